@@ -1,0 +1,1 @@
+"""nnlib (being assembled; the full __init__ lands when every module exists)."""

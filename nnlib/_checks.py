@@ -1,0 +1,210 @@
+"""Input validation shared by every nnlib module.
+
+Bad input gets a clear error: a ``ValueError`` or ``TypeError`` that names the argument,
+what was expected and what arrived. Never a silent broadcast, a NaN or a traceback from
+deep inside numpy. Every public function validates with these helpers, so the messages
+read the same everywhere.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = [
+    "as_array",
+    "as_rng",
+    "check_choice",
+    "check_int",
+    "check_number",
+    "check_same_shape",
+]
+
+
+def _describe(x) -> str:
+    """Short description of what arrived: type, and shape and dtype for arrays."""
+    if isinstance(x, np.ndarray):
+        return f"ndarray of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}" if np.isscalar(x) else type(x).__name__
+
+
+def as_array(x, name: str, *, ndim: int | Iterable[int] | None = None, dtype=np.float64,
+             finite: bool = False) -> np.ndarray:
+    """Convert `x` to a numeric ndarray, or raise an error naming `name`.
+
+    Parameters
+    ----------
+    x : array_like
+        The value to convert.
+    name : str
+        The argument's name, used in the error message.
+    ndim : int or iterable of int, optional
+        Allowed numbers of dimensions.
+    dtype : dtype or None, default float64
+        Target dtype; ``None`` keeps a float input's own dtype (float32 stays float32)
+        and turns anything else into float64.
+    finite : bool, default False
+        Reject NaN and infinity.
+
+    Returns
+    -------
+    ndarray
+        `x` itself when it already has the right dtype, else a converted copy.
+
+    Examples
+    --------
+    >>> as_array([[1, 2]], "X", ndim=2).dtype
+    dtype('float64')
+    >>> as_array([1, 2], "X", ndim=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: X must be a 2-D array, got shape (2,)
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                   or np.issubdtype(arr.dtype, np.bool_)):
+        raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64
+    arr = arr.astype(dtype, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be a {want} array, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
+    return arr
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Refuse two arrays whose shapes differ, instead of letting numpy broadcast them.
+
+    The classic trap is ``(N,)`` against ``(N, 1)``, which broadcasts to ``(N, N)``;
+    the message says how to fix it.
+
+    Examples
+    --------
+    >>> check_same_shape(np.zeros((3, 1)), np.zeros(3), "p", "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: p has shape (3, 1) but y has shape (3,); they must match exactly ...
+    """
+    if a.shape == b.shape:
+        return
+    hint = ""
+    if a.size == b.size and a.ndim != b.ndim:
+        hint = (f" (numpy would broadcast these to a {max(a.size, 1)}x{max(b.size, 1)} "
+                f"matrix); reshape one, e.g. {name_b}.reshape({a.shape}) "
+                f"or {name_a}.reshape({b.shape})")
+    raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
+                     f"they must match exactly{hint}")
+
+
+def check_number(value, name: str, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Check that `value` is a real number in a range and return it as a float.
+
+    Parameters
+    ----------
+    value : object
+        The value to check. ``bool`` is refused.
+    name : str
+        The argument's name, used in the message.
+    low, high : float, optional
+        Bounds; ``None`` means unbounded.
+    low_open, high_open : bool, default False
+        Whether the bound itself is excluded.
+
+    Examples
+    --------
+    >>> check_number(0.9, "beta", low=0, high=1, high_open=True)
+    0.9
+    >>> check_number(1.0, "beta", low=0, high=1, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta must be in [0, 1), got 1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+            value = value.item()
+        else:
+            raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if np.isnan(value):
+        raise ValueError(f"{name} must be a number, got nan")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
+        raise ValueError(f"{name} must be in {lo}, {hi}, got {value!r}")
+    return value
+
+
+def check_int(value, name: str, *, low: int | None = None) -> int:
+    """Check that `value` is an integer (not a bool), at least `low`, and return it.
+
+    Examples
+    --------
+    >>> check_int(0, "batch_size", low=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch_size must be an integer >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value}")
+    return value
+
+
+def check_choice(value, name: str, choices: Iterable[str]) -> str:
+    """Check that `value` is one of `choices`; the error lists the valid ones.
+
+    Examples
+    --------
+    >>> check_choice("relu", "activation", ["relu", "tanh"])
+    'relu'
+    >>> check_choice("rleu", "activation", ["relu", "tanh"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'rleu'; valid names are: 'relu', 'tanh'
+    """
+    choices = list(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {choices}, got {_describe(value)}")
+    if value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"unknown {name} {value!r}; valid names are: {valid}")
+    return value
+
+
+def as_rng(rng) -> np.random.Generator:
+    """Turn the `rng` argument into a Generator: a Generator, an int seed, or None.
+
+    All randomness in nnlib flows through this; nothing touches numpy's global state.
+
+    Examples
+    --------
+    >>> as_rng(0).integers(10) == as_rng(0).integers(10)
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng seed must be a non-negative integer, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng must be a numpy Generator, an int seed or None, got {_describe(rng)}"
+    )

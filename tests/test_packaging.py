@@ -1,0 +1,108 @@
+"""The repository's setup files agree with each other and with the README."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _split(spec: str) -> tuple[str, str]:
+    """'numpy>=2' -> ('numpy', '>=2'); names normalised as PEP 503 does."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", spec)
+    assert m, spec
+    return re.sub(r"[-_.]+", "-", m.group(1)).lower(), m.group(2).replace(" ", "")
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        specs += extra
+    return dict(_split(s) for s in specs)
+
+
+def _conda_requirements() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    specs = [d for d in env["dependencies"] if isinstance(d, str)]
+    reqs = dict(_split(s) for s in specs)
+    reqs.pop("pip")
+    assert reqs.pop("python") == ">=3.10"
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip == ["-e ."], "environment.yml must install nnlib itself, and nothing else, via pip"
+    return reqs
+
+
+def test_environment_yml_matches_pyproject():
+    pyproject, conda = _pyproject_requirements(), _conda_requirements()
+    assert set(conda) == set(pyproject), (
+        f"only in environment.yml: {sorted(set(conda) - set(pyproject))}; "
+        f"only in pyproject.toml: {sorted(set(pyproject) - set(conda))}"
+    )
+    differing = {k: (pyproject[k], conda[k]) for k in pyproject if pyproject[k] != conda[k]}
+    assert not differing, f"version floors differ (pyproject, conda): {differing}"
+
+
+def test_runtime_dependencies_have_floors_not_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in project["dependencies"]:
+        name, version = _split(spec)
+        assert version.startswith(">="), f"{name} should have a version floor, got {version!r}"
+    assert _split(next(s for s in project["dependencies"] if s.startswith("numpy")))[1] == ">=2"
+
+
+def test_pre_commit_config_is_valid_and_local_only():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    assert [r["repo"] for r in config["repos"]] == ["local"]
+    for hook in config["repos"][0]["hooks"]:
+        assert hook["entry"].startswith(".venv/bin/"), hook["id"]
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+
+
+def _make_targets() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    return re.findall(r"^([a-z][a-z-]*):.*?## ", makefile, flags=re.M)
+
+
+def test_every_make_target_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text()
+    targets = _make_targets()
+    assert {"setup", "test", "lab", "lint", "bench", "clean"} <= set(targets)
+    missing = [t for t in targets if f"make {t}" not in readme]
+    assert not missing, f"README.md does not document: {missing}"
+
+
+def test_readme_quick_start_is_make_then_make_test():
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```(?:bash|sh)?\n(.*?)```", quick, flags=re.S).group(1)
+    commands = [ln.split("#")[0].strip() for ln in block.splitlines()]
+    assert [c for c in commands if c] == ["make", "make test"]
+
+
+def test_ci_runs_exactly_make_test():
+    lines = [ln.strip() for ln in (ROOT / ".ci/run").read_text().splitlines()]
+    commands = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert "make test" in commands
+    assert not any("pytest" in c or "-k " in c for c in commands), "CI must not run a looser command"
+
+
+def test_make_test_runs_lint():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test:.*\blint\b", makefile, flags=re.M)
+
+
+@pytest.mark.parametrize("heavy", ["matplotlib", "ipywidgets", "tqdm"])
+def test_import_nnlib_does_not_import_heavy_modules(heavy):
+    code = f"import sys, nnlib; print({heavy!r} in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", f"import nnlib pulled in {heavy}"
