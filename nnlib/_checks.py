@@ -30,8 +30,9 @@ def _describe(x) -> str:
     return f"{type(x).__name__} {x!r}" if np.isscalar(x) else type(x).__name__
 
 
-def as_array(x, name: str, *, ndim: int | Iterable[int] | None = None, dtype=np.float64,
-             finite: bool = False) -> np.ndarray:
+def as_array(
+    x, name: str, *, ndim: int | Iterable[int] | None = None, dtype=np.float64, finite: bool = False
+) -> np.ndarray:
     """Convert `x` to a numeric ndarray, or raise an error naming `name`.
 
     Parameters
@@ -65,8 +66,9 @@ def as_array(x, name: str, *, ndim: int | Iterable[int] | None = None, dtype=np.
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
     arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
-                                   or np.issubdtype(arr.dtype, np.bool_)):
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
         raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
@@ -100,15 +102,26 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         return
     hint = ""
     if a.size == b.size and a.ndim != b.ndim:
-        hint = (f" (numpy would broadcast these to a {max(a.size, 1)}x{max(b.size, 1)} "
-                f"matrix); reshape one, e.g. {name_b}.reshape({a.shape}) "
-                f"or {name_a}.reshape({b.shape})")
-    raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
-                     f"they must match exactly{hint}")
+        hint = (
+            f" (numpy would broadcast these to a {max(a.size, 1)}x{max(b.size, 1)} "
+            f"matrix); reshape one, e.g. {name_b}.reshape({a.shape}) "
+            f"or {name_a}.reshape({b.shape})"
+        )
+    raise ValueError(
+        f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
+        f"they must match exactly{hint}"
+    )
 
 
-def check_number(value, name: str, *, low: float | None = None, high: float | None = None,
-                 low_open: bool = False, high_open: bool = False) -> float:
+def check_number(
+    value,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """Check that `value` is a real number in a range and return it as a float.
 
     Parameters
@@ -194,7 +207,7 @@ def as_rng(rng) -> np.random.Generator:
 
     Examples
     --------
-    >>> as_rng(0).integers(10) == as_rng(0).integers(10)
+    >>> int(as_rng(0).integers(10)) == int(as_rng(0).integers(10))
     True
     """
     if isinstance(rng, np.random.Generator):
@@ -205,6 +218,4 @@ def as_rng(rng) -> np.random.Generator:
         if rng < 0:
             raise ValueError(f"rng seed must be a non-negative integer, got {rng}")
         return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"rng must be a numpy Generator, an int seed or None, got {_describe(rng)}"
-    )
+    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {_describe(rng)}")

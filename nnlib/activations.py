@@ -1,0 +1,1077 @@
+r"""Activation functions and their derivatives, vectorized over any array shape.
+
+Every elementwise activation ``f`` comes with ``f_grad(z)``: the derivative
+:math:`f'(z)` evaluated at the **pre-activation** `z` (not at the output). A layer's
+backward pass multiplies the upstream gradient by it: ``dZ = dA * f_grad(Z)``.
+
+``softmax`` is the exception: it couples the entries of a row, so its derivative is a
+Jacobian (`softmax_grad`), and a backward pass uses the vector-Jacobian product
+`softmax_vjp` instead of forming that matrix.
+
+Conventions
+-----------
+- Any shape works; the output has the shape of the input. ``softmax`` works along the
+  last axis (one row per example, as everywhere in nnlib: ``X`` is ``(N, D)``).
+- float32 input stays float32 (benchmarks train in float32); float64 stays float64;
+  integers and booleans become float64.
+- ``sigmoid``, ``softplus``, ``softmax`` and everything built on them are numerically
+  stable: no overflow warning and no NaN at :math:`|z| = 1000`.
+- Hyper-parameters (``alpha``, ``beta``, ``approximate``) are keyword arguments with the
+  defaults of the papers, validated on every call.
+
+The registry turns a name into an `Activation` holding the function, its derivative and
+its bound parameters:
+
+>>> act = get_activation("leaky_relu", alpha=0.1)
+>>> act
+Activation('leaky_relu', alpha=0.1)
+>>> act.forward(np.array([-2.0, 3.0]))
+array([-0.2,  3. ])
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnlib._checks import _describe, as_array, check_choice, check_number, check_same_shape
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "elu",
+    "elu_grad",
+    "gelu",
+    "gelu_grad",
+    "get_activation",
+    "identity",
+    "identity_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "relu",
+    "relu_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "softmax_grad",
+    "softmax_vjp",
+    "softplus",
+    "softplus_grad",
+    "swish",
+    "swish_grad",
+    "tanh",
+    "tanh_grad",
+]
+
+
+# ----------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------
+
+
+def _z(z, name: str = "z") -> np.ndarray:
+    """Validate an activation's input: numbers, float32/float64 kept, else float64."""
+    return as_array(z, name, dtype=None)
+
+
+def _finite_param(value, name: str, *, low: float | None = None) -> float:
+    """Check a finite real hyper-parameter (``check_number`` lets infinity through)."""
+    value = check_number(value, name, low=low)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False (True: the tanh approximation), got {_describe(value)}"
+        )
+    return bool(value)
+
+
+def _sigmoid_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Return :math:`\sigma(z)` and :math:`1 - \sigma(z) = \sigma(-z)`, both accurate.
+
+    One exponential of :math:`-|z|` (never overflows) serves both: with
+    :math:`e = \exp(-|z|)`, :math:`\sigma(z) = 1/(1+e)` for :math:`z \ge 0` and
+    :math:`e/(1+e)` for :math:`z < 0`, and the complement swaps the numerators. Computing
+    :math:`1 - \sigma(z)` this way avoids the cancellation of ``1 - s`` when ``s`` is
+    close to one.
+    """
+    e = np.abs(z, out=np.empty_like(z))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    pos = z >= 0
+    s = np.where(pos, 1.0, e)
+    s /= d
+    sc = np.where(pos, e, 1.0)
+    sc /= d
+    return s, sc
+
+
+# W. J. Cody's rational Chebyshev approximations for erf and erfc (Cody 1969; SPECFUN
+# CALERF, 1990). Relative error below 1e-15 in double precision on the whole real line.
+_ERF_A = (
+    3.16112374387056560e00,
+    1.13864154151050156e02,
+    3.77485237685302021e02,
+    3.20937758913846947e03,
+    1.85777706184603153e-1,
+)
+_ERF_B = (
+    2.36012909523441209e01,
+    2.44024637934444173e02,
+    1.28261652607737228e03,
+    2.84423683343917062e03,
+)
+_ERF_C = (
+    5.64188496988670089e-1,
+    8.88314979438837594e00,
+    6.61191906371416295e01,
+    2.98635138197400131e02,
+    8.81952221241769090e02,
+    1.71204761263407058e03,
+    2.05107837782607147e03,
+    1.23033935479799725e03,
+    2.15311535474403846e-8,
+)
+_ERF_D = (
+    1.57449261107098347e01,
+    1.17693950891312499e02,
+    5.37181101862009858e02,
+    1.62138957456669019e03,
+    3.29079923573345963e03,
+    4.36261909014324716e03,
+    3.43936767414372164e03,
+    1.23033935480374942e03,
+)
+_ERF_P = (
+    3.05326634961232344e-1,
+    3.60344899949804439e-1,
+    1.25781726111229246e-1,
+    1.60837851487422766e-2,
+    6.58749161529837803e-4,
+    1.63153871373020978e-2,
+)
+_ERF_Q = (
+    2.56852019228982242e00,
+    1.87295284992346047e00,
+    5.27905102951428412e-1,
+    6.05183413124413191e-2,
+    2.33520497626869185e-3,
+)
+_ERF_THRESH = 0.46875
+_SQRT_1_PI = 5.6418958354775628695e-1  # 1 / sqrt(pi)
+_SQRT_1_2 = 0.70710678118654752440  # 1 / sqrt(2)
+_SQRT_1_2PI = 0.39894228040143267794  # 1 / sqrt(2 pi)
+_SQRT_2_PI = 0.79788456080286535588  # sqrt(2 / pi), GELU's tanh approximation
+_GELU_K = 0.044715
+
+
+def _erf_small(x: np.ndarray) -> np.ndarray:
+    """Cody's erf for ``|x| <= 0.46875`` (x signed)."""
+    ysq = x * x
+    num = _ERF_A[4] * ysq
+    den = ysq.copy()
+    for i in range(3):
+        num += _ERF_A[i]
+        num *= ysq
+        den += _ERF_B[i]
+        den *= ysq
+    return x * (num + _ERF_A[3]) / (den + _ERF_B[3])
+
+
+def _exp_minus_square(y: np.ndarray) -> np.ndarray:
+    """``exp(-y*y)`` with y*y split as Cody does, to keep full relative accuracy."""
+    ysq = np.trunc(y * 16.0) / 16.0
+    return np.exp(-ysq * ysq) * np.exp(-(y - ysq) * (y + ysq))
+
+
+def _erfc_mid(y: np.ndarray) -> np.ndarray:
+    """Cody's erfc for ``0.46875 < y <= 4``."""
+    num = _ERF_C[8] * y
+    den = y.copy()
+    for i in range(7):
+        num += _ERF_C[i]
+        num *= y
+        den += _ERF_D[i]
+        den *= y
+    return _exp_minus_square(y) * (num + _ERF_C[7]) / (den + _ERF_D[7])
+
+
+def _erfc_large(y: np.ndarray) -> np.ndarray:
+    """Cody's erfc for ``y > 4`` (0 beyond y = 27, where erfc underflows anyway)."""
+    y = np.minimum(y, 30.0)
+    ysq = 1.0 / (y * y)
+    num = _ERF_P[5] * ysq
+    den = ysq.copy()
+    for i in range(4):
+        num += _ERF_P[i]
+        num *= ysq
+        den += _ERF_Q[i]
+        den *= ysq
+    r = ysq * (num + _ERF_P[4]) / (den + _ERF_Q[4])
+    return _exp_minus_square(y) * (_SQRT_1_PI - r) / y
+
+
+def _erfc_abs(y: np.ndarray) -> np.ndarray:
+    """erfc(y) for ``y > 0.46875`` (or NaN), vectorized over both of Cody's ranges."""
+    out = np.empty_like(y)
+    mid = y <= 4.0
+    out[mid] = _erfc_mid(y[mid])
+    large = ~mid  # also NaN, which stays NaN
+    out[large] = _erfc_large(y[large])
+    return out
+
+
+def _erf(x) -> np.ndarray:
+    r"""Error function :math:`\operatorname{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}dt`.
+
+    Vectorized float64, accurate to a few units in the last place (W. J. Cody's rational
+    approximations), so GELU's derivative passes 1e-7 finite-difference checks.
+    numpy has no erf and nnlib does not depend on scipy.
+
+    Examples
+    --------
+    >>> _erf(np.array([0.0, 0.5, -2.0]))
+    array([ 0.        ,  0.52049988, -0.99532227])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.abs(x)
+    out = np.empty_like(x)
+    small = y <= _ERF_THRESH
+    out[small] = _erf_small(x[small])
+    big = ~small
+    xb = x[big]
+    out[big] = np.copysign((0.5 - _erfc_abs(np.abs(xb))) + 0.5, xb)
+    return out
+
+
+def _erfc(x) -> np.ndarray:
+    r"""Complementary error function :math:`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)`.
+
+    Computed directly (not as ``1 - erf``), so it keeps its relative accuracy in the tail,
+    e.g. ``erfc(10) = 2.09e-45``.
+
+    Examples
+    --------
+    >>> _erfc(np.array([0.0, 1.0, 10.0]))
+    array([1.00000000e+00, 1.57299207e-01, 2.08848758e-45])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.abs(x)
+    out = np.empty_like(x)
+    small = y <= _ERF_THRESH
+    out[small] = 1.0 - _erf_small(x[small])
+    big = ~small
+    xb = x[big]
+    r = _erfc_abs(np.abs(xb))
+    out[big] = np.where(xb < 0, 2.0 - r, r)
+    return out
+
+
+def _normal_cdf(z: np.ndarray) -> np.ndarray:
+    r"""Evaluate the normal CDF :math:`\Phi(z) = \tfrac12\operatorname{erfc}(-z/\sqrt2)`."""
+    cdf = _erfc(-_SQRT_1_2 * z)  # a new float64 array, also for 0-d input
+    cdf *= 0.5
+    return cdf
+
+
+# ----------------------------------------------------------------------------------------
+# Elementwise activations
+# ----------------------------------------------------------------------------------------
+
+
+def identity(z):
+    r"""Identity (linear) activation: :math:`f(z) = z`.
+
+    Used as the output of a regression network.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+        A copy of `z` (float32 stays float32, anything else becomes float64).
+
+    Examples
+    --------
+    >>> identity([1, -2])
+    array([ 1., -2.])
+    """
+    return _z(z).copy()
+
+
+def identity_grad(z):
+    r"""Differentiate the identity: :math:`f'(z) = 1`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray of ones, same shape and float dtype as `z`
+
+    Examples
+    --------
+    >>> identity_grad([3.0, -1.0])
+    array([1., 1.])
+    """
+    return np.ones_like(_z(z))
+
+
+def sigmoid(z):
+    r"""Logistic sigmoid, elementwise: :math:`\sigma(z) = \dfrac{1}{1 + e^{-z}}`.
+
+    Computed stably from :math:`e^{-|z|}`, which never overflows: for :math:`z < 0` it
+    uses the equivalent form :math:`e^{z} / (1 + e^{z})`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray, same shape as `z`, values in [0, 1]
+        float32 stays float32, anything else becomes float64.
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 2.0, -1000.0, 1000.0])
+    array([0.5       , 0.88079708, 0.        , 1.        ])
+    """
+    z = _z(z)
+    e = np.abs(z, out=np.empty_like(z))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    s = np.where(z >= 0, 1.0, e)
+    e += 1.0
+    s /= e
+    return s
+
+
+def sigmoid_grad(z):
+    r"""Differentiate the sigmoid: :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`.
+
+    At most 1/4 (at :math:`z = 0`): the reason deep sigmoid networks' gradients shrink.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation (not the sigmoid's output).
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> sigmoid_grad([0.0, 2.0, -1000.0])
+    array([0.25      , 0.10499359, 0.        ])
+    """
+    s, sc = _sigmoid_parts(_z(z))
+    s *= sc
+    return s
+
+
+def tanh(z):
+    r"""Hyperbolic tangent: :math:`\tanh(z) = (e^{z} - e^{-z}) / (e^{z} + e^{-z})`.
+
+    Equivalently :math:`\tanh(z) = 2\sigma(2z) - 1`: a sigmoid rescaled to (-1, 1).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape as `z`, values in [-1, 1]
+
+    Examples
+    --------
+    >>> tanh([0.0, 1.0, -1000.0])
+    array([ 0.        ,  0.76159416, -1.        ])
+    """
+    z = _z(z)
+    return np.tanh(z, out=np.empty_like(z))
+
+
+def tanh_grad(z):
+    r"""Differentiate tanh: :math:`\tanh'(z) = 1 - \tanh^2(z)`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray, same shape as `z`, values in [0, 1]
+
+    Examples
+    --------
+    >>> tanh_grad([0.0, 1.0])
+    array([1.        , 0.41997434])
+    """
+    z = _z(z)
+    t = np.tanh(z, out=np.empty_like(z))
+    np.square(t, out=t)
+    np.subtract(1.0, t, out=t)
+    return t
+
+
+def relu(z):
+    r"""Rectified linear unit: :math:`f(z) = \max(z, 0)`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> relu([-2.0, 0.0, 3.0])
+    array([0., 0., 3.])
+    """
+    z = _z(z)
+    return np.maximum(z, 0.0, out=np.empty_like(z))
+
+
+def relu_grad(z):
+    r"""Differentiate ReLU: :math:`f'(z) = 1` if :math:`z > 0`, else :math:`0`.
+
+    ReLU has no derivative at :math:`z = 0`; we use **0** there (the left derivative, as
+    PyTorch and TensorFlow do). Any value in [0, 1] is a valid subgradient.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray of 0.0 and 1.0, same shape as `z`
+
+    Examples
+    --------
+    >>> relu_grad([-2.0, 0.0, 3.0])
+    array([0., 0., 1.])
+    """
+    z = _z(z)
+    return np.greater(z, 0.0, out=np.empty_like(z))
+
+
+def leaky_relu(z, alpha=0.01):
+    r"""Leaky ReLU: :math:`f(z) = z` if :math:`z > 0`, else :math:`\alpha z`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    alpha : float >= 0, default 0.01
+        Slope for negative inputs (Maas et al. 2013). ``alpha=0`` is ReLU.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> leaky_relu([-2.0, 3.0])
+    array([-0.02,  3.  ])
+    >>> leaky_relu([-2.0, 3.0], alpha=0.5)
+    array([-1.,  3.])
+    """
+    alpha = _finite_param(alpha, "alpha", low=0)
+    z = _z(z)
+    return np.where(z > 0, z, alpha * z)
+
+
+def leaky_relu_grad(z, alpha=0.01):
+    r"""Differentiate leaky ReLU: :math:`f'(z) = 1` if :math:`z > 0`, else :math:`\alpha`.
+
+    At the kink :math:`z = 0` we use :math:`\alpha` (the left derivative, as for `relu_grad`).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+    alpha : float >= 0, default 0.01
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> leaky_relu_grad([-2.0, 0.0, 3.0], alpha=0.1)
+    array([0.1, 0.1, 1. ])
+    """
+    alpha = _finite_param(alpha, "alpha", low=0)
+    z = _z(z)
+    return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
+
+
+def softplus(z):
+    r"""Softplus, a smooth ReLU: :math:`f(z) = \log(1 + e^{z})`.
+
+    Computed stably as :math:`\max(z, 0) + \log(1 + e^{-|z|})` (no overflow at large
+    :math:`z`, no loss of precision at very negative :math:`z`).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape as `z`, positive
+
+    Examples
+    --------
+    >>> softplus([0.0, 2.0, -1000.0])
+    array([0.69314718, 2.12692801, 0.        ])
+    >>> softplus([1000.0])
+    array([1000.])
+    """
+    z = _z(z)
+    t = np.abs(z, out=np.empty_like(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    t += np.maximum(z, 0.0)
+    return t
+
+
+def softplus_grad(z):
+    r"""Differentiate softplus: the sigmoid, :math:`f'(z) = \sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> softplus_grad([0.0, 2.0])
+    array([0.5       , 0.88079708])
+    """
+    return sigmoid(z)
+
+
+def elu(z, alpha=1.0):
+    r"""Exponential linear unit (Clevert et al. 2016).
+
+    .. math::
+
+        f(z) = \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    alpha : float >= 0, default 1.0
+        The value :math:`-\alpha` is the limit for :math:`z \to -\infty`.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> elu([-1000.0, -1.0, 2.0])
+    array([-1.        , -0.63212056,  2.        ])
+    >>> elu([-1000.0], alpha=2.0)
+    array([-2.])
+    """
+    alpha = _finite_param(alpha, "alpha", low=0)
+    z = _z(z)
+    neg = np.minimum(z, 0.0, out=np.empty_like(z))  # expm1(z > 0) is unused: avoid overflow
+    np.expm1(neg, out=neg)
+    neg *= alpha
+    return np.where(z > 0, z, neg)
+
+
+def elu_grad(z, alpha=1.0):
+    r"""Differentiate ELU: :math:`f'(z) = 1` if :math:`z > 0`, else :math:`\alpha e^{z}`.
+
+    For :math:`z \le 0` this equals :math:`f(z) + \alpha`. At :math:`z = 0` we return
+    :math:`\alpha` (the left derivative; both sides agree when ``alpha=1``).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+    alpha : float >= 0, default 1.0
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> elu_grad([-1.0, 0.0, 2.0])
+    array([0.36787944, 1.        , 1.        ])
+    """
+    alpha = _finite_param(alpha, "alpha", low=0)
+    z = _z(z)
+    g = np.minimum(z, 0.0, out=np.empty_like(z))
+    np.exp(g, out=g)
+    g *= alpha
+    return np.where(z > 0, 1.0, g)
+
+
+def swish(z, beta=1.0):
+    r"""Swish activation, elementwise: :math:`f(z) = z\,\sigma(\beta z)`.
+
+    Ramachandran, Zoph & Le (2017), arXiv:1710.05941. ``beta=1`` is SiLU; ``beta=0``
+    gives :math:`z/2`; as :math:`\beta \to \infty` it approaches ReLU. For ``beta=1`` it
+    is non-monotonic, with minimum :math:`-0.27846` at :math:`z = -1.27846`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    beta : float, default 1.0
+        Any finite real (``beta=1`` is SiLU).
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> swish([-1.27846, 0.0, 2.0])
+    array([-0.27846454,  0.        ,  1.76159416])
+    >>> swish([-2.0, 2.0], beta=0.0)
+    array([-1.,  1.])
+    """
+    beta = _finite_param(beta, "beta")
+    z = _z(z)
+    s = sigmoid(beta * z)
+    s *= z
+    return s
+
+
+def swish_grad(z, beta=1.0):
+    r"""Differentiate swish at the pre-activation `z`.
+
+    .. math::
+
+        f'(z) = \beta f(z) + \sigma(\beta z)\,(1 - \beta f(z))
+              = \sigma(\beta z)\,\bigl(1 + \beta z\,(1 - \sigma(\beta z))\bigr)
+
+    The first form is the paper's; we evaluate the second, equal one, which does not
+    subtract two large numbers when :math:`z` is large.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+    beta : float, default 1.0
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> np.round(swish_grad([0.0, -1.2784645]), 6)   # 1/2 at 0; zero at the minimum
+    array([0.5, 0. ])
+    >>> swish_grad([3.0], beta=0.0)   # f(z) = z/2
+    array([0.5])
+    """
+    beta = _finite_param(beta, "beta")
+    z = _z(z)
+    bz = beta * z
+    s, sc = _sigmoid_parts(bz)
+    sc *= bz
+    sc += 1.0
+    s *= sc
+    return s
+
+
+def gelu(z, approximate=False):
+    r"""Gaussian error linear unit (Hendrycks & Gimpel 2016, arXiv:1606.08415).
+
+    .. math::
+
+        f(z) = z\,\Phi(z) = \frac{z}{2}\Bigl(1 + \operatorname{erf}\bigl(z/\sqrt{2}\bigr)\Bigr)
+
+    with :math:`\Phi` the standard normal CDF. ``approximate=True`` uses the paper's tanh
+    form (GPT-2, BERT; PyTorch's ``approximate='tanh'``):
+
+    .. math::
+
+        f(z) \approx \frac{z}{2}\Bigl(1 + \tanh\bigl(\sqrt{2/\pi}\,(z + 0.044715\,z^3)\bigr)\Bigr)
+
+    The two differ by less than 5e-4. The exact form uses nnlib's own vectorized erf
+    (W. J. Cody's rational approximations; numpy has none).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    approximate : bool, default False
+        Use the tanh approximation instead of the exact erf form.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> gelu([-1.0, 0.0, 1.0])
+    array([-0.15865525,  0.        ,  0.84134475])
+    >>> gelu([-1.0, 0.0, 1.0], approximate=True)
+    array([-0.15880801,  0.        ,  0.84119199])
+    """
+    approximate = _check_bool(approximate, "approximate")
+    z = _z(z)
+    if approximate:
+        # 1 + tanh(u) = 2 sigmoid(2u); |z| > 100 saturates anyway, clip to avoid z**3 overflow.
+        zc = np.clip(z, -100.0, 100.0)
+        u = (2.0 * _SQRT_2_PI) * (zc + _GELU_K * zc**3)
+        s = sigmoid(u)
+        s *= z
+        return s
+    cdf = _normal_cdf(z)  # float64, a new array
+    cdf *= z
+    return cdf.astype(z.dtype, copy=False)
+
+
+def gelu_grad(z, approximate=False):
+    r"""Differentiate GELU at the pre-activation `z`.
+
+    Exact form: :math:`f'(z) = \Phi(z) + z\,\varphi(z)` with
+    :math:`\varphi(z) = e^{-z^2/2}/\sqrt{2\pi}`. Tanh approximation, with
+    :math:`u = \sqrt{2/\pi}\,(z + 0.044715\,z^3)`:
+
+    .. math::
+
+        f'(z) \approx \tfrac12\bigl(1 + \tanh u\bigr)
+            + \tfrac12\, z\,\bigl(1 - \tanh^2 u\bigr)\,
+              \sqrt{2/\pi}\,\bigl(1 + 3\cdot 0.044715\,z^2\bigr)
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+    approximate : bool, default False
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> gelu_grad([-1.0, 0.0, 1.0])
+    array([-0.08331547,  0.5       ,  1.08331547])
+    >>> gelu_grad([1.0], approximate=True)
+    array([1.08296408])
+    """
+    approximate = _check_bool(approximate, "approximate")
+    z = _z(z)
+    zc = np.clip(z, -100.0, 100.0)  # the derivative is 0 or 1 out there; avoids overflow
+    if approximate:
+        z2 = zc * zc
+        t = np.tanh(_SQRT_2_PI * zc * (1.0 + _GELU_K * z2))
+        du = _SQRT_2_PI * (1.0 + 3.0 * _GELU_K * z2)
+        grad = 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * du
+    else:
+        z64 = zc.astype(np.float64, copy=False)
+        grad = _normal_cdf(z64) + z64 * (_SQRT_1_2PI * np.exp(-0.5 * z64 * z64))
+    return np.asarray(grad, dtype=z.dtype)  # no copy for arrays; 0-d input gives a 0-d array
+
+
+# ----------------------------------------------------------------------------------------
+# Softmax
+# ----------------------------------------------------------------------------------------
+
+
+def _z_rows(z, name: str = "z") -> np.ndarray:
+    z = _z(z, name)
+    if z.ndim == 0:
+        raise ValueError(
+            f"{name} must have at least 1 dimension (softmax works along the last axis), "
+            "got a scalar"
+        )
+    return z
+
+
+def softmax(z):
+    r"""Softmax along the last axis (each row of a batch ``(N, C)`` sums to one).
+
+    .. math::
+
+        p_c = \frac{e^{z_c}}{\sum_k e^{z_k}} = \frac{e^{z_c - m}}{\sum_k e^{z_k - m}},
+        \qquad m = \max_k z_k
+
+    Subtracting the row maximum changes nothing mathematically and keeps every
+    exponent :math:`\le 0`, so nothing overflows.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., C)
+        Logits; usually ``(N, C)``, one row per example.
+
+    Returns
+    -------
+    ndarray, shape (..., C)
+        Probabilities, each row summing to one.
+
+    Examples
+    --------
+    >>> softmax([[1.0, 2.0, 3.0], [1000.0, 1000.0, -1000.0]])
+    array([[0.09003057, 0.24472847, 0.66524096],
+           [0.5       , 0.5       , 0.        ]])
+    """
+    z = _z_rows(z)
+    p = z - z.max(axis=-1, keepdims=True)
+    np.exp(p, out=p)
+    p /= p.sum(axis=-1, keepdims=True)
+    return p
+
+
+def softmax_grad(z):
+    r"""Jacobian of softmax at the logits `z`, one ``(C, C)`` matrix per row.
+
+    .. math::
+
+        J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i\,(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^\top
+
+    It is symmetric. For backpropagation use `softmax_vjp`, which never forms it.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., C)
+        Logits.
+
+    Returns
+    -------
+    ndarray, shape (..., C, C)
+
+    Examples
+    --------
+    >>> softmax_grad([0.0, 0.0])   # p = (1/2, 1/2): 1/2 - 1/4 on the diagonal
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    p = softmax(z)
+    jac = -p[..., :, None] * p[..., None, :]
+    diag = np.einsum("...ii->...i", jac)  # a writable view of the diagonal
+    diag += p
+    return jac
+
+
+def softmax_vjp(dA, A):
+    r"""Backpropagate through softmax: :math:`dZ = J^\top dA` without forming `J`.
+
+    With :math:`A = \operatorname{softmax}(Z)` and upstream gradient :math:`dA`, per row:
+
+    .. math::
+
+        dZ_j = \sum_i dA_i\, A_i (\delta_{ij} - A_j)
+             = A_j \Bigl(dA_j - \sum_i dA_i A_i\Bigr)
+
+    Parameters
+    ----------
+    dA : array_like, shape (..., C)
+        Upstream gradient :math:`\partial L / \partial A`.
+    A : array_like, shape (..., C)
+        The softmax output (not the logits).
+
+    Returns
+    -------
+    dZ : ndarray, shape (..., C)
+        Gradient with respect to the logits; each row sums to zero.
+
+    Examples
+    --------
+    >>> softmax_vjp([[1.0, 0.0]], [[0.5, 0.5]])   # 0.5 * (1 - 0.5), 0.5 * (0 - 0.5)
+    array([[ 0.25, -0.25]])
+    """
+    dA = _z_rows(dA, "dA")
+    A = _z_rows(A, "A")
+    check_same_shape(dA, A, "dA", "A")
+    dZ = dA * A
+    inner = dZ.sum(axis=-1, keepdims=True)
+    dZ -= A * inner
+    return dZ
+
+
+# ----------------------------------------------------------------------------------------
+# Registry
+# ----------------------------------------------------------------------------------------
+
+_FUNCTIONS: dict[str, tuple[Callable, Callable | None, dict]] = {
+    "identity": (identity, identity_grad, {}),
+    "sigmoid": (sigmoid, sigmoid_grad, {}),
+    "tanh": (tanh, tanh_grad, {}),
+    "relu": (relu, relu_grad, {}),
+    "leaky_relu": (leaky_relu, leaky_relu_grad, {"alpha": 0.01}),
+    "softplus": (softplus, softplus_grad, {}),
+    "elu": (elu, elu_grad, {"alpha": 1.0}),
+    "swish": (swish, swish_grad, {"beta": 1.0}),
+    "gelu": (gelu, gelu_grad, {"approximate": False}),
+    "softmax": (softmax, None, {}),
+}
+
+#: Names accepted by `get_activation`.
+ACTIVATIONS: tuple[str, ...] = tuple(_FUNCTIONS)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its derivative and bound hyper-parameters.
+
+    Build one with `get_activation`; layers use it through `forward` and `backward`.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"relu"``.
+    forward : callable
+        ``z -> a``, parameters already bound.
+    grad : callable or None
+        ``z -> f'(z)`` elementwise, returning a new array (`backward` scales it in
+        place); ``None`` for softmax (it has a Jacobian instead).
+    elementwise : bool
+        ``False`` only for softmax.
+    params : dict
+        The bound hyper-parameters, e.g. ``{"beta": 1.0}``.
+
+    Examples
+    --------
+    >>> act = get_activation("swish", beta=2.0)
+    >>> act
+    Activation('swish', beta=2.0)
+    >>> act.backward(np.array([1.0]), np.array([0.0]), None)   # dA * f'(0) = 1 * 1/2
+    array([0.5])
+    """
+
+    name: str
+    forward: Callable
+    grad: Callable | None
+    elementwise: bool = True
+    params: dict = field(default_factory=dict)
+
+    def __call__(self, z):
+        """Apply the activation: same as ``self.forward(z)``."""
+        return self.forward(z)
+
+    def backward(self, dA, z, a=None):
+        r"""Gradient with respect to the pre-activation: :math:`dZ = dA \odot f'(Z)`.
+
+        Parameters
+        ----------
+        dA : ndarray, shape like `z`
+            Upstream gradient :math:`\partial L / \partial A`.
+        z : ndarray
+            Pre-activation that produced `a`.
+        a : ndarray or None
+            The forward output. Softmax uses it (`softmax_vjp`); if ``None`` it is
+            recomputed from `z`. Elementwise activations ignore it.
+
+        Returns
+        -------
+        dZ : ndarray, same shape as `z`
+
+        Examples
+        --------
+        >>> get_activation("relu").backward(np.array([5.0, 5.0]), np.array([-1.0, 2.0]))
+        array([0., 5.])
+        """
+        dA = _z(dA, "dA")
+        z = _z(z)
+        check_same_shape(dA, z, "dA", "z")
+        if not self.elementwise:
+            return softmax_vjp(dA, self.forward(z) if a is None else a)
+        g = self.grad(z)  # a new array for every registry activation: safe to scale in place
+        g *= dA
+        return g
+
+    def __repr__(self) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in self.params.items())
+        return f"Activation({self.name!r}{args})"
+
+
+def get_activation(name_or_activation, **params) -> Activation:
+    """Look up an activation by name and bind its hyper-parameters.
+
+    Parameters
+    ----------
+    name_or_activation : str or Activation
+        One of `ACTIVATIONS`. An `Activation` is returned as is.
+    **params
+        Hyper-parameters of that activation only: ``alpha`` for ``leaky_relu`` and
+        ``elu``, ``beta`` for ``swish``, ``approximate`` for ``gelu``. Missing ones take
+        their defaults; anything else is a ``TypeError``.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message lists the valid ones) or a parameter out of range.
+    TypeError
+        Unknown parameter, or parameters given together with an `Activation`.
+
+    Examples
+    --------
+    >>> get_activation("elu").params
+    {'alpha': 1.0}
+    >>> get_activation("relu", alpha=0.1)
+    Traceback (most recent call last):
+    ...
+    TypeError: activation 'relu' got an unknown parameter 'alpha'; it takes no parameters
+    """
+    if isinstance(name_or_activation, Activation):
+        if params:
+            raise TypeError(
+                f"got an Activation ({name_or_activation!r}) and parameters "
+                f"{sorted(params)}; pass either a name with parameters or a ready Activation"
+            )
+        return name_or_activation
+    if not isinstance(name_or_activation, str):
+        raise TypeError(
+            f"activation must be a name, one of {list(ACTIVATIONS)}, or an Activation, "
+            f"got {_describe(name_or_activation)}"
+        )
+    name = check_choice(name_or_activation, "activation", ACTIVATIONS)
+    fwd, grad, defaults = _FUNCTIONS[name]
+    unknown = [k for k in params if k not in defaults]
+    if unknown:
+        valid = (
+            "valid parameters are: " + ", ".join(repr(k) for k in defaults)
+            if defaults
+            else "it takes no parameters"
+        )
+        raise TypeError(f"activation {name!r} got an unknown parameter {unknown[0]!r}; {valid}")
+    bound = {**defaults, **params}
+    if "alpha" in bound:
+        bound["alpha"] = _finite_param(bound["alpha"], "alpha", low=0)
+    if "beta" in bound:
+        bound["beta"] = _finite_param(bound["beta"], "beta")
+    if "approximate" in bound:
+        bound["approximate"] = _check_bool(bound["approximate"], "approximate")
+    if bound:
+        fwd = functools.partial(fwd, **bound)
+        grad = functools.partial(grad, **bound)
+    return Activation(name, fwd, grad, elementwise=name != "softmax", params=bound)

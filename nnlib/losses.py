@@ -1,0 +1,508 @@
+r"""Loss functions and their gradients.
+
+Every loss is a pair:
+
+- ``loss(output, target) -> float``: the **mean** over the batch, returned as a Python
+  float;
+- ``loss_grad(output, target) -> ndarray``: :math:`\partial L / \partial\,\text{output}`,
+  shaped like `output` and **including the 1/N** of the mean.
+
+Everything is computed in float64 (losses feed gradient checks).
+
+Shapes are never broadcast: a target of shape ``(N,)`` against an output of shape
+``(N, 1)`` would silently broadcast to ``(N, N)`` in numpy; here it raises a
+``ValueError`` that says how to reshape.
+
+Two losses work on **logits** and fuse the output activation, because the fused form is
+both stable and simple: `bce_with_logits` (sigmoid + binary cross-entropy) and
+`softmax_cross_entropy` (softmax + categorical cross-entropy). In both the gradient at the
+logits is :math:`(p - y)/N`: the activation's derivative cancels.
+
+>>> loss = get_loss("softmax_cross_entropy")
+>>> loss
+Loss('softmax_cross_entropy', fused_output='softmax')
+>>> round(loss.forward([[0.0, 0.0]], [1]), 6)   # -log(1/2)
+0.693147
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlib._checks import _describe, as_array, check_choice, check_number, check_same_shape
+from nnlib.activations import sigmoid
+
+__all__ = [
+    "LOSSES",
+    "Loss",
+    "bce",
+    "bce_grad",
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "get_loss",
+    "mse",
+    "mse_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+]
+
+
+# ----------------------------------------------------------------------------------------
+# Validation helpers
+# ----------------------------------------------------------------------------------------
+
+
+def _pair(output, target, name_out: str, name_target: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two float64 arrays of exactly the same, non-empty shape."""
+    out = as_array(output, name_out)
+    tgt = as_array(target, name_target)
+    check_same_shape(out, tgt, name_out, name_target)
+    if out.size == 0:
+        raise ValueError(f"{name_out} is empty (shape {out.shape}); a mean needs one element")
+    return out, tgt
+
+
+def _check_unit_interval(x: np.ndarray, name: str, hint: str = "") -> None:
+    if not np.all((x >= 0) & (x <= 1)):
+        bad = x[~((x >= 0) & (x <= 1))]
+        raise ValueError(
+            f"{name} must be in [0, 1], got values such as {float(bad.flat[0])!r}{hint}"
+        )
+
+
+def _check_eps(eps) -> float:
+    return check_number(eps, "eps", low=0, high=0.5, low_open=True, high_open=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Mean squared error
+# ----------------------------------------------------------------------------------------
+
+
+def mse(y_pred, y):
+    r"""Mean squared error over **all** elements.
+
+    .. math::
+
+        L = \frac{1}{M} \sum_{i=1}^{M} (\hat y_i - y_i)^2, \qquad M = \text{y_pred.size}
+
+    For outputs of shape ``(N, K)`` this divides by :math:`N K`, as PyTorch's
+    ``MSELoss()`` and Keras' ``MeanSquaredError`` do; some textbooks divide by
+    :math:`N` only, or add a factor 1/2.
+
+    Parameters
+    ----------
+    y_pred : array_like, any shape
+        Predictions.
+    y : array_like, exactly the shape of `y_pred`
+        Targets. ``(N,)`` against ``(N, 1)`` is refused.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> mse([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]])   # (0 + 1 + 4 + 9) / 4
+    3.5
+    """
+    y_pred, y = _pair(y_pred, y, "y_pred", "y")
+    d = y_pred - y
+    return float(np.vdot(d, d) / d.size)
+
+
+def mse_grad(y_pred, y):
+    r"""Gradient of `mse` with respect to the predictions.
+
+    .. math::
+
+        \frac{\partial L}{\partial \hat y_i} = \frac{2}{M}(\hat y_i - y_i)
+
+    Parameters
+    ----------
+    y_pred : array_like, any shape
+    y : array_like, exactly the shape of `y_pred`
+
+    Returns
+    -------
+    ndarray, float64, shape of `y_pred`
+
+    Examples
+    --------
+    >>> mse_grad([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]])   # 2 * diff / 4
+    array([[0. , 0.5],
+           [1. , 1.5]])
+    """
+    y_pred, y = _pair(y_pred, y, "y_pred", "y")
+    g = y_pred - y
+    g *= 2.0 / g.size
+    return g
+
+
+# ----------------------------------------------------------------------------------------
+# Binary cross-entropy
+# ----------------------------------------------------------------------------------------
+
+
+def _bce_inputs(p, y, eps):
+    eps = _check_eps(eps)
+    p, y = _pair(p, y, "p", "y")
+    _check_unit_interval(p, "p", " (probabilities; for logits use bce_with_logits)")
+    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    return np.clip(p, eps, 1.0 - eps), y
+
+
+def bce(p, y, eps=1e-12):
+    r"""Binary cross-entropy on probabilities, averaged over all elements.
+
+    .. math::
+
+        L = -\frac{1}{M}\sum_{i=1}^{M} \bigl[y_i \log p_i + (1 - y_i)\log(1 - p_i)\bigr]
+
+    `p` is clipped to :math:`[\epsilon, 1 - \epsilon]` first, so :math:`\log 0` never
+    happens. Prefer `bce_with_logits` in a network: it is exact where this one clips.
+
+    Parameters
+    ----------
+    p : array_like, any shape
+        Predicted probabilities in [0, 1], e.g. sigmoid outputs of shape ``(N, 1)``.
+    y : array_like, exactly the shape of `p`
+        Targets in [0, 1] (usually 0 or 1).
+    eps : float in (0, 0.5), default 1e-12
+        Clipping bound.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(bce([0.9, 0.2], [1.0, 0.0]), 5)   # -(log 0.9 + log 0.8) / 2
+    0.16425
+    >>> round(bce([0.0], [1.0]), 2)             # -log(1e-12), thanks to the clipping
+    27.63
+    """
+    p, y = _bce_inputs(p, y, eps)
+    total = np.vdot(y, np.log(p)) + np.vdot(1.0 - y, np.log1p(-p))
+    return float(-total / p.size)
+
+
+def bce_grad(p, y, eps=1e-12):
+    r"""Gradient of `bce` with respect to the probabilities (clipped as in `bce`).
+
+    .. math::
+
+        \frac{\partial L}{\partial p_i} = \frac{1}{M}\,\frac{p_i - y_i}{p_i (1 - p_i)}
+
+    Chained with the sigmoid's derivative :math:`p(1-p)` this becomes
+    :math:`(p - y)/M`, the gradient of `bce_with_logits`.
+
+    Parameters
+    ----------
+    p : array_like, any shape
+    y : array_like, exactly the shape of `p`
+    eps : float in (0, 0.5), default 1e-12
+
+    Returns
+    -------
+    ndarray, float64, shape of `p`
+
+    Examples
+    --------
+    >>> bce_grad([0.5, 0.8], [1.0, 0.0])   # (-0.5/0.25)/2, (0.8/0.16)/2
+    array([-1. ,  2.5])
+    """
+    p, y = _bce_inputs(p, y, eps)
+    return (p - y) / (p * (1.0 - p) * p.size)
+
+
+def bce_with_logits(z, y):
+    r"""Binary cross-entropy on logits :math:`z` (sigmoid fused in), averaged over all elements.
+
+    With :math:`p = \sigma(z)`, the loss :math:`-[y\log p + (1-y)\log(1-p)]` simplifies to
+    :math:`\log(1 + e^{z}) - z y`, evaluated stably as
+
+    .. math::
+
+        L = \frac{1}{M}\sum_{i=1}^{M}
+            \Bigl[\max(z_i, 0) - z_i y_i + \log\bigl(1 + e^{-|z_i|}\bigr)\Bigr]
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Logits, e.g. ``(N, 1)``.
+    y : array_like, exactly the shape of `z`
+        Targets in [0, 1].
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(bce_with_logits([0.0], [1.0]), 6)   # -log(sigmoid(0)) = log 2
+    0.693147
+    >>> bce_with_logits([1000.0, -1000.0], [0.0, 1.0])   # no overflow: (1000 + 1000) / 2
+    1000.0
+    """
+    z, y = _pair(z, y, "z", "y")
+    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    t = np.log1p(np.exp(-np.abs(z)))
+    t += np.maximum(z, 0.0)
+    t -= z * y
+    return float(t.sum() / t.size)
+
+
+def bce_with_logits_grad(z, y):
+    r"""Gradient of `bce_with_logits` with respect to the logits.
+
+    .. math::
+
+        \frac{\partial L}{\partial z_i} = \frac{\sigma(z_i) - y_i}{M}
+
+    The sigmoid's derivative has cancelled (Nielsen, ch. 3): no vanishing gradient when
+    the output saturates on the wrong side.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    y : array_like, exactly the shape of `z`
+
+    Returns
+    -------
+    ndarray, float64, shape of `z`
+
+    Examples
+    --------
+    >>> bce_with_logits_grad([0.0, 0.0], [1.0, 0.0])   # (0.5 - 1) / 2, (0.5 - 0) / 2
+    array([-0.25,  0.25])
+    """
+    z, y = _pair(z, y, "z", "y")
+    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    g = sigmoid(z)
+    g -= y
+    g /= g.size
+    return g
+
+
+# ----------------------------------------------------------------------------------------
+# Softmax cross-entropy
+# ----------------------------------------------------------------------------------------
+
+
+def _ce_inputs(logits, y):
+    """Validate logits (N, C) and targets; return logits and either labels or Y (N, C)."""
+    logits = as_array(logits, "logits", ndim=2)
+    n, c = logits.shape
+    if n == 0 or c == 0:
+        raise ValueError(f"logits must have at least one row and one class, got {logits.shape}")
+    if isinstance(y, (str, bytes)) or y is None:
+        raise TypeError(f"y must be integer labels or an array of targets, got {_describe(y)}")
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 1:
+        if not np.issubdtype(y_arr.dtype, np.integer):
+            raise TypeError(
+                f"y of shape {y_arr.shape} must hold integer class labels, got dtype "
+                f"{y_arr.dtype}; convert with y.astype(int), or pass one-hot targets (N, C)"
+            )
+        if y_arr.shape[0] != n:
+            raise ValueError(
+                f"y has {y_arr.shape[0]} labels but logits has {n} rows; they must match"
+            )
+        if y_arr.size and (y_arr.min() < 0 or y_arr.max() >= c):
+            bad = y_arr[(y_arr < 0) | (y_arr >= c)]
+            raise ValueError(f"labels in y must be in [0, {c}) for {c} classes, got {int(bad[0])}")
+        return logits, y_arr.astype(np.intp, copy=False), None
+    if y_arr.ndim == 2 and y_arr.shape == (n, 1) and c != 1:
+        raise ValueError(
+            f"y has shape {y_arr.shape} but logits has shape {logits.shape}; pass integer "
+            f"labels as a 1-D array, y.ravel() of shape ({n},), or targets of shape ({n}, {c})"
+        )
+    if y_arr.ndim != 2:
+        raise ValueError(
+            f"y must be integer labels of shape ({n},) or targets of shape ({n}, {c}), "
+            f"got shape {y_arr.shape}"
+        )
+    Y = as_array(y_arr, "y")
+    check_same_shape(logits, Y, "logits", "y")
+    if not np.all(Y >= 0):
+        raise ValueError("targets y must be non-negative (one-hot or probability rows)")
+    sums = Y.sum(axis=1)
+    if not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+        i = int(np.argmax(np.abs(sums - 1.0)))
+        raise ValueError(
+            f"each row of targets y must sum to 1 (one-hot or probabilities); row {i} "
+            f"sums to {float(sums[i])!r}"
+        )
+    return logits, None, Y
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+def softmax_cross_entropy(logits, y):
+    r"""Categorical cross-entropy of softmax(logits), averaged over the batch.
+
+    .. math::
+
+        L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{c=1}^{C} Y_{nc}\,\log p_{nc},
+        \qquad \log p_{nc} = z_{nc} - \log\sum_k e^{z_{nk}}
+
+    With integer labels this is :math:`-\frac1N\sum_n \log p_{n, y_n}`. The log-sum-exp
+    is computed after subtracting each row's maximum, so logits of any size are fine; the
+    loss does not change when a constant is added to a row.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+        Pre-softmax scores.
+    y : array_like, shape (N,) of int, or (N, C)
+        Class labels in ``[0, C)``, or target rows (one-hot or probabilities, each row
+        summing to 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(softmax_cross_entropy([[1.0, 2.0, 3.0]], [2]), 4)   # -log 0.6652
+    0.4076
+    >>> round(softmax_cross_entropy([[1.0, 2.0, 3.0]], [[0.0, 0.0, 1.0]]), 4)
+    0.4076
+    """
+    logits, labels, Y = _ce_inputs(logits, y)
+    logp = _log_softmax(logits)
+    n = logits.shape[0]
+    if labels is not None:
+        picked = logp[np.arange(n), labels]
+        return float(-picked.sum() / n)
+    return float(-np.vdot(Y, logp) / n)
+
+
+def softmax_cross_entropy_grad(logits, y):
+    r"""Gradient of `softmax_cross_entropy` with respect to the logits.
+
+    .. math::
+
+        \frac{\partial L}{\partial z_{nc}} = \frac{p_{nc} - Y_{nc}}{N}
+
+    where :math:`Y` is the one-hot matrix of the labels (or the given targets). The softmax
+    Jacobian has cancelled; each row of the gradient sums to zero.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    y : array_like, shape (N,) of int, or (N, C)
+
+    Returns
+    -------
+    ndarray, float64, shape (N, C)
+
+    Examples
+    --------
+    >>> softmax_cross_entropy_grad([[0.0, 0.0], [0.0, 0.0]], [0, 1])   # (0.5 - 1) / 2 ...
+    array([[-0.25,  0.25],
+           [ 0.25, -0.25]])
+    """
+    logits, labels, Y = _ce_inputs(logits, y)
+    g = _log_softmax(logits)
+    np.exp(g, out=g)
+    n = logits.shape[0]
+    if labels is not None:
+        g[np.arange(n), labels] -= 1.0
+    else:
+        g -= Y
+    g /= n
+    return g
+
+
+# ----------------------------------------------------------------------------------------
+# Registry
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss with its gradient, and the output activation it fuses (if any).
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"mse"``.
+    forward : callable
+        ``(output, target) -> float``.
+    grad : callable
+        ``(output, target) -> ndarray`` shaped like `output`, including the 1/N.
+    fused_output : {"softmax", "sigmoid", None}
+        The output activation already inside the loss: the loss takes logits and its
+        gradient is with respect to them. ``None``: the loss takes the activated output.
+
+    Examples
+    --------
+    >>> get_loss("bce_with_logits").fused_output
+    'sigmoid'
+    """
+
+    name: str
+    forward: Callable
+    grad: Callable
+    fused_output: str | None = None
+
+    def __call__(self, output, target) -> float:
+        """Evaluate the loss: same as ``self.forward(output, target)``."""
+        return self.forward(output, target)
+
+    def __repr__(self) -> str:
+        fused = f", fused_output={self.fused_output!r}" if self.fused_output else ""
+        return f"Loss({self.name!r}{fused})"
+
+
+_REGISTRY: dict[str, Loss] = {
+    "mse": Loss("mse", mse, mse_grad),
+    "bce": Loss("bce", bce, bce_grad),
+    "bce_with_logits": Loss("bce_with_logits", bce_with_logits, bce_with_logits_grad, "sigmoid"),
+    "softmax_cross_entropy": Loss(
+        "softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_grad, "softmax"
+    ),
+}
+
+#: Names accepted by `get_loss`.
+LOSSES: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def get_loss(name_or_loss) -> Loss:
+    """Look up a loss by name; a `Loss` is returned as is.
+
+    Parameters
+    ----------
+    name_or_loss : str or Loss
+        One of `LOSSES`.
+
+    Returns
+    -------
+    Loss
+
+    Examples
+    --------
+    >>> get_loss("mse")
+    Loss('mse')
+    >>> get_loss("cross_entropy")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown loss 'cross_entropy'; valid names are: 'mse', 'bce',
+    'bce_with_logits', 'softmax_cross_entropy'
+    """
+    if isinstance(name_or_loss, Loss):
+        return name_or_loss
+    if not isinstance(name_or_loss, str):
+        raise TypeError(
+            f"loss must be a name, one of {list(LOSSES)}, or a Loss, got {_describe(name_or_loss)}"
+        )
+    return _REGISTRY[check_choice(name_or_loss, "loss", LOSSES)]

@@ -1,0 +1,1064 @@
+r"""Gradient-descent update rules: pure functions, and optimizers that keep their state.
+
+Two layers, the maths written once:
+
+- **Pure rules** ``rule(w, dw, state, **hyper) -> new_w`` (cs231n style). `w` is not
+  modified; `state` is a dict the rule updates in place, creating its buffers on the
+  first call (e.g. ``{"m": ..., "v": ..., "t": 1}`` for Adam). Use one state dict per
+  parameter. Good for notebooks and for checking a student's rule.
+- **Optimizer classes** (:class:`SGD`, :class:`Momentum`, :class:`EMAMomentum`,
+  :class:`Nesterov`, :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`) keep one state dict
+  per parameter, keyed by the parameter's name (``"W1"``, ``"b1"``, ...), and update the
+  arrays of ``params`` **in place** in ``step(params, grads)``. ``lr`` is a plain,
+  mutable (validated) attribute: a schedule sets it every epoch.
+
+Both call the same private in-place kernel, so a pure rule equals its class to the last
+bit. The kernels write into a scratch buffer with ``out=`` and allocate nothing per step
+(except ``g + weight_decay * w`` when weight decay is on).
+
+Conventions (PyTorch's ``torch.optim``, which follows the papers):
+
+- ``g`` is the gradient of the loss at the current ``w``; with ``weight_decay > 0`` it is
+  replaced by ``g + weight_decay * w`` (L2 penalty added to the gradient, as in
+  ``torch.optim``; for Adam this is *not* AdamW's decoupled decay).
+- epsilon is added *outside* the square root; Adam's step counter ``t`` is incremented
+  *before* it is used, so the first step has ``t = 1``.
+- float32 parameters stay float32: state buffers take the parameter's dtype.
+
+Each rule's docstring is an algorithm box (inputs, initial state, the loop) with notes
+where other texts write the same method differently.
+
+Examples
+--------
+>>> import numpy as np
+>>> params = {"w": np.array([1.0, -2.0])}
+>>> opt = Adam(lr=0.1)
+>>> opt.step(params, {"w": np.array([0.5, -0.5])})   # Adam's first step is lr * sign(g)
+>>> params["w"]
+array([ 0.9, -1.9])
+>>> opt
+Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, amsgrad=False, weight_decay=0.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+import numpy as np
+
+from nnlib._checks import as_array, check_choice, check_number, check_same_shape
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "AdaGrad",
+    "Adam",
+    "EMAMomentum",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "RMSProp",
+    "adagrad",
+    "adam",
+    "ema_momentum",
+    "get_optimizer",
+    "momentum",
+    "nesterov",
+    "rmsprop",
+    "sgd",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Hyper-parameter validation (eager: at construction, at every pure-rule call, and when
+# an attribute such as ``opt.lr`` is assigned)
+# --------------------------------------------------------------------------------------
+
+
+def _positive(value, name: str) -> float:
+    """lr, eps: finite and > 0."""
+    return check_number(value, name, low=0, low_open=True, high=math.inf, high_open=True)
+
+
+def _unit(value, name: str) -> float:
+    """mu, beta, beta1, beta2, alpha: in [0, 1)."""
+    return check_number(value, name, low=0, high=1, high_open=True)
+
+
+def _nonnegative(value, name: str) -> float:
+    """weight_decay: finite and >= 0."""
+    return check_number(value, name, low=0, high=math.inf, high_open=True)
+
+
+def _flag(value, name: str) -> bool:
+    """amsgrad, bias_correction: a real bool (a string like "no" would be truthy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+# --------------------------------------------------------------------------------------
+# Helpers shared by the pure rules and the classes
+# --------------------------------------------------------------------------------------
+
+
+def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
+    """``state[key]``, created as zeros like `w` on first use."""
+    buf = state.get(key)
+    if buf is None:
+        buf = state[key] = np.zeros_like(w)
+    return buf
+
+
+def _check_state(state, shape: tuple, where: str) -> None:
+    """Refuse a state dict whose buffers belong to a parameter of another shape."""
+    if not isinstance(state, dict):
+        raise TypeError(
+            f"{where} must be a dict (use {{}} on the first call), got {type(state).__name__}"
+        )
+    for key, buf in state.items():
+        if isinstance(buf, np.ndarray) and buf.shape != shape:
+            raise ValueError(
+                f"{where}[{key!r}] has shape {buf.shape} but the parameter has shape {shape}; "
+                "keep one state dict per parameter (or reset the optimizer)"
+            )
+
+
+def _with_decay(w: np.ndarray, dw: np.ndarray, weight_decay: float) -> np.ndarray:
+    """``dw + weight_decay * w`` (a new array), or `dw` itself when the decay is 0."""
+    return dw if weight_decay == 0 else dw + weight_decay * w
+
+
+def _prepare(w, dw, state, weight_decay):
+    """Validate the arrays of a pure rule; return (copy of w, gradient g, scratch)."""
+    w = as_array(w, "w", dtype=None)
+    dw = as_array(dw, "dw", dtype=w.dtype)
+    check_same_shape(w, dw, "w", "dw")
+    _check_state(state, w.shape, "state")
+    new_w = w.copy()
+    return new_w, _with_decay(new_w, dw, weight_decay), np.empty_like(new_w)
+
+
+# --------------------------------------------------------------------------------------
+# In-place kernels: the maths, written once. ``w`` is updated in place, ``g`` is only
+# read, ``tmp`` is a scratch array shaped like ``w``. Hyper-parameters are already valid.
+# --------------------------------------------------------------------------------------
+
+
+def _sgd_kernel(w, g, state, tmp, lr):
+    np.multiply(g, lr, out=tmp)  # tmp = lr g
+    w -= tmp
+
+
+def _momentum_kernel(w, g, state, tmp, lr, mu):
+    v = _buffer(state, "v", w)
+    v *= mu
+    v += g  # v = mu v + g
+    np.multiply(v, lr, out=tmp)
+    w -= tmp  # w = w - lr v
+
+
+def _ema_momentum_kernel(w, g, state, tmp, lr, beta, bias_correction):
+    v = _buffer(state, "v", w)
+    state["t"] = t = state.get("t", 0) + 1
+    v *= beta
+    np.multiply(g, 1.0 - beta, out=tmp)
+    v += tmp  # v = beta v + (1 - beta) g
+    scale = lr / (1.0 - beta**t) if bias_correction else lr
+    np.multiply(v, scale, out=tmp)
+    w -= tmp  # w = w - lr v_hat
+
+
+def _nesterov_kernel(w, g, state, tmp, lr, mu):
+    v = _buffer(state, "v", w)
+    v *= mu
+    v += g  # v = mu v + g
+    np.multiply(v, mu, out=tmp)
+    tmp += g  # g + mu v
+    tmp *= lr
+    w -= tmp  # w = w - lr (g + mu v)
+
+
+def _adagrad_kernel(w, g, state, tmp, lr, eps):
+    s = _buffer(state, "s", w)
+    np.multiply(g, g, out=tmp)
+    s += tmp  # s = s + g^2
+    np.sqrt(s, out=tmp)
+    tmp += eps  # sqrt(s) + eps
+    np.divide(g, tmp, out=tmp)
+    tmp *= lr
+    w -= tmp  # w = w - lr g / (sqrt(s) + eps)
+
+
+def _rmsprop_kernel(w, g, state, tmp, lr, alpha, eps):
+    s = _buffer(state, "s", w)
+    s *= alpha
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - alpha
+    s += tmp  # s = alpha s + (1 - alpha) g^2
+    np.sqrt(s, out=tmp)
+    tmp += eps
+    np.divide(g, tmp, out=tmp)
+    tmp *= lr
+    w -= tmp  # w = w - lr g / (sqrt(s) + eps)
+
+
+def _adam_kernel(w, g, state, tmp, lr, beta1, beta2, eps, amsgrad):
+    m = _buffer(state, "m", w)
+    v = _buffer(state, "v", w)
+    state["t"] = t = state.get("t", 0) + 1  # incremented before use: first step t = 1
+    m *= beta1
+    np.multiply(g, 1.0 - beta1, out=tmp)
+    m += tmp  # m = beta1 m + (1 - beta1) g
+    v *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - beta2
+    v += tmp  # v = beta2 v + (1 - beta2) g^2
+    if amsgrad:
+        v_max = _buffer(state, "v_max", w)
+        np.maximum(v_max, v, out=v_max)  # v_max = max(v_max, v)
+        v = v_max
+    bias_correction1 = 1.0 - beta1**t
+    bias_correction2 = 1.0 - beta2**t
+    # As torch.optim.Adam: denom = sqrt(v) / sqrt(bc2) + eps; w -= (lr / bc1) m / denom
+    np.sqrt(v, out=tmp)
+    tmp /= math.sqrt(bias_correction2)
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
+    tmp *= lr / bias_correction1
+    w -= tmp  # w = w - lr m_hat / (sqrt(v_hat) + eps)
+
+
+# --------------------------------------------------------------------------------------
+# Pure rules
+# --------------------------------------------------------------------------------------
+
+
+def sgd(w, dw, state=None, lr=0.01, weight_decay=0.0):
+    r"""Plain (stochastic) gradient descent: :math:`w \leftarrow w - \mathrm{lr}\, g`.
+
+    Algorithm (``torch.optim.SGD`` with ``momentum=0``)::
+
+        input: lr, weight_decay, w, g = dL/dw at w
+        (no state)
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        w <- w - lr * g
+
+    .. math:: w_t = w_{t-1} - \mathrm{lr}\,(g_t + \lambda w_{t-1})
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict or None, default None
+        Unused (plain SGD has no state); accepted so every rule has the same signature.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    weight_decay : float, default 0.0
+        L2 coefficient :math:`\lambda \ge 0` added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w` (float32 stays float32)
+        The updated parameter, a new array.
+
+    References
+    ----------
+    H. Robbins and S. Monro, "A stochastic approximation method", Ann. Math. Stat. 1951.
+
+    Examples
+    --------
+    >>> sgd(np.array([1.0, 2.0]), np.array([0.5, -1.0]), lr=0.1)  # 1 - 0.05, 2 + 0.1
+    array([0.95, 2.1 ])
+    """
+    lr = _positive(lr, "lr")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    state = {} if state is None else state
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _sgd_kernel(new_w, g, state, tmp, lr)
+    return new_w
+
+
+def momentum(w, dw, state, lr=0.01, mu=0.9, *, weight_decay=0.0):
+    r"""Gradient descent with (heavy-ball) momentum, PyTorch's form.
+
+    Algorithm (``torch.optim.SGD`` with ``momentum=mu``, ``dampening=0``,
+    ``nesterov=False``)::
+
+        input: lr, mu, weight_decay, w, g = dL/dw at w
+        initialize: state["v"] = 0
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        v <- mu * v + g
+        w <- w - lr * v
+
+    .. math:: v_t = \mu v_{t-1} + g_t, \qquad w_t = w_{t-1} - \mathrm{lr}\, v_t
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call; ``state["v"]`` (the velocity,
+        shaped like `w`) is created and then updated in place.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    mu : float, default 0.9
+        Momentum coefficient in [0, 1). ``mu = 0`` is plain SGD.
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    cs231n and Sutskever et al. (2013) write the velocity with the learning rate inside:
+    :math:`v \leftarrow \mu v - \mathrm{lr}\, g,\; w \leftarrow w + v`. With a constant
+    learning rate the two give the same iterates (their :math:`v` is :math:`-\mathrm{lr}`
+    times ours). They differ when ``lr`` changes (a schedule): here a new ``lr`` scales the
+    whole velocity at once; there the old velocity keeps the old ``lr``.
+
+    With constant gradient :math:`g` the velocity tends to :math:`g / (1 - \mu)`: the
+    effective step is :math:`\mathrm{lr} / (1 - \mu)` (10x for ``mu = 0.9``). The lecture's
+    EMA form is :func:`ema_momentum`.
+
+    References
+    ----------
+    B. T. Polyak, "Some methods of speeding up the convergence of iteration methods",
+    USSR Comput. Math. Math. Phys. 1964. I. Sutskever, J. Martens, G. Dahl and G. Hinton,
+    "On the importance of initialization and momentum in deep learning", ICML 2013.
+
+    Examples
+    --------
+    >>> state = {}
+    >>> w = momentum(np.array([1.0]), np.array([1.0]), state, lr=0.1)  # v = 1, w = 1 - 0.1
+    >>> w = momentum(w, np.array([1.0]), state, lr=0.1)   # v = 0.9 + 1 = 1.9, w = 0.9 - 0.19
+    >>> w, state["v"]
+    (array([0.71]), array([1.9]))
+    """
+    lr, mu = _positive(lr, "lr"), _unit(mu, "mu")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _momentum_kernel(new_w, g, state, tmp, lr, mu)
+    return new_w
+
+
+def ema_momentum(w, dw, state, lr=0.01, beta=0.9, bias_correction=False, *, weight_decay=0.0):
+    r"""Momentum as an exponential moving average of the gradients (the lecture's form).
+
+    Algorithm::
+
+        input: lr, beta, bias_correction, weight_decay, w, g = dL/dw at w
+        initialize: state["v"] = 0, state["t"] = 0
+        t <- t + 1
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        v <- beta * v + (1 - beta) * g
+        v_hat <- v / (1 - beta**t)  if bias_correction  else v
+        w <- w - lr * v_hat
+
+    .. math:: v_t = \beta v_{t-1} + (1 - \beta) g_t, \qquad
+              w_t = w_{t-1} - \mathrm{lr}\, \frac{v_t}{1 - \beta^t}\ \text{(corrected)}
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call: ``"v"`` (shaped like `w`) and
+        the step count ``"t"``.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    beta : float, default 0.9
+        Averaging coefficient in [0, 1); the EMA averages over about ``1 / (1 - beta)``
+        steps.
+    bias_correction : bool, default False
+        Divide by :math:`1 - \beta^t`, which removes the bias towards the zero start.
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    The EMA velocity is :math:`(1 - \beta)` times the classic one (:func:`momentum` with
+    ``mu = beta``), so without bias correction this rule **equals classic momentum with the
+    learning rate** :math:`\mathrm{lr}\,(1 - \beta)`: the same method, a rescaled ``lr``.
+    ``torch.optim.SGD(momentum=beta, dampening=beta)`` is close but not equal: PyTorch
+    sets the velocity to the raw gradient on the first step (no dampening), then applies
+    :math:`(1 - \beta)` from the second step on.
+
+    References
+    ----------
+    A. Ng, "Gradient descent with momentum", deeplearning.ai, Improving Deep Neural
+    Networks, week 2. A. Zhang et al., *Dive into Deep Learning*, sec. 12.6 (leaky averages).
+
+    Examples
+    --------
+    >>> state = {}
+    >>> ema_momentum(np.array([1.0]), np.array([2.0]), state, lr=0.1)  # v = 0.1*2, w = 1 - 0.02
+    array([0.98])
+    >>> ema_momentum(np.array([1.0]), np.array([2.0]), {}, lr=0.1, bias_correction=True)
+    array([0.8])
+    """
+    lr, beta = _positive(lr, "lr"), _unit(beta, "beta")
+    bias_correction = _flag(bias_correction, "bias_correction")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _ema_momentum_kernel(new_w, g, state, tmp, lr, beta, bias_correction)
+    return new_w
+
+
+def nesterov(w, dw, state, lr=0.01, mu=0.9, *, weight_decay=0.0):
+    r"""Nesterov accelerated gradient, PyTorch's form (no extra gradient evaluation).
+
+    Algorithm (``torch.optim.SGD`` with ``momentum=mu``, ``nesterov=True``,
+    ``dampening=0``)::
+
+        input: lr, mu, weight_decay, w, g = dL/dw at w
+        initialize: state["v"] = 0
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        v <- mu * v + g
+        w <- w - lr * (g + mu * v)
+
+    .. math:: v_t = \mu v_{t-1} + g_t, \qquad w_t = w_{t-1} - \mathrm{lr}\,(g_t + \mu v_t)
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call; ``"v"`` is shaped like `w`.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    mu : float, default 0.9
+        Momentum coefficient in [0, 1).
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    The lecture's *look-ahead* form evaluates the gradient at the point momentum is about
+    to carry us to: :math:`v \leftarrow \mu v - \mathrm{lr}\,\nabla L(w + \mu v),\;
+    w \leftarrow w + v` (Sutskever et al. 2013). Storing the look-ahead point
+    :math:`\tilde w = w + \mu v` instead of :math:`w` turns it into the form above, in
+    which the gradient is taken at the stored parameter (Bengio et al. 2013), so a training
+    loop needs no second forward pass. Compared with :func:`momentum`, the step uses
+    :math:`g + \mu v` instead of :math:`v`: the fresh gradient counts twice.
+
+    References
+    ----------
+    Y. Nesterov, "A method of solving a convex programming problem with convergence rate
+    O(1/k^2)", Soviet Math. Dokl. 1983. I. Sutskever et al., ICML 2013 (see `momentum`).
+    Y. Bengio, N. Boulanger-Lewandowski and R. Pascanu, "Advances in optimizing recurrent
+    networks", ICASSP 2013.
+
+    Examples
+    --------
+    >>> state = {}
+    >>> nesterov(np.array([1.0]), np.array([1.0]), state, lr=0.1)  # v = 1, w = 1 - 0.1*(1 + 0.9)
+    array([0.81])
+    """
+    lr, mu = _positive(lr, "lr"), _unit(mu, "mu")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _nesterov_kernel(new_w, g, state, tmp, lr, mu)
+    return new_w
+
+
+def adagrad(w, dw, state, lr=0.01, eps=1e-10, *, weight_decay=0.0):
+    r"""AdaGrad: a per-coordinate step size that shrinks with the sum of squared gradients.
+
+    Algorithm (``torch.optim.Adagrad`` with ``lr_decay=0``,
+    ``initial_accumulator_value=0``)::
+
+        input: lr, eps, weight_decay, w, g = dL/dw at w
+        initialize: state["s"] = 0
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        s <- s + g**2
+        w <- w - lr * g / (sqrt(s) + eps)
+
+    .. math:: s_t = s_{t-1} + g_t^2, \qquad w_t = w_{t-1} - \mathrm{lr}\,
+              \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call; ``"s"`` is shaped like `w`.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    eps : float, default 1e-10
+        Added to the denominator (outside the square root), > 0.
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    The first step is :math:`\mathrm{lr}\,\mathrm{sign}(g)` for every coordinate; later
+    steps shrink like :math:`1/\sqrt{t}` and never recover, which is why AdaGrad can stop
+    too early on deep nets. Other conventions: Keras ``Adagrad`` uses ``epsilon=1e-7``
+    and starts the accumulator at 0.1; d2l uses ``eps = 1e-6`` *inside* the square root,
+    :math:`g / \sqrt{s + \epsilon}`; Goodfellow et al. (alg. 8.4) use
+    :math:`\delta = 10^{-7}` outside.
+
+    References
+    ----------
+    J. Duchi, E. Hazan and Y. Singer, "Adaptive subgradient methods for online learning
+    and stochastic optimization", JMLR 12, 2011.
+
+    Examples
+    --------
+    >>> state = {}
+    >>> w = adagrad(np.array([1.0, 1.0]), np.array([3.0, -0.5]), state, lr=0.1)
+    >>> w                          # first step: lr * sign(g)
+    array([0.9, 1.1])
+    >>> state["s"]
+    array([9.  , 0.25])
+    """
+    lr, eps = _positive(lr, "lr"), _positive(eps, "eps")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _adagrad_kernel(new_w, g, state, tmp, lr, eps)
+    return new_w
+
+
+def rmsprop(w, dw, state, lr=0.01, alpha=0.99, eps=1e-8, *, weight_decay=0.0):
+    r"""RMSProp: divide the gradient by a running RMS of recent gradients.
+
+    Algorithm (``torch.optim.RMSprop`` with ``momentum=0``, ``centered=False``)::
+
+        input: lr, alpha, eps, weight_decay, w, g = dL/dw at w
+        initialize: state["s"] = 0
+        g <- g + weight_decay * w        (if weight_decay > 0)
+        s <- alpha * s + (1 - alpha) * g**2
+        w <- w - lr * g / (sqrt(s) + eps)
+
+    .. math:: s_t = \alpha s_{t-1} + (1 - \alpha) g_t^2, \qquad
+              w_t = w_{t-1} - \mathrm{lr}\,\frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call; ``"s"`` is shaped like `w`.
+    lr : float, default 0.01
+        Learning rate, > 0.
+    alpha : float, default 0.99
+        Decay of the squared-gradient average, in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator (outside the square root), > 0.
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    Hinton's lecture (6e) states the rule as
+    :math:`\mathrm{MeanSquare} = 0.9\,\mathrm{MeanSquare} + 0.1\,g^2`, i.e. ``alpha=0.9``
+    (Keras's default too, ``rho=0.9``, with ``epsilon=1e-7``); PyTorch's default is 0.99.
+    d2l uses :math:`\gamma = 0.9` and ``eps = 1e-6`` inside the square root. There is no
+    bias correction: since :math:`s` starts at 0, the first step is
+    :math:`\mathrm{lr}\,\mathrm{sign}(g) / \sqrt{1 - \alpha}` (10x ``lr`` for
+    ``alpha = 0.99``).
+
+    References
+    ----------
+    T. Tieleman and G. Hinton, Lecture 6.5, "rmsprop: Divide the gradient by a running
+    average of its recent magnitude", COURSERA: Neural Networks for Machine Learning, 2012.
+
+    Examples
+    --------
+    >>> state = {}
+    >>> w = rmsprop(np.array([1.0]), np.array([2.0]), state, lr=0.01)
+    >>> state["s"]                 # 0.01 * 2**2
+    array([0.04])
+    >>> w                          # 1 - 0.01 * 2 / 0.2: ten times lr on the first step
+    array([0.9])
+    """
+    lr, alpha, eps = _positive(lr, "lr"), _unit(alpha, "alpha"), _positive(eps, "eps")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _rmsprop_kernel(new_w, g, state, tmp, lr, alpha, eps)
+    return new_w
+
+
+def adam(
+    w, dw, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, *, weight_decay=0.0
+):
+    r"""Adam: momentum on the gradient, RMSProp on its square, both bias-corrected.
+
+    Algorithm (``torch.optim.Adam``; Kingma & Ba, alg. 1)::
+
+        input: lr, beta1, beta2, eps, amsgrad, weight_decay, w, g = dL/dw at w
+        initialize: state["m"] = 0, state["v"] = 0, state["t"] = 0
+                    (and state["v_max"] = 0 if amsgrad)
+        t <- t + 1                                    (before use: the first step has t = 1)
+        g <- g + weight_decay * w                     (if weight_decay > 0)
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g**2
+        if amsgrad: v_max <- max(v_max, v); v_use = v_max   else: v_use = v
+        m_hat <- m / (1 - beta1**t)
+        v_hat <- v_use / (1 - beta2**t)
+        w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    .. math:: w_t = w_{t-1} - \mathrm{lr}\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
+              \quad \hat m_t = \frac{m_t}{1 - \beta_1^t},\;
+              \hat v_t = \frac{v_t}{1 - \beta_2^t}
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w`.
+    state : dict
+        This parameter's state, ``{}`` on the first call: ``"m"``, ``"v"`` (and
+        ``"v_max"``), shaped like `w`, and the step count ``"t"``.
+    lr : float, default 1e-3
+        Learning rate, > 0.
+    beta1, beta2 : float, default 0.9, 0.999
+        Decay rates of the first and second moment averages, in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator outside the square root, > 0.
+    amsgrad : bool, default False
+        Use the running maximum of `v` (Reddi et al. 2018), as PyTorch does: the maximum is
+        taken over the *uncorrected* `v` and then divided by :math:`1 - \beta_2^t`.
+    weight_decay : float, default 0.0
+        L2 coefficient added to the gradient (coupled, as ``torch.optim.Adam``; AdamW's
+        decoupled decay is different).
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Notes
+    -----
+    The first step is :math:`\mathrm{lr}\,\mathrm{sign}(g)` (up to `eps`), and with a
+    constant gradient *every* step is exactly ``lr``. Without bias correction the first
+    steps would be :math:`(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}` = 3.16, 4.25, 4.95 times
+    too large. Other defaults: Keras ``epsilon=1e-7`` and it applies the correction to
+    the step size, :math:`\mathrm{lr}_t = \mathrm{lr}\sqrt{1 - \beta_2^t}/(1 - \beta_1^t)`,
+    with :math:`\hat\epsilon` added to :math:`\sqrt{v_t}` (the paper's "epsilon hat"
+    form, sec. 2); d2l uses ``eps = 1e-6``.
+
+    References
+    ----------
+    D. P. Kingma and J. Ba, "Adam: A method for stochastic optimization", ICLR 2015.
+    S. J. Reddi, S. Kale and S. Kumar, "On the convergence of Adam and beyond", ICLR 2018.
+
+    Examples
+    --------
+    >>> state = {}
+    >>> adam(np.array([1.0, 1.0]), np.array([5.0, -0.5]), state, lr=0.1)  # lr * sign(g)
+    array([0.9, 1.1])
+    >>> state["t"], state["m"], state["v"]       # m = 0.1 g, v = 0.001 g**2
+    (1, array([ 0.5 , -0.05]), array([0.025  , 0.00025]))
+    """
+    lr, eps = _positive(lr, "lr"), _positive(eps, "eps")
+    beta1, beta2 = _unit(beta1, "beta1"), _unit(beta2, "beta2")
+    amsgrad = _flag(amsgrad, "amsgrad")
+    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    new_w, g, tmp = _prepare(w, dw, state, weight_decay)
+    _adam_kernel(new_w, g, state, tmp, lr, beta1, beta2, eps, amsgrad)
+    return new_w
+
+
+# --------------------------------------------------------------------------------------
+# Optimizer classes
+# --------------------------------------------------------------------------------------
+
+
+class Optimizer:
+    """Base class: per-parameter state keyed by name, in-place ``step``.
+
+    A subclass names its hyper-parameters and their validators in ``_checks`` (the
+    order is the order of ``__repr__``) and implements ``_update``, a call to the same
+    in-place kernel its pure ``rule`` uses. Assigning a hyper-parameter, e.g.
+    ``opt.lr = 0.1`` from a schedule, validates it.
+
+    Attributes
+    ----------
+    lr : float
+        Learning rate, mutable.
+    state : dict[str, dict]
+        One state dict per parameter name, created on the parameter's first step.
+    rule : callable
+        The pure update rule this class applies (e.g. ``Adam.rule is adam``).
+    name : str
+        The registry name (see `OPTIMIZERS`).
+    """
+
+    name: str = ""
+    rule: Callable
+    _checks: ClassVar[dict[str, Callable]] = {}
+
+    def __init__(self):
+        self.state: dict[str, dict] = {}
+        self._scratch: dict[str, np.ndarray] = {}
+
+    def __setattr__(self, attr, value):
+        check = self._checks.get(attr)
+        if check is not None:
+            value = check(value, attr)
+        object.__setattr__(self, attr, value)
+
+    def _update(self, w, g, state, tmp):  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _pairs(self, params, grads):
+        """Validate params and grads together, before anything is updated."""
+        for arg, d in (("params", params), ("grads", grads)):
+            if not isinstance(d, Mapping):
+                raise TypeError(
+                    f"{arg} must be a dict of arrays keyed by parameter name, "
+                    f"got {type(d).__name__}"
+                )
+        no_grad = [k for k in params if k not in grads]
+        no_param = [k for k in grads if k not in params]
+        if no_grad or no_param:
+            parts = []
+            if no_grad:
+                parts.append(f"no gradient for {no_grad}")
+            if no_param:
+                parts.append(f"gradients without a parameter: {no_param}")
+            raise ValueError("params and grads must have the same keys; " + "; ".join(parts))
+        pairs = []
+        for key, p in params.items():
+            if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+                what = f"dtype {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+                raise TypeError(
+                    f"params[{key!r}] must be a float ndarray (it is updated in place), got {what}"
+                )
+            g = as_array(grads[key], f"grads[{key!r}]", dtype=None)
+            check_same_shape(p, g, f"params[{key!r}]", f"grads[{key!r}]")
+            if key in self.state:
+                _check_state(self.state[key], p.shape, f"state[{key!r}]")
+            pairs.append((key, p, g))
+        return pairs
+
+    def step(self, params, grads) -> None:
+        """Update every ``params[name]`` in place from ``grads[name]``.
+
+        Parameters
+        ----------
+        params : dict[str, ndarray]
+            Float arrays, modified in place (same objects afterwards).
+        grads : dict[str, array_like]
+            Same keys, each shaped like its parameter.
+
+        Raises
+        ------
+        ValueError
+            Keys or shapes differ; nothing is updated then.
+        TypeError
+            A parameter is not a float ndarray.
+        """
+        weight_decay = self.weight_decay
+        for key, p, g in self._pairs(params, grads):
+            state = self.state.get(key)
+            if state is None:
+                state = self.state[key] = {}
+            tmp = self._scratch.get(key)
+            if tmp is None or tmp.shape != p.shape or tmp.dtype != p.dtype:
+                tmp = self._scratch[key] = np.empty_like(p)
+            self._update(p, _with_decay(p, g, weight_decay), state, tmp)
+
+    def reset(self) -> None:
+        """Forget all state (velocities, moments, step counts); hyper-parameters stay."""
+        self.state.clear()
+        self._scratch.clear()
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._checks)
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Plain gradient descent with optional weight decay; see :func:`sgd`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0, 2.0])}
+    >>> SGD(lr=0.1).step(params, {"w": np.array([0.5, -1.0])})
+    >>> params["w"]
+    array([0.95, 2.1 ])
+    """
+
+    name = "sgd"
+    rule = staticmethod(sgd)
+    _checks: ClassVar[dict[str, Callable]] = {"lr": _positive, "weight_decay": _nonnegative}
+
+    def __init__(self, lr=0.01, weight_decay=0.0):
+        super().__init__()
+        self.lr = lr
+        self.weight_decay = weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _sgd_kernel(w, g, state, tmp, self.lr)
+
+
+class Momentum(Optimizer):
+    """Classic momentum, PyTorch's form ``v = mu v + g; w -= lr v``; see :func:`momentum`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0])}
+    >>> opt = Momentum(lr=0.1, mu=0.9)
+    >>> for _ in range(2):
+    ...     opt.step(params, {"w": np.array([1.0])})
+    >>> params["w"], opt.state["w"]["v"]             # 1 - 0.1 - 0.19, v = 1.9
+    (array([0.71]), array([1.9]))
+    """
+
+    name = "momentum"
+    rule = staticmethod(momentum)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "mu": _unit,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(self, lr=0.01, mu=0.9, *, weight_decay=0.0):
+        super().__init__()
+        self.lr, self.mu, self.weight_decay = lr, mu, weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _momentum_kernel(w, g, state, tmp, self.lr, self.mu)
+
+
+class EMAMomentum(Optimizer):
+    """Momentum as an EMA, ``v = beta v + (1-beta) g``; see :func:`ema_momentum`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0])}
+    >>> EMAMomentum(lr=0.1, beta=0.9).step(params, {"w": np.array([2.0])})
+    >>> params["w"]                                  # 1 - 0.1 * (0.1 * 2)
+    array([0.98])
+    """
+
+    name = "ema_momentum"
+    rule = staticmethod(ema_momentum)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "beta": _unit,
+        "bias_correction": _flag,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(self, lr=0.01, beta=0.9, bias_correction=False, *, weight_decay=0.0):
+        super().__init__()
+        self.lr, self.beta, self.bias_correction = lr, beta, bias_correction
+        self.weight_decay = weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _ema_momentum_kernel(w, g, state, tmp, self.lr, self.beta, self.bias_correction)
+
+
+class Nesterov(Optimizer):
+    """Nesterov momentum, PyTorch's form ``w -= lr (g + mu v)``; see :func:`nesterov`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0])}
+    >>> Nesterov(lr=0.1, mu=0.9).step(params, {"w": np.array([1.0])})
+    >>> params["w"]                                  # 1 - 0.1 * (1 + 0.9 * 1)
+    array([0.81])
+    """
+
+    name = "nesterov"
+    rule = staticmethod(nesterov)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "mu": _unit,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(self, lr=0.01, mu=0.9, *, weight_decay=0.0):
+        super().__init__()
+        self.lr, self.mu, self.weight_decay = lr, mu, weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _nesterov_kernel(w, g, state, tmp, self.lr, self.mu)
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad, ``w -= lr g / (sqrt(sum g^2) + eps)``; see :func:`adagrad`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0, 1.0])}
+    >>> AdaGrad(lr=0.1).step(params, {"w": np.array([3.0, -0.5])})
+    >>> params["w"]                                  # lr * sign(g) on the first step
+    array([0.9, 1.1])
+    """
+
+    name = "adagrad"
+    rule = staticmethod(adagrad)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "eps": _positive,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(self, lr=0.01, eps=1e-10, *, weight_decay=0.0):
+        super().__init__()
+        self.lr, self.eps, self.weight_decay = lr, eps, weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _adagrad_kernel(w, g, state, tmp, self.lr, self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp, ``w -= lr g / (sqrt(EMA of g^2) + eps)``; see :func:`rmsprop`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([1.0])}
+    >>> RMSProp(lr=0.01).step(params, {"w": np.array([2.0])})
+    >>> params["w"]                                  # 1 - 0.01 * 2 / sqrt(0.01 * 4)
+    array([0.9])
+    """
+
+    name = "rmsprop"
+    rule = staticmethod(rmsprop)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "alpha": _unit,
+        "eps": _positive,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, *, weight_decay=0.0):
+        super().__init__()
+        self.lr, self.alpha, self.eps, self.weight_decay = lr, alpha, eps, weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _rmsprop_kernel(w, g, state, tmp, self.lr, self.alpha, self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (optionally AMSGrad), PyTorch's implementation; see :func:`adam`.
+
+    Examples
+    --------
+    >>> params = {"W1": np.ones((2, 2), dtype=np.float32)}
+    >>> opt = Adam(lr=0.01)
+    >>> opt.step(params, {"W1": np.array([[1.0, -1.0], [2.0, 0.5]])})
+    >>> params["W1"]                                 # float32 kept; lr * sign(g)
+    array([[0.99, 1.01],
+           [0.99, 0.99]], dtype=float32)
+    >>> opt.state["W1"]["t"]
+    1
+    """
+
+    name = "adam"
+    rule = staticmethod(adam)
+    _checks: ClassVar[dict[str, Callable]] = {
+        "lr": _positive,
+        "beta1": _unit,
+        "beta2": _unit,
+        "eps": _positive,
+        "amsgrad": _flag,
+        "weight_decay": _nonnegative,
+    }
+
+    def __init__(
+        self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, *, weight_decay=0.0
+    ):
+        super().__init__()
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.amsgrad, self.weight_decay = amsgrad, weight_decay
+
+    def _update(self, w, g, state, tmp):
+        _adam_kernel(w, g, state, tmp, self.lr, self.beta1, self.beta2, self.eps, self.amsgrad)
+
+
+# --------------------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------------------
+
+_CLASSES: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, Momentum, EMAMomentum, Nesterov, AdaGrad, RMSProp, Adam)
+}
+OPTIMIZERS: tuple[str, ...] = tuple(_CLASSES)
+
+
+def get_optimizer(name_or_optimizer, **hyper) -> Optimizer:
+    """Build an optimizer from its name, or return an `Optimizer` instance as is.
+
+    Parameters
+    ----------
+    name_or_optimizer : str or Optimizer
+        One of `OPTIMIZERS`: ``'sgd', 'momentum', 'ema_momentum', 'nesterov', 'adagrad',
+        'rmsprop', 'adam'``.
+    **hyper
+        The class's hyper-parameters, e.g. ``lr=0.1``. An unknown one raises a
+        ``TypeError`` listing the valid ones.
+
+    Returns
+    -------
+    Optimizer
+
+    Examples
+    --------
+    >>> get_optimizer("nesterov", lr=0.1)
+    Nesterov(lr=0.1, mu=0.9, weight_decay=0.0)
+    >>> get_optimizer("adam", betas=(0.9, 0.99))
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown hyper-parameter 'betas' for optimizer 'adam'; valid: lr, beta1, beta2,
+    eps, amsgrad, weight_decay
+    """
+    if isinstance(name_or_optimizer, Optimizer):
+        if hyper:
+            raise TypeError(
+                f"hyper-parameters {sorted(hyper)} cannot be given together with "
+                f"an Optimizer instance ({name_or_optimizer!r}); set its attributes"
+            )
+        return name_or_optimizer
+    name = check_choice(name_or_optimizer, "optimizer", OPTIMIZERS)
+    cls = _CLASSES[name]
+    for key in hyper:
+        if key not in cls._checks:
+            raise TypeError(
+                f"unknown hyper-parameter {key!r} for optimizer {name!r}; "
+                f"valid: {', '.join(cls._checks)}"
+            )
+    return cls(**hyper)

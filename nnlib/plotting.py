@@ -1,0 +1,681 @@
+r"""Figures used throughout the course: decision boundaries, loss surfaces, activations, history.
+
+Every function takes ``ax=None`` (or ``axes=None`` for multi-panel figures): with ``None`` it
+creates a new figure, otherwise it draws into the Axes given. It returns the Axes it drew on
+(an ndarray of Axes for multi-panel functions), so a notebook can add to the figure.
+
+matplotlib is imported inside the functions, never when this module is imported, so
+``import nnlib`` stays fast and works headless.
+
+Figure conventions (the course's style guide):
+
+- colours from the Okabe-Ito palette, which stays distinguishable under the common forms of
+  colour blindness (`OKABE_ITO`, in plotting order `PALETTE`);
+- every class or series also gets its own marker (`MARKERS`), so a figure printed in grey
+  still reads;
+- axes are labelled and panels titled, and the numbers behind a plot are in its title
+  (means, standard deviations, final values) or available from a function such as
+  `layer_statistics`.
+
+Conventions: points are rows, ``X (N, 2)``; class labels are ``y (N,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ._checks import as_array, check_int, check_number
+
+__all__ = [
+    "HISTORY_KEYS",
+    "MARKERS",
+    "OKABE_ITO",
+    "PALETTE",
+    "layer_statistics",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_layer_histograms",
+    "plot_layer_stats",
+    "plot_loss_surface",
+]
+
+#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito, 2008), by name.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: Okabe-Ito colours in the order series and classes use them (yellow, the hardest to see on
+#: white, comes late).
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[name]
+    for name in (
+        "blue",
+        "orange",
+        "bluish_green",
+        "vermillion",
+        "reddish_purple",
+        "sky_blue",
+        "yellow",
+        "black",
+    )
+)
+
+#: One marker per class or series, cycled together with `PALETTE`.
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+#: Keys a training `History` records (see `nnlib.training.History`).
+HISTORY_KEYS: tuple[str, ...] = (
+    "loss",
+    "val_loss",
+    "accuracy",
+    "val_accuracy",
+    "lr",
+    "grad_norm",
+    "weight_norm",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _style(i: int) -> tuple[str, str]:
+    """Colour and marker of the i-th class or series."""
+    return PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
+
+
+def _light(colour: str, amount: float = 0.35) -> tuple[float, float, float]:
+    """`colour` blended with white: ``amount`` of the colour, the rest white."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.asarray(to_rgb(colour))
+    return tuple(float(c) for c in amount * rgb + (1.0 - amount))
+
+
+def _new_axes(ax):
+    """Return `ax`, or the Axes of a new figure when `ax` is None."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(5, 4))
+    return ax
+
+
+def _axes_array(axes, n: int, name: str, panel_width: float = 3.2, sharey: bool = False):
+    """Return `n` Axes as a flat object ndarray: `axes` checked, or a new 1 x n figure."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, grid = plt.subplots(
+            1, n, figsize=(panel_width * n, 3.2), sharey=sharey, squeeze=False, layout="constrained"
+        )
+        return grid.ravel()
+    if isinstance(axes, (np.ndarray, list, tuple)):
+        flat = np.asarray(axes, dtype=object).ravel()
+    else:  # a single Axes
+        flat = np.empty(1, dtype=object)
+        flat[0] = axes
+    if len(flat) != n:
+        raise ValueError(f"{name} must hold {n} Axes (one per panel), got {len(flat)}")
+    return flat
+
+
+def _fmt_label(c: float) -> str:
+    """Class label as text: ``1`` rather than ``1.0``."""
+    return str(int(c)) if float(c).is_integer() else f"{c:g}"
+
+
+def _check_points(X, y):
+    """Validate ``X (N, 2)`` and ``y (N,)``."""
+    X = as_array(X, "X", ndim=2, finite=True)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2) (two input features), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one point, got shape (0, 2)")
+    y = as_array(y, "y", dtype=None, finite=True)
+    if y.shape != (X.shape[0],):
+        raise ValueError(
+            f"y must have shape (N,) = ({X.shape[0]},), one label per row of X, got shape {y.shape}"
+        )
+    return X, y
+
+
+def _check_limits(lim, name: str) -> tuple[float, float]:
+    """Validate a ``(low, high)`` pair with ``low < high``."""
+    arr = as_array(lim, name, ndim=1, finite=True)
+    if arr.shape != (2,) or not arr[0] < arr[1]:
+        raise ValueError(f"{name} must be a pair (low, high) with low < high, got {arr.tolist()}")
+    return float(arr[0]), float(arr[1])
+
+
+# --------------------------------------------------------------------------- decision boundary
+
+
+def _labels_from_predictions(pred: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Turn predictions into labels: labels stay, binary probabilities are thresholded."""
+    if np.all(pred == np.round(pred)):
+        return pred
+    if len(classes) > 2 or pred.min() < 0 or pred.max() > 1:
+        raise ValueError(
+            "predict must return class labels, or for a problem with at most two classes "
+            f"probabilities in [0, 1]; got non-integer values in [{pred.min():g}, "
+            f"{pred.max():g}] with {len(classes)} classes in y"
+        )
+    low, high = (classes[0], classes[-1]) if len(classes) == 2 else (0.0, 1.0)
+    return np.where(pred >= 0.5, high, low)
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X,
+    y,
+    ax=None,
+    resolution: int = 200,
+    padding: float = 0.5,
+    title: str | None = None,
+):
+    r"""Plot the regions a classifier assigns to each class, with the data on top.
+
+    The plane around the data is covered by a ``resolution x resolution`` grid, whose
+    points go to `predict` in one vectorized call; each region is filled with a light
+    version of its class's colour and the boundaries are drawn as thin black lines. The
+    points of each class get the class's colour and marker and a legend entry.
+
+    Parameters
+    ----------
+    predict : callable, ``(M, 2) -> (M,)`` or ``(M, 1)``
+        Maps points to class labels (e.g. ``model.predict``). For a problem with at most
+        two classes it may instead return the probability of the *larger* label of `y`
+        (e.g. ``lambda G: model.predict_proba(G)[:, 0]``): non-integer outputs in
+        :math:`[0, 1]` are thresholded, label :math:`= \max(y)` where :math:`p \ge 0.5`.
+    X : array_like, shape (N, 2)
+        The points.
+    y : array_like, shape (N,)
+        Their class labels.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    resolution : int >= 2, default 200
+        Grid points per axis.
+    padding : float >= 0, default 0.5
+        Margin added around the data's bounding box, in data units.
+    title : str, optional
+        Axes title; default ``"Decision boundary"``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Notes
+    -----
+    Class ``k`` (in sorted order of the labels in `y` and in the predictions) is drawn in
+    ``PALETTE[k]`` with marker ``MARKERS[k]``, cycling after eight classes.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        model = nnlib.MLP([2, 16, 3], output="softmax", rng=0)
+        ...
+        ax = plot_decision_boundary(model.predict, X, y)
+    """
+    if not callable(predict):
+        raise TypeError(f"predict must be a callable (M, 2) -> (M,), got {type(predict).__name__}")
+    X, y = _check_points(X, y)
+    resolution = check_int(resolution, "resolution", low=2)
+    padding = check_number(padding, "padding", low=0)
+
+    (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    # A single point (or points on a line) with no padding still needs a non-empty box.
+    x_lo, x_hi = (x_lo - 0.5, x_hi + 0.5) if x_lo == x_hi else (x_lo, x_hi)
+    y_lo, y_hi = (y_lo - 0.5, y_hi + 0.5) if y_lo == y_hi else (y_lo, y_hi)
+    g1, g2 = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+
+    pred = as_array(predict(grid), "predict(grid)", finite=True)
+    m = grid.shape[0]
+    if pred.shape not in ((m,), (m, 1)):
+        raise ValueError(
+            f"predict(grid) must return shape ({m},) or ({m}, 1) for a grid of shape {grid.shape}, "
+            f"got shape {pred.shape}"
+        )
+    labels = _labels_from_predictions(pred.reshape(m), np.unique(y))
+    classes = np.union1d(np.unique(y), np.unique(labels))
+    region = np.searchsorted(classes, labels).reshape(g1.shape)
+    k = len(classes)
+
+    ax = _new_axes(ax)
+    ax.contourf(
+        g1,
+        g2,
+        region,
+        levels=np.arange(k + 1) - 0.5,
+        colors=[_light(_style(i)[0]) for i in np.arange(k)],
+    )
+    if k > 1:
+        ax.contour(g1, g2, region, levels=np.arange(k - 1) + 0.5, colors="black", linewidths=0.8)
+    for c in np.unique(y):
+        colour, marker = _style(int(np.searchsorted(classes, c)))
+        pts = X[y == c]
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            c=colour,
+            marker=marker,
+            edgecolors="black",
+            linewidths=0.5,
+            s=30,
+            label=f"class {_fmt_label(c)}",
+        )
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title("Decision boundary" if title is None else title)
+    ax.legend(loc="best", framealpha=0.9)
+    return ax
+
+
+# --------------------------------------------------------------------------- loss surface
+
+
+def _contour_levels(Z: np.ndarray, levels, log_levels: bool):
+    """Contour levels: an explicit array, or `levels` values spaced for the surface."""
+    if not isinstance(levels, (int, np.integer)) or isinstance(levels, bool):
+        arr = as_array(levels, "levels", ndim=1, finite=True)
+        if arr.size < 1 or np.any(np.diff(arr) <= 0):
+            raise ValueError("levels must be an int >= 2 or a strictly increasing 1-D array")
+        return arr
+    n = check_int(levels, "levels", low=2)
+    lo, hi = float(Z.min()), float(Z.max())
+    if hi <= lo:  # flat surface: a single contour at its value
+        return np.array([lo])
+    if not log_levels:
+        return np.linspace(lo, hi, n)
+    if lo > 0:
+        return np.geomspace(lo, hi, n)
+    # Not positive everywhere: log-space the height above the minimum instead.
+    span = hi - lo
+    return lo + np.geomspace(span * 1e-3, span, n)
+
+
+def plot_loss_surface(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    xlim,
+    ylim,
+    paths: Mapping[str, np.ndarray] | None = None,
+    ax=None,
+    levels=30,
+    resolution: int = 200,
+    log_levels: bool = True,
+    title: str | None = None,
+):
+    r"""Plot contours of a 2-D function, with optimizer paths drawn on top.
+
+    Parameters
+    ----------
+    f : callable, ``(X1, X2) -> Z``
+        Vectorized surface: `X1` and `X2` are arrays of the same shape (a meshgrid) and
+        ``Z`` has that shape too, ``Z[i, j] = f(X1[i, j], X2[i, j])``. Called once.
+    xlim, ylim : (float, float)
+        Ranges of the two coordinates, ``low < high``. The view is clipped to them, so a
+        diverging path does not squash the picture.
+    paths : dict of str -> array_like, shape (T, 2), optional
+        Named trajectories (e.g. one per optimizer), iterates as rows. Each is drawn in
+        its own colour and marker; its start is a large hollow marker and its end a large
+        filled one.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    levels : int >= 2 or 1-D array, default 30
+        Number of contour levels, or the levels themselves (then `log_levels` is ignored).
+    resolution : int >= 2, default 200
+        Grid points per axis.
+    log_levels : bool, default True
+        Space the levels geometrically, which shows the floor of a valley as well as its
+        walls. For a surface that is not positive everywhere the height above the minimum
+        is spaced instead:
+        :math:`\ell_i = z_{\min} + (z_{\max} - z_{\min})\, 10^{-3 (1 - i/(n-1))}`.
+    title : str, optional
+        Axes title; default ``"Loss surface"``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        rosenbrock = lambda x1, x2: (1 - x1) ** 2 + 100 * (x2 - x1**2) ** 2
+        ax = plot_loss_surface(rosenbrock, (-2, 2), (-1, 3), paths={"adam": path})
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable (X1, X2) -> Z, got {type(f).__name__}")
+    xlim = _check_limits(xlim, "xlim")
+    ylim = _check_limits(ylim, "ylim")
+    resolution = check_int(resolution, "resolution", low=2)
+    if paths is None:
+        paths = {}
+    if not isinstance(paths, Mapping):
+        raise TypeError(f"paths must be a dict of name -> (T, 2) array, got {type(paths).__name__}")
+    checked = {}
+    for name, path in paths.items():
+        arr = as_array(path, f"paths[{name!r}]", ndim=2)
+        if arr.shape[1] != 2 or arr.shape[0] == 0:
+            raise ValueError(f"paths[{name!r}] must have shape (T, 2) with T >= 1, got {arr.shape}")
+        checked[name] = arr
+
+    g1, g2 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    Z = as_array(f(g1, g2), "f(X1, X2)")
+    if Z.shape != g1.shape:
+        raise ValueError(
+            f"f(X1, X2) must return the shape of X1 and X2, {g1.shape}, got {Z.shape}; "
+            "is f vectorized?"
+        )
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        raise ValueError("f(X1, X2) has no finite value on the grid")
+    lv = _contour_levels(finite, levels, bool(log_levels))
+
+    ax = _new_axes(ax)
+    ax.contour(g1, g2, Z, levels=lv, cmap="viridis", linewidths=0.8)
+    for i, (name, arr) in enumerate(checked.items()):
+        colour, marker = _style(i)
+        ax.plot(arr[:, 0], arr[:, 1], color=colour, marker=marker, markersize=3, label=name)
+        ax.plot(*arr[0], marker=marker, markersize=10, markerfacecolor="white", color=colour)
+        ax.plot(*arr[-1], marker=marker, markersize=10, color=colour, markeredgecolor="black")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title("Loss surface" if title is None else title)
+    if checked:
+        ax.legend(loc="best", framealpha=0.9, title="hollow: start, filled: end")
+    return ax
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def _check_activations(activations) -> list[np.ndarray]:
+    """Validate a non-empty list of non-empty, finite arrays, one per layer."""
+    if isinstance(activations, np.ndarray) or not isinstance(activations, Sequence):
+        raise TypeError(
+            "activations must be a list of arrays, one per layer (wrap a single array "
+            f"in a list), got {type(activations).__name__}"
+        )
+    if len(activations) == 0:
+        raise ValueError("activations must hold at least one layer, got an empty list")
+    out = []
+    for i, a in enumerate(activations):
+        arr = as_array(a, f"activations[{i}]", finite=True)
+        if arr.size == 0:
+            raise ValueError(f"activations[{i}] is empty, got shape {arr.shape}")
+        out.append(arr)
+    return out
+
+
+def layer_statistics(activations) -> tuple[np.ndarray, np.ndarray]:
+    r"""Mean and standard deviation of each layer's activations, over all their entries.
+
+    .. math::
+        \mu_l = \frac{1}{n_l} \sum_j a^{(l)}_j, \qquad
+        \sigma_l = \sqrt{\frac{1}{n_l} \sum_j \left(a^{(l)}_j - \mu_l\right)^2}
+
+    (population standard deviation, ``ddof=0``), where :math:`n_l` is the number of
+    entries of layer :math:`l`'s array (batch x units).
+
+    Parameters
+    ----------
+    activations : list of array_like, any shapes
+        One array per layer, e.g. ``(N, D_l)``.
+
+    Returns
+    -------
+    means : ndarray, shape (L,)
+    stds : ndarray, shape (L,)
+
+    Examples
+    --------
+    >>> means, stds = layer_statistics([np.array([[1.0, 3.0]]), np.zeros((2, 2))])
+    >>> means
+    array([2., 0.])
+    >>> stds
+    array([1., 0.])
+    """
+    arrays = _check_activations(activations)
+    means = np.array([a.mean(dtype=np.float64) for a in arrays])
+    stds = np.array([a.std(dtype=np.float64) for a in arrays])
+    return means, stds
+
+
+def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=None):
+    r"""Plot one histogram per layer of activations, side by side with a shared y-axis.
+
+    Each panel is titled with its layer (1-based, as ``W1`` is the first weight matrix) and
+    the mean and standard deviation of its values (see `layer_statistics`), e.g.
+    ``"layer 2\nmean=0.012, std=0.31"``. All panels use the same bin range and the same
+    y-limits, so the layers can be compared at a glance (e.g. activations shrinking
+    towards zero with depth).
+
+    Parameters
+    ----------
+    activations : list of array_like, length L
+        One array per layer, any shape (all entries are counted).
+    axes : sequence of L matplotlib Axes, optional
+        Where to draw; a new 1 x L figure is created when None.
+    bins : int >= 1 or 1-D array of edges, default 50
+    titles : sequence of L str, optional
+        Replace ``"layer l"`` in the titles (e.g. ``["tanh 1", ...]``); the mean and std
+        are still added.
+    range : (float, float), optional
+        Range of the bins; default the minimum and maximum over *all* layers.
+
+    Returns
+    -------
+    ndarray of matplotlib Axes, shape (L,)
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        axes = plot_layer_histograms([A1, A2, A3], bins=40, range=(-1, 1))
+    """
+    arrays = _check_activations(activations)
+    n = len(arrays)
+    if titles is None:
+        names = [f"layer {i + 1}" for i in np.arange(n)]
+    else:
+        if isinstance(titles, str) or len(titles) != n:
+            raise ValueError(f"titles must be a list of {n} strings, one per layer, got {titles!r}")
+        names = [str(t) for t in titles]
+    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+        bins = check_int(bins, "bins", low=1)
+    else:
+        bins = as_array(bins, "bins", ndim=1, finite=True)
+        if bins.size < 2 or np.any(np.diff(bins) <= 0):
+            raise ValueError(f"bins must be an int >= 1 or increasing edges, got {bins.tolist()}")
+    if range is None:
+        lo = min(float(a.min()) for a in arrays)
+        hi = max(float(a.max()) for a in arrays)
+        hist_range = (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    else:
+        hist_range = _check_limits(range, "range")
+
+    means, stds = layer_statistics(arrays)
+    axes = _axes_array(axes, n, "axes", sharey=True)
+    top = 0.0
+    for i, (a, ax) in enumerate(zip(arrays, axes, strict=True)):
+        colour, _ = _style(i)
+        counts, _, _ = ax.hist(
+            a.ravel(), bins=bins, range=hist_range, color=colour, edgecolor="white", linewidth=0.3
+        )
+        top = max(top, float(np.max(counts)))
+        ax.set_title(f"{names[i]}\nmean={means[i]:.3g}, std={stds[i]:.3g}")
+        ax.set_xlabel("activation")
+    axes[0].set_ylabel("count")
+    for ax in axes:
+        ax.set_ylim(0, 1.05 * top if top > 0 else 1.0)
+    return axes
+
+
+def plot_layer_stats(activations, ax=None):
+    """Plot the mean and standard deviation of each layer's activations against depth.
+
+    Two lines with markers (mean: circles, std: squares) over the layer index, 1-based.
+    The numbers are those of `layer_statistics`.
+
+    Parameters
+    ----------
+    activations : list of array_like, length L
+        One array per layer, any shape.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        ax = plot_layer_stats([A1, A2, A3])
+    """
+    means, stds = layer_statistics(activations)
+    layers = np.arange(1, len(means) + 1)
+    ax = _new_axes(ax)
+    for i, (values, label) in enumerate(((means, "mean"), (stds, "std"))):
+        colour, marker = _style(i)
+        ax.plot(layers, values, color=colour, marker=marker, label=label)
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.set_xticks(layers)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("activation statistic")
+    ax.set_title("Activation mean and std per layer")
+    ax.legend(loc="best")
+    return ax
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _series(history, key: str) -> np.ndarray | None:
+    """``history[key]`` as a float array, or None when missing, empty or all NaN."""
+    try:
+        values = history[key]
+    except (KeyError, IndexError):
+        return None
+    arr = np.asarray(values, dtype=np.float64).ravel() if values is not None else np.empty(0)
+    if arr.size == 0 or np.all(np.isnan(arr)):
+        return None
+    return arr
+
+
+def _last_finite(arr: np.ndarray) -> float:
+    """Last finite entry of `arr` (NaN if none)."""
+    finite = arr[np.isfinite(arr)]
+    return float(finite[-1]) if finite.size else float("nan")
+
+
+def plot_history(history, metrics=("loss", "accuracy"), axes=None):
+    """Plot training curves: one panel per metric, training and validation lines.
+
+    For each metric ``m`` the panel shows ``history[m]`` ("train") and, when recorded,
+    ``history["val_" + m]`` ("validation") against the epoch; the title gives the final
+    values. A quantity without a validation counterpart (``lr``, ``grad_norm``,
+    ``weight_norm``) is a single line labelled with its name. Metrics that were not
+    recorded (a missing key, an empty list, or NaN at every epoch, e.g. accuracy of a
+    regression) are skipped, and so is a validation line that is all NaN (no validation
+    data).
+
+    Parameters
+    ----------
+    history : History
+        Has ``.epoch`` (list of int) and ``history[key]`` (list of float per epoch), keys
+        among `HISTORY_KEYS`; see `nnlib.training.History`.
+    metrics : str or sequence of str, default ("loss", "accuracy")
+        Among `HISTORY_KEYS` (or other keys `history` holds).
+    axes : sequence of matplotlib Axes, optional
+        One per requested metric; the Axes of skipped metrics are switched off. A new
+        figure with one panel per plotted metric is created when None.
+
+    Returns
+    -------
+    ndarray of matplotlib Axes
+        One per *plotted* metric, in the order of `metrics`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown metric name (the message lists the keys `history` holds), or when
+        none of the metrics was recorded.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        history = nnlib.fit(model, X, y, ...)
+        axes = plot_history(history, metrics=("loss", "accuracy", "lr"))
+    """
+    if not hasattr(history, "epoch") or not hasattr(history, "__getitem__"):
+        raise TypeError(
+            "history must have an .epoch list and history[key] lists (a nnlib History), "
+            f"got {type(history).__name__}"
+        )
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = tuple(metrics)
+    if not metrics:
+        raise ValueError("metrics must name at least one metric, got an empty sequence")
+    keys = tuple(history.keys()) if hasattr(history, "keys") else HISTORY_KEYS
+    available = [k for k in keys if _series(history, k) is not None]
+    for m in metrics:
+        if not isinstance(m, str) or (m not in HISTORY_KEYS and m not in keys):
+            raise ValueError(
+                f"unknown metric {m!r}; available keys are: {', '.join(map(repr, available))}"
+            )
+
+    series = {m: (_series(history, m), _series(history, "val_" + m)) for m in metrics}
+    plotted = [m for m in metrics if series[m][0] is not None]
+    if not plotted:
+        raise ValueError(
+            f"none of the metrics {list(metrics)} was recorded in history; "
+            f"available keys are: {', '.join(map(repr, available))}"
+        )
+    epochs = np.asarray(history.epoch, dtype=np.float64)
+
+    if axes is None:
+        panels = _axes_array(None, len(plotted), "axes", panel_width=4.0)
+    else:
+        given = _axes_array(axes, len(metrics), "axes")
+        for m, ax in zip(metrics, given, strict=True):
+            if m not in plotted:
+                ax.set_axis_off()
+        panels = np.array([ax for m, ax in zip(metrics, given, strict=True) if m in plotted])
+
+    for m, ax in zip(plotted, panels, strict=True):
+        # A quantity with no validation counterpart (lr, grad_norm, ...) is labelled by name.
+        has_val = "val_" + m in keys or "val_" + m in HISTORY_KEYS
+        names = ("train", "validation") if has_val else (m, "")
+        parts = []
+        for i, (values, label) in enumerate(zip(series[m], names, strict=True)):
+            if values is None:
+                continue
+            x = epochs if len(values) == len(epochs) else np.arange(len(values), dtype=float)
+            colour, marker = _style(i)
+            ax.plot(x, values, color=colour, marker=marker, markersize=3, label=label)
+            parts.append(f"{label} {_last_finite(values):.4g}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(m)
+        ax.set_title(f"{m}\nfinal: {', '.join(parts)}")
+        ax.legend(loc="best")
+    return panels

@@ -1,0 +1,406 @@
+"""Learning-rate schedules: callables ``lr(t) -> float`` with ``t`` the epoch index from 0.
+
+A training loop sets ``optimizer.lr = schedule(epoch)`` at the start of each epoch. Every
+schedule returns a positive Python float, validates its parameters when it is built, and
+refuses a negative or non-integer ``t``.
+
+================================  ======================================================
+schedule                          lr(t)
+================================  ======================================================
+``Constant(lr)``                  ``lr``
+``StepDecay(lr0, drop, every)``   ``lr0 * drop ** (t // every)``
+``Exponential(lr0, k)``           ``lr0 * exp(-k * t)``
+``InverseTime(lr0, k)``           ``lr0 / (1 + k * t)``
+``InverseSqrt(lr0)``              ``lr0 / sqrt(1 + t)``
+``Linear(lr0, lr_final, n)``      ``lr0 + (lr_final - lr0) * min(t, n) / n``
+``Table({0: lr0, t1: lr1})``      the value of the largest key ``<= t``
+``ReduceOnPlateau(lr0, ...)``     ``lr0``, times ``factor`` whenever ``step(metric)`` stalls
+================================  ======================================================
+
+Examples
+--------
+>>> sched = StepDecay(0.1, drop=0.5, every=10)
+>>> [sched(t) for t in (0, 9, 10, 25)]
+[0.1, 0.1, 0.05, 0.025]
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+from nnlib._checks import check_int, check_number
+
+__all__ = [
+    "Constant",
+    "Exponential",
+    "InverseSqrt",
+    "InverseTime",
+    "Linear",
+    "ReduceOnPlateau",
+    "Schedule",
+    "StepDecay",
+    "Table",
+]
+
+
+def _positive(value, name: str) -> float:
+    """Check a learning rate: finite and > 0."""
+    return check_number(value, name, low=0, low_open=True, high=math.inf, high_open=True)
+
+
+def _nonnegative(value, name: str) -> float:
+    """Check a decay rate or threshold: finite and >= 0."""
+    return check_number(value, name, low=0, high=math.inf, high_open=True)
+
+
+class Schedule:
+    """Base class: ``schedule(t)`` checks ``t`` and returns ``float(self._lr(t))``.
+
+    Subclasses implement ``_lr(t)`` and list their constructor arguments in ``_args``
+    (used by ``__repr__``).
+    """
+
+    _args: tuple[str, ...] = ()
+
+    def __call__(self, t) -> float:
+        """Learning rate for epoch `t` (an int >= 0)."""
+        return float(self._lr(check_int(t, "t", low=0)))
+
+    def _lr(self, t: int) -> float:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._args)
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Schedule):
+    r"""The same learning rate every epoch: :math:`\mathrm{lr}(t) = \mathrm{lr}`.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, > 0.
+
+    Examples
+    --------
+    >>> Constant(0.01)(5)
+    0.01
+    """
+
+    _args = ("lr",)
+
+    def __init__(self, lr):
+        self.lr = _positive(lr, "lr")
+
+    def _lr(self, t):
+        return self.lr
+
+
+class StepDecay(Schedule):
+    r"""Multiply by `drop` every `every` epochs.
+
+    .. math:: \mathrm{lr}(t) = \mathrm{lr}_0 \cdot
+              \mathrm{drop}^{\lfloor t / \mathrm{every} \rfloor}
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate at ``t = 0``, > 0.
+    drop : float, default 0.5
+        Factor in (0, 1].
+    every : int, default 10
+        Epochs between drops, >= 1.
+
+    Notes
+    -----
+    PyTorch's ``StepLR(step_size=every, gamma=drop)``.
+
+    Examples
+    --------
+    >>> sched = StepDecay(0.1, drop=0.5, every=10)
+    >>> sched(9), sched(10), sched(20)      # 0.1, 0.1 * 0.5, 0.1 * 0.5**2
+    (0.1, 0.05, 0.025)
+    """
+
+    _args = ("lr0", "drop", "every")
+
+    def __init__(self, lr0, drop=0.5, every=10):
+        self.lr0 = _positive(lr0, "lr0")
+        self.drop = check_number(drop, "drop", low=0, low_open=True, high=1)
+        self.every = check_int(every, "every", low=1)
+
+    def _lr(self, t):
+        return self.lr0 * self.drop ** (t // self.every)
+
+
+class Exponential(Schedule):
+    r"""Exponential decay: :math:`\mathrm{lr}(t) = \mathrm{lr}_0\, e^{-k t}`.
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate at ``t = 0``, > 0.
+    k : float
+        Decay rate, >= 0 (``k = 0`` is constant).
+
+    Notes
+    -----
+    PyTorch's ``ExponentialLR(gamma)`` is the same with :math:`\gamma = e^{-k}`.
+
+    Examples
+    --------
+    >>> Exponential(0.1, k=0.5)(2)          # 0.1 * exp(-1)
+    0.036787944117144235
+    """
+
+    _args = ("lr0", "k")
+
+    def __init__(self, lr0, k):
+        self.lr0 = _positive(lr0, "lr0")
+        self.k = _nonnegative(k, "k")
+
+    def _lr(self, t):
+        return self.lr0 * math.exp(-self.k * t)
+
+
+class InverseTime(Schedule):
+    r"""Inverse-time decay: :math:`\mathrm{lr}(t) = \mathrm{lr}_0 / (1 + k t)`.
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate at ``t = 0``, > 0.
+    k : float
+        Decay rate, >= 0.
+
+    Notes
+    -----
+    The :math:`\sum_t \mathrm{lr}(t) = \infty,\ \sum_t \mathrm{lr}(t)^2 < \infty` schedule
+    of Robbins and Monro (1951). Keras ``InverseTimeDecay(lr0, decay_steps=1,
+    decay_rate=k)``.
+
+    Examples
+    --------
+    >>> InverseTime(0.1, k=0.5)(2)          # 0.1 / (1 + 0.5 * 2)
+    0.05
+    """
+
+    _args = ("lr0", "k")
+
+    def __init__(self, lr0, k):
+        self.lr0 = _positive(lr0, "lr0")
+        self.k = _nonnegative(k, "k")
+
+    def _lr(self, t):
+        return self.lr0 / (1.0 + self.k * t)
+
+
+class InverseSqrt(Schedule):
+    r"""Inverse square-root decay: :math:`\mathrm{lr}(t) = \mathrm{lr}_0 / \sqrt{1 + t}`.
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate at ``t = 0``, > 0.
+
+    Examples
+    --------
+    >>> InverseSqrt(0.1)(3)                 # 0.1 / sqrt(4)
+    0.05
+    """
+
+    _args = ("lr0",)
+
+    def __init__(self, lr0):
+        self.lr0 = _positive(lr0, "lr0")
+
+    def _lr(self, t):
+        return self.lr0 / math.sqrt(1.0 + t)
+
+
+class Linear(Schedule):
+    r"""Linear from `lr0` to `lr_final` over `n_epochs`, then constant `lr_final`.
+
+    .. math:: \mathrm{lr}(t) = \mathrm{lr}_0 + (\mathrm{lr}_{final} - \mathrm{lr}_0)\,
+              \frac{\min(t, n)}{n}
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate at ``t = 0``, > 0.
+    lr_final : float
+        Learning rate from ``t = n_epochs`` on, > 0 (optimizers refuse ``lr = 0``). It may
+        exceed `lr0`: a linear warm-up.
+    n_epochs : int
+        Length of the ramp, >= 1.
+
+    Examples
+    --------
+    >>> sched = Linear(0.1, 0.01, n_epochs=10)
+    >>> sched(0), sched(5), sched(10), sched(50)   # 0.1 - 0.09 * 5/10 = 0.055
+    (0.1, 0.055, 0.01, 0.01)
+    """
+
+    _args = ("lr0", "lr_final", "n_epochs")
+
+    def __init__(self, lr0, lr_final, n_epochs):
+        self.lr0 = _positive(lr0, "lr0")
+        self.lr_final = _positive(lr_final, "lr_final")
+        self.n_epochs = check_int(n_epochs, "n_epochs", low=1)
+
+    def _lr(self, t):
+        if t >= self.n_epochs:
+            return self.lr_final
+        return self.lr0 + (self.lr_final - self.lr0) * t / self.n_epochs
+
+
+class Table(Schedule):
+    r"""Piecewise constant: the value of the largest key not after `t`.
+
+    .. math:: \mathrm{lr}(t) = \mathrm{table}[\max\{s \in \mathrm{keys} : s \le t\}]
+
+    Parameters
+    ----------
+    table : mapping int -> float
+        Epoch at which each learning rate starts. Keys are integers >= 0 and must include
+        0; values are > 0.
+
+    Examples
+    --------
+    >>> sched = Table({0: 0.1, 10: 0.01, 20: 0.001})
+    >>> sched(0), sched(9), sched(10), sched(99)
+    (0.1, 0.1, 0.01, 0.001)
+    """
+
+    _args = ("table",)
+
+    def __init__(self, table):
+        if not isinstance(table, Mapping):
+            raise TypeError(f"table must be a dict {{epoch: lr}}, got {type(table).__name__}")
+        checked = {}
+        for key, value in table.items():
+            epoch = check_int(key, "table key (epoch)", low=0)
+            checked[epoch] = _positive(value, f"table[{epoch}]")
+        if 0 not in checked:
+            raise ValueError(
+                f"table must include epoch 0 (the learning rate to start with), "
+                f"got keys {sorted(checked)}"
+            )
+        self.table = dict(sorted(checked.items()))
+        self._epochs = list(self.table)
+        self._values = list(self.table.values())
+
+    def _lr(self, t):
+        return self._values[bisect.bisect_right(self._epochs, t) - 1]
+
+
+class ReduceOnPlateau(Schedule):
+    r"""Divide the learning rate when a monitored metric stops improving.
+
+    Call ``step(metric)`` after every epoch with the metric to minimize (e.g. the
+    validation loss; pass ``-accuracy`` to maximize one). ``schedule(t)`` returns the
+    current learning rate, whatever ``t`` is.
+
+    Algorithm (PyTorch's ``ReduceLROnPlateau``, ``mode='min'``, ``threshold_mode='rel'``,
+    ``cooldown=0``)::
+
+        initialize: lr = lr0, best = inf, bad_epochs = 0
+        step(metric):
+            if metric < best - threshold * |best|:  best = metric, bad_epochs = 0
+            else:                                   bad_epochs += 1
+            if bad_epochs > patience:
+                lr = max(factor * lr, min_lr), bad_epochs = 0
+
+    Parameters
+    ----------
+    lr0 : float
+        Initial learning rate, > 0.
+    factor : float, default 0.1
+        Multiplier in (0, 1).
+    patience : int, default 10
+        Epochs without improvement tolerated; the ``patience + 1``-th reduces ``lr``.
+    threshold : float, default 1e-4
+        Relative improvement needed to count as better, >= 0.
+    min_lr : float, default 0.0
+        Lower bound on the learning rate, in [0, lr0].
+
+    Attributes
+    ----------
+    lr : float
+        Current learning rate.
+    best : float
+        Best metric so far (``inf`` before the first step).
+    bad_epochs : int
+        Epochs since the last improvement (or reduction).
+
+    Notes
+    -----
+    A NaN metric (a diverged epoch) counts as no improvement. Keras's
+    ``ReduceLROnPlateau`` uses an absolute ``min_delta`` and reduces after ``patience``
+    bad epochs, one earlier than here.
+
+    Examples
+    --------
+    >>> sched = ReduceOnPlateau(0.1, factor=0.5, patience=1)
+    >>> [sched.step(loss) for loss in (1.0, 0.9, 0.95, 0.92, 0.91)]
+    [0.1, 0.1, 0.1, 0.05, 0.05]
+    >>> sched(10)
+    0.05
+    """
+
+    _args = ("lr0", "factor", "patience", "threshold", "min_lr")
+
+    def __init__(self, lr0, factor=0.1, patience=10, threshold=1e-4, min_lr=0.0):
+        self.lr0 = _positive(lr0, "lr0")
+        self.factor = check_number(factor, "factor", low=0, low_open=True, high=1, high_open=True)
+        self.patience = check_int(patience, "patience", low=0)
+        self.threshold = _nonnegative(threshold, "threshold")
+        self.min_lr = check_number(min_lr, "min_lr", low=0, high=self.lr0)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to ``lr0``, with no best metric and no bad epochs."""
+        self.lr = self.lr0
+        self.best = math.inf
+        self.bad_epochs = 0
+
+    def step(self, metric) -> float:
+        """Record one epoch's `metric`; return the learning rate for the next epoch.
+
+        Parameters
+        ----------
+        metric : float
+            Value to minimize; NaN counts as no improvement.
+
+        Returns
+        -------
+        float
+            The (possibly reduced) learning rate.
+        """
+        if isinstance(metric, np.ndarray) and metric.ndim == 0:
+            metric = metric.item()
+        if isinstance(metric, bool) or not isinstance(metric, numbers.Real):
+            raise TypeError(f"metric must be a real number, got {type(metric).__name__}")
+        metric = float(metric)
+        if math.isinf(self.best):  # first finite value; inf - threshold * inf would be NaN
+            improved = metric < self.best
+        else:
+            improved = metric < self.best - self.threshold * abs(self.best)
+        if improved:
+            self.best = metric
+            self.bad_epochs = 0
+        else:
+            self.bad_epochs += 1
+        if self.bad_epochs > self.patience:
+            self.lr = max(self.lr * self.factor, self.min_lr)
+            self.bad_epochs = 0
+        return self.lr
+
+    def _lr(self, t):
+        return self.lr
