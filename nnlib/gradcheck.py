@@ -1,0 +1,587 @@
+r"""Gradient checking: numerical gradients, relative error, and a checker that names the bug.
+
+Backpropagation code is easy to get almost right. A gradient check compares the analytic
+gradient (what your backward pass computes) with a numerical one from central differences,
+
+.. math::
+    \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h},
+
+whose error is :math:`O(h^2)` from truncation plus about :math:`\epsilon_\text{mach} |f| / h`
+from rounding. With float64 (:math:`\epsilon_\text{mach} \approx 2.2\cdot 10^{-16}`) and
+:math:`h = 10^{-6}` both are around :math:`10^{-10}`, so a correct gradient agrees to a
+relative error near :math:`10^{-9}`. In float32 (:math:`\epsilon_\text{mach} \approx
+1.2\cdot 10^{-7}`) the rounding term alone is about 0.1: central differences need float64,
+and the functions here refuse float32 parameters.
+
+When a check fails, `check_gradients` looks at the ratio analytic / numeric. If it is the
+same everywhere, the bug is a constant factor and the report names it: ``"x2"``,
+``"x1/2"``, ``"sign flip"``, ``"missing 1/N"`` (a sum where the loss is a mean),
+``"extra 1/N"`` (divided by N twice), or another ``"constant factor"``; if the transpose
+of the analytic gradient matches, it says ``"transposed"``. See `DIAGNOSES`.
+
+References
+----------
+cs231n, "Neural Networks Part 3: Gradient checks", https://cs231n.github.io/neural-networks-3/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnlib._checks import as_array, check_int, check_number, check_same_shape
+
+__all__ = [
+    "DIAGNOSES",
+    "GradientReport",
+    "TensorCheck",
+    "check_gradients",
+    "check_model_gradients",
+    "numerical_gradient",
+    "rel_error",
+]
+
+#: Every value `TensorCheck.diagnosis` can take (besides ``None``).
+DIAGNOSES: tuple[str, ...] = (
+    "x2",
+    "x1/2",
+    "sign flip",
+    "missing 1/N",
+    "extra 1/N",
+    "constant factor",
+    "transposed",
+    "zero analytic",
+    "zero numeric",
+)
+
+# Ratio analytic/numeric counts as constant when analytic matches c * numeric to this
+# relative error (a correct gradient matches to ~1e-9, a random bug to ~1).
+_CONSTANT_RTOL = 1e-5
+# A constant c is named (2, 1/2, N, ...) when it is within this relative distance.
+_NAME_RTOL = 1e-3
+
+
+def _scalar(value, what):
+    """Return `value` as a Python float, or raise if it is not a real scalar."""
+    if np.ndim(value) != 0:
+        raise TypeError(f"{what} must return a scalar (the loss), got shape {np.shape(value)}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must return a real number, got {type(value).__name__}") from None
+
+
+def _check_float64_array(x, name):
+    """Refuse anything central differences cannot perturb in place at full precision."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy array (it is perturbed in place), got {type(x).__name__}"
+        )
+    if x.dtype != np.float64:
+        raise TypeError(
+            f"{name} has dtype {x.dtype}; central differences need float64 (in float32 the "
+            "rounding error of (f(x+h) - f(x-h)) / 2h is ~0.1, larger than most bugs). "
+            "Use float64 parameters, e.g. build the model with dtype=np.float64"
+        )
+    if not x.flags.writeable:
+        raise ValueError(f"{name} is read-only; it must be perturbed in place")
+
+
+def numerical_gradient(f, x, h=1e-6):
+    r"""Central-difference gradient of a scalar function with respect to an array.
+
+    .. math::
+        g_i = \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    Each entry of `x` is perturbed **in place** (so `f` sees the change even when it reads
+    `x` through another reference, e.g. a model's parameter dict), and restored to its
+    exact original value afterwards, also when `f` raises. Costs ``2 * x.size`` calls of
+    `f`.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``: the scalar to differentiate, evaluated at the current `x`.
+        It must be deterministic (no dropout, no fresh random numbers).
+    x : ndarray, float64, any shape
+        The point; modified during the call, unchanged after it.
+    h : float > 0, default 1e-6
+        Step. Smaller steps cut the :math:`O(h^2)` truncation error but raise the rounding
+        error :math:`\approx \epsilon |f| / h`; 1e-6 balances them for float64 and O(1) data.
+
+    Returns
+    -------
+    ndarray, float64, same shape as `x`
+
+    Raises
+    ------
+    TypeError
+        If `x` is not a float64 ndarray (float32 is too imprecise), or `f` does not
+        return a scalar.
+    ValueError
+        If `f` returns NaN or infinity.
+
+    Examples
+    --------
+    :math:`f(x) = \sum x^3` has gradient :math:`3x^2`: at (1, 2) that is (3, 12).
+
+    >>> x = np.array([1.0, 2.0])
+    >>> numerical_gradient(lambda x: np.sum(x**3), x)
+    array([ 3., 12.])
+    >>> x                                  # restored
+    array([1., 2.])
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    _check_float64_array(x, "x")
+    h = check_number(h, "h", low=0, low_open=True)
+    grad = np.empty(x.shape, dtype=np.float64)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        try:
+            x[idx] = old + h
+            f_plus = _scalar(f(x), "f")
+            x[idx] = old - h
+            f_minus = _scalar(f(x), "f")
+        finally:
+            x[idx] = old
+        if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
+            raise ValueError(
+                f"f returned a non-finite value ({f_plus}, {f_minus}) when entry {idx} of x "
+                f"was moved by +-{h:g}"
+            )
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def _rel_error_elementwise(a, b, floor):
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor)
+
+
+def rel_error(a, b, floor=1e-8):
+    r"""Largest elementwise relative error between two arrays of the same shape.
+
+    .. math::
+        \max_i \frac{|a_i - b_i|}{\max(|a_i| + |b_i|,\ \text{floor})}
+
+    The ratio lies in [0, 1] (1 when the signs differ). The floor (cs231n uses 1e-8) keeps
+    entries where both values are essentially zero from dividing 0 by 0; below it, the
+    measure becomes an absolute error scaled by ``1 / floor``.
+
+    Rules of thumb for float64 with ``h = 1e-6`` (cs231n): below 1e-7 the gradient is
+    right; 1e-7 to 1e-4 check kinks (ReLU) and the floor; above 1e-2 it is wrong.
+
+    Parameters
+    ----------
+    a, b : array_like, same shape
+    floor : float > 0, default 1e-8
+
+    Returns
+    -------
+    float
+        0.0 for empty arrays.
+
+    Examples
+    --------
+    >>> rel_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> rel_error([1.0, 2.0], [1.0, 4.0])      # |2 - 4| / (2 + 4) = 1/3
+    0.3333333333333333
+    >>> rel_error([3.0], [-3.0])               # sign flip: 6 / 6
+    1.0
+    """
+    a = as_array(a, "a")
+    b = as_array(b, "b")
+    check_same_shape(a, b, "a", "b")
+    floor = check_number(floor, "floor", low=0, low_open=True)
+    if a.size == 0:
+        return 0.0
+    return float(np.max(_rel_error_elementwise(a, b, floor)))
+
+
+@dataclass(frozen=True)
+class TensorCheck:
+    """Result of checking one parameter's gradient (one row of a `GradientReport`).
+
+    Attributes
+    ----------
+    name : str
+    shape : tuple
+    max_rel_error : float
+        `rel_error` (analytic, numeric); ``inf`` when the shapes differ (transposed).
+    worst_index : tuple or None
+        Index of the entry with the largest relative error.
+    analytic, numeric : float or None
+        The two gradients at `worst_index`.
+    passed : bool
+        ``max_rel_error <= tol``.
+    diagnosis : str or None
+        One of `DIAGNOSES` when the error has a recognisable pattern.
+    hint : str
+        A sentence explaining the diagnosis ("" when passed).
+    numeric_grad : ndarray
+        The full numerical gradient, shape `shape`.
+    """
+
+    name: str
+    shape: tuple
+    max_rel_error: float
+    worst_index: tuple | None
+    analytic: float | None
+    numeric: float | None
+    passed: bool
+    diagnosis: str | None = None
+    hint: str = ""
+    numeric_grad: np.ndarray = field(default=None, repr=False, compare=False)
+
+
+def _fmt(v):
+    return "-" if v is None else f"{v:.6g}"
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """Result of `check_gradients`: one `TensorCheck` per parameter.
+
+    ``report.ok`` is True when every tensor passed; ``report["W1"]`` is one tensor's
+    result; ``str(report)`` (and the repr, which notebooks display) is a table.
+
+    Attributes
+    ----------
+    checks : dict[str, TensorCheck]
+    h, tol : float
+        The step and the tolerance used.
+    """
+
+    checks: dict
+    h: float
+    tol: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every tensor passed."""
+        return all(c.passed for c in self.checks.values())
+
+    @property
+    def failed(self) -> list:
+        """Names of the tensors that failed, in order."""
+        return [name for name, c in self.checks.items() if not c.passed]
+
+    def __getitem__(self, name):
+        return self.checks[name]
+
+    def __iter__(self):
+        return iter(self.checks.values())
+
+    def __len__(self):
+        return len(self.checks)
+
+    def __str__(self):
+        status = "all passed" if self.ok else f"FAILED ({len(self.failed)} of {len(self)})"
+        head = f"gradient check (central differences, h={self.h:g}, tol={self.tol:g}): {status}"
+        rows = [
+            ("tensor", "shape", "max rel error", "worst entry", "analytic", "numeric", "result")
+        ]
+        for c in self:
+            result = "ok" if c.passed else "FAIL" + (f": {c.diagnosis}" if c.diagnosis else "")
+            rows.append(
+                (
+                    c.name,
+                    str(c.shape),
+                    f"{c.max_rel_error:.2e}",
+                    "-" if c.worst_index is None else str(c.worst_index),
+                    _fmt(c.analytic),
+                    _fmt(c.numeric),
+                    result,
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = [head]
+        lines += [
+            "  ".join(s.ljust(w) for s, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
+        lines += [f"  {c.name}: {c.hint}" for c in self if not c.passed]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _diagnose(analytic, numeric, n_samples):
+    """Name the pattern of a wrong gradient: (diagnosis or None, hint)."""
+    abs_num = np.abs(numeric)
+    if np.max(abs_num, initial=0.0) == 0.0:
+        return "zero numeric", (
+            "the numerical gradient is zero everywhere: the loss does not change when this "
+            "parameter changes. Does f read this very array (not a copy made earlier)?"
+        )
+    if np.max(np.abs(analytic), initial=0.0) == 0.0:
+        return "zero analytic", (
+            "the analytic gradient is zero everywhere but the numerical one is not: was it "
+            "filled in (backward run, results written into grads)?"
+        )
+    if (
+        analytic.ndim == 2
+        and analytic.shape[0] == analytic.shape[1]
+        and rel_error(analytic.T, numeric) < _CONSTANT_RTOL
+    ):
+        return "transposed", (
+            "analytic.T matches the numerical gradient: the gradient is transposed "
+            "(e.g. dW = dZ.T @ X instead of X.T @ dZ)"
+        )
+    significant = abs_num > 1e-6 * abs_num.max()
+    c = float(np.median(analytic[significant] / numeric[significant]))
+    if c == 0.0 or rel_error(analytic, c * numeric) > _CONSTANT_RTOL:
+        return None, (
+            "no simple pattern (not a constant factor, not a transpose): compare analytic "
+            "and numeric entry by entry, starting at the worst entry"
+        )
+
+    def near(target):
+        return abs(c - target) <= _NAME_RTOL * abs(target)
+
+    if near(-1.0):
+        return "sign flip", (
+            "analytic = -numeric: the sign is flipped (e.g. y - p instead of p - y)"
+        )
+    if near(2.0):
+        also = " (with N=2 this is also a missing 1/N)" if n_samples == 2 else ""
+        return "x2", (
+            "analytic = 2 x numeric: a factor 2 too many (e.g. the loss has 1/2 (p - y)^2 "
+            f"but the gradient uses 2 (p - y), or a term is added twice){also}"
+        )
+    if near(0.5):
+        also = " (with N=2 this is also an extra 1/N)" if n_samples == 2 else ""
+        return "x1/2", (
+            "analytic = numeric / 2: a factor 2 missing (e.g. d/dp (p - y)^2 = 2 (p - y) "
+            f"written as p - y){also}"
+        )
+    if n_samples is not None and n_samples > 2:
+        if near(n_samples):
+            return "missing 1/N", (
+                f"analytic = N x numeric with N = {n_samples} samples: the loss is a mean but "
+                "the gradient is a sum; divide it by N"
+            )
+        if near(1.0 / n_samples):
+            return "extra 1/N", (
+                f"analytic = numeric / N with N = {n_samples} samples: divided by N twice "
+                "(e.g. in the loss gradient and again in dW = X.T @ dZ / N)"
+            )
+    hint = f"analytic = {c:.6g} x numeric everywhere: a constant factor is wrong"
+    # A whole number k (or 1/k) may be a batch size: say what it would mean.
+    k = round(abs(c)) if abs(c) >= 1 else round(1 / abs(c))
+    if k > 2 and abs(abs(c) ** (1 if abs(c) >= 1 else -1) - k) <= _NAME_RTOL * k:
+        if abs(c) >= 1:
+            hint += f"; if the batch has N = {k} samples, the 1/N of the mean is missing"
+        else:
+            hint += f"; if the batch has N = {k} samples, the gradient is divided by N twice"
+        hint += f" (pass n_samples={k} to confirm)"
+    if c < 0:
+        hint += "; the sign is flipped as well"
+    return "constant factor", hint
+
+
+def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
+    r"""Compare analytic gradients with central differences, tensor by tensor.
+
+    For every name in `params`, perturbs ``params[name]`` in place entry by entry,
+    calls ``f()``, restores the entry, and compares the resulting numerical gradient with
+    ``grads[name]`` using `rel_error`. A tensor passes when its largest relative error is
+    at most `tol`. A failing tensor gets a diagnosis (see `DIAGNOSES`) when its error
+    has a recognisable pattern: analytic = c x numeric for a constant c, or
+    analytic.T = numeric.
+
+    Parameters
+    ----------
+    f : callable
+        ``f() -> float``: the loss computed from the arrays in `params` as they are at the
+        moment of the call. Must be deterministic (switch dropout off).
+    params : dict[str, ndarray]
+        Parameter arrays, float64, modified in place during the check and restored.
+    grads : dict[str, array_like]
+        Analytic gradients at the current parameters, same keys and shapes. A 2-D gradient
+        with the transposed shape is reported as ``"transposed"`` rather than refused.
+    h : float > 0, default 1e-6
+    tol : float > 0, default 1e-7
+    n_samples : int, optional
+        Batch size N of a mean loss; lets the report name ``"missing 1/N"`` and
+        ``"extra 1/N"``. Without it such factors are reported as ``"constant factor"``.
+
+    Returns
+    -------
+    GradientReport
+
+    Raises
+    ------
+    TypeError
+        For float32 (or non-array) parameters: central differences need float64.
+    ValueError
+        For missing or extra gradient names, shapes that do not match, or an `f` that
+        gives different values for the same parameters.
+
+    Examples
+    --------
+    :math:`L = \frac{1}{N} \sum_i (x_i w - y_i)^2` has :math:`dL/dw = \frac{2}{N}
+    \sum_i (x_i w - y_i) x_i`. With x = (1, 2), y = (0, 0), w = 1: dL/dw = (2/2)(1 + 4) = 5.
+
+    >>> x, y = np.array([1.0, 2.0]), np.array([0.0, 0.0])
+    >>> params = {"w": np.array([1.0])}
+    >>> loss = lambda: np.mean((x * params["w"][0] - y) ** 2)
+    >>> check_gradients(loss, params, {"w": np.array([5.0])}).ok
+    True
+    >>> report = check_gradients(loss, params, {"w": np.array([10.0])}, n_samples=2)
+    >>> report.ok, report["w"].diagnosis
+    (False, 'x2')
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError("params must be a non-empty dict of name -> float64 array")
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a dict with the keys of params, got {type(grads).__name__}")
+    missing = [k for k in params if k not in grads]
+    extra = [k for k in grads if k not in params]
+    if missing or extra:
+        raise ValueError(
+            f"grads must have exactly the keys of params {list(params)}; "
+            f"missing {missing}, unexpected {extra}"
+        )
+    for name, p in params.items():
+        _check_float64_array(p, f"params[{name!r}]")
+    h = check_number(h, "h", low=0, low_open=True)
+    tol = check_number(tol, "tol", low=0, low_open=True)
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", low=1)
+
+    analytic = {}
+    for name, p in params.items():
+        g = as_array(grads[name], f"grads[{name!r}]", finite=True)
+        if g.shape != p.shape and not (p.ndim == 2 and g.shape == p.shape[::-1]):
+            check_same_shape(g, p, f"grads[{name!r}]", f"params[{name!r}]")
+        analytic[name] = g
+
+    f0, f1 = _scalar(f(), "f"), _scalar(f(), "f")
+    if not np.isfinite(f0):
+        raise ValueError(f"f() returned {f0} at the unperturbed parameters")
+    if abs(f0 - f1) > 1e-12 * max(1.0, abs(f0)):
+        raise ValueError(
+            f"f is not deterministic: two calls with the same parameters gave {f0!r} and "
+            f"{f1!r}. Finite differences compare f at nearby points, so randomness (dropout, "
+            "a fresh rng) swamps them; switch it off for the check"
+        )
+
+    checks = {}
+    for name, p in params.items():
+        numeric = numerical_gradient(lambda _x: f(), p, h=h)
+        g = analytic[name]
+        if g.shape != p.shape:  # the transposed shape, allowed above
+            transposed = rel_error(g.T, numeric) < _CONSTANT_RTOL
+            checks[name] = TensorCheck(
+                name=name,
+                shape=p.shape,
+                max_rel_error=float("inf"),
+                worst_index=None,
+                analytic=None,
+                numeric=None,
+                passed=False,
+                diagnosis="transposed" if transposed else None,
+                hint=(
+                    f"the gradient has shape {g.shape}, the parameter {p.shape}"
+                    + (
+                        "; its transpose matches the numerical gradient (e.g. dW = dZ.T @ X "
+                        "instead of X.T @ dZ)"
+                        if transposed
+                        else ", and its transpose does not match either"
+                    )
+                ),
+                numeric_grad=numeric,
+            )
+            continue
+        if g.size == 0:
+            err, index, a_w, n_w = 0.0, None, None, None
+        else:
+            errs = _rel_error_elementwise(g, numeric, 1e-8)
+            flat = int(np.argmax(errs))
+            index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
+            err, a_w, n_w = float(errs.flat[flat]), float(g[index]), float(numeric[index])
+        passed = err <= tol
+        diagnosis, hint = (None, "") if passed else _diagnose(g, numeric, n_samples)
+        checks[name] = TensorCheck(
+            name=name,
+            shape=p.shape,
+            max_rel_error=err,
+            worst_index=index,
+            analytic=a_w,
+            numeric=n_w,
+            passed=passed,
+            diagnosis=diagnosis,
+            hint=hint,
+            numeric_grad=numeric,
+        )
+    return GradientReport(checks=checks, h=h, tol=tol)
+
+
+def check_model_gradients(model, X, y, loss, h=1e-6, tol=1e-7):
+    r"""Gradient-check a model's backward pass on one batch.
+
+    Calls ``model.loss_and_grad(X, y, loss)`` once for the analytic gradients (copied
+    from ``model.grads``), then `check_gradients` with ``f = model.loss_and_grad(X, y,
+    loss)`` over ``model.params`` and ``n_samples = len(X)``, so a missing or extra 1/N
+    is named.
+
+    The forward pass must be deterministic: build the model without dropout for the
+    check (with dropout every call draws a new mask and the check raises). BatchNorm is
+    fine (training mode uses the batch's statistics), but every call updates its running
+    mean and variance, so check a throwaway model. Each call of `f` also runs the backward
+    pass, which doubles the cost; for big models pass a cheaper `f` to `check_gradients`.
+
+    Parameters
+    ----------
+    model : object
+        Has ``params`` (dict name -> float64 array, the model's own arrays, modified in
+        place) and ``loss_and_grad(X, y, loss) -> float`` that fills ``model.grads``
+        (same keys), like `nnlib.model.MLP`.
+    X : ndarray, shape (N, D_in)
+    y : ndarray
+        Targets in the form `loss` expects.
+    loss : str or Loss
+    h, tol : float
+        As in `check_gradients`.
+
+    Returns
+    -------
+    GradientReport
+
+    Examples
+    --------
+    A one-weight linear model with mean squared error, written out by hand:
+
+    >>> class Line:
+    ...     def __init__(self):
+    ...         self.params = {"w": np.array([[1.0]])}
+    ...         self.grads = {}
+    ...     def loss_and_grad(self, X, y, loss):
+    ...         r = X @ self.params["w"] - y                       # (N, 1)
+    ...         self.grads["w"] = 2 * X.T @ r / len(X)              # mean -> 1/N
+    ...         return float(np.mean(r**2))
+    >>> X, y = np.array([[1.0], [2.0]]), np.array([[0.0], [1.0]])
+    >>> check_model_gradients(Line(), X, y, "mse").ok
+    True
+    """
+    params = getattr(model, "params", None)
+    if not isinstance(params, Mapping) or not callable(getattr(model, "loss_and_grad", None)):
+        raise TypeError(
+            "model must have a params dict and a loss_and_grad(X, y, loss) method "
+            f"(like nnlib.model.MLP), got {type(model).__name__}"
+        )
+    for name, p in params.items():
+        _check_float64_array(p, f"model parameter {name!r}")
+    n = len(X) if hasattr(X, "__len__") else None
+    model.loss_and_grad(X, y, loss)
+    grads = {k: np.array(v, dtype=np.float64) for k, v in model.grads.items()}
+
+    def f():
+        return model.loss_and_grad(X, y, loss)
+
+    return check_gradients(f, params, grads, h=h, tol=tol, n_samples=n)

@@ -1,0 +1,359 @@
+"""Tests for nnlib.gradcheck: numerical gradients, rel_error, and the bug-naming checker.
+
+The checker is itself tested the way STYLE.md asks for checks of student code: it passes
+the reference gradient and fails each known wrong version (mutant) with the diagnosis
+meant for it.
+"""
+
+import numpy as np
+import pytest
+
+from nnlib import gradcheck as gc
+
+# --------------------------------------------------------------------- numerical_gradient
+
+
+def test_numerical_gradient_sum_of_cubes():
+    # f(x) = sum x^3 -> grad 3 x^2: at [[1, 2], [-3, 0.5]] that is [[3, 12], [27, 0.75]]
+    x = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    g = gc.numerical_gradient(lambda x: np.sum(x**3), x)
+    assert g.shape == x.shape and g.dtype == np.float64
+    np.testing.assert_allclose(g, [[3.0, 12.0], [27.0, 0.75]], rtol=1e-8)
+
+
+def test_numerical_gradient_h_takes_effect():
+    # For x^3 the central difference is exact up to h^2:
+    # ((x+h)^3 - (x-h)^3) / 2h = (6 x^2 h + 2 h^3) / 2h = 3 x^2 + h^2.
+    x = np.array([2.0])
+    g = gc.numerical_gradient(lambda x: np.sum(x**3), x, h=0.1)
+    np.testing.assert_allclose(g, [12.0 + 0.01], rtol=1e-12)
+
+
+def test_numerical_gradient_restores_x_exactly():
+    x = np.array([0.1, 0.2, 0.7]) * np.pi  # values for which x + h - h != x in floating point
+    before = x.copy()
+    gc.numerical_gradient(lambda x: np.sum(np.sin(x)), x)
+    assert np.array_equal(x, before)  # bit for bit
+
+
+def test_numerical_gradient_restores_x_when_f_raises():
+    x = np.array([1.0, 2.0, 3.0])
+    before = x.copy()
+    calls = []
+
+    def f(v):
+        calls.append(1)
+        if len(calls) == 4:  # raise during the second entry's f(x - h)
+            raise RuntimeError("boom")
+        return float(np.sum(v))
+
+    with pytest.raises(RuntimeError, match="boom"):
+        gc.numerical_gradient(f, x)
+    assert np.array_equal(x, before)
+
+
+def test_numerical_gradient_perturbs_in_place_for_closures():
+    # f ignores its argument and reads a dict holding the same array (the model case)
+    params = {"w": np.array([1.0, -2.0])}
+    g = gc.numerical_gradient(lambda _: np.sum(params["w"] ** 2), params["w"])
+    np.testing.assert_allclose(g, [2.0, -4.0], rtol=1e-8)  # d/dw w^2 = 2w
+
+
+def test_numerical_gradient_on_a_view_and_a_scalar():
+    base = np.arange(6.0).reshape(2, 3)
+    view = base[:, ::2]  # non-contiguous
+    g = gc.numerical_gradient(lambda v: np.sum(v**2), view)
+    np.testing.assert_allclose(g, 2 * view, rtol=1e-8)
+    s = np.array(3.0)  # 0-d
+    np.testing.assert_allclose(gc.numerical_gradient(lambda v: float(v) ** 2, s), 6.0)
+
+
+def test_numerical_gradient_bad_input():
+    f = lambda v: float(np.sum(v))  # noqa: E731
+    with pytest.raises(TypeError, match="x has dtype float32; central differences need float64"):
+        gc.numerical_gradient(f, np.ones(2, dtype=np.float32))
+    with pytest.raises(TypeError, match="x must be a numpy array"):
+        gc.numerical_gradient(f, [1.0, 2.0])
+    with pytest.raises(TypeError, match="f must be callable"):
+        gc.numerical_gradient(3, np.ones(2))
+    with pytest.raises(TypeError, match="f must return a scalar"):
+        gc.numerical_gradient(lambda v: v, np.ones(2))
+    with pytest.raises(ValueError, match="non-finite"):
+        gc.numerical_gradient(lambda v: np.inf, np.ones(2))
+    with pytest.raises(ValueError, match=r"h must be in \(0, inf\)"):
+        gc.numerical_gradient(f, np.ones(2), h=0)
+    ro = np.ones(2)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        gc.numerical_gradient(f, ro)
+
+
+# ------------------------------------------------------------------------------ rel_error
+
+
+def test_rel_error_hand_values():
+    assert gc.rel_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert gc.rel_error([1.0, 2.0], [1.0, 4.0]) == pytest.approx(1 / 3)  # 2 / (2 + 4)
+    assert gc.rel_error([3.0], [-3.0]) == 1.0  # sign flip: 6 / 6
+    assert gc.rel_error([0.0], [0.0]) == 0.0  # no 0 / 0
+    assert gc.rel_error(np.zeros(0), np.zeros(0)) == 0.0
+
+
+def test_rel_error_floor_takes_effect():
+    # |1e-10 - 0| / max(1e-10, floor): floor 1e-8 -> 0.01; floor 1e-12 -> 1.0
+    assert gc.rel_error([1e-10], [0.0]) == pytest.approx(0.01)
+    assert gc.rel_error([1e-10], [0.0], floor=1e-12) == pytest.approx(1.0)
+
+
+def test_rel_error_bad_input():
+    with pytest.raises(ValueError, match="a has shape"):
+        gc.rel_error(np.zeros((3, 1)), np.zeros(3))
+    with pytest.raises(ValueError, match="floor must be"):
+        gc.rel_error([1.0], [1.0], floor=0)
+
+
+# -------------------------------------------------------------- a tiny net to check against
+
+N = 6  # batch size
+
+
+def make_net(seed=0):
+    """Two-layer tanh net with mean softmax cross-entropy; W2 is 4x3 (not square)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, 3))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    params = {
+        "W1": rng.normal(size=(3, 4)),
+        "b1": rng.normal(size=4) * 0.1,
+        "W2": rng.normal(size=(4, 3)),
+        "b2": rng.normal(size=3) * 0.1,
+    }
+
+    def forward():
+        H = np.tanh(X @ params["W1"] + params["b1"])
+        Z = H @ params["W2"] + params["b2"]
+        Z = Z - Z.max(axis=1, keepdims=True)
+        P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+        return H, P
+
+    def loss():
+        _, P = forward()
+        return float(-np.mean(np.log(P[np.arange(N), y])))
+
+    def grads(scale_dz=1.0 / N):
+        """Hand-written backward; scale_dz = 1/N is right, 1 forgets the mean."""
+        H, P = forward()
+        dZ = P.copy()
+        dZ[np.arange(N), y] -= 1
+        dZ *= scale_dz
+        dH = dZ @ params["W2"].T * (1 - H**2)
+        return {"W1": X.T @ dH, "b1": dH.sum(0), "W2": H.T @ dZ, "b2": dZ.sum(0)}
+
+    return params, loss, grads
+
+
+def test_correct_gradients_pass():
+    params, loss, grads = make_net()
+    before = {k: v.copy() for k, v in params.items()}
+    report = gc.check_gradients(loss, params, grads())
+    assert report.ok and report.failed == []
+    for c in report:
+        assert c.passed and c.diagnosis is None and c.max_rel_error < 1e-7
+    for k in params:  # parameters restored bit for bit
+        assert np.array_equal(params[k], before[k])
+    assert "all passed" in str(report)
+
+
+@pytest.mark.parametrize(
+    ("factor", "diagnosis"),
+    [(2.0, "x2"), (0.5, "x1/2"), (-1.0, "sign flip"), (N, "missing 1/N"), (1 / N, "extra 1/N")],
+)
+def test_constant_factor_mutants_are_named(factor, diagnosis):
+    params, loss, grads = make_net()
+    g = grads()
+    g["W1"] = g["W1"] * factor  # the mutant: only W1 is wrong
+    report = gc.check_gradients(loss, params, g, n_samples=N)
+    assert not report.ok and report.failed == ["W1"]
+    assert report["W1"].diagnosis == diagnosis
+    assert report["b1"].passed and report["b1"].diagnosis is None
+    text = str(report)
+    assert f"FAIL: {diagnosis}" in text and f"  W1: {report['W1'].hint}" in text
+
+
+def test_forgotten_mean_in_backward_is_missing_one_over_n_everywhere():
+    # The classic bug: dZ = P - Y without the 1/N, so every gradient is N times too big.
+    params, loss, grads = make_net()
+    report = gc.check_gradients(loss, params, grads(scale_dz=1.0), n_samples=N)
+    assert report.failed == ["W1", "b1", "W2", "b2"]
+    assert {c.diagnosis for c in report} == {"missing 1/N"}
+    # Without n_samples the factor is still found and the hint names the batch size.
+    report = gc.check_gradients(loss, params, grads(scale_dz=1.0))
+    assert report["W2"].diagnosis == "constant factor"
+    assert "analytic = 6 x numeric" in report["W2"].hint and "N = 6" in report["W2"].hint
+
+
+def test_other_constant_factor_is_reported_with_its_value():
+    params, loss, grads = make_net()
+    g = grads()
+    g["b2"] = -3.5 * g["b2"]
+    check = gc.check_gradients(loss, params, g)["b2"]
+    assert check.diagnosis == "constant factor"
+    assert "-3.5 x numeric" in check.hint and "sign is flipped" in check.hint
+
+
+def test_transposed_non_square_gradient_is_named():
+    params, loss, grads = make_net()
+    g = grads()
+    g["W2"] = g["W2"].T  # (3, 4) for a (4, 3) parameter
+    check = gc.check_gradients(loss, params, g)["W2"]
+    assert not check.passed and check.diagnosis == "transposed"
+    assert check.max_rel_error == np.inf and check.worst_index is None
+    assert "shape (3, 4)" in check.hint
+
+
+def test_transposed_square_gradient_is_named():
+    # L = mean((X W - Y)^2) over all N*3 entries; dL/dW = 2 X^T (X W - Y) / (3N)
+    rng = np.random.default_rng(1)
+    X, Y, W = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)), rng.normal(size=(3, 3))
+    dW = 2 * X.T @ (X @ W - Y) / 15
+    loss = lambda: float(np.mean((X @ W - Y) ** 2))  # noqa: E731
+    assert gc.check_gradients(loss, {"W": W}, {"W": dW}).ok
+    check = gc.check_gradients(loss, {"W": W}, {"W": dW.T})["W"]
+    assert check.diagnosis == "transposed" and "X.T @ dZ" in check.hint
+
+
+def test_random_wrong_gradient_has_no_specific_diagnosis():
+    params, loss, grads = make_net()
+    g = grads()
+    g["W1"] = g["W1"] + np.random.default_rng(5).normal(size=g["W1"].shape) * 0.1
+    check = gc.check_gradients(loss, params, g, n_samples=N)["W1"]
+    assert not check.passed and check.diagnosis is None
+    assert "no simple pattern" in check.hint
+
+
+def test_worst_entry_is_located():
+    params, loss, grads = make_net()
+    g = grads()
+    right = g["W1"][2, 1]
+    g["W1"][2, 1] += 1.0  # one wrong entry
+    check = gc.check_gradients(loss, params, g)["W1"]
+    assert check.worst_index == (2, 1)
+    assert check.analytic == pytest.approx(right + 1.0)
+    assert check.numeric == pytest.approx(right, rel=1e-6)
+    assert check.diagnosis is None  # not a constant factor
+    assert "(2, 1)" in str(gc.check_gradients(loss, params, g))
+
+
+def test_zero_analytic_and_zero_numeric():
+    params, loss, grads = make_net()
+    g = grads()
+    g["b1"] = np.zeros(4)  # forgot to fill it in
+    assert gc.check_gradients(loss, params, g)["b1"].diagnosis == "zero analytic"
+    # f works on a copy of the parameters: perturbing params changes nothing
+    frozen = {k: v.copy() for k, v in params.items()}
+    w = frozen["W1"]
+    bad_loss = lambda: float(np.sum(w**2))  # noqa: E731
+    params2 = {"W1": params["W1"]}
+    check = gc.check_gradients(bad_loss, params2, {"W1": 2 * w})["W1"]
+    assert check.diagnosis == "zero numeric" and "copy" in check.hint
+
+
+def test_tol_takes_effect():
+    params, loss, grads = make_net()
+    g = grads()
+    g["b2"] = g["b2"] * (1 + 1e-5)  # relative error ~ 1e-5 / 2 = 5e-6
+    assert not gc.check_gradients(loss, params, g).ok
+    assert gc.check_gradients(loss, params, g, tol=1e-4).ok
+
+
+def test_check_gradients_bad_input():
+    params, loss, grads = make_net()
+    g = grads()
+    with pytest.raises(TypeError, match=r"params\['W1'\] has dtype float32"):
+        gc.check_gradients(loss, {"W1": params["W1"].astype(np.float32)}, {"W1": g["W1"]})
+    with pytest.raises(ValueError, match=r"missing \['b2'\]"):
+        gc.check_gradients(loss, params, {k: g[k] for k in ("W1", "b1", "W2")})
+    with pytest.raises(ValueError, match=r"unexpected \['W3'\]"):
+        gc.check_gradients(loss, params, {**g, "W3": g["W1"]})
+    with pytest.raises(ValueError, match=r"grads\['b1'\] has shape \(4, 1\)"):
+        gc.check_gradients(loss, params, {**g, "b1": g["b1"][:, None]})
+    with pytest.raises(TypeError, match="non-empty dict"):
+        gc.check_gradients(loss, {}, {})
+    with pytest.raises(ValueError, match="tol must be"):
+        gc.check_gradients(loss, params, g, tol=0)
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
+        gc.check_gradients(loss, params, g, n_samples=0)
+    rng = np.random.default_rng(0)
+    noisy = lambda: loss() + rng.normal()  # noqa: E731
+    with pytest.raises(ValueError, match="f is not deterministic"):
+        gc.check_gradients(noisy, params, g)
+
+
+# ---------------------------------------------------------------- check_model_gradients
+
+
+class LinearModel:
+    """y_hat = X W + b, loss = mean over samples of ||y_hat - y||^2; optional bug/dropout."""
+
+    def __init__(self, forget_mean=False, dropout=False, dtype=np.float64):
+        rng = np.random.default_rng(2)
+        self.params = {"W": rng.normal(size=(3, 2)).astype(dtype), "b": np.zeros(2, dtype)}
+        self.grads = {}
+        self.forget_mean = forget_mean
+        self.rng = np.random.default_rng(3) if dropout else None
+
+    def loss_and_grad(self, X, y, loss):
+        if loss != "sum_sq":
+            raise ValueError(loss)
+        if self.rng is not None:  # inverted dropout on the inputs: a new mask every call
+            X = X * (self.rng.random(X.shape) > 0.5) * 2
+        R = X @ self.params["W"] + self.params["b"] - y  # (N, 2)
+        dZ = 2 * R if self.forget_mean else 2 * R / len(X)  # d/dR of sum(R^2) / N
+        self.grads["W"] = X.T @ dZ
+        self.grads["b"] = dZ.sum(axis=0)
+        return float(np.sum(R**2) / len(X))
+
+
+def _batch():
+    rng = np.random.default_rng(4)
+    return rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+
+
+def test_check_model_gradients_passes_and_restores():
+    model = LinearModel()
+    X, y = _batch()
+    before = {k: v.copy() for k, v in model.params.items()}
+    report = gc.check_model_gradients(model, X, y, "sum_sq")
+    assert report.ok
+    for k, v in model.params.items():
+        assert np.array_equal(v, before[k])
+
+
+def test_check_model_gradients_names_missing_mean_with_batch_size():
+    # The model forgets the 1/N of the mean: gradients N = 5 times too big. The batch size
+    # is passed on as n_samples, so the report names it.
+    X, y = _batch()
+    report = gc.check_model_gradients(LinearModel(forget_mean=True), X, y, "sum_sq")
+    assert report.failed == ["W", "b"]
+    assert {c.diagnosis for c in report} == {"missing 1/N"}
+    assert "N = 5" in report["W"].hint
+
+
+def test_check_model_gradients_refuses_dropout_and_float32():
+    X, y = _batch()
+    with pytest.raises(ValueError, match="not deterministic"):
+        gc.check_model_gradients(LinearModel(dropout=True), X, y, "sum_sq")
+    with pytest.raises(TypeError, match="need float64"):
+        gc.check_model_gradients(LinearModel(dtype=np.float32), X, y, "sum_sq")
+    with pytest.raises(TypeError, match="params dict and a loss_and_grad"):
+        gc.check_model_gradients(object(), X, y, "sum_sq")
+
+
+def test_check_model_gradients_on_nnlib_mlp():
+    model_mod = pytest.importorskip("nnlib.model")
+    model = model_mod.MLP([3, 5, 3], hidden="tanh", output="softmax", rng=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(7, 3)), np.array([0, 1, 2, 0, 1, 2, 0])
+    report = gc.check_model_gradients(model, X, y, "softmax_cross_entropy")
+    assert report.ok, str(report)
+    assert list(report.checks) == ["W1", "b1", "W2", "b2"]
