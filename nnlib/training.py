@@ -33,8 +33,9 @@ __all__ = ["History", "accuracy", "fit", "minibatches"]
 _KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "grad_norm", "weight_norm")
 
 
-def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True
-                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def minibatches(
+    X, y, batch_size: int, rng=None, shuffle: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_b, y_b)`` minibatches covering the data once (one epoch).
 
     Call it once per epoch: each call draws a fresh permutation from `rng`, so the
@@ -74,11 +75,11 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True
     if shuffle:
         order = as_rng(rng).permutation(n)
         for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             yield X[idx], y[idx]
     else:
         for start in range(0, n, batch_size):
-            yield X[start:start + batch_size], y[start:start + batch_size]
+            yield X[start : start + batch_size], y[start : start + batch_size]
 
 
 def accuracy(logits: np.ndarray, y: np.ndarray, output: str) -> float:
@@ -207,8 +208,11 @@ class _Progress:
     def update(self, epoch: int, stats: dict[str, float]) -> None:
         if not self.verbose:
             return
-        shown = {k: v for k, v in stats.items()
-                 if k in ("loss", "accuracy", "val_loss", "val_accuracy") and not math.isnan(v)}
+        shown = {
+            k: v
+            for k, v in stats.items()
+            if k in ("loss", "accuracy", "val_loss", "val_accuracy") and not math.isnan(v)
+        }
         if self.bar is not None:
             self.bar.set_postfix({k: f"{v:.4f}" for k, v in shown.items()}, refresh=False)
             self.bar.update(1)
@@ -216,7 +220,10 @@ class _Progress:
             text = "  ".join(f"{k} {v:.4f}" for k, v in shown.items())
             print(f"epoch {epoch + 1}/{self.epochs}  {text}", file=sys.stderr, flush=True)
 
-    def close(self) -> None:
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.close()
 
@@ -230,22 +237,34 @@ def _global_norm(arrays: Iterable[np.ndarray]) -> float:
 
 
 def _evaluate(model, X, y, loss, classify: bool, batch_size: int) -> tuple[float, float]:
-    """Data loss (no penalty) and accuracy in eval mode, in chunks to bound memory."""
+    """Return the data loss (no penalty) and accuracy in eval mode, in chunks."""
     total_loss, correct, n = 0.0, 0.0, len(X)
     for start in range(0, n, max(batch_size, 1024)):
-        Xb, yb = X[start:start + max(batch_size, 1024)], y[start:start + max(batch_size, 1024)]
+        Xb, yb = X[start : start + max(batch_size, 1024)], y[start : start + max(batch_size, 1024)]
         logits = model.forward(Xb, train=False)
-        value, _ = model.loss_from_logits(logits, yb, loss, penalty=False)
+        value, _ = model.loss_from_logits(logits, yb, loss, penalty=False, grad=False)
         total_loss += value * len(Xb)
         if classify:
             correct += accuracy(logits, yb, model.output) * len(Xb)
     return total_loss / n, (correct / n if classify else math.nan)
 
 
-def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
-        schedule: Callable[[int], float] | None = None, validation_data=None,
-        early_stopping: int | None = None, restore_best: bool = True,
-        callbacks: Iterable[Callable] = (), verbose: bool = True, rng=None) -> History:
+def fit(
+    model,
+    X,
+    y,
+    loss,
+    optimizer,
+    epochs: int = 10,
+    batch_size: int = 32,
+    schedule: Callable[[int], float] | None = None,
+    validation_data=None,
+    early_stopping: int | None = None,
+    restore_best: bool = True,
+    callbacks: Iterable[Callable] = (),
+    verbose: bool = True,
+    rng=None,
+) -> History:
     r"""Train `model` by minibatch gradient descent and return its `History`.
 
     Parameters
@@ -300,8 +319,10 @@ def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = check_int(batch_size, "batch_size", low=1)
     if not hasattr(optimizer, "step") or not hasattr(optimizer, "lr"):
-        raise TypeError(f"optimizer must be an nnlib Optimizer (e.g. optimizers.Adam(lr=1e-3)), "
-                        f"got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be an nnlib Optimizer (e.g. optimizers.Adam(lr=1e-3)), "
+            f"got {type(optimizer).__name__}"
+        )
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable t -> lr, got {type(schedule).__name__}")
     if early_stopping is not None:
@@ -315,24 +336,28 @@ def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     X = as_array(X, "X", ndim=2, dtype=dtype)
     y = np.asarray(y)
     if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows, got X {X.shape} and "
-                         f"y {y.shape}")
+        raise ValueError(
+            f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}"
+        )
     if validation_data is not None:
         if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
             raise TypeError("validation_data must be a tuple (X_val, y_val)")
         X_val = as_array(validation_data[0], "validation_data[0]", ndim=2, dtype=dtype)
         y_val = np.asarray(validation_data[1])
         if len(y_val) != len(X_val):
-            raise ValueError(f"validation X and y must have the same number of rows, got "
-                             f"{X_val.shape} and {y_val.shape}")
+            raise ValueError(
+                f"validation X and y must have the same number of rows, got "
+                f"{X_val.shape} and {y_val.shape}"
+            )
     rng = as_rng(rng)
     classify = loss.name != "mse" and model.output in ("softmax", "sigmoid")
 
     history = History()
     monitor = "val_loss" if validation_data is not None else "loss"
     best, best_weights, waited = math.inf, None, 0
-    progress = _Progress(epochs, verbose)
-    try:
+    # Overflow while diverging is reported once, clearly, by the finite-loss check below
+    # instead of as a stream of numpy RuntimeWarnings.
+    with _Progress(epochs, verbose) as progress, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             if schedule is not None:
                 optimizer.lr = float(schedule(epoch))
@@ -341,7 +366,7 @@ def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
             for Xb, yb in minibatches(X, y, batch_size, rng):
                 logits = model.forward(Xb, train=True)
                 value, dlogits = model.loss_from_logits(logits, yb, loss)
-                model.backward(dlogits)
+                model.backward(dlogits, input_grad=False)
                 optimizer.step(model.params, model.grads)
                 total += value * len(Xb)
                 if classify:
@@ -357,13 +382,16 @@ def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
             stats = {
                 "loss": train_loss,
                 "accuracy": correct / len(X) if classify else math.nan,
-                "val_loss": math.nan, "val_accuracy": math.nan,
-                "lr": lr, "grad_norm": grad_norm_sum / batches,
+                "val_loss": math.nan,
+                "val_accuracy": math.nan,
+                "lr": lr,
+                "grad_norm": grad_norm_sum / batches,
                 "weight_norm": _global_norm(model.params.values()),
             }
             if validation_data is not None:
                 stats["val_loss"], stats["val_accuracy"] = _evaluate(
-                    model, X_val, y_val, loss, classify, batch_size)
+                    model, X_val, y_val, loss, classify, batch_size
+                )
             history.append(epoch, **stats)
             progress.update(epoch, stats)
 
@@ -382,8 +410,6 @@ def fit(model, X, y, loss, optimizer, epochs: int = 10, batch_size: int = 32,
             if stop:
                 history.stopped_early = epoch + 1 < epochs
                 break
-    finally:
-        progress.close()
     if best_weights is not None and history.best_epoch != history.epoch[-1]:
         model.set_weights(best_weights)
         history.restored_best = True

@@ -1,0 +1,355 @@
+"""make bench: nnlib against a minimal hand-written numpy loop, and PyTorch when present.
+
+For each network, in one run, this prints seconds per epoch of
+
+- ``nnlib.fit`` (progress bar off),
+- a minimal hand-written numpy loop of the same network (same layers, ReLU, softmax
+  cross-entropy, Adam; in-place updates, no needless copies),
+- PyTorch CPU, when ``import torch`` works (optional),
+
+their ratios, and the achieved GFLOP/s as a fraction of the numpy matmul peak measured in
+the same process. Each configuration runs in a fresh subprocess, because BLAS reads its
+thread count at import: once single-threaded (``OPENBLAS_NUM_THREADS=1``, the fair
+comparison on a shared machine) and once with two threads. ``OPENBLAS_THREAD_TIMEOUT=4``
+is set before import because PyTorch slows down 2-6x beside numpy's OpenBLAS otherwise.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py              # everything (what make bench runs)
+    .venv/bin/python benchmarks/run.py --quick      # fewer repeats, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from itertools import pairwise
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NETWORKS = {
+    "digits": {"sizes": [64, 128, 64, 10], "batch": 64, "lr": 1e-3},
+    "wide": {"sizes": [784, 1024, 1024, 10], "batch": 256, "n": 4096, "lr": 1e-3},
+}
+TARGETS = {
+    "hand": 1.15,  # nnlib <= 1.15x the hand loop
+    "torch_digits": 0.8,  # nnlib <= 0.8x PyTorch on the digits MLP, single-threaded
+    "peak_wide": 0.60,  # >= 60% of the float64 matmul peak on the wide MLP
+    "torch_wide32": 1.2,  # float32: nnlib <= 1.2x PyTorch on the wide MLP
+    "import": 0.2,  # import nnlib <= 0.2 s
+}
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _flops_per_epoch(sizes: list[int], n: int) -> float:
+    """Multiply-adds x2 of one epoch: forward X@W, backward X.T@dZ and dZ@W.T (not layer 0)."""
+    fwd = sum(a * b for a, b in pairwise(sizes))
+    dx = fwd - sizes[0] * sizes[1]
+    return 2.0 * n * (2 * fwd + dx)
+
+
+def _best_time(fn, repeats: int) -> float:
+    fn()  # warm-up: allocations, BLAS thread start
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]  # median: robust to a busy neighbour
+
+
+def _matmul_peak(np, dtype, n: int = 1024) -> float:
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
+    b = a.copy()
+    out = np.empty_like(a)
+    t = min(_best_time(lambda: np.matmul(a, b, out=out), 3) for _ in range(3))
+    return 2.0 * n**3 / t / 1e9
+
+
+def _data(np, name: str, dtype):
+    net = NETWORKS[name]
+    if name == "digits":
+        from nnlib import datasets
+
+        X, y = datasets.load_digits()
+        X = datasets.StandardScaler().fit_transform(X)
+    else:
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((net["n"], net["sizes"][0]))
+        y = rng.integers(0, net["sizes"][-1], net["n"])
+    return X.astype(dtype), y.astype(np.int64)
+
+
+def _hand_loop(np, sizes, X, y, batch, lr, dtype):
+    """The same network written out by hand: what nnlib's overhead is measured against."""
+    rng = np.random.default_rng(0)
+    Ws = [
+        (rng.standard_normal((a, b)) * np.sqrt(2.0 / a)).astype(dtype) for a, b in pairwise(sizes)
+    ]
+    bs = [np.zeros(b, dtype) for b in sizes[1:]]
+    params = [p for pair in zip(Ws, bs, strict=True) for p in pair]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    step = [0]
+    L = len(Ws)
+
+    def epoch():
+        order = rng.permutation(len(X))
+        for s in range(0, len(X), batch):
+            idx = order[s : s + batch]
+            xb, yb = X[idx], y[idx]
+            acts = [xb]
+            h = xb
+            for i in range(L):
+                z = h @ Ws[i]
+                z += bs[i]
+                if i < L - 1:
+                    np.maximum(z, 0, out=z)
+                acts.append(z)
+                h = z
+            # softmax cross-entropy gradient at the logits: (p - onehot) / B
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+            z[np.arange(len(yb)), yb] -= 1.0
+            z /= len(yb)
+            dz = z
+            grads = [None] * (2 * L)
+            for i in reversed(range(L)):
+                grads[2 * i] = acts[i].T @ dz
+                grads[2 * i + 1] = dz.sum(axis=0)
+                if i > 0:
+                    dz = dz @ Ws[i].T
+                    dz *= acts[i] > 0
+            step[0] += 1
+            t = step[0]
+            c1, c2 = 1 - b1**t, 1 - b2**t
+            for p, g, mi, vi in zip(params, grads, m, v, strict=True):
+                mi *= b1
+                mi += (1 - b1) * g
+                vi *= b2
+                g *= g
+                g *= 1 - b2
+                vi += g
+                denom = np.sqrt(vi / c2)
+                denom += eps
+                p -= (lr / c1) * mi / denom
+
+    return epoch
+
+
+def _nnlib_epoch(np, sizes, X, y, batch, lr, dtype):
+    import nnlib
+
+    model = nnlib.MLP(sizes, hidden="relu", output="softmax", init="he_normal", rng=0, dtype=dtype)
+    opt = nnlib.optimizers.Adam(lr=lr)
+    rng = np.random.default_rng(0)
+
+    def epoch():
+        nnlib.fit(
+            model,
+            X,
+            y,
+            "softmax_cross_entropy",
+            opt,
+            epochs=1,
+            batch_size=batch,
+            verbose=False,
+            rng=rng,
+        )
+
+    return epoch
+
+
+def _torch_epoch(sizes, X, y, batch, lr, dtype, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    tdtype = torch.float64 if str(dtype) == "float64" else torch.float32
+    torch.manual_seed(0)
+    layers = []
+    for i, (a, b) in enumerate(pairwise(sizes)):
+        layers.append(torch.nn.Linear(a, b, dtype=tdtype))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        order = torch.randperm(len(Xt), generator=gen)
+        for s in range(0, len(Xt), batch):
+            idx = order[s : s + batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
+    import numpy as np
+
+    dtype = np.dtype(dtype_name)
+    net = NETWORKS[name]
+    X, y = _data(np, name, dtype)
+    args = (np, net["sizes"], X, y, net["batch"], net["lr"], dtype)
+    result = {
+        "network": name,
+        "dtype": dtype_name,
+        "threads": threads,
+        "n": len(X),
+        "peak": _matmul_peak(np, dtype),
+        "hand": _best_time(_hand_loop(*args), repeats),
+        "nnlib": _best_time(_nnlib_epoch(*args), repeats),
+        "flops": _flops_per_epoch(net["sizes"], len(X)),
+    }
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        result["torch"] = None
+    else:
+        result["torch"] = _best_time(
+            _torch_epoch(net["sizes"], X, y, net["batch"], net["lr"], dtype, threads), repeats
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _run_worker(name, dtype, threads, repeats) -> dict:
+    env = dict(
+        os.environ,
+        OPENBLAS_NUM_THREADS=str(threads),
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        OPENBLAS_THREAD_TIMEOUT="4",
+    )
+    cmd = [sys.executable, __file__, "--worker", name, dtype, str(threads), str(repeats)]
+    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark worker {name} {dtype} {threads} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _import_time() -> float:
+    code = "import time; t = time.perf_counter(); import nnlib; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        times.append(float(out.stdout))
+    return sorted(times)[2]
+
+
+def _verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        name, dtype, threads, repeats = args.worker
+        print(json.dumps(worker(name, dtype, int(threads), int(repeats))))
+        return
+
+    configs = [
+        ("digits", "float64", 1),
+        ("digits", "float64", 2),
+        ("wide", "float64", 1),
+        ("wide", "float64", 2),
+        ("wide", "float32", 1),
+        ("wide", "float32", 2),
+    ]
+    repeats = {"digits": 5 if args.quick else 30, "wide": 2 if args.quick else 5}
+    print(
+        f"nnlib benchmarks  (python {sys.version.split()[0]}, {os.cpu_count()} cores; "
+        f"median epoch of several, after a warm-up)\n"
+    )
+    header = (
+        f"{'network':<8} {'dtype':<8} {'thr':>3} {'nnlib s/ep':>11} {'hand s/ep':>10} "
+        f"{'nnlib/hand':>10} {'GFLOP/s':>8} {'peak':>6} {'of peak':>8} "
+        f"{'torch s/ep':>11} {'nnlib/torch':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    results = []
+    for name, dtype, threads in configs:
+        r = _run_worker(name, dtype, threads, repeats[name])
+        results.append(r)
+        gflops = r["flops"] / r["nnlib"] / 1e9
+        torch_s = f"{r['torch']:11.4f}" if r["torch"] else f"{'n/a':>11}"
+        torch_r = f"{r['nnlib'] / r['torch']:11.2f}" if r["torch"] else f"{'n/a':>11}"
+        print(
+            f"{name:<8} {dtype:<8} {threads:>3} {r['nnlib']:11.4f} {r['hand']:10.4f} "
+            f"{r['nnlib'] / r['hand']:10.2f} {gflops:8.1f} {r['peak']:6.0f} "
+            f"{gflops / r['peak']:8.0%} {torch_s} {torch_r}",
+            flush=True,
+        )
+
+    imp = _import_time()
+    print(
+        f"\nimport nnlib: {imp:.3f} s (target <= {TARGETS['import']} s): "
+        f"{_verdict(imp <= TARGETS['import'])}"
+    )
+
+    print("\nTargets (ratios are times: smaller is faster)")
+    for r in results:
+        ratio = r["nnlib"] / r["hand"]
+        print(
+            f"  {r['network']:<6} {r['dtype']} {r['threads']} thr: nnlib/hand {ratio:.2f} "
+            f"(<= {TARGETS['hand']}): {_verdict(ratio <= TARGETS['hand'])}"
+        )
+    wide1 = next(
+        r
+        for r in results
+        if r["network"] == "wide" and r["dtype"] == "float64" and r["threads"] == 1
+    )
+    frac = wide1["flops"] / wide1["nnlib"] / 1e9 / wide1["peak"]
+    print(
+        f"  wide float64 1 thr: {frac:.0%} of matmul peak (>= {TARGETS['peak_wide']:.0%}): "
+        f"{_verdict(frac >= TARGETS['peak_wide'])}"
+    )
+    if all(r["torch"] is None for r in results):
+        print(
+            "  PyTorch comparisons skipped: torch is not installed. To include them:\n"
+            "    .venv/bin/pip install torch==2.13.0   (the CPU wheel on this machine), or\n"
+            "    .venv/bin/pip install torch --index-url "
+            "https://download.pytorch.org/whl/cpu"
+        )
+    else:
+        d1 = next(r for r in results if r["network"] == "digits" and r["threads"] == 1)
+        ratio = d1["nnlib"] / d1["torch"]
+        print(
+            f"  digits float64 1 thr: nnlib/torch {ratio:.2f} (<= {TARGETS['torch_digits']}): "
+            f"{_verdict(ratio <= TARGETS['torch_digits'])}"
+        )
+        for r in results:
+            if r["network"] == "wide" and r["dtype"] == "float32":
+                ratio = r["nnlib"] / r["torch"]
+                print(
+                    f"  wide float32 {r['threads']} thr: nnlib/torch {ratio:.2f} "
+                    f"(<= {TARGETS['torch_wide32']}): "
+                    f"{_verdict(ratio <= TARGETS['torch_wide32'])}"
+                )
+
+
+if __name__ == "__main__":
+    main()

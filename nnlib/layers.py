@@ -1,0 +1,809 @@
+r"""Layers: forward/backward function pairs with an explicit cache, and thin classes.
+
+Functional core (cs231n style). Each ``*_forward`` returns ``(out, cache)``; the matching
+``*_backward`` takes the upstream gradient ``dout = dL/d(out)`` and that cache and returns
+the gradient with respect to each input. Batches are rows: ``X`` has shape ``(N, D)``.
+
+=======================  ==============================================================
+function                 computes
+=======================  ==============================================================
+`dense_forward`          :math:`Z = XW + b`
+`activation_forward`     :math:`A = f(Z)` (elementwise, or softmax along rows)
+`dropout_forward`        inverted dropout :math:`\text{out} = X \odot M / (1 - p)`
+`batchnorm_forward`      :math:`\gamma \hat X + \beta`, :math:`\hat X` standardised per column
+`batchnorm_eval`         the same with running statistics (evaluation mode)
+=======================  ==============================================================
+
+The classes `Dense`, `Activation`, `Dropout` and `BatchNorm` hold parameters and the
+cache of the last forward pass, and share one interface, used by `nnlib.model.MLP`:
+
+- ``params``: dict of parameter arrays (``{"W": ..., "b": ...}``; ``{}`` if none);
+- ``grads``: the same keys, filled by ``backward``;
+- ``forward(X, train=False)``: output; ``train=True`` switches dropout and batch
+  normalization to their training behaviour;
+- ``backward(dout)``: gradient with respect to the layer's input.
+
+Arrays keep their floating dtype: float32 in gives float32 out (benchmarks use float32;
+gradient checks use float64).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from nnlib import activations as _activations
+from nnlib import initializers as _initializers
+from nnlib._checks import _describe, as_array, as_rng, check_int, check_number
+
+__all__ = [
+    "Activation",
+    "ActivationCache",
+    "BatchNorm",
+    "BatchNormCache",
+    "Dense",
+    "DenseCache",
+    "Dropout",
+    "DropoutCache",
+    "Layer",
+    "activation_backward",
+    "activation_forward",
+    "batchnorm_backward",
+    "batchnorm_eval",
+    "batchnorm_forward",
+    "dense_backward",
+    "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+]
+
+
+class DenseCache(NamedTuple):
+    """What `dense_backward` needs: the input ``X (N, D_in)`` and the weights ``W``."""
+
+    X: np.ndarray
+    W: np.ndarray
+
+
+class ActivationCache(NamedTuple):
+    """What `activation_backward` needs: ``Z``, ``A = f(Z)`` and the activation."""
+
+    Z: np.ndarray
+    A: np.ndarray
+    activation: _activations.Activation
+
+
+class DropoutCache(NamedTuple):
+    """The scaled keep mask ``M / (1 - p)`` (None in evaluation mode or for p = 0)."""
+
+    mask: np.ndarray | None
+    p: float
+
+
+class BatchNormCache(NamedTuple):
+    r"""Batch statistics and what `batchnorm_backward` needs.
+
+    ``mean`` and ``var`` are the batch mean and (biased) variance per feature, ``xhat``
+    the standardised input and ``inv_std`` :math:`1/\sqrt{\mathrm{var} + \epsilon}`.
+    """
+
+    xhat: np.ndarray
+    gamma: np.ndarray
+    inv_std: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+
+
+def _arr(x, name, ndim=None):
+    """``as_array(x, name, ndim=ndim, dtype=None)`` with a fast path for float arrays.
+
+    Layers run once per mini-batch on arrays nnlib itself produced; checking those
+    costs ~0.1 us instead of ~1 us, and anything else gets the full validation.
+    """
+    if type(x) is np.ndarray and x.dtype.char in "fd" and (ndim is None or x.ndim == ndim):
+        return x
+    return as_array(x, name, ndim=ndim, dtype=None)
+
+
+def _check_cache(cache, kind, func):
+    """Refuse a cache that did not come from the matching forward function."""
+    if not isinstance(cache, kind):
+        raise TypeError(
+            f"{func}: cache must be the {kind.__name__} returned by the matching forward "
+            f"function, got {_describe(cache)}"
+        )
+
+
+def _check_grad_shape(dout, expected, name):
+    """Refuse an upstream gradient whose shape differs from the forward output's."""
+    if dout.shape != expected:
+        raise ValueError(
+            f"{name} must have the shape of the forward output {expected}, got {dout.shape}"
+        )
+
+
+# --------------------------------------------------------------------------- dense
+
+
+def dense_forward(X, W, b):
+    r"""Affine layer: :math:`Z = XW + b`.
+
+    .. math:: Z_{nj} = \sum_i X_{ni} W_{ij} + b_j
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D_in)
+        A batch, one sample per row.
+    W : ndarray, shape (D_in, D_out)
+    b : ndarray, shape (D_out,)
+        Broadcast over the rows.
+
+    Returns
+    -------
+    Z : ndarray, shape (N, D_out)
+    cache : DenseCache
+        ``(X, W)`` for `dense_backward`.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0]])                  # N = 1, D_in = 2
+    >>> W = np.array([[1.0, 0.0, -1.0],
+    ...               [0.5, 1.0, 2.0]])             # (2, 3)
+    >>> Z, cache = dense_forward(X, W, np.array([0.0, 1.0, 0.0]))
+    >>> Z                                           # [1+1, 0+2+1, -1+4]
+    array([[2., 3., 3.]])
+    """
+    X = _arr(X, "X", 2)
+    W = _arr(W, "W", 2)
+    b = _arr(b, "b", 1)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"X has {X.shape[1]} features (shape {X.shape}) but W has {W.shape[0]} rows "
+            f"(shape {W.shape}); W must have shape (D_in, D_out) with D_in = X.shape[1]"
+        )
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(f"b must have shape ({W.shape[1]},) to match W {W.shape}, got {b.shape}")
+    Z = X @ W
+    Z += b
+    return Z, DenseCache(X, W)
+
+
+def dense_backward(dZ, cache, *, compute_dX=True):
+    r"""Gradients of the loss through :math:`Z = XW + b`.
+
+    .. math::
+        \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Z} W^\top, \qquad
+        \frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Z}, \qquad
+        \frac{\partial L}{\partial b} = \sum_n \frac{\partial L}{\partial Z_{n\cdot}}
+
+    The sum over the batch in ``dW`` and ``db`` comes from the matrix product and the
+    broadcast of ``b``; any ``1/N`` of a mean loss is already in ``dZ``.
+
+    Parameters
+    ----------
+    dZ : ndarray, shape (N, D_out)
+        Upstream gradient dL/dZ.
+    cache : DenseCache
+        Second value returned by `dense_forward`.
+    compute_dX : bool, default True
+        ``False`` skips ``dX`` (returned as None): the first layer of a network does not
+        need the gradient with respect to the data, and it costs one matrix product.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, D_in), or None
+    dW : ndarray, shape (D_in, D_out)
+    db : ndarray, shape (D_out,)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> W = np.array([[1.0], [-1.0]])
+    >>> Z, cache = dense_forward(X, W, np.zeros(1))
+    >>> dX, dW, db = dense_backward(np.array([[1.0], [2.0]]), cache)
+    >>> dW.ravel()            # X.T @ dZ = [1*1 + 3*2, 2*1 + 4*2]
+    array([ 7., 10.])
+    >>> db                    # 1 + 2
+    array([3.])
+    >>> dX                    # dZ @ W.T
+    array([[ 1., -1.],
+           [ 2., -2.]])
+    """
+    _check_cache(cache, DenseCache, "dense_backward")
+    X, W = cache
+    dZ = _arr(dZ, "dZ", 2)
+    _check_grad_shape(dZ, (X.shape[0], W.shape[1]), "dZ")
+    dW = X.T @ dZ
+    db = dZ.sum(axis=0)
+    dX = dZ @ W.T if compute_dX else None
+    return dX, dW, db
+
+
+# --------------------------------------------------------------------------- activation
+
+
+def activation_forward(Z, activation):
+    r"""Apply an activation: :math:`A = f(Z)`.
+
+    Parameters
+    ----------
+    Z : ndarray, any shape (softmax: (N, C), along rows)
+        Pre-activations.
+    activation : str or nnlib.activations.Activation
+        A name from `nnlib.activations.ACTIVATIONS`, or an `Activation` with bound
+        parameters, e.g. ``get_activation("leaky_relu", alpha=0.1)``.
+
+    Returns
+    -------
+    A : ndarray, shape of `Z`
+    cache : ActivationCache
+        ``(Z, A, activation)`` for `activation_backward`.
+
+    Examples
+    --------
+    >>> A, cache = activation_forward(np.array([[-1.0, 0.5]]), "relu")
+    >>> A
+    array([[0. , 0.5]])
+    """
+    act = _activations.get_activation(activation)
+    Z = _arr(Z, "Z")
+    A = act.forward(Z)
+    return A, ActivationCache(Z, A, act)
+
+
+def activation_backward(dA, cache):
+    r"""Gradient through an activation.
+
+    Elementwise :math:`f`: :math:`\partial L/\partial Z = \partial L/\partial A \odot f'(Z)`.
+    Softmax (rows): the vector-Jacobian product
+    :math:`\partial L/\partial Z = A \odot (\partial L/\partial A - \sum_c
+    (\partial L/\partial A)_c A_c)`, without forming the (C, C) Jacobian.
+
+    Parameters
+    ----------
+    dA : ndarray, shape of A
+        Upstream gradient dL/dA.
+    cache : ActivationCache
+        Second value returned by `activation_forward`.
+
+    Returns
+    -------
+    dZ : ndarray, shape of A
+
+    Examples
+    --------
+    >>> A, cache = activation_forward(np.array([[-1.0, 0.5]]), "relu")
+    >>> activation_backward(np.array([[3.0, 3.0]]), cache)   # 3 * relu'(z) = 3 * [0, 1]
+    array([[0., 3.]])
+    """
+    _check_cache(cache, ActivationCache, "activation_backward")
+    Z, A, act = cache
+    dA = _arr(dA, "dA")
+    _check_grad_shape(dA, A.shape, "dA")
+    if act.elementwise:
+        return dA * act.grad(Z)  # what act.backward computes, without re-validating Z
+    return act.backward(dA, Z, A)
+
+
+# --------------------------------------------------------------------------- dropout
+
+
+def dropout_forward(X, p, rng=None, train=True):
+    r"""Inverted dropout: drop each unit with probability `p`, scale the rest by 1/(1-p).
+
+    .. math::
+        M_{ni} \sim \mathrm{Bernoulli}(1 - p), \qquad
+        \text{out} = X \odot \frac{M}{1 - p}
+
+    so :math:`\mathbb E[\text{out}] = X` and evaluation needs no rescaling: in
+    evaluation mode (``train=False``) and for ``p = 0`` the output is `X` itself.
+
+    Parameters
+    ----------
+    X : ndarray, any shape
+    p : float in [0, 1)
+        Probability of dropping a unit (not of keeping it, as in some papers).
+    rng : Generator, int seed or None
+        Source of the mask.
+    train : bool, default True
+
+    Returns
+    -------
+    out : ndarray, shape of `X`
+    cache : DropoutCache
+        The scaled mask :math:`M/(1-p)` (None when nothing is dropped).
+
+    Examples
+    --------
+    >>> out, cache = dropout_forward(np.ones((2, 4)), p=0.5, rng=0)
+    >>> out                        # kept units are scaled by 1 / (1 - 0.5) = 2
+    array([[2., 0., 0., 0.],
+           [2., 2., 2., 2.]])
+    >>> dropout_forward(np.ones((2, 4)), p=0.5, rng=0, train=False)[0]
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.]])
+    """
+    X = _arr(X, "X")
+    p = check_number(p, "p", low=0, high=1, high_open=True)
+    if not train or p == 0.0:
+        return X, DropoutCache(None, p)
+    u = as_rng(rng).random(X.shape, dtype=X.dtype)
+    mask = (u >= p).astype(X.dtype)
+    mask *= 1.0 / (1.0 - p)
+    return X * mask, DropoutCache(mask, p)
+
+
+def dropout_backward(dout, cache):
+    r"""Gradient through inverted dropout: :math:`\partial L/\partial X = dout \odot M/(1-p)`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of the forward output
+    cache : DropoutCache
+        Second value returned by `dropout_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape of `dout`
+
+    Examples
+    --------
+    >>> out, cache = dropout_forward(np.ones((1, 4)), p=0.5, rng=0)
+    >>> cache.mask
+    array([[2., 0., 0., 0.]])
+    >>> dropout_backward(np.full((1, 4), 3.0), cache)   # 3 * mask
+    array([[6., 0., 0., 0.]])
+    """
+    _check_cache(cache, DropoutCache, "dropout_backward")
+    dout = _arr(dout, "dout")
+    if cache.mask is None:
+        return dout
+    _check_grad_shape(dout, cache.mask.shape, "dout")
+    return dout * cache.mask
+
+
+# --------------------------------------------------------------------------- batchnorm
+
+
+def _check_bn_args(X, gamma, beta, eps):
+    X = _arr(X, "X", 2)
+    gamma = _arr(gamma, "gamma", 1)
+    beta = _arr(beta, "beta", 1)
+    d = X.shape[1]
+    for name, v in (("gamma", gamma), ("beta", beta)):
+        if v.shape != (d,):
+            raise ValueError(
+                f"{name} must have shape ({d},) for X of shape {X.shape}, got {v.shape}"
+            )
+    eps = check_number(eps, "eps", low=0, low_open=True)
+    return X, gamma, beta, eps
+
+
+def batchnorm_forward(X, gamma, beta, eps=1e-5):
+    r"""Batch normalization, training mode (Ioffe & Szegedy 2015).
+
+    Each column (feature) is standardised with the batch's own statistics, then scaled
+    and shifted by learned parameters:
+
+    .. math::
+        \mu = \frac1N \sum_n X_{n\cdot}, \quad
+        \sigma^2 = \frac1N \sum_n (X_{n\cdot} - \mu)^2, \quad
+        \hat X = \frac{X - \mu}{\sqrt{\sigma^2 + \epsilon}}, \quad
+        \text{out} = \gamma \hat X + \beta
+
+    The variance is the biased one (divide by N), as in the paper's training step.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D), N >= 2
+    gamma, beta : ndarray, shape (D,)
+        Scale and shift.
+    eps : float > 0, default 1e-5
+
+    Returns
+    -------
+    out : ndarray, shape (N, D)
+    cache : BatchNormCache
+        Includes ``cache.mean`` and ``cache.var``, the batch statistics (D,), which
+        `BatchNorm` folds into its running averages.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 10.0], [3.0, 10.0]])
+    >>> out, cache = batchnorm_forward(X, np.ones(2), np.zeros(2), eps=0.0001)
+    >>> cache.mean, cache.var                   # column means and biased variances
+    (array([ 2., 10.]), array([1., 0.]))
+    >>> out.round(4)                            # (1-2)/sqrt(1+1e-4) = -0.99995 ...
+    array([[-1., 0.],
+           [ 1., 0.]])
+    """
+    X, gamma, beta, eps = _check_bn_args(X, gamma, beta, eps)
+    if X.shape[0] < 2:
+        raise ValueError(
+            f"batchnorm_forward needs a batch of at least 2 rows to estimate the "
+            f"statistics, got X of shape {X.shape}; use batchnorm_eval for single samples"
+        )
+    mean = X.mean(axis=0)
+    xc = X - mean
+    var = np.mean(xc * xc, axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = xc
+    xhat *= inv_std
+    out = gamma * xhat
+    out += beta
+    return out, BatchNormCache(xhat, gamma, inv_std, mean, var)
+
+
+def batchnorm_backward(dout, cache):
+    r"""Gradients through training-mode batch normalization.
+
+    With :math:`g = \partial L/\partial \text{out}` and everything per column,
+
+    .. math::
+        \frac{\partial L}{\partial \beta} = \sum_n g_n, \qquad
+        \frac{\partial L}{\partial \gamma} = \sum_n g_n \hat x_n, \qquad
+        \frac{\partial L}{\partial x_n} = \frac{\gamma}{N\sqrt{\sigma^2+\epsilon}}
+        \Big(N g_n - \sum_m g_m - \hat x_n \sum_m g_m \hat x_m\Big)
+
+    (the mean and the variance depend on every row, hence the two sums).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, D)
+    cache : BatchNormCache
+        Second value returned by `batchnorm_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, D)
+    dgamma, dbeta : ndarray, shape (D,)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0], [3.0]])
+    >>> out, cache = batchnorm_forward(X, np.ones(1), np.zeros(1))
+    >>> dX, dgamma, dbeta = batchnorm_backward(np.ones((2, 1)), cache)
+    >>> dX                      # a constant shift of the output cannot change the loss
+    array([[0.],
+           [0.]])
+    >>> dbeta
+    array([2.])
+    """
+    _check_cache(cache, BatchNormCache, "batchnorm_backward")
+    xhat, gamma, inv_std = cache.xhat, cache.gamma, cache.inv_std
+    dout = _arr(dout, "dout", 2)
+    _check_grad_shape(dout, xhat.shape, "dout")
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * xhat, axis=0)
+    # with dxhat = dout * gamma: sum(dxhat) = gamma * dbeta, sum(dxhat * xhat) = gamma * dgamma
+    dX = n * dout
+    dX -= dbeta
+    dX -= xhat * dgamma
+    dX *= gamma * inv_std / n
+    return dX, dgamma, dbeta
+
+
+def batchnorm_eval(X, gamma, beta, running_mean, running_var, eps=1e-5):
+    r"""Batch normalization, evaluation mode: standardise with running statistics.
+
+    .. math:: \text{out} = \gamma \frac{X - \mu_{run}}{\sqrt{\sigma^2_{run} + \epsilon}} + \beta
+
+    Each row is treated independently, so predictions do not depend on the batch.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    gamma, beta, running_mean, running_var : ndarray, shape (D,)
+    eps : float > 0, default 1e-5
+
+    Returns
+    -------
+    out : ndarray, shape (N, D)
+
+    Examples
+    --------
+    >>> batchnorm_eval(np.array([[4.0]]), np.array([2.0]), np.array([1.0]),
+    ...                np.array([2.0]), np.array([4.0]), eps=0.0001).round(3)
+    array([[3.]])
+
+    Here :math:`2 \cdot (4 - 2)/\sqrt{4} + 1 = 3`.
+    """
+    return _batchnorm_eval(X, gamma, beta, running_mean, running_var, eps)[0]
+
+
+def _batchnorm_eval(X, gamma, beta, running_mean, running_var, eps):
+    """Evaluation-mode batchnorm returning ``(out, (xhat, scale))`` for the backward pass."""
+    X, gamma, beta, eps = _check_bn_args(X, gamma, beta, eps)
+    d = X.shape[1]
+    running_mean = _arr(running_mean, "running_mean", 1)
+    running_var = _arr(running_var, "running_var", 1)
+    for name, v in (("running_mean", running_mean), ("running_var", running_var)):
+        if v.shape != (d,):
+            raise ValueError(
+                f"{name} must have shape ({d},) for X of shape {X.shape}, got {v.shape}"
+            )
+    inv_std = 1.0 / np.sqrt(running_var + eps)
+    xhat = X - running_mean
+    xhat *= inv_std
+    out = gamma * xhat
+    out += beta
+    return out, (xhat, gamma * inv_std)
+
+
+# --------------------------------------------------------------------------- classes
+
+
+class Layer:
+    """Base class: ``params``/``grads`` dicts, ``forward(X, train=False)``, ``backward(dout)``.
+
+    Subclasses keep the cache of their last forward pass, so ``backward`` must follow a
+    ``forward``. ``params`` holds the layer's own arrays: an optimizer that updates them
+    in place updates the layer.
+    """
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self._cache = None
+
+    def forward(self, X, train=False):
+        """Compute the layer's output for a batch ``X``; ``train`` selects training mode."""
+        raise NotImplementedError
+
+    def backward(self, dout):
+        """Given dL/d(output), fill ``grads`` and return dL/d(input)."""
+        raise NotImplementedError
+
+    def _need_cache(self):
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return self._cache
+
+
+class Dense(Layer):
+    r"""Fully connected layer :math:`Z = XW + b` with ``W (d_in, d_out)`` and ``b (d_out,)``.
+
+    Parameters
+    ----------
+    d_in, d_out : int >= 1
+        Input and output sizes.
+    init : str or callable, default "he_normal"
+        Weight initializer (see `nnlib.initializers`); biases start at zero.
+    rng : Generator, int seed or None
+        Randomness for the weights.
+    dtype : floating dtype, default float64
+
+    Attributes
+    ----------
+    params, grads : dict with keys "W" and "b"
+    needs_input_grad : bool, default True
+        When False, `backward` skips ``dX`` and returns None (the MLP sets it on its
+        first layer during training: nobody needs the gradient with respect to the data).
+
+    Examples
+    --------
+    >>> layer = Dense(3, 2, init="xavier_uniform", rng=0)
+    >>> layer
+    Dense(3, 2, init='xavier_uniform')
+    >>> layer.forward(np.ones((4, 3))).shape
+    (4, 2)
+    >>> layer.backward(np.ones((4, 2))).shape, layer.grads["W"].shape
+    ((4, 3), (3, 2))
+    """
+
+    def __init__(self, d_in, d_out, init="he_normal", rng=None, dtype=np.float64):
+        super().__init__()
+        self.d_in = check_int(d_in, "d_in", low=1)
+        self.d_out = check_int(d_out, "d_out", low=1)
+        self.dtype = _initializers._check_dtype(dtype)
+        initializer = _initializers.get_initializer(init)
+        self.init = init if isinstance(init, str) else initializer.name
+        W = as_array(initializer(self.d_in, self.d_out, as_rng(rng)), "init(d_in, d_out)")
+        if W.shape != (self.d_in, self.d_out):
+            raise ValueError(
+                f"init {self.init!r} must return shape (d_in, d_out) = "
+                f"{(self.d_in, self.d_out)}, got {W.shape}"
+            )
+        W = W.astype(self.dtype, copy=False)
+        self.params = {"W": W, "b": np.zeros(self.d_out, dtype=self.dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.needs_input_grad = True
+
+    def forward(self, X, train=False):
+        """Return ``X @ W + b``, shape (N, d_out); `train` has no effect."""
+        Z, self._cache = dense_forward(X, self.params["W"], self.params["b"])
+        return Z
+
+    def backward(self, dout):
+        """Fill ``grads["W"]``, ``grads["b"]``; return dL/dX (None if not needs_input_grad)."""
+        dX, dW, db = dense_backward(dout, self._need_cache(), compute_dX=self.needs_input_grad)
+        self.grads["W"] = dW
+        self.grads["b"] = db
+        return dX
+
+    def __repr__(self):
+        extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"Dense({self.d_in}, {self.d_out}, init={self.init!r}{extra})"
+
+
+class Activation(Layer):
+    """Activation layer :math:`A = f(Z)`; no parameters.
+
+    Not to be confused with `nnlib.activations.Activation`, the function record this
+    layer holds as ``self.activation``.
+
+    Parameters
+    ----------
+    name : str or nnlib.activations.Activation
+        e.g. "relu", "tanh", "softmax".
+    **params
+        The activation's own parameters, e.g. ``alpha=0.1`` for "leaky_relu"; unknown
+        names raise a ``TypeError``.
+
+    Examples
+    --------
+    >>> layer = Activation("leaky_relu", alpha=0.1)
+    >>> layer
+    Activation('leaky_relu', alpha=0.1)
+    >>> layer.forward(np.array([[-2.0, 3.0]]))
+    array([[-0.2,  3. ]])
+    """
+
+    def __init__(self, name, **params):
+        super().__init__()
+        self.activation = _activations.get_activation(name, **params)
+
+    def forward(self, X, train=False):
+        """Return ``f(X)``; `train` has no effect."""
+        A, self._cache = activation_forward(X, self.activation)
+        return A
+
+    def backward(self, dout):
+        """Return dL/dZ = dout * f'(Z) (softmax: the vector-Jacobian product)."""
+        return activation_backward(dout, self._need_cache())
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self.activation.params.items())
+        return f"Activation({self.activation.name!r}{args})"
+
+
+class Dropout(Layer):
+    """Inverted dropout layer: drops units with probability `p` in training only.
+
+    Parameters
+    ----------
+    p : float in [0, 1)
+        Drop probability.
+    rng : Generator, int seed or None
+        Source of the masks; one Generator is kept, so successive batches get new masks.
+
+    Examples
+    --------
+    >>> layer = Dropout(0.5, rng=0)
+    >>> layer
+    Dropout(p=0.5)
+    >>> X = np.ones((2, 3))
+    >>> bool((layer.forward(X) == X).all())               # evaluation: identity
+    True
+    >>> np.unique(layer.forward(X, train=True))            # training: 0 or 1 / (1 - p)
+    array([0., 2.])
+    """
+
+    def __init__(self, p, rng=None):
+        super().__init__()
+        self.p = check_number(p, "p", low=0, high=1, high_open=True)
+        self.rng = as_rng(rng)
+
+    def forward(self, X, train=False):
+        """Training: ``X * mask / (1 - p)``; evaluation: `X` unchanged."""
+        out, self._cache = dropout_forward(X, self.p, self.rng, train=train)
+        return out
+
+    def backward(self, dout):
+        """Return ``dout * mask / (1 - p)`` (``dout`` after an evaluation forward)."""
+        return dropout_backward(dout, self._need_cache())
+
+    def __repr__(self):
+        return f"Dropout(p={self.p!r})"
+
+
+class BatchNorm(Layer):
+    r"""Batch normalization over the features of ``(N, d)`` batches.
+
+    Training mode normalizes with the batch statistics (`batchnorm_forward`) and
+    updates the running averages
+
+    .. math::
+        \mu_{run} \leftarrow m\,\mu_{run} + (1 - m)\,\mu_{batch}, \qquad
+        \sigma^2_{run} \leftarrow m\,\sigma^2_{run} + (1 - m)\,\sigma^2_{batch}
+
+    with momentum :math:`m` = `momentum` (the weight of the *old* value: Keras's and
+    cs231n's convention; PyTorch's ``momentum=0.1`` is the weight of the *new* value,
+    i.e. our 0.9). :math:`\sigma^2_{batch}` is the biased batch variance, as in cs231n
+    (PyTorch stores the unbiased one). Evaluation mode uses the running statistics
+    (`batchnorm_eval`).
+
+    Parameters
+    ----------
+    d : int >= 1
+        Number of features.
+    momentum : float in [0, 1), default 0.9
+    eps : float > 0, default 1e-5
+    dtype : floating dtype, default float64
+
+    Attributes
+    ----------
+    params, grads : dict with keys "gamma" (starts at 1) and "beta" (starts at 0)
+    running_mean, running_var : ndarray, shape (d,)
+        Start at 0 and 1.
+
+    Examples
+    --------
+    >>> bn = BatchNorm(2)
+    >>> bn
+    BatchNorm(2, momentum=0.9, eps=1e-05)
+    >>> out = bn.forward(np.array([[0.0, 1.0], [2.0, 5.0]]), train=True)
+    >>> out.round(3)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> bn.running_mean        # 0.9 * 0 + 0.1 * [1, 3]
+    array([0.1, 0.3])
+    """
+
+    def __init__(self, d, momentum=0.9, eps=1e-5, dtype=np.float64):
+        super().__init__()
+        self.d = check_int(d, "d", low=1)
+        self.momentum = check_number(momentum, "momentum", low=0, high=1, high_open=True)
+        self.eps = check_number(eps, "eps", low=0, low_open=True)
+        self.dtype = _initializers._check_dtype(dtype)
+        self.params = {
+            "gamma": np.ones(self.d, dtype=self.dtype),
+            "beta": np.zeros(self.d, dtype=self.dtype),
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.running_mean = np.zeros(self.d, dtype=self.dtype)
+        self.running_var = np.ones(self.d, dtype=self.dtype)
+
+    def forward(self, X, train=False):
+        """Training: batch statistics (and update the running ones); evaluation: running."""
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        if train:
+            out, cache = batchnorm_forward(X, gamma, beta, self.eps)
+            m = self.momentum
+            self.running_mean *= m
+            self.running_mean += (1 - m) * cache.mean
+            self.running_var *= m
+            self.running_var += (1 - m) * cache.var
+            self._cache = ("train", cache)
+        else:
+            out, cache = _batchnorm_eval(
+                X, gamma, beta, self.running_mean, self.running_var, self.eps
+            )
+            self._cache = ("eval", cache)
+        return out
+
+    def backward(self, dout):
+        """Fill ``grads["gamma"]``, ``grads["beta"]`` and return dL/dX.
+
+        After an evaluation-mode forward the layer is a fixed affine map per feature, and
+        the gradient is that of the map (no terms through the batch statistics).
+        """
+        mode, cache = self._need_cache()
+        if mode == "train":
+            dX, dgamma, dbeta = batchnorm_backward(dout, cache)
+        else:
+            xhat, scale = cache
+            dout = _arr(dout, "dout", 2)
+            _check_grad_shape(dout, xhat.shape, "dout")
+            dgamma = np.sum(dout * xhat, axis=0)
+            dbeta = dout.sum(axis=0)
+            dX = dout * scale
+        self.grads["gamma"] = dgamma
+        self.grads["beta"] = dbeta
+        return dX
+
+    def __repr__(self):
+        extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"BatchNorm({self.d}, momentum={self.momentum!r}, eps={self.eps!r}{extra})"

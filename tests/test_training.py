@@ -1,0 +1,392 @@
+import math
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import datasets, optimizers, schedules
+from nnlib.training import History, fit, minibatches
+
+# ------------------------------------------------------------------------- minibatches
+
+
+def test_minibatches_cover_every_row_once_with_a_remainder_batch():
+    X = np.arange(20).reshape(10, 2)
+    y = np.arange(10)
+    batches = list(minibatches(X, y, batch_size=4, rng=0))
+    # 10 rows in batches of 4: sizes 4, 4, 2
+    assert [len(yb) for _, yb in batches] == [4, 4, 2]
+    seen = np.concatenate([yb for _, yb in batches])
+    assert sorted(seen.tolist()) == list(range(10))
+    for xb, yb in batches:  # rows stay paired with their labels
+        np.testing.assert_array_equal(xb[:, 0], 2 * yb)
+
+
+def test_minibatches_reshuffle_every_epoch_and_are_deterministic_given_rng():
+    X, y = np.zeros((100, 1)), np.arange(100)
+    rng = np.random.default_rng(0)
+    epoch1 = np.concatenate([yb for _, yb in minibatches(X, y, 10, rng)])
+    epoch2 = np.concatenate([yb for _, yb in minibatches(X, y, 10, rng)])
+    assert not np.array_equal(epoch1, epoch2)
+    again = np.concatenate([yb for _, yb in minibatches(X, y, 10, np.random.default_rng(0))])
+    np.testing.assert_array_equal(epoch1, again)
+    ordered = np.concatenate([yb for _, yb in minibatches(X, y, 10, shuffle=False)])
+    np.testing.assert_array_equal(ordered, y)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_minibatches_reject_bad_batch_size(bad):
+    with pytest.raises((ValueError, TypeError), match="batch_size"):
+        list(minibatches(np.zeros((4, 1)), np.zeros(4), bad))
+
+
+def test_minibatches_reject_mismatched_rows():
+    with pytest.raises(ValueError, match="same number of rows"):
+        list(minibatches(np.zeros((4, 1)), np.zeros(5), 2))
+
+
+# ------------------------------------------------------------------------- fit
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = datasets.load_digits()
+    # Stratified 75/25 split with seed 0: 1347 training and 450 test images.
+    X_train, X_test, y_train, y_test = datasets.train_test_split(
+        X, y, test_size=0.25, stratify=True, rng=0
+    )
+    scaler = datasets.StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+@pytest.mark.slow
+def test_mlp_reaches_96_percent_on_digits(digits_split):
+    """End to end: MLP [64, 128, 10] on standardized digits, stratified 75/25 split, seed 0.
+
+    scikit-learn's MLPClassifier reaches about 97.5% on such a split (FACTS.md); the
+    course's bar is 96%.
+    """
+    X_train, X_test, y_train, y_test = digits_split
+    assert (len(y_train), len(y_test)) == (1347, 450)
+    model = nnlib.MLP([64, 128, 10], hidden="relu", output="softmax", init="he_normal", rng=0)
+    history = fit(
+        model,
+        X_train,
+        y_train,
+        "softmax_cross_entropy",
+        optimizers.Adam(lr=1e-3),
+        epochs=30,
+        batch_size=64,
+        validation_data=(X_test, y_test),
+        verbose=False,
+        rng=0,
+    )
+    test_acc = float(np.mean(model.predict(X_test) == y_test))
+    assert test_acc >= 0.96, f"test accuracy {test_acc:.4f} < 0.96"
+    # The history's last validation accuracy is the same number, computed by fit.
+    assert history["val_accuracy"][-1] == pytest.approx(test_acc)
+    assert history["loss"][-1] < history["loss"][0] / 5
+
+
+def _tiny_problem(n=120, seed=0):
+    X, y = datasets.blobs(n, centers=2, std=1.0, rng=seed)
+    return X, y
+
+
+def test_fit_records_every_metric_each_epoch():
+    X, y = _tiny_problem()
+    model = nnlib.MLP([2, 8, 2], hidden="tanh", output="softmax", rng=0)
+    h = fit(
+        model,
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=0.1),
+        epochs=5,
+        batch_size=16,
+        verbose=False,
+        rng=0,
+    )
+    assert h.epoch == [0, 1, 2, 3, 4]
+    for key in ("loss", "accuracy", "lr", "grad_norm", "weight_norm"):
+        assert len(h[key]) == 5 and all(math.isfinite(v) for v in h[key]), key
+    assert all(math.isnan(v) for v in h["val_loss"])  # no validation data given
+    assert h["lr"] == [0.1] * 5
+    # weight_norm is the global L2 norm of every parameter at the end of the last epoch
+    expected = math.sqrt(sum(float(np.sum(p**2)) for p in model.params.values()))
+    assert h["weight_norm"][-1] == pytest.approx(expected)
+    assert h["loss"][-1] < h["loss"][0]
+    assert "epochs=5" in repr(h) and "loss=" in repr(h)
+    assert set(h.as_dict()) == {"epoch", *h.keys()}
+
+
+def test_fit_accuracy_is_computed_from_the_batches():
+    # With lr tiny the weights barely move, so the epoch's running accuracy must equal
+    # the accuracy of the (almost unchanged) model on the whole training set.
+    X, y = _tiny_problem()
+    model = nnlib.MLP([2, 8, 2], hidden="tanh", output="softmax", rng=1)
+    before = float(np.mean(model.predict(X) == y))
+    h = fit(
+        model,
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=1e-12),
+        epochs=1,
+        batch_size=16,
+        verbose=False,
+        rng=0,
+    )
+    assert h["accuracy"][0] == pytest.approx(before)
+
+
+def test_fit_regression_has_no_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    model = nnlib.MLP([3, 1], output="identity", rng=0)
+    h = fit(
+        model, X, y, "mse", optimizers.SGD(lr=0.1), epochs=50, batch_size=16, verbose=False, rng=0
+    )
+    assert all(math.isnan(v) for v in h["accuracy"])
+    assert h["loss"][-1] < 1e-3  # a linear model recovers a linear target
+
+
+def test_fit_applies_the_schedule_each_epoch():
+    X, y = _tiny_problem()
+    model = nnlib.MLP([2, 4, 2], hidden="relu", output="softmax", rng=0)
+    opt = optimizers.SGD(lr=1.0)
+    sched = schedules.StepDecay(0.4, drop=0.5, every=2)
+    h = fit(
+        model, X, y, "softmax_cross_entropy", opt, epochs=5, schedule=sched, verbose=False, rng=0
+    )
+    # 0.4 for epochs 0-1, 0.2 for 2-3, 0.1 for 4
+    assert h["lr"] == pytest.approx([0.4, 0.4, 0.2, 0.2, 0.1])
+    assert opt.lr == pytest.approx(0.1)
+
+
+def test_fit_feeds_the_monitored_loss_to_a_plateau_schedule():
+    class Spy:
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, t):
+            return 0.05
+
+        def step(self, metric):
+            self.seen.append(metric)
+
+    X, y = _tiny_problem()
+    spy = Spy()
+    h = fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0),
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=1.0),
+        epochs=3,
+        schedule=spy,
+        validation_data=(X[:20], y[:20]),
+        verbose=False,
+        rng=0,
+    )
+    assert spy.seen == h["val_loss"]  # validation loss is monitored when given
+
+
+def test_fit_with_reduce_on_plateau_lowers_the_rate():
+    X, y = _tiny_problem()
+    sched = schedules.ReduceOnPlateau(1e-9, factor=0.5, patience=1, threshold=0.5)
+    h = fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0),
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=1.0),
+        epochs=6,
+        schedule=sched,
+        verbose=False,
+        rng=0,
+    )
+    # lr 1e-9 cannot improve the loss by a relative 50%: the rate halves after patience
+    assert h["lr"][-1] < h["lr"][0]
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    # Random labels: the training set can be memorised but the validation loss only
+    # gets worse after the first epochs, so early stopping must trigger.
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((200, 10)), rng.integers(0, 2, 200)
+    Xv, yv = rng.standard_normal((100, 10)), rng.integers(0, 2, 100)
+    model = nnlib.MLP([10, 64, 2], hidden="relu", output="softmax", rng=0)
+    h = fit(
+        model,
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.Adam(lr=0.01),
+        epochs=200,
+        batch_size=20,
+        validation_data=(Xv, yv),
+        early_stopping=3,
+        verbose=False,
+        rng=0,
+    )
+    assert h.stopped_early and len(h) < 200
+    assert h.best_epoch == int(np.argmin(h["val_loss"]))
+    assert len(h) == h.best_epoch + 1 + 3  # stopped after 3 epochs without improvement
+    assert h.restored_best
+    logits = model.forward(Xv)
+    restored = nnlib.losses.softmax_cross_entropy(logits, yv)
+    assert restored == pytest.approx(h["val_loss"][h.best_epoch])
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((200, 10)), rng.integers(0, 2, 200)
+    Xv, yv = rng.standard_normal((100, 10)), rng.integers(0, 2, 100)
+    model = nnlib.MLP([10, 64, 2], hidden="relu", output="softmax", rng=0)
+    h = fit(
+        model,
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.Adam(lr=0.01),
+        epochs=200,
+        batch_size=20,
+        validation_data=(Xv, yv),
+        early_stopping=3,
+        restore_best=False,
+        verbose=False,
+        rng=0,
+    )
+    assert not h.restored_best
+    last = nnlib.losses.softmax_cross_entropy(model.forward(Xv), yv)
+    assert last == pytest.approx(h["val_loss"][-1])
+
+
+def test_a_callback_returning_true_stops_training():
+    calls = []
+
+    def stop_at_two(epoch, history, model):
+        calls.append((epoch, len(history)))
+        return epoch == 2
+
+    X, y = _tiny_problem()
+    h = fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0),
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=0.1),
+        epochs=10,
+        callbacks=[stop_at_two],
+        verbose=False,
+        rng=0,
+    )
+    assert calls == [(0, 1), (1, 2), (2, 3)]  # called after each epoch is recorded
+    assert len(h) == 3 and h.stopped_early
+
+
+def test_fit_is_deterministic_given_rng():
+    X, y = _tiny_problem()
+    runs = []
+    for _ in range(2):
+        model = nnlib.MLP([2, 8, 2], hidden="relu", output="softmax", dropout=0.2, rng=0)
+        runs.append(
+            fit(
+                model,
+                X,
+                y,
+                "softmax_cross_entropy",
+                optimizers.Adam(lr=0.01),
+                epochs=3,
+                verbose=False,
+                rng=0,
+            )["loss"]
+        )
+    assert runs[0] == runs[1]
+
+
+def test_fit_silent_when_not_verbose_and_few_lines_in_a_log(capsys):
+    X, y = _tiny_problem(40)
+    fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0),
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=0.1),
+        epochs=3,
+        verbose=False,
+        rng=0,
+    )
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    # In a non-interactive log, 100 epochs print at most about ten lines, not a bar each.
+    fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0),
+        X,
+        y,
+        "softmax_cross_entropy",
+        optimizers.SGD(lr=0.1),
+        epochs=100,
+        verbose=True,
+        rng=0,
+    )
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert 2 <= len(lines) <= 12
+    assert lines[-1].startswith("epoch 100/100")
+
+
+def test_fit_explains_a_diverging_loss():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3)) * 100
+    y = rng.standard_normal((64, 1)) * 100
+    with pytest.raises(FloatingPointError, match="learning rate"):
+        fit(
+            nnlib.MLP([3, 16, 1], output="identity", rng=0),
+            X,
+            y,
+            "mse",
+            optimizers.SGD(lr=10.0),
+            epochs=50,
+            verbose=False,
+            rng=0,
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"optimizer": "adam"}, "optimizer"),
+        ({"schedule": 0.1}, "schedule"),
+        ({"early_stopping": 0}, "early_stopping"),
+        ({"validation_data": np.zeros((3, 2))}, "validation_data"),
+        ({"callbacks": [1]}, "callbacks"),
+        ({"loss": "hinge"}, "hinge"),
+    ],
+)
+def test_fit_rejects_bad_arguments(kwargs, match):
+    X, y = _tiny_problem(20)
+    args = {"loss": "softmax_cross_entropy", "optimizer": optimizers.SGD(lr=0.1), "verbose": False}
+    args.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=match):
+        fit(nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, **args)
+
+
+def test_fit_rejects_rows_mismatch_and_wrong_pairing():
+    X, y = _tiny_problem(20)
+    model = nnlib.MLP([2, 4, 2], output="softmax", rng=0)
+    with pytest.raises(ValueError, match="same number of rows"):
+        fit(model, X, y[:-1], "softmax_cross_entropy", optimizers.SGD(lr=0.1), verbose=False)
+    with pytest.raises(ValueError, match="softmax"):
+        fit(model, X, y, "bce_with_logits", optimizers.SGD(lr=0.1), verbose=False)
+
+
+def test_history_rejects_unknown_keys():
+    h = History()
+    with pytest.raises(KeyError, match="valid keys"):
+        h["acc"]
+    with pytest.raises(ValueError, match="keys"):
+        h.append(0, loss=1.0)
