@@ -63,6 +63,14 @@ def as_array(
     ...
     ValueError: X must be a 2-D array, got shape (2,)
     """
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and not finite:
+        # Fast path for the common case, a float array already of the right kind: the
+        # hot loops of training call this for every batch.
+        same = x.dtype == dtype or (dtype is None and x.dtype in (np.float32, np.float64))
+        if same and (
+            ndim is None or x.ndim == ndim or (not isinstance(ndim, int) and x.ndim in tuple(ndim))
+        ):
+            return x
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
     arr = np.asarray(x)

@@ -169,7 +169,7 @@ def dense_forward(X, W, b):
     return Z, DenseCache(X, W)
 
 
-def dense_backward(dZ, cache, *, compute_dX=True):
+def dense_backward(dZ, cache, *, compute_dX=True, out=None):
     r"""Gradients of the loss through :math:`Z = XW + b`.
 
     .. math::
@@ -189,6 +189,9 @@ def dense_backward(dZ, cache, *, compute_dX=True):
     compute_dX : bool, default True
         ``False`` skips ``dX`` (returned as None): the first layer of a network does not
         need the gradient with respect to the data, and it costs one matrix product.
+    out : tuple (dW, db) of ndarrays, optional
+        Preallocated arrays, shapes (D_in, D_out) and (D_out,), to write the gradients
+        into instead of allocating new ones (what `nnlib.model.MLP` does every step).
 
     Returns
     -------
@@ -214,8 +217,18 @@ def dense_backward(dZ, cache, *, compute_dX=True):
     X, W = cache
     dZ = _arr(dZ, "dZ", 2)
     _check_grad_shape(dZ, (X.shape[0], W.shape[1]), "dZ")
-    dW = X.T @ dZ
-    db = dZ.sum(axis=0)
+    if out is None:
+        dW = X.T @ dZ
+        db = dZ.sum(axis=0)
+    else:
+        dW, db = out
+        if dW.shape != W.shape or db.shape != (W.shape[1],):
+            raise ValueError(
+                f"out must be arrays (dW, db) of shapes {W.shape} and ({W.shape[1]},), got "
+                f"{getattr(dW, 'shape', dW)} and {getattr(db, 'shape', db)}"
+            )
+        np.matmul(X.T, dZ, out=dW)
+        np.sum(dZ, axis=0, out=db)
     dX = dZ @ W.T if compute_dX else None
     return dX, dW, db
 
@@ -282,7 +295,13 @@ def activation_backward(dA, cache):
     dA = _arr(dA, "dA")
     _check_grad_shape(dA, A.shape, "dA")
     if act.elementwise:
-        return dA * act.grad(Z)  # what act.backward computes, without re-validating Z
+        # What act.backward computes, without re-validating Z; f'(Z) is a fresh array,
+        # so the product can overwrite it.
+        dZ = act.grad(Z)
+        if dZ.dtype != np.result_type(dZ, dA):
+            return dA * dZ
+        dZ *= dA
+        return dZ
     return act.backward(dA, Z, A)
 
 
@@ -617,10 +636,17 @@ class Dense(Layer):
         return Z
 
     def backward(self, dout):
-        """Fill ``grads["W"]``, ``grads["b"]``; return dL/dX (None if not needs_input_grad)."""
-        dX, dW, db = dense_backward(dout, self._need_cache(), compute_dX=self.needs_input_grad)
-        self.grads["W"] = dW
-        self.grads["b"] = db
+        """Overwrite ``grads["W"]``, ``grads["b"]`` in place; return dL/dX.
+
+        dL/dX is None when ``needs_input_grad`` is False. The gradient arrays keep their
+        identity from step to step (an `MLP` packs them into one flat vector).
+        """
+        dX, _, _ = dense_backward(
+            dout,
+            self._need_cache(),
+            compute_dX=self.needs_input_grad,
+            out=(self.grads["W"], self.grads["b"]),
+        )
         return dX
 
     def __repr__(self):
@@ -800,8 +826,8 @@ class BatchNorm(Layer):
             dgamma = np.sum(dout * xhat, axis=0)
             dbeta = dout.sum(axis=0)
             dX = dout * scale
-        self.grads["gamma"] = dgamma
-        self.grads["beta"] = dbeta
+        np.copyto(self.grads["gamma"], dgamma)  # in place: the arrays keep their identity
+        np.copyto(self.grads["beta"], dbeta)
         return dX
 
     def __repr__(self):

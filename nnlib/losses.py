@@ -46,6 +46,7 @@ __all__ = [
     "mse",
     "mse_grad",
     "softmax_cross_entropy",
+    "softmax_cross_entropy_and_grad",
     "softmax_cross_entropy_grad",
 ]
 
@@ -386,6 +387,44 @@ def softmax_cross_entropy(logits, y):
     return float(-np.vdot(Y, logp) / n)
 
 
+def softmax_cross_entropy_and_grad(logits, y):
+    r"""`softmax_cross_entropy` and its gradient together, sharing one log-softmax.
+
+    What a training step needs: the same numbers as calling the two functions, at the
+    cost of one softmax instead of two.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+    y : array_like, shape (N,) of int, or (N, C)
+
+    Returns
+    -------
+    loss : float
+    dlogits : ndarray, float64, shape (N, C)   :math:`(p - Y) / N`
+
+    Examples
+    --------
+    >>> loss, g = softmax_cross_entropy_and_grad([[0.0, 0.0]], [1])
+    >>> round(loss, 4), g          # ln 2;  (0.5 - 0, 0.5 - 1) / 1
+    (0.6931, array([[ 0.5, -0.5]]))
+    """
+    logits, labels, Y = _ce_inputs(logits, y)
+    g = _log_softmax(logits)
+    n = logits.shape[0]
+    if labels is not None:
+        rows = np.arange(n)
+        value = -g[rows, labels].sum() / n
+        np.exp(g, out=g)
+        g[rows, labels] -= 1.0
+    else:
+        value = -np.vdot(Y, g) / n
+        np.exp(g, out=g)
+        g -= Y
+    g /= n
+    return float(value), g
+
+
 def softmax_cross_entropy_grad(logits, y):
     r"""Gradient of `softmax_cross_entropy` with respect to the logits.
 
@@ -443,6 +482,9 @@ class Loss:
     fused_output : {"softmax", "sigmoid", None}
         The output activation already inside the loss: the loss takes logits and its
         gradient is with respect to them. ``None``: the loss takes the activated output.
+    forward_and_grad : callable, optional
+        ``(output, target) -> (float, ndarray)`` computing both at once; used by
+        `value_and_grad` when given.
 
     Examples
     --------
@@ -454,10 +496,17 @@ class Loss:
     forward: Callable
     grad: Callable
     fused_output: str | None = None
+    forward_and_grad: Callable | None = None
 
     def __call__(self, output, target) -> float:
         """Evaluate the loss: same as ``self.forward(output, target)``."""
         return self.forward(output, target)
+
+    def value_and_grad(self, output, target) -> tuple[float, np.ndarray]:
+        """Return ``(forward(output, target), grad(output, target))``, shared work once."""
+        if self.forward_and_grad is not None:
+            return self.forward_and_grad(output, target)
+        return self.forward(output, target), self.grad(output, target)
 
     def __repr__(self) -> str:
         fused = f", fused_output={self.fused_output!r}" if self.fused_output else ""
@@ -469,7 +518,11 @@ _REGISTRY: dict[str, Loss] = {
     "bce": Loss("bce", bce, bce_grad),
     "bce_with_logits": Loss("bce_with_logits", bce_with_logits, bce_with_logits_grad, "sigmoid"),
     "softmax_cross_entropy": Loss(
-        "softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_grad, "softmax"
+        "softmax_cross_entropy",
+        softmax_cross_entropy,
+        softmax_cross_entropy_grad,
+        "softmax",
+        softmax_cross_entropy_and_grad,
     ),
 }
 

@@ -161,8 +161,54 @@ class MLP:
                 self.layers.append(_layers.Dropout(self.dropout, rng=rng))
         self._dense = [layer for layer in self.layers if isinstance(layer, _layers.Dense)]
         self._bns = [layer for layer in self.layers if isinstance(layer, _layers.BatchNorm)]
+        self._pack()
 
     # ----------------------------------------------------------------------- parameters
+
+    def _pack(self) -> None:
+        """Put every parameter, and every gradient, into one contiguous vector.
+
+        Each layer's ``params[key]`` and ``grads[key]`` become views into
+        `flat_params` and `flat_grads`: the layers work on them as before, while an
+        elementwise optimizer can update the whole network in one call per step, and
+        backward writes gradients in place instead of allocating them (see
+        `nnlib.training.fit`).
+        """
+        total = sum(layer.params[key].size for _, layer, key in self._names)
+        self._flat_params = np.empty(total, dtype=self.dtype)
+        self._flat_grads = np.zeros(total, dtype=self.dtype)
+        start = 0
+        for _, layer, key in self._names:
+            value = layer.params[key]
+            stop = start + value.size
+            view = self._flat_params[start:stop].reshape(value.shape)
+            view[...] = value
+            layer.params[key] = view
+            layer.grads[key] = self._flat_grads[start:stop].reshape(value.shape)
+            start = stop
+
+    @property
+    def flat_params(self) -> np.ndarray:
+        """All parameters as one contiguous vector, shape (n_params(),).
+
+        ``params["W1"]`` and the rest are views into it (in the order of `params`), so
+        writing either changes both.
+
+        Examples
+        --------
+        >>> model = MLP([2, 3, 1], rng=0)
+        >>> model.flat_params.shape, bool(np.shares_memory(model.flat_params, model.params["W2"]))
+        ((13,), True)
+        """
+        return self._flat_params
+
+    @property
+    def flat_grads(self) -> np.ndarray:
+        """All gradients as one contiguous vector, laid out like `flat_params`.
+
+        `backward` overwrites it in place; ``grads["W1"]`` and the rest are views into it.
+        """
+        return self._flat_grads
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -479,14 +525,17 @@ class MLP:
         logits = as_array(logits, "logits", ndim=2, dtype=None)
         dlogits = None
         if loss.fused_output is not None:
-            value = loss.forward(logits, y)
             if grad:
-                dlogits = loss.grad(logits, y)
+                value, dlogits = loss.value_and_grad(logits, y)
+            else:
+                value = loss.forward(logits, y)
         else:
             out = self._output_act.forward(logits)
-            value = loss.forward(out, y)
             if grad:
-                dlogits = self._output_act.backward(loss.grad(out, y), logits, out)
+                value, dout = loss.value_and_grad(out, y)
+                dlogits = self._output_act.backward(dout, logits, out)
+            else:
+                value = loss.forward(out, y)
         if dlogits is not None:
             dlogits = dlogits.astype(self.dtype, copy=False)
         value = float(value)

@@ -205,30 +205,61 @@ def _rmsprop_kernel(w, g, state, tmp, lr, alpha, eps):
     w -= tmp  # w = w - lr g / (sqrt(s) + eps)
 
 
+#: Elements per block in `_blocks`: the five float64 arrays of one block (~1.3 MB) stay in
+#: the L2 cache while the kernel makes its dozen passes over them.
+_BLOCK = 32768
+
+
+def _blocks(*arrays):
+    """Yield matching flat views of consecutive blocks of equally shaped arrays.
+
+    A memory-bound kernel that makes many passes over large arrays runs faster block by
+    block, the block staying in cache. Arrays that are not all C-contiguous (a view of a
+    transposed matrix, say) are yielded whole, since flattening them would copy.
+    """
+    n = arrays[0].size
+    if n <= _BLOCK or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, n, _BLOCK):
+        yield [f[start : start + _BLOCK] for f in flat]
+
+
 def _adam_kernel(w, g, state, tmp, lr, beta1, beta2, eps, amsgrad):
     m = _buffer(state, "m", w)
     v = _buffer(state, "v", w)
+    v_max = _buffer(state, "v_max", w) if amsgrad else v
     state["t"] = t = state.get("t", 0) + 1  # incremented before use: first step t = 1
-    m *= beta1
-    np.multiply(g, 1.0 - beta1, out=tmp)
-    m += tmp  # m = beta1 m + (1 - beta1) g
-    v *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1.0 - beta2
-    v += tmp  # v = beta2 v + (1 - beta2) g^2
-    if amsgrad:
-        v_max = _buffer(state, "v_max", w)
-        np.maximum(v_max, v, out=v_max)  # v_max = max(v_max, v)
-        v = v_max
     bias_correction1 = 1.0 - beta1**t
-    bias_correction2 = 1.0 - beta2**t
-    # As torch.optim.Adam: denom = sqrt(v) / sqrt(bc2) + eps; w -= (lr / bc1) m / denom
-    np.sqrt(v, out=tmp)
-    tmp /= math.sqrt(bias_correction2)
-    tmp += eps
-    np.divide(m, tmp, out=tmp)
-    tmp *= lr / bias_correction1
-    w -= tmp  # w = w - lr m_hat / (sqrt(v_hat) + eps)
+    sqrt_bc2 = math.sqrt(1.0 - beta2**t)
+    # torch.optim.Adam: w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps). Multiplying the
+    # fraction through by sqrt(bc2) gives the same update in fewer passes over memory:
+    # w -= (lr sqrt(bc2) / bc1) m / (sqrt(v) + eps sqrt(bc2)).
+    step_size = lr * sqrt_bc2 / bias_correction1
+    eps_hat = eps * sqrt_bc2
+    g_sq_scale = (1.0 - beta2) / (1.0 - beta1)
+    arrays = (w, g, m, v, v_max, tmp) if amsgrad else (w, g, m, v, tmp)
+    for block in _blocks(*arrays):
+        if amsgrad:
+            w_, g_, m_, v_, vmax_, tmp_ = block
+        else:
+            w_, g_, m_, v_, tmp_ = block
+            vmax_ = v_
+        m_ *= beta1
+        np.multiply(g_, 1.0 - beta1, out=tmp_)
+        m_ += tmp_  # m = beta1 m + (1 - beta1) g
+        tmp_ *= g_
+        tmp_ *= g_sq_scale  # (1 - beta2) g^2
+        v_ *= beta2
+        v_ += tmp_  # v = beta2 v + (1 - beta2) g^2
+        if amsgrad:
+            np.maximum(vmax_, v_, out=vmax_)  # v_max = max(v_max, v)
+        np.sqrt(vmax_, out=tmp_)
+        tmp_ += eps_hat
+        np.divide(m_, tmp_, out=tmp_)
+        tmp_ *= step_size
+        w_ -= tmp_  # w = w - lr m_hat / (sqrt(v_hat) + eps)
 
 
 # --------------------------------------------------------------------------------------
@@ -726,6 +757,10 @@ class Optimizer:
 
     name: str = ""
     rule: Callable
+    #: Each entry of a parameter is updated from the same entry of its gradient and state
+    #: only, so stepping a concatenation of tensors equals stepping each one (fit relies on
+    #: this to update a whole model in one call).
+    elementwise: bool = True
     _checks: ClassVar[dict[str, Callable]] = {}
 
     def __init__(self):

@@ -105,9 +105,9 @@ def accuracy(logits: np.ndarray, y: np.ndarray, output: str) -> float:
     """
     if output == "softmax":
         labels = y if y.ndim == 1 else np.argmax(y, axis=1)
-        return float(np.mean(np.argmax(logits, axis=1) == labels))
+        return int(np.count_nonzero(np.argmax(logits, axis=1) == labels)) / len(labels)
     if output == "sigmoid":
-        return float(np.mean((logits >= 0) == (y >= 0.5)))
+        return int(np.count_nonzero((logits >= 0) == (y >= 0.5))) / y.size
     raise ValueError(f"accuracy needs a softmax or sigmoid output, got output={output!r}")
 
 
@@ -281,7 +281,10 @@ def fit(
         ``"softmax_cross_entropy"``, ``"bce_with_logits"``, ``"bce"`` or ``"mse"``; the
         model checks that it suits its output activation.
     optimizer : Optimizer
-        Its ``lr`` is overwritten each epoch when a `schedule` is given.
+        Its ``lr`` is overwritten each epoch when a `schedule` is given. An elementwise
+        optimizer (all of nnlib's) is stepped on the model's `flat_params` as one
+        tensor, so its state is kept under the key ``"all"``; the update is the same as
+        stepping each parameter apart.
     epochs : int >= 1, default 10
     batch_size : int >= 1, default 32
     schedule : callable ``t -> lr``, optional
@@ -352,6 +355,13 @@ def fit(
     rng = as_rng(rng)
     classify = loss.name != "mse" and model.output in ("softmax", "sigmoid")
 
+    # An elementwise update rule (all of nnlib's) gives the same result on the network's
+    # parameters concatenated into one vector as on each tensor apart, so when the model
+    # keeps them contiguous the optimizer updates everything in one call per step.
+    if getattr(optimizer, "elementwise", False) and hasattr(model, "flat_params"):
+        step_params, step_grads = {"all": model.flat_params}, {"all": model.flat_grads}
+    else:
+        step_params, step_grads = model.params, model.grads
     history = History()
     monitor = "val_loss" if validation_data is not None else "loss"
     best, best_weights, waited = math.inf, None, 0
@@ -367,11 +377,11 @@ def fit(
                 logits = model.forward(Xb, train=True)
                 value, dlogits = model.loss_from_logits(logits, yb, loss)
                 model.backward(dlogits, input_grad=False)
-                optimizer.step(model.params, model.grads)
+                optimizer.step(step_params, step_grads)
                 total += value * len(Xb)
                 if classify:
                     correct += accuracy(logits, yb, model.output) * len(Xb)
-                grad_norm_sum += _global_norm(model.grads.values())
+                grad_norm_sum += _global_norm(step_grads.values())
                 batches += 1
             train_loss = total / len(X)
             if not math.isfinite(train_loss):
@@ -386,7 +396,7 @@ def fit(
                 "val_accuracy": math.nan,
                 "lr": lr,
                 "grad_norm": grad_norm_sum / batches,
-                "weight_norm": _global_norm(model.params.values()),
+                "weight_norm": _global_norm(step_params.values()),
             }
             if validation_data is not None:
                 stats["val_loss"], stats["val_accuracy"] = _evaluate(

@@ -532,3 +532,18 @@ def test_batchnorm_class_bad_arguments():
     assert L.BatchNorm(3, dtype=np.float32).forward(np.ones((2, 3), np.float32)).dtype == (
         np.float32
     )
+
+
+def test_dense_backward_writes_into_preallocated_out():
+    rng = np.random.default_rng(0)
+    X, W, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    _, cache = L.dense_forward(X, W, b)
+    dZ = rng.standard_normal((4, 2))
+    dW_out, db_out = np.full((3, 2), np.nan), np.full(2, np.nan)
+    dX, dW, db = L.dense_backward(dZ, cache, out=(dW_out, db_out))
+    assert dW is dW_out and db is db_out
+    np.testing.assert_allclose(dW_out, X.T @ dZ)
+    np.testing.assert_allclose(db_out, dZ.sum(axis=0))
+    np.testing.assert_allclose(dX, dZ @ W.T)
+    with pytest.raises(ValueError, match="out must be arrays"):
+        L.dense_backward(dZ, cache, out=(np.zeros((2, 3)), np.zeros(2)))

@@ -475,3 +475,36 @@ def test_loss_from_logits_options():
     np.testing.assert_allclose(dlogits, fused, rtol=1e-9)
     with pytest.raises(ValueError, match="does not work with output='sigmoid'"):
         model.loss_from_logits(logits, y, "softmax_cross_entropy")
+
+
+# ------------------------------------------------------------- flat parameter storage
+
+
+def test_params_and_grads_are_views_into_one_flat_vector():
+    model = MLP([3, 4, 2], hidden="tanh", output="softmax", batchnorm=True, rng=0)
+    # 3*4 + 4 (W1, b1) + 4 + 4 (gamma1, beta1) + 4*2 + 2 (W2, b2) = 34
+    assert model.flat_params.shape == (34,) == model.flat_grads.shape
+    assert model.flat_params.flags.c_contiguous
+    offset = 0
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(
+            model.flat_params[offset : offset + value.size], value.ravel(), err_msg=name
+        )
+        assert np.shares_memory(value, model.flat_params)
+        assert np.shares_memory(model.grads[name], model.flat_grads)
+        offset += value.size
+    model.flat_params[:] = 0.5  # writing the vector writes every layer's parameters
+    assert all(np.all(p == 0.5) for p in model.params.values())
+
+
+def test_backward_overwrites_the_flat_gradient_in_place():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, 5)
+    model = MLP([3, 4, 2], hidden="tanh", output="softmax", rng=0)
+    grads_before = model.flat_grads
+    model.loss_and_grad(X, y, "softmax_cross_entropy")
+    first = model.flat_grads.copy()
+    model.loss_and_grad(X, y, "softmax_cross_entropy")
+    assert model.flat_grads is grads_before  # same array, refilled
+    np.testing.assert_array_equal(model.flat_grads, first)  # overwritten, not accumulated
+    assert np.any(first != 0)

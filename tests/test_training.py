@@ -390,3 +390,40 @@ def test_history_rejects_unknown_keys():
         h["acc"]
     with pytest.raises(ValueError, match="keys"):
         h.append(0, loss=1.0)
+
+
+@pytest.mark.parametrize(
+    "make_opt",
+    [
+        lambda: optimizers.Adam(lr=0.01),
+        lambda: optimizers.Momentum(lr=0.05, mu=0.9),
+        lambda: optimizers.RMSProp(lr=0.01),
+    ],
+)
+def test_fit_on_the_flat_vector_equals_stepping_each_parameter(make_opt):
+    # fit updates model.flat_params in one call; an elementwise rule must give exactly
+    # what a loop stepping W1, b1, W2, b2 one by one gives.
+    X, y = _tiny_problem()
+    model_fit = nnlib.MLP([2, 8, 2], hidden="tanh", output="softmax", rng=0)
+    fit(
+        model_fit,
+        X,
+        y,
+        "softmax_cross_entropy",
+        make_opt(),
+        epochs=3,
+        batch_size=16,
+        verbose=False,
+        rng=np.random.default_rng(5),
+    )
+    model_loop = nnlib.MLP([2, 8, 2], hidden="tanh", output="softmax", rng=0)
+    opt, rng = make_opt(), np.random.default_rng(5)
+    for _ in range(3):
+        for Xb, yb in minibatches(X, y, 16, rng):
+            model_loop.loss_and_grad(Xb, yb, "softmax_cross_entropy")
+            opt.step(model_loop.params, model_loop.grads)
+    assert set(opt.state) == {"W1", "b1", "W2", "b2"}
+    for name, value in model_loop.params.items():
+        np.testing.assert_allclose(
+            model_fit.params[name], value, rtol=1e-12, atol=1e-15, err_msg=name
+        )
