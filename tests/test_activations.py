@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from finite_differences import central_difference, rel_error_global
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -76,31 +77,6 @@ def _numerical_derivative(f, z, h=1e-6):
     return (f(z + h) - f(z - h)) / (2 * h)
 
 
-def _numerical_gradient(loss, z, h=1e-6):
-    """Central differences of a scalar loss(z), perturbing one entry at a time."""
-    z = np.array(z, dtype=np.float64)
-    grad = np.zeros_like(z)
-    for i in np.ndindex(z.shape):
-        old = z[i]
-        z[i] = old + h
-        up = loss(z)
-        z[i] = old - h
-        down = loss(z)
-        z[i] = old
-        grad[i] = (up - down) / (2 * h)
-    return grad
-
-
-def _rel_error(analytic, numeric):
-    """max |a - n| / max(|a| + |n|): error relative to the size of the whole derivative.
-
-    Not entry by entry: where a derivative crosses zero (swish at -1.278, gelu at -0.75)
-    an entrywise ratio divides rounding noise by ~0.
-    """
-    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
-    return float(np.max(np.abs(analytic - numeric)) / np.max(np.abs(analytic) + np.abs(numeric)))
-
-
 def _grad_points(name):
     rng = np.random.default_rng(0)
     z = rng.uniform(-5.0, 5.0, size=(8, 6))
@@ -122,14 +98,14 @@ def _grad_points(name):
 def test_grad_matches_finite_differences(f, fgrad, kw):
     z = _grad_points(f.__name__)
     numeric = _numerical_derivative(lambda x: f(x, **kw), z)
-    assert _rel_error(fgrad(z, **kw), numeric) < 1e-7
+    assert rel_error_global(fgrad(z, **kw), numeric) < 1e-7
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_registry_grad_matches_finite_differences(name):
     a = get_activation(name)
     z = _grad_points(name)
-    assert _rel_error(a.grad(z), _numerical_derivative(a.forward, z)) < 1e-7
+    assert rel_error_global(a.grad(z), _numerical_derivative(a.forward, z)) < 1e-7
 
 
 def test_gelu_grad_far_in_both_tails():
@@ -149,7 +125,7 @@ def test_softmax_jacobian_matches_finite_differences():
         e = np.zeros(5)
         e[j] = h
         numeric[:, :, j] = (softmax(z + e) - softmax(z - e)) / (2 * h)
-    assert _rel_error(softmax_grad(z), numeric) < 1e-7
+    assert rel_error_global(softmax_grad(z), numeric) < 1e-7
 
 
 def test_softmax_vjp_matches_finite_differences_and_jacobian():
@@ -157,8 +133,8 @@ def test_softmax_vjp_matches_finite_differences_and_jacobian():
     z = rng.normal(size=(3, 4))
     dA = rng.normal(size=(3, 4))
     dz = softmax_vjp(dA, softmax(z))
-    numeric = _numerical_gradient(lambda x: float(np.sum(dA * softmax(x))), z)
-    assert _rel_error(dz, numeric) < 1e-7
+    numeric = central_difference(lambda x: float(np.sum(dA * softmax(x))), z)
+    assert rel_error_global(dz, numeric) < 1e-7
     # the same product written with the Jacobian: dZ[n, j] = sum_i dA[n, i] J[n, i, j]
     assert np.allclose(dz, np.einsum("ni,nij->nj", dA, softmax_grad(z)), rtol=1e-12, atol=1e-15)
     assert np.allclose(dz.sum(axis=1), 0.0, atol=1e-15)  # softmax ignores a shift of z
@@ -222,7 +198,7 @@ def test_sigmoid_neuron_on_or_data_by_hand():
     #   = 2 * (0.6225 - 1) * 0.6225 * 0.3775 * 1 = -0.1774
     dl_dw1 = 2 * (p[2] - 1) * sigmoid_grad(h[2]) * X[2, 0]
     assert dl_dw1 == pytest.approx(-0.1774, abs=1e-4)
-    numeric = _numerical_gradient(lambda w: (sigmoid(X[2] @ w - 0.5) - 1) ** 2, [1.0, -1.0])
+    numeric = central_difference(lambda w: (sigmoid(X[2] @ w - 0.5) - 1) ** 2, [1.0, -1.0])
     assert dl_dw1 == pytest.approx(numeric[0], rel=1e-7)
 
 

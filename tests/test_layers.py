@@ -2,40 +2,12 @@
 
 import numpy as np
 import pytest
+from finite_differences import central_difference_4th, rel_error_elementwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnlib import layers as L
 from nnlib.activations import ACTIVATIONS, get_activation
-
-
-def num_grad(f, x, h=1e-4):
-    """Central differences of the scalar f() w.r.t. array x (perturbed in place, restored).
-
-    Fourth-order stencil g = (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h): the
-    truncation error is O(h^4) ~ 1e-16 and the rounding error eps * |f| / h ~ 1e-12 * |f|,
-    so even entries ~100x smaller than the loss meet an elementwise relative error of 1e-7
-    (the two-point rule with h = 1e-6 has rounding error ~1e-10 * |f| and misses that for
-    batchnorm's small dX entries). Inputs are kept >= 1e-3 away from kinks (> 2h).
-    """
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        f2, f1, fm1, fm2 = [_at(f, x, idx, old + step) for step in (2 * h, h, -h, -2 * h)]
-        x[idx] = old
-        # differences first: exactly 0 where f does not depend on x[idx] (dropped, relu < 0)
-        g[idx] = (8 * (f1 - fm1) - (f2 - fm2)) / (12 * h)
-    return g
-
-
-def _at(f, x, idx, value):
-    x[idx] = value
-    return f()
-
-
-def rel_error(a, b):
-    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-8)  (cs231n's measure, elementwise)."""
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
 
 
 def rng():
@@ -64,21 +36,6 @@ def test_dense_backward_hand_example():
     np.testing.assert_allclose(dW, [[7.0], [10.0]])  # X.T @ dZ = [1 + 6, 2 + 8]
     np.testing.assert_allclose(db, [3.0])  # 1 + 2 (sum over the batch, not mean)
     np.testing.assert_allclose(dX, [[1.0, -1.0], [2.0, -2.0]])  # dZ @ W.T
-
-
-def test_dense_backward_finite_differences():
-    r = rng()
-    X, W, b = r.standard_normal((5, 4)), r.standard_normal((4, 3)), r.standard_normal(3)
-    G = r.standard_normal((5, 3))  # loss = sum(Z * G), so dL/dZ = G
-
-    def loss():
-        return float(np.sum(L.dense_forward(X, W, b)[0] * G))
-
-    _, cache = L.dense_forward(X, W, b)
-    dX, dW, db = L.dense_backward(G, cache)
-    assert rel_error(dX, num_grad(loss, X)) < 1e-7
-    assert rel_error(dW, num_grad(loss, W)) < 1e-7
-    assert rel_error(db, num_grad(loss, b)) < 1e-7
 
 
 def test_dense_backward_can_skip_dX():
@@ -164,7 +121,7 @@ def test_activation_backward_finite_differences(name, params):
     A, cache = L.activation_forward(Z, act)
     np.testing.assert_allclose(A, act.forward(Z))
     dZ = L.activation_backward(G, cache)
-    assert rel_error(dZ, num_grad(loss, Z)) < 1e-7
+    assert rel_error_elementwise(dZ, central_difference_4th(loss, Z)) < 1e-7
 
 
 def test_softmax_backward_is_the_vector_jacobian_product():
@@ -269,7 +226,7 @@ def test_dropout_backward_finite_differences_with_fixed_mask():
 
     _, cache = L.dropout_forward(X, 0.4, rng=3)
     dX = L.dropout_backward(G, cache)
-    assert rel_error(dX, num_grad(loss, X)) < 1e-7
+    assert rel_error_elementwise(dX, central_difference_4th(loss, X)) < 1e-7
     np.testing.assert_allclose(dX, G * cache.mask)
 
 
@@ -322,25 +279,6 @@ def test_batchnorm_train_output_standardised_per_feature():
     np.testing.assert_allclose(out2.std(axis=0), [2.0, 3.0, 4.0], rtol=1e-3)
 
 
-@pytest.mark.parametrize("n", [3, 8])
-def test_batchnorm_backward_finite_differences(n):
-    # Not n = 2: with two rows xhat = +-sqrt(var / (var + eps)) ~ +-1 whatever X is, so the
-    # true dX is ~1e-5 and central differences resolve it only to ~1e-5 relative.
-    r = rng()
-    X = r.normal(1.0, 2.0, size=(n, 4))
-    gamma, beta = r.normal(1.0, 0.5, 4), r.standard_normal(4)
-    G = r.standard_normal((n, 4))
-
-    def loss():
-        return float(np.sum(L.batchnorm_forward(X, gamma, beta)[0] * G))
-
-    _, cache = L.batchnorm_forward(X, gamma, beta)
-    dX, dgamma, dbeta = L.batchnorm_backward(G, cache)
-    assert rel_error(dX, num_grad(loss, X)) < 1e-7
-    assert rel_error(dgamma, num_grad(loss, gamma)) < 1e-7
-    assert rel_error(dbeta, num_grad(loss, beta)) < 1e-7
-
-
 def test_batchnorm_backward_of_constant_shift_is_zero():
     # adding c to every output row changes nothing through the batch statistics: dX = 0
     X = rng().standard_normal((5, 3))
@@ -369,6 +307,56 @@ def test_batchnorm_bad_input():
         L.batchnorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(3), eps=0.0)
     with pytest.raises(ValueError, match=r"running_var must have shape \(3,\)"):
         L.batchnorm_eval(np.ones((4, 3)), np.ones(3), np.zeros(3), np.zeros(3), np.ones(4))
+
+
+# ----------------------------------------------------------------------------- dense and batchnorm
+
+# Both are forward(X, p, q) -> (out, cache) with backward(dout, cache) -> (dX, dp, dq), for
+# (p, q) = (W, b) and (gamma, beta): one finite-difference test checks both.
+
+
+def _dense_inputs(r):
+    """X, W, b for dense_forward."""
+    return r.standard_normal((5, 4)), r.standard_normal((4, 3)), r.standard_normal(3)
+
+
+def _batchnorm_inputs(n):
+    """A function of the generator giving X, gamma, beta for an n-row batchnorm_forward."""
+
+    def inputs(r):
+        X = r.normal(1.0, 2.0, size=(n, 4))
+        return X, r.normal(1.0, 0.5, 4), r.standard_normal(4)
+
+    return inputs
+
+
+@pytest.mark.parametrize(
+    ("forward", "backward", "inputs"),
+    [
+        pytest.param(L.dense_forward, L.dense_backward, _dense_inputs, id="dense"),
+        # Not n = 2: with two rows xhat = +-sqrt(var / (var + eps)) ~ +-1 whatever X is, so
+        # the true dX is ~1e-5 and central differences resolve it only to ~1e-5 relative.
+        *[
+            pytest.param(
+                L.batchnorm_forward, L.batchnorm_backward, _batchnorm_inputs(n), id=f"batchnorm-{n}"
+            )
+            for n in (3, 8)
+        ],
+    ],
+)
+def test_backward_finite_differences(forward, backward, inputs):
+    r = rng()
+    X, p, q = inputs(r)
+    out, cache = forward(X, p, q)
+    G = r.standard_normal(out.shape)  # loss = sum(out * G), so dL/dout = G
+
+    def loss():
+        return float(np.sum(forward(X, p, q)[0] * G))
+
+    dX, dp, dq = backward(G, cache)
+    assert rel_error_elementwise(dX, central_difference_4th(loss, X)) < 1e-7
+    assert rel_error_elementwise(dp, central_difference_4th(loss, p)) < 1e-7
+    assert rel_error_elementwise(dq, central_difference_4th(loss, q)) < 1e-7
 
 
 # ----------------------------------------------------------------------------- classes
@@ -402,7 +390,8 @@ def test_dense_class_gradients_finite_differences():
     layer.forward(X)
     layer.backward(G)
     for key in ("W", "b"):
-        assert rel_error(layer.grads[key], num_grad(loss, layer.params[key])) < 1e-7
+        numeric = central_difference_4th(loss, layer.params[key])
+        assert rel_error_elementwise(layer.grads[key], numeric) < 1e-7
 
 
 def test_dense_class_options_take_effect():
@@ -517,9 +506,10 @@ def test_batchnorm_class_gradients_train_and_eval():
         bn.forward(X, train=train)
         dX = bn.backward(G)
         grads = {k: v.copy() for k, v in bn.grads.items()}
-        assert rel_error(dX, num_grad(loss, X)) < 1e-7
+        assert rel_error_elementwise(dX, central_difference_4th(loss, X)) < 1e-7
         for key in ("gamma", "beta"):
-            assert rel_error(grads[key], num_grad(loss, bn.params[key])) < 1e-7
+            numeric = central_difference_4th(loss, bn.params[key])
+            assert rel_error_elementwise(grads[key], numeric) < 1e-7
 
 
 def test_batchnorm_class_bad_arguments():

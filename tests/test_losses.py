@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from finite_differences import central_difference, rel_error_global
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -25,28 +26,6 @@ from nnlib.losses import (
     softmax_cross_entropy,
     softmax_cross_entropy_grad,
 )
-
-
-def _numerical_gradient(loss, x, h=1e-6):
-    """Central differences of a scalar loss(x), perturbing one entry at a time (float64)."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        up = loss(x)
-        x[i] = old - h
-        down = loss(x)
-        x[i] = old
-        grad[i] = (up - down) / (2 * h)
-    return grad
-
-
-def _rel_error(analytic, numeric):
-    """max |a - n| / max(|a| + |n|): relative to the size of the whole gradient."""
-    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
-    return float(np.max(np.abs(analytic - numeric)) / np.max(np.abs(analytic) + np.abs(numeric)))
-
 
 rng0 = np.random.default_rng(0)
 P = rng0.uniform(0.05, 0.95, size=(6, 2))  # probabilities away from the clipping
@@ -78,17 +57,17 @@ TARGETS = rng0.dirichlet(np.ones(4), size=5)  # probability rows
     ids=["mse", "mse-1d", "bce", "bce-soft", "logits", "logits-soft", "ce-labels", "ce-probs"],
 )
 def test_grad_matches_finite_differences(loss, grad, output, target):
-    numeric = _numerical_gradient(lambda x: loss(x, target), output)
+    numeric = central_difference(lambda x: loss(x, target), output)
     analytic = grad(output, target)
     assert analytic.shape == np.shape(output)
-    assert _rel_error(analytic, numeric) < 1e-7
+    assert rel_error_global(analytic, numeric) < 1e-7
 
 
 def test_bce_grad_with_custom_eps_matches_finite_differences():
     p = np.array([0.3, 0.7, 0.5])
     y = np.array([1.0, 0.0, 1.0])
-    numeric = _numerical_gradient(lambda x: bce(x, y, eps=0.01), p)
-    assert _rel_error(bce_grad(p, y, eps=0.01), numeric) < 1e-7
+    numeric = central_difference(lambda x: bce(x, y, eps=0.01), p)
+    assert rel_error_global(bce_grad(p, y, eps=0.01), numeric) < 1e-7
 
 
 # ----------------------------------------------------------------------------------------

@@ -5,36 +5,12 @@ import math
 
 import numpy as np
 import pytest
+from finite_differences import central_difference_4th, rel_error_elementwise
 
 from nnlib import layers as L
 from nnlib.activations import relu, softmax
 from nnlib.losses import get_loss
 from nnlib.model import MLP
-
-
-def num_grad(f, x, h=1e-4):
-    """Fourth-order central differences of the scalar f() w.r.t. x (in place, restored).
-
-    g = (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h): truncation O(h^4) ~ 1e-16,
-    rounding eps * |f| / h ~ 1e-12 * |f|; see tests/test_layers.py.
-    """
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        f2, f1, fm1, fm2 = [_at(f, x, idx, old + s) for s in (2 * h, h, -h, -2 * h)]
-        x[idx] = old
-        g[idx] = (8 * (f1 - fm1) - (f2 - fm2)) / (12 * h)
-    return g
-
-
-def _at(f, x, idx, value):
-    x[idx] = value
-    return f()
-
-
-def rel_error(a, b):
-    """max_i |a_i - b_i| / max(|a_i| + |b_i|, 1e-8)  (cs231n's measure, elementwise)."""
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
 
 
 def targets(loss, n, k, rng):
@@ -247,8 +223,8 @@ def test_full_backward_finite_differences(loss, output, hidden):
     assert value == pytest.approx(loss_value(model, X, y, loss), rel=1e-12)
     grads = {k: v.copy() for k, v in model.grads.items()}
     for k, p in model.params.items():
-        numeric = num_grad(lambda: loss_value(model, X, y, loss), p)
-        assert rel_error(grads[k], numeric) < 1e-7, k
+        numeric = central_difference_4th(lambda: loss_value(model, X, y, loss), p)
+        assert rel_error_elementwise(grads[k], numeric) < 1e-7, k
 
 
 def test_batchnorm_and_dropout_model_finite_differences():
@@ -273,7 +249,7 @@ def test_batchnorm_and_dropout_model_finite_differences():
     grads = {k: v.copy() for k, v in model.grads.items()}
     assert set(grads) == {"W1", "b1", "gamma1", "beta1", "W2", "b2"}
     for k, p in model.params.items():
-        assert rel_error(grads[k], num_grad(f, p)) < 1e-7, k
+        assert rel_error_elementwise(grads[k], central_difference_4th(f, p)) < 1e-7, k
 
 
 def test_backward_returns_input_gradient():
@@ -283,7 +259,8 @@ def test_backward_returns_input_gradient():
     model.forward(X)
     dX = model.backward(G)
     assert dX.shape == (5, 3)
-    assert rel_error(dX, num_grad(lambda: float(np.sum(model.forward(X) * G)), X)) < 1e-7
+    numeric = central_difference_4th(lambda: float(np.sum(model.forward(X) * G)), X)
+    assert rel_error_elementwise(dX, numeric) < 1e-7
     model.forward(X)
     assert model.backward(G, input_grad=False) is None
     assert model.layers[0].needs_input_grad  # restored after the call
