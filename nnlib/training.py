@@ -229,10 +229,15 @@ class _Progress:
 
 
 def _global_norm(arrays: Iterable[np.ndarray]) -> float:
+    """Return the L2 norm of all the arrays together, sqrt(sum of all squared entries).
+
+    einsum rather than np.dot: as fast on one thread, and it never wakes BLAS threads,
+    which costs more than the sum itself on the small vectors of every minibatch.
+    """
     total = 0.0
     for a in arrays:
         flat = a.ravel()
-        total += float(np.dot(flat, flat))
+        total += float(np.einsum("i,i->", flat, flat))
     return math.sqrt(total)
 
 
