@@ -61,6 +61,8 @@ DIAGNOSES: tuple[str, ...] = (
 _CONSTANT_RTOL = 1e-5
 # A constant c is named (2, 1/2, N, ...) when it is within this relative distance.
 _NAME_RTOL = 1e-3
+#: Safety factor over the rounding error eps |f| / h of a central difference.
+_NOISE_FACTOR = 10.0
 
 
 def _scalar(value, what):
@@ -258,6 +260,7 @@ class GradientReport:
     checks: dict
     h: float
     tol: float
+    floor: float = 1e-8
 
     @property
     def ok(self) -> bool:
@@ -280,7 +283,10 @@ class GradientReport:
 
     def __str__(self):
         status = "all passed" if self.ok else f"FAILED ({len(self.failed)} of {len(self)})"
-        head = f"gradient check (central differences, h={self.h:g}, tol={self.tol:g}): {status}"
+        head = (
+            f"gradient check (central differences, h={self.h:g}, tol={self.tol:g}, entries "
+            f"below {self.floor:.2g} judged by absolute error): {status}"
+        )
         rows = [
             ("tensor", "shape", "max rel error", "worst entry", "analytic", "numeric", "result")
         ]
@@ -308,7 +314,7 @@ class GradientReport:
     __repr__ = __str__
 
 
-def _diagnose(analytic, numeric, n_samples):
+def _diagnose(analytic, numeric, n_samples, floor=1e-8):
     """Name the pattern of a wrong gradient: (diagnosis or None, hint)."""
     abs_num = np.abs(numeric)
     if np.max(abs_num, initial=0.0) == 0.0:
@@ -324,7 +330,7 @@ def _diagnose(analytic, numeric, n_samples):
     if (
         analytic.ndim == 2
         and analytic.shape[0] == analytic.shape[1]
-        and rel_error(analytic.T, numeric) < _CONSTANT_RTOL
+        and rel_error(analytic.T, numeric, floor) < _CONSTANT_RTOL
     ):
         return "transposed", (
             "analytic.T matches the numerical gradient: the gradient is transposed "
@@ -332,7 +338,7 @@ def _diagnose(analytic, numeric, n_samples):
         )
     significant = abs_num > 1e-6 * abs_num.max()
     c = float(np.median(analytic[significant] / numeric[significant]))
-    if c == 0.0 or rel_error(analytic, c * numeric) > _CONSTANT_RTOL:
+    if c == 0.0 or rel_error(analytic, c * numeric, floor) > _CONSTANT_RTOL:
         return None, (
             "no simple pattern (not a constant factor, not a transpose): compare analytic "
             "and numeric entry by entry, starting at the worst entry"
@@ -340,6 +346,13 @@ def _diagnose(analytic, numeric, n_samples):
 
     def near(target):
         return abs(c - target) <= _NAME_RTOL * abs(target)
+
+    if near(1.0):
+        return None, (
+            "analytic and numeric agree up to a factor 1: the error is in a few entries "
+            "(near a kink such as ReLU at 0, where a difference straddles it, or at the "
+            "rounding level of the differences); look at the worst entry"
+        )
 
     if near(-1.0):
         return "sign flip", (
@@ -388,9 +401,13 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     For every name in `params`, perturbs ``params[name]`` in place entry by entry,
     calls ``f()``, restores the entry, and compares the resulting numerical gradient with
     ``grads[name]`` using `rel_error`. A tensor passes when its largest relative error is
-    at most `tol`. A failing tensor gets a diagnosis (see `DIAGNOSES`) when its error
-    has a recognisable pattern: analytic = c x numeric for a constant c, or
-    analytic.T = numeric.
+    at most `tol`. The floor of `rel_error` is not 1e-8 but the level the finite
+    differences can resolve, :math:`10\,\epsilon \max(|f|, 1) / (h \cdot tol)` (about
+    0.02 for the defaults and a loss near 1): entries smaller than that are judged by
+    their absolute error, at most ten times the rounding error of the differences, since
+    their relative error is rounding noise. A failing tensor gets a diagnosis (see
+    `DIAGNOSES`) when its error has a recognisable pattern: analytic = c x numeric for a
+    constant c, or analytic.T = numeric.
 
     Parameters
     ----------
@@ -471,12 +488,18 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
             "a fresh rng) swamps them; switch it off for the check"
         )
 
+    # Central differences carry a rounding error of about eps |f| / h in every entry
+    # (~1e-10 for h = 1e-6 and |f| ~ 1), so an entry much smaller than that divided by tol
+    # cannot meet tol relatively however right it is. Below this floor, entries are judged
+    # by absolute error instead (tol * floor, ten times the rounding noise), which still
+    # catches any wrong formula: see `GradientReport.floor`.
+    floor = max(1e-8, _NOISE_FACTOR * np.finfo(np.float64).eps * max(abs(f0), 1.0) / (h * tol))
     checks = {}
     for name, p in params.items():
         numeric = numerical_gradient(lambda _x: f(), p, h=h)
         g = analytic[name]
         if g.shape != p.shape:  # the transposed shape, allowed above
-            transposed = rel_error(g.T, numeric) < _CONSTANT_RTOL
+            transposed = rel_error(g.T, numeric, floor) < _CONSTANT_RTOL
             checks[name] = TensorCheck(
                 name=name,
                 shape=p.shape,
@@ -501,12 +524,12 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
         if g.size == 0:
             err, index, a_w, n_w = 0.0, None, None, None
         else:
-            errs = _rel_error_elementwise(g, numeric, 1e-8)
+            errs = _rel_error_elementwise(g, numeric, floor)
             flat = int(np.argmax(errs))
             index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
             err, a_w, n_w = float(errs.flat[flat]), float(g[index]), float(numeric[index])
         passed = err <= tol
-        diagnosis, hint = (None, "") if passed else _diagnose(g, numeric, n_samples)
+        diagnosis, hint = (None, "") if passed else _diagnose(g, numeric, n_samples, floor)
         checks[name] = TensorCheck(
             name=name,
             shape=p.shape,
@@ -519,7 +542,7 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
             hint=hint,
             numeric_grad=numeric,
         )
-    return GradientReport(checks=checks, h=h, tol=tol)
+    return GradientReport(checks=checks, h=h, tol=tol, floor=floor)
 
 
 def check_model_gradients(model, X, y, loss, h=1e-6, tol=1e-7):

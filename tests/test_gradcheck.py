@@ -357,3 +357,50 @@ def test_check_model_gradients_on_nnlib_mlp():
     report = gc.check_model_gradients(model, X, y, "softmax_cross_entropy")
     assert report.ok, str(report)
     assert list(report.checks) == ["W1", "b1", "W2", "b2"]
+
+
+def test_a_correct_model_with_tiny_gradient_entries_passes():
+    # He-initialised tanh net on 8 samples: some dL/dW1 entries are ~1e-5, where the
+    # central differences' rounding error (~1e-10) alone exceeds a 1e-7 relative error.
+    # A correct backward pass must still pass.
+    from nnlib import MLP
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+    model = MLP([3, 5, 2], hidden="tanh", output="softmax", rng=0)
+    report = gc.check_model_gradients(model, X, y, "softmax_cross_entropy")
+    assert report.ok, str(report)
+    assert "judged by absolute error" in str(report)
+    # The case needs the floor: by the plain cs231n measure (floor 1e-8) it would fail.
+    analytic, numeric = model.grads["W1"], report["W1"].numeric_grad
+    assert gc.rel_error(analytic, numeric) > 1e-7
+
+
+def test_tiny_entries_still_catch_a_wrong_gradient():
+    # Every entry of this gradient is below the absolute-error floor; a factor 2 is still
+    # far above the rounding noise and must fail, diagnosed.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((6, 2)) * 1e-3
+    W = rng.standard_normal((2, 1))
+
+    def f():
+        return float(np.mean((X @ W) ** 2)) + 1.0
+
+    right = 2 * X.T @ (X @ W) / 6
+    assert np.max(np.abs(right)) < 1e-4
+    assert gc.check_gradients(f, {"W": W}, {"W": right}).ok
+    report = gc.check_gradients(f, {"W": W}, {"W": 2 * right})
+    assert not report.ok and report["W"].diagnosis == "x2"
+
+
+def test_ratio_one_is_not_called_a_constant_factor():
+    x = np.array([1.0, 2.0, 3.0])
+
+    def f():
+        return float(np.sum(x**2))
+
+    almost = 2 * x * (1 + 3e-6)  # off by a factor of (almost) 1: no named mistake
+    report = gc.check_gradients(f, {"x": x}, {"x": almost})
+    assert not report.ok
+    assert report["x"].diagnosis is None
+    assert "factor 1" in report["x"].hint
