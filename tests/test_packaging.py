@@ -115,3 +115,45 @@ def test_import_nnlib_does_not_import_heavy_modules(heavy):
     code = f"import sys, nnlib; print({heavy!r} in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", f"import nnlib pulled in {heavy}"
+
+
+# Lower layers never import higher ones (DESIGN.md's module map). A module may import only
+# modules of a strictly lower level.
+LEVELS = {
+    "_checks": 0,
+    "activations": 1,
+    "initializers": 1,
+    "optimizers": 1,
+    "schedules": 1,
+    "gradcheck": 1,
+    "datasets": 1,
+    "plotting": 1,
+    "losses": 2,
+    "layers": 2,
+    "model": 3,
+    "training": 4,
+}
+
+
+def _nnlib_imports(path: Path) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module:  # from .losses import ...
+                found.add(node.module.split(".")[0])
+            elif node.module and node.module.startswith("nnlib"):
+                parts = node.module.split(".")
+                found.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("nnlib."))
+    return found
+
+
+def test_modules_only_import_lower_layers():
+    modules = {p.stem for p in (ROOT / "nnlib").glob("*.py")} - {"__init__"}
+    assert modules == set(LEVELS), f"add new modules to LEVELS: {modules ^ set(LEVELS)}"
+    for name, level in LEVELS.items():
+        for dep in _nnlib_imports(ROOT / "nnlib" / f"{name}.py"):
+            assert LEVELS[dep] < level, f"nnlib.{name} (level {level}) imports nnlib.{dep}"
