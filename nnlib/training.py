@@ -19,16 +19,23 @@ Conventions: batches are rows, ``X (N, D_in)``; class labels are integers ``y (N
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ._checks import as_array, as_rng, check_int
+from ._checks import _describe, as_array, as_rng, check_int
 from .losses import get_loss
 
-__all__ = ["History", "accuracy", "fit", "minibatches"]
+__all__ = ["History", "TrainingWarning", "accuracy", "fit", "minibatches"]
+
+
+class TrainingWarning(UserWarning):
+    """Something in a `fit` run looks wrong but did not stop it (e.g. a loss that grew)."""
+
 
 _KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "grad_norm", "weight_norm")
 
@@ -38,9 +45,11 @@ def minibatches(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_b, y_b)`` minibatches covering the data once (one epoch).
 
-    Call it once per epoch: each call draws a fresh permutation from `rng`, so the
-    batches differ from epoch to epoch. The last batch holds the remainder
-    (``N mod batch_size`` rows) when the batch size does not divide ``N``.
+    Call it once per epoch with the same Generator: each call draws a fresh permutation
+    from it, so the batches differ from epoch to epoch (`fit` does this). An int seed
+    makes a new Generator at every call, hence the same order every time. The last batch
+    holds the remainder (``N mod batch_size`` rows) when the batch size does not divide
+    ``N``.
 
     Parameters
     ----------
@@ -67,6 +76,7 @@ def minibatches(
     """
     X, y = np.asarray(X), np.asarray(y)
     batch_size = check_int(batch_size, "batch_size", low=1)
+    _check_flag(shuffle, "shuffle")
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
         raise ValueError(
             f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}"
@@ -82,15 +92,15 @@ def minibatches(
             yield X[start : start + batch_size], y[start : start + batch_size]
 
 
-def accuracy(logits: np.ndarray, y: np.ndarray, output: str) -> float:
+def accuracy(logits, y, output: str) -> float:
     """Fraction of correct predictions, read off the logits.
 
     Parameters
     ----------
     logits : ndarray, shape (N, C) or (N, 1)
     y : ndarray
-        Integer labels ``(N,)`` (or one-hot ``(N, C)``) for a softmax output; 0/1 targets
-        of the logits' shape for a sigmoid output.
+        For a softmax output: integer labels ``(N,)`` or one-hot rows ``(N, C)``. For a
+        sigmoid output: 0/1 targets of exactly the logits' shape.
     output : {"softmax", "sigmoid"}
         The model's output activation. ``sigmoid(z) >= 0.5`` exactly when ``z >= 0``.
 
@@ -102,13 +112,154 @@ def accuracy(logits: np.ndarray, y: np.ndarray, output: str) -> float:
     --------
     >>> accuracy(np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([0, 0]), "softmax")
     0.5
+    >>> accuracy(np.array([[1.0], [-1.0]]), np.array([1, 0]), "sigmoid")
+    Traceback (most recent call last):
+    ...
+    ValueError: y has shape (2,) but logits has shape (2, 1); they must match ...
     """
+    logits = as_array(logits, "logits", ndim=2, dtype=None)
+    y = np.asarray(y)
+    if len(logits) == 0:
+        raise ValueError("logits must have at least one row")
+    if y.ndim == 0 or len(y) != len(logits):
+        raise ValueError(
+            f"y must have one row per row of logits ({len(logits)}), got shape {y.shape}"
+        )
     if output == "softmax":
-        labels = y if y.ndim == 1 else np.argmax(y, axis=1)
-        return int(np.count_nonzero(np.argmax(logits, axis=1) == labels)) / len(labels)
+        if y.ndim == 2 and y.shape == logits.shape:
+            y = np.argmax(y, axis=1)
+        elif y.ndim != 1:
+            raise ValueError(
+                f"y must be labels of shape ({len(logits)},) or one-hot rows of shape "
+                f"{logits.shape}, got {y.shape}"
+            )
+        return int(np.count_nonzero(np.argmax(logits, axis=1) == y)) / len(y)
     if output == "sigmoid":
+        if y.shape != logits.shape:
+            raise ValueError(
+                f"y has shape {y.shape} but logits has shape {logits.shape}; they must "
+                f"match (for one output unit use y.reshape(-1, 1))"
+            )
         return int(np.count_nonzero((logits >= 0) == (y >= 0.5))) / y.size
     raise ValueError(f"accuracy needs a softmax or sigmoid output, got output={output!r}")
+
+
+def _check_flag(value, name: str) -> bool:
+    """Return `value` if it is a real bool (a string such as "no" would count as true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
+def _check_inputs(model, X, name: str, dtype) -> np.ndarray:
+    """X: a finite (N, D_in) array with N >= 1 and the model's feature count."""
+    X = as_array(X, name, dtype=dtype, finite=True)
+    d_in = model.sizes[0] if hasattr(model, "sizes") else X.shape[-1]
+    if X.ndim != 2 or X.shape[1] != d_in:
+        raise ValueError(
+            f"{name} must have shape (N, {d_in}) (one sample per row, {d_in} features), "
+            f"got {X.shape}"
+        )
+    if len(X) == 0:
+        raise ValueError(f"{name} must have at least one row, got shape {X.shape}")
+    return X
+
+
+def _check_targets(model, loss, y, n: int, name: str) -> np.ndarray:
+    """Check the targets of the whole data set once, before any weight changes.
+
+    The losses check every batch too, but their messages speak of one batch; this one
+    names the argument and the shapes of the full arrays.
+    """
+    if isinstance(y, (str, bytes)) or y is None or np.ndim(y) == 0:
+        raise TypeError(f"{name} must be an array with one target per sample, got {_describe(y)}")
+    y = np.asarray(y)
+    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {y.dtype}")
+    if len(y) != n:
+        raise ValueError(f"{name} has {len(y)} rows but the inputs have {n}; they must match")
+    d_out = model.sizes[-1]
+    if loss.name == "softmax_cross_entropy":
+        if y.ndim == 1:
+            if not np.issubdtype(y.dtype, np.integer):
+                raise TypeError(
+                    f"{name} must hold integer class labels, got dtype {y.dtype}; convert with "
+                    f"{name}.astype(int)"
+                )
+            if y.min() < 0 or y.max() >= d_out:
+                raise ValueError(
+                    f"labels in {name} must be in [0, {d_out}) for a model with {d_out} "
+                    f"outputs, got values from {y.min()} to {y.max()}"
+                )
+            return y
+        if y.shape == (n, 1):
+            raise ValueError(
+                f"{name} has shape {y.shape}: pass class labels as a 1-D array, "
+                f"{name}.ravel() of shape ({n},)"
+            )
+        if y.shape != (n, d_out):
+            raise ValueError(
+                f"{name} must be labels of shape ({n},) or one-hot rows of shape ({n}, {d_out}), "
+                f"got {y.shape}"
+            )
+    elif y.shape != (n, d_out):
+        if y.shape == (n,) and d_out == 1:
+            fix = f"the model has one output, so pass {name}.reshape(-1, 1)"
+        elif y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
+            fix = f"one-hot encode the labels: nnlib.datasets.one_hot({name}, {d_out})"
+        else:
+            fix = "targets must have exactly the shape of the model's output"
+        raise ValueError(
+            f"{name} has shape {y.shape} but {loss.name} needs targets of shape ({n}, {d_out}) "
+            f"like the model's output; {fix}"
+        )
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
+    return y
+
+
+def _check_callbacks(callbacks) -> list[Callable]:
+    """Callbacks as a list; each must accept (epoch, history, model)."""
+    if callable(callbacks):
+        callbacks = [callbacks]
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            f"callbacks must be a list of callables cb(epoch, history, model), got "
+            f"{_describe(callbacks)}"
+        )
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(
+                f"callbacks must be callables cb(epoch, history, model), got {_describe(cb)}"
+            )
+        try:
+            inspect.signature(cb).bind(0, None, None)
+        except TypeError:
+            raise TypeError(
+                f"callback {getattr(cb, '__name__', cb)!r} cannot be called as "
+                f"cb(epoch, history, model)"
+            ) from None
+        except ValueError:  # no signature available (some builtins): trust it
+            pass
+    return callbacks
+
+
+def _lr_from(schedule, epoch: int) -> float:
+    """schedule(epoch) as a positive float, or an error naming the schedule and epoch."""
+    value = schedule(epoch)
+    try:
+        lr = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"schedule({epoch}) returned {_describe(value)}; it must return a learning rate"
+        ) from None
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(
+            f"schedule({epoch}) returned {lr!r}; a learning rate must be a positive number "
+            f"(schedule: {schedule!r})"
+        )
+    return lr
 
 
 class History:
@@ -183,7 +334,18 @@ class History:
                 parts.append(f"{k}={v:.4g}")
         if self.stopped_early:
             parts.append(f"stopped_early=True, best_epoch={self.best_epoch}")
+        if self.restored_best:
+            best = self.best_epoch
+            shown = "val_loss" if not math.isnan(self._data["val_loss"][best]) else "loss"
+            parts.append(
+                f"weights restored to epoch {best} ({shown}={self._data[shown][best]:.4g})"
+            )
         return f"History({', '.join(parts)})"
+
+
+def _interactive() -> bool:
+    """Whether progress goes to a person (terminal or notebook) rather than a log."""
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
 
 
 class _Progress:
@@ -198,8 +360,7 @@ class _Progress:
         self.epochs, self.verbose, self.bar = epochs, verbose, None
         if not verbose:
             return
-        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
-        if interactive:
+        if _interactive():
             from tqdm.auto import tqdm  # heavy import, only when a bar is shown
 
             self.bar = tqdm(total=epochs, unit="epoch", leave=True)
@@ -219,6 +380,12 @@ class _Progress:
         elif (epoch + 1) % self.every == 0 or epoch == 0 or epoch + 1 == self.epochs:
             text = "  ".join(f"{k} {v:.4f}" for k, v in shown.items())
             print(f"epoch {epoch + 1}/{self.epochs}  {text}", file=sys.stderr, flush=True)
+
+    def note(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr, flush=True)
 
     def __enter__(self) -> _Progress:
         return self
@@ -289,7 +456,10 @@ def fit(
         Its ``lr`` is overwritten each epoch when a `schedule` is given. An elementwise
         optimizer (all of nnlib's) is stepped on the model's `flat_params` as one
         tensor, so its state is kept under the key ``"all"``; the update is the same as
-        stepping each parameter apart.
+        stepping each parameter apart, and ``model.unflatten(optimizer.state["all"]["m"])``
+        shows a state vector by parameter name. The state carries over to the next `fit`
+        call (to continue training); use a new optimizer, or ``optimizer.reset()``, for a
+        new model.
     epochs : int >= 1, default 10
     batch_size : int >= 1, default 32
     schedule : callable ``t -> lr``, optional
@@ -301,12 +471,23 @@ def fit(
         given, else ``loss``) has not improved for this many epochs.
     restore_best : bool, default True
         With early stopping, put back the weights of the best epoch at the end.
-    callbacks : iterable of callables ``cb(epoch, history, model)``
-        Called after each epoch is recorded; a callback that returns ``True`` stops
-        training.
+    callbacks : callable or iterable of callables ``cb(epoch, history, model)``
+        Called after each epoch is recorded; a callback that returns a true value (e.g.
+        ``True``) stops training.
     verbose : bool, default True
         A progress bar in a terminal or notebook, about ten lines in a log, nothing if
         False.
+
+    Warns
+    -----
+    TrainingWarning
+        Once, when the training loss grows to more than 100 times its lowest value so far
+        (a diverging run that has not yet overflowed).
+
+    Raises
+    ------
+    FloatingPointError
+        When the training loss becomes NaN or infinite.
     rng : Generator, int or None
         Shuffling of the minibatches.
 
@@ -326,39 +507,48 @@ def fit(
     """
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = check_int(batch_size, "batch_size", low=1)
+    restore_best = _check_flag(restore_best, "restore_best")
+    verbose = _check_flag(verbose, "verbose")
     if not hasattr(optimizer, "step") or not hasattr(optimizer, "lr"):
         raise TypeError(
             f"optimizer must be an nnlib Optimizer (e.g. optimizers.Adam(lr=1e-3)), "
-            f"got {type(optimizer).__name__}"
+            f"got {_describe(optimizer)}"
+        )
+    if isinstance(schedule, type):
+        raise TypeError(
+            f"schedule must be a schedule object, e.g. schedules.{schedule.__name__}(0.1, ...), "
+            f"not the class {schedule.__name__} itself"
         )
     if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a callable t -> lr, got {type(schedule).__name__}")
+        raise TypeError(f"schedule must be a callable t -> lr, got {_describe(schedule)}")
     if early_stopping is not None:
         early_stopping = check_int(early_stopping, "early_stopping", low=1)
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        if not callable(cb):
-            raise TypeError(f"callbacks must be callables cb(epoch, history, model), got {cb!r}")
+    callbacks = _check_callbacks(callbacks)
     loss = get_loss(loss)
-    dtype = model.params[next(iter(model.params))].dtype if model.params else np.float64
-    X = as_array(X, "X", ndim=2, dtype=dtype)
-    y = np.asarray(y)
-    if len(y) != len(X):
-        raise ValueError(
-            f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}"
-        )
+    model._check_pairing(loss)  # a loss that does not suit the output: say which pairs work
+    dtype = getattr(model, "dtype", np.float64)
+    X = _check_inputs(model, X, "X", dtype)
+    y = _check_targets(model, loss, y, len(X), "y")
     if validation_data is not None:
-        if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
-            raise TypeError("validation_data must be a tuple (X_val, y_val)")
-        X_val = as_array(validation_data[0], "validation_data[0]", ndim=2, dtype=dtype)
-        y_val = np.asarray(validation_data[1])
-        if len(y_val) != len(X_val):
-            raise ValueError(
-                f"validation X and y must have the same number of rows, got "
-                f"{X_val.shape} and {y_val.shape}"
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise TypeError(
+                f"validation_data must be a tuple (X_val, y_val), got {_describe(validation_data)}"
+                + (
+                    f" of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__")
+                    else ""
+                )
             )
+        X_val = _check_inputs(model, validation_data[0], "validation_data[0]", dtype)
+        y_val = _check_targets(model, loss, validation_data[1], len(X_val), "validation_data[1]")
+    if getattr(model, "batchnorm", False) and len(X) % batch_size == 1:
+        raise ValueError(
+            f"with batch normalization every training batch needs at least 2 rows, but "
+            f"{len(X)} rows in batches of {batch_size} leave a last batch of 1; choose another "
+            f"batch_size (e.g. {batch_size + 1})"
+        )
     rng = as_rng(rng)
-    classify = loss.name != "mse" and model.output in ("softmax", "sigmoid")
+    classify = model.output in ("softmax", "sigmoid")
 
     # An elementwise update rule (all of nnlib's) gives the same result on the network's
     # parameters concatenated into one vector as on each tensor apart, so when the model
@@ -372,10 +562,13 @@ def fit(
     best, best_weights, waited = math.inf, None, 0
     # Overflow while diverging is reported once, clearly, by the finite-loss check below
     # instead of as a stream of numpy RuntimeWarnings.
+    warned = False
     with _Progress(epochs, verbose) as progress, np.errstate(over="ignore", invalid="ignore"):
+        if verbose and early_stopping is not None and validation_data is None:
+            progress.note("early stopping monitors the training loss: no validation_data given")
         for epoch in range(epochs):
             if schedule is not None:
-                optimizer.lr = float(schedule(epoch))
+                optimizer.lr = _lr_from(schedule, epoch)
             lr = optimizer.lr
             total, correct, grad_norm_sum, batches = 0.0, 0.0, 0.0, 0
             for Xb, yb in minibatches(X, y, batch_size, rng):
@@ -393,6 +586,15 @@ def fit(
                 raise FloatingPointError(
                     f"the training loss became {train_loss} at epoch {epoch}: the learning "
                     f"rate ({lr:g}) is probably too large, or the inputs are not scaled"
+                )
+            if not warned and history.epoch and train_loss > 100 * min(history["loss"]):
+                warned = True
+                warnings.warn(
+                    f"the training loss grew from {min(history['loss']):.4g} to "
+                    f"{train_loss:.4g} (epoch {epoch}): the learning rate ({lr:g}) is "
+                    f"probably too large",
+                    TrainingWarning,
+                    stacklevel=2,
                 )
             stats = {
                 "loss": train_loss,
@@ -419,7 +621,7 @@ def fit(
                 waited += 1
             if hasattr(schedule, "step"):
                 schedule.step(current)
-            stop = any([cb(epoch, history, model) is True for cb in callbacks])
+            stop = any([bool(cb(epoch, history, model)) for cb in callbacks])
             if early_stopping is not None and waited >= early_stopping:
                 stop = True
             if stop:

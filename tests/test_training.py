@@ -5,7 +5,7 @@ import pytest
 
 import nnlib
 from nnlib import datasets, optimizers, schedules
-from nnlib.training import History, fit, minibatches
+from nnlib.training import History, TrainingWarning, accuracy, fit, minibatches
 
 # ------------------------------------------------------------------------- minibatches
 
@@ -329,7 +329,7 @@ def test_fit_explains_a_diverging_loss():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 3)) * 100
     y = rng.standard_normal((64, 1)) * 100
-    with pytest.raises(FloatingPointError, match="learning rate"):
+    with pytest.raises(FloatingPointError, match="learning rate"), pytest.warns(TrainingWarning):
         fit(
             nnlib.MLP([3, 16, 1], output="identity", rng=0),
             X,
@@ -366,7 +366,7 @@ def test_fit_rejects_bad_arguments(kwargs, match):
 def test_fit_rejects_rows_mismatch_and_wrong_pairing():
     X, y = _tiny_problem(20)
     model = nnlib.MLP([2, 4, 2], output="softmax", rng=0)
-    with pytest.raises(ValueError, match="same number of rows"):
+    with pytest.raises(ValueError, match="y has 19 rows but the inputs have 20"):
         fit(model, X, y[:-1], "softmax_cross_entropy", optimizers.SGD(lr=0.1), verbose=False)
     with pytest.raises(ValueError, match="softmax"):
         fit(model, X, y, "bce_with_logits", optimizers.SGD(lr=0.1), verbose=False)
@@ -415,3 +415,167 @@ def test_fit_on_the_flat_vector_equals_stepping_each_parameter(make_opt):
         np.testing.assert_allclose(
             model_fit.params[name], value, rtol=1e-12, atol=1e-15, err_msg=name
         )
+
+
+# ------------------------------------------------------------------ accuracy
+
+
+def test_accuracy_from_logits_hand_worked():
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+    # argmax rows: 0, 1, 0; labels 0, 0, 0 -> 2 of 3 right
+    assert accuracy(logits, np.array([0, 0, 0]), "softmax") == pytest.approx(2 / 3)
+    assert accuracy(logits, np.eye(2)[[0, 0, 0]], "softmax") == pytest.approx(2 / 3)
+    # sigmoid: z >= 0 predicts 1; z = (1, -1, 0) -> 1, 0, 1 against 1, 1, 1 -> 2 of 3
+    z = np.array([[1.0], [-1.0], [0.0]])
+    assert accuracy(z, np.ones((3, 1)), "sigmoid") == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(
+    ("logits", "y", "output", "match"),
+    [
+        (np.array([[1.0], [-1.0], [1.0]]), np.array([1, 0, 0]), "sigmoid", "reshape"),
+        (np.zeros((3, 2)), np.zeros(4, int), "softmax", "one row per row"),
+        (np.zeros((0, 2)), np.zeros(0, int), "softmax", "at least one row"),
+        (np.zeros((3, 2)), np.zeros((3, 3)), "softmax", "one-hot"),
+        (np.zeros((3, 2)), np.zeros(3, int), "identity", "softmax or sigmoid"),
+        ([1.0, 2.0], np.zeros(2, int), "softmax", "2-D"),
+    ],
+)
+def test_accuracy_refuses_what_would_broadcast(logits, y, output, match):
+    with pytest.raises(ValueError, match=match):
+        accuracy(logits, y, output)
+
+
+# ------------------------------------------------------------------ fit: input checks
+
+
+def _fit(model, X, y, loss="softmax_cross_entropy", **kwargs):
+    kwargs.setdefault("optimizer", optimizers.SGD(lr=0.1))
+    kwargs.setdefault("verbose", False)
+    return fit(model, X, y, loss, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "match"),
+    [
+        (np.zeros((0, 2)), np.zeros(0, int), "X must have at least one row"),
+        (np.array([[np.nan, 0.0]] * 4), np.zeros(4, int), "X must contain only finite"),
+        (np.zeros((4, 3)), np.zeros(4, int), r"X must have shape \(N, 2\)"),
+        (np.zeros((4, 2)), np.zeros((4, 1), int), r"y.ravel\(\)"),
+        (np.zeros((4, 2)), np.zeros(4), r"y.astype\(int\)"),
+        (np.zeros((4, 2)), np.array([0, 1, 2, 0]), r"labels in y must be in \[0, 2\)"),
+        (np.zeros((4, 2)), 3, "y must be an array"),
+    ],
+)
+def test_fit_checks_the_whole_data_before_training(X, y, match):
+    model = nnlib.MLP([2, 3, 2], output="softmax", rng=0)
+    before = model.flat_params.copy()
+    with pytest.raises((ValueError, TypeError), match=match):
+        _fit(model, X, y)
+    np.testing.assert_array_equal(model.flat_params, before)  # nothing was trained
+
+
+def test_fit_says_how_to_shape_binary_targets():
+    X, y = _tiny_problem(20)
+    model = nnlib.MLP([2, 3, 1], output="sigmoid", rng=0)
+    with pytest.raises(ValueError, match=r"y.reshape\(-1, 1\)"):
+        _fit(model, X, y, "bce_with_logits")
+    h = _fit(model, X, y.reshape(-1, 1), "bce_with_logits", epochs=2)
+    assert len(h) == 2
+
+
+def test_fit_says_to_one_hot_labels_for_mse_on_softmax_and_records_accuracy():
+    X, y = _tiny_problem(40)
+    model = nnlib.MLP([2, 4, 2], output="softmax", rng=0)
+    with pytest.raises(ValueError, match="one_hot"):
+        _fit(model, X, y, "mse")
+    h = _fit(model, X, datasets.one_hot(y, 2), "mse", epochs=2)
+    assert all(0.0 <= a <= 1.0 for a in h["accuracy"])  # classification: accuracy recorded
+
+
+def test_fit_names_validation_data_in_its_errors():
+    X, y = _tiny_problem(20)
+    model = nnlib.MLP([2, 3, 2], output="softmax", rng=0)
+    with pytest.raises(ValueError, match=r"validation_data\[0\] must have shape \(N, 2\)"):
+        _fit(model, X, y, validation_data=(X[:, :1], y))
+    with pytest.raises(ValueError, match=r"validation_data\[1\].*ravel"):
+        _fit(model, X, y, validation_data=(X, y.reshape(-1, 1)))
+    with pytest.raises(TypeError, match="length 3"):
+        _fit(model, X, y, validation_data=(X, y, 1))
+
+
+def test_fit_refuses_a_last_batchnorm_batch_of_one_row():
+    X, y = _tiny_problem(9)
+    model = nnlib.MLP([2, 3, 2], output="softmax", batchnorm=True, rng=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        _fit(model, X, y, batch_size=4)  # 9 = 4 + 4 + 1
+    assert len(_fit(model, X, y, batch_size=3, epochs=1)) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"verbose": "no"}, TypeError, "verbose must be True or False"),
+        ({"restore_best": "no"}, TypeError, "restore_best must be True or False"),
+        ({"schedule": schedules.StepDecay}, TypeError, r"schedules.StepDecay\(0.1"),
+        ({"schedule": lambda t: 0.0}, ValueError, r"schedule\(0\) returned 0.0"),
+        ({"schedule": lambda t: "a"}, TypeError, r"schedule\(0\) returned"),
+        ({"callbacks": lambda epoch: None}, TypeError, "cb\\(epoch, history, model\\)"),
+        ({"callbacks": 3}, TypeError, "callbacks must be"),
+    ],
+)
+def test_fit_explains_misused_arguments(kwargs, error, match):
+    X, y = _tiny_problem(20)
+    with pytest.raises(error, match=match):
+        _fit(nnlib.MLP([2, 3, 2], output="softmax", rng=0), X, y, **kwargs)
+
+
+def test_a_single_callback_and_a_truthy_return_stop_training():
+    X, y = _tiny_problem(20)
+    h = _fit(
+        nnlib.MLP([2, 3, 2], output="softmax", rng=0),
+        X,
+        y,
+        epochs=10,
+        callbacks=lambda epoch, history, model: 1 if epoch == 1 else 0,
+    )
+    assert len(h) == 2 and h.stopped_early
+
+
+def test_fit_warns_when_the_loss_grows_a_hundredfold():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    with pytest.warns(TrainingWarning, match="learning rate"):
+        _fit(
+            nnlib.MLP([3, 1], output="identity", rng=0),
+            X,
+            y,
+            "mse",
+            optimizer=optimizers.SGD(lr=2.0),
+            epochs=4,
+            batch_size=64,
+        )
+
+
+def test_history_repr_after_restoring_names_the_restored_epoch():
+    h, _ = _fit_on_random_labels(restore_best=True)
+    assert f"weights restored to epoch {h.best_epoch}" in repr(h)
+
+
+def test_progress_bar_in_a_terminal_and_the_early_stopping_note(monkeypatch, capsys):
+    monkeypatch.setattr(nnlib.training, "_interactive", lambda: True)
+    X, y = _tiny_problem(40)
+    _fit(
+        nnlib.MLP([2, 3, 2], output="softmax", rng=0),
+        X,
+        y,
+        epochs=3,
+        verbose=True,
+        early_stopping=5,
+    )
+    err = capsys.readouterr().err
+    assert "3/3" in err and "epoch" in err  # tqdm's bar: 3 of 3 epochs
+    assert "early stopping monitors the training loss" in err
+    _fit(nnlib.MLP([2, 3, 2], output="softmax", rng=0), X, y, epochs=3, verbose=False)
+    assert capsys.readouterr().err == ""
