@@ -7,6 +7,11 @@ the first ``n % K`` classes. Rows are shuffled with the ``rng`` argument (a Gene
 int seed or None), so the same seed gives the same data and nothing touches numpy's global
 random state.
 
+No generator puts a point exactly at the origin (with their default arguments): with zero
+biases, as networks start, every first-layer ReLU would sit on its kink there, and a
+gradient check would fail for no bug (see `nnlib.gradcheck`). The truth tables of
+`logic_gate` are the exception: the binary row (0, 0) is the origin.
+
 Preprocessing follows scikit-learn's fit / transform split: fit a scaler on the training
 set only, then apply the same transform to the test set.
 
@@ -76,6 +81,12 @@ def logic_gate(name, encoding="binary"):
     -------
     X : ndarray, float64, shape (4, 2), or (2, 1) for ``"not"``
     y : ndarray, int64, shape (4,), or (2,) for ``"not"``
+
+    Notes
+    -----
+    The binary input (0, 0) is the origin: a ReLU network with zero biases has every
+    first-layer unit exactly at its kink there, so a gradient check of such a network on
+    these rows reports a ``"kink"``. Check with nonzero biases or the bipolar encoding.
 
     Examples
     --------
@@ -304,7 +315,9 @@ def xor(n, noise=0.2, rng=None):
 def spirals(n, classes=3, noise=0.2, rng=None):
     r"""Generate interleaved spiral arms, one per class (the cs231n "spiral" dataset).
 
-    For class :math:`c` of :math:`K`, radii :math:`r` run evenly from 0 to 1 and
+    For class :math:`c` of :math:`K`, with :math:`n_c` samples, the radii are evenly
+    spaced in :math:`(0, 1]`, :math:`r_k = (k + 1) / n_c` for :math:`k = 0, \dots, n_c - 1`,
+    and
 
     .. math::
         t = \frac{2\pi c}{K} + 4 r + \text{noise}\cdot\varepsilon, \quad
@@ -312,7 +325,10 @@ def spirals(n, classes=3, noise=0.2, rng=None):
 
     so the noise is on the angle (in radians), as in cs231n's case study. cs231n offsets
     the arms by 4 radians; here they are offset by :math:`2\pi / K` so that they are evenly
-    spread for any `K`.
+    spread for any `K`. cs231n's radii run from 0 to 1, which puts one point of every class
+    exactly at the origin, where a ReLU network with zero biases sits on all its kinks at
+    once (a gradient check then fails there for no bug); here the smallest radius is
+    :math:`1 / n_c` (0.01 for 100 points per class), which keeps the shape of the arms.
 
     Parameters
     ----------
@@ -323,7 +339,7 @@ def spirals(n, classes=3, noise=0.2, rng=None):
 
     Returns
     -------
-    X : ndarray, float64, shape (n, 2), inside the unit disc
+    X : ndarray, float64, shape (n, 2), inside the unit disc, none at the origin
     y : ndarray, int64, shape (n,), values 0..classes-1
 
     References
@@ -336,15 +352,16 @@ def spirals(n, classes=3, noise=0.2, rng=None):
     >>> X, y = spirals(300, classes=3, rng=0)
     >>> X.shape, np.bincount(y)
     ((300, 2), array([100, 100, 100]))
-    >>> bool(np.all(np.hypot(X[:, 0], X[:, 1]) <= 1.0))
-    True
+    >>> r = np.hypot(X[:, 0], X[:, 1])
+    >>> float(r.min()), float(r.max())          # radii 1/100, 2/100, ..., 1
+    (0.01, 1.0)
     """
     classes = check_int(classes, "classes", low=2)
     n = _check_n(n, classes)
     noise = check_number(noise, "noise", low=0)
     rng = as_rng(rng)
     y, within, size = _balanced_labels(n, classes)
-    r = within / np.maximum(size - 1, 1)
+    r = (within + 1) / size  # (0, 1]: no point at the origin
     t = 2 * np.pi * y / classes + 4.0 * r + noise * rng.standard_normal(n)
     X = r[:, None] * np.column_stack([np.cos(t), np.sin(t)])
     return _shuffled(X, y, rng)
@@ -380,8 +397,11 @@ def load_digits(path=None):
     Parameters
     ----------
     path : str or path-like, optional
-        The ``.npz`` file. Default: ``data/digits.npz`` in the repository, found relative
-        to the package (``nnlib/../data/digits.npz``).
+        The ``.npz`` file. Default: ``data/digits.npz`` of the source checkout, found
+        relative to the package (``nnlib/../data/digits.npz``). That works because the
+        course installs nnlib from a checkout with ``make`` (an editable install, so the
+        package is the checkout's ``nnlib/`` directory). A plain ``pip install`` does not
+        ship ``data/``: then pass the path of a copy of ``digits.npz``.
 
     Returns
     -------
@@ -392,7 +412,8 @@ def load_digits(path=None):
     Raises
     ------
     FileNotFoundError
-        If the file does not exist.
+        If the file does not exist, e.g. nnlib was installed with a plain ``pip install``
+        and no `path` was given.
     ValueError
         If its checksum differs from `DIGITS_SHA256` (corrupt or modified file).
 
@@ -411,10 +432,10 @@ def load_digits(path=None):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"digits data file not found: {path}. load_digits() looks for data/digits.npz "
-            "next to the nnlib package (a checkout of the course repository); pass "
-            "path=... to use another copy, or rebuild it with data/make_digits.py "
-            "(see data/README.md)"
+            f"digits data file not found: {path}. load_digits() reads data/digits.npz from "
+            "the source checkout: nnlib is installed from a checkout with `make`; a plain "
+            "`pip install` does not ship data/; pass path=... (the path of a copy of "
+            "digits.npz; data/make_digits.py rebuilds one, see data/README.md)"
         )
     actual = _sha256(path)
     if actual != DIGITS_SHA256:
@@ -448,6 +469,27 @@ def _n_test(test_size, n):
     return n_test
 
 
+def _stratified_counts(counts, n_test):
+    """Test samples per class: largest-remainder shares, each in ``[1, counts - 1]``.
+
+    Assumes ``counts >= 2`` and ``len(counts) <= n_test <= counts.sum() - len(counts)``,
+    so the bounds can always be met.
+    """
+    share = counts * n_test / counts.sum()
+    k = np.floor(share + 1e-9).astype(np.int64)
+    extra = np.argsort(-(share - k), kind="stable")[: n_test - k.sum()]
+    k[extra] += 1
+    # Keep one sample of every class in each part; move the difference one sample at a
+    # time to or from the class furthest from its share (at most K steps).
+    k = np.clip(k, 1, counts - 1)
+    while (diff := n_test - int(k.sum())) != 0:
+        if diff > 0:
+            k[np.argmax(np.where(k < counts - 1, share - k, -np.inf))] += 1
+        else:
+            k[np.argmax(np.where(k > 1, k - share, -np.inf))] -= 1
+    return k
+
+
 def train_test_split(X, y, test_size=0.25, stratify=False, rng=None):
     r"""Split `X` and `y` at random into a training and a test set.
 
@@ -459,7 +501,11 @@ def train_test_split(X, y, test_size=0.25, stratify=False, rng=None):
     :math:`N_c` samples contributes :math:`\lfloor N_c\, n_\text{test} / N \rfloor` or one
     more test samples (largest-remainder rounding: the leftover samples go to the classes
     with the largest fractional parts, ties to the lower label), so the test set has
-    exactly :math:`n_\text{test}` samples. Every class needs at least 2 samples.
+    exactly :math:`n_\text{test}` samples. Every class also keeps at least one sample in
+    each part: a class that the rounding would leave out of one part gets one sample
+    there, taken from the class whose count is furthest above its share. So every class
+    needs at least 2 samples, and both parts at least as many samples as there are classes
+    (otherwise a ValueError, as in scikit-learn).
 
     Parameters
     ----------
@@ -514,10 +560,16 @@ def train_test_split(X, y, test_size=0.25, stratify=False, rng=None):
                 "stratify=True needs at least 2 samples in every class, got a class with "
                 f"{counts.min()}"
             )
-        share = counts * n_test / n
-        k = np.floor(share + 1e-9).astype(np.int64)
-        extra = np.argsort(-(share - k), kind="stable")[: n_test - k.sum()]
-        k[extra] += 1
+        n_classes = len(counts)
+        for part, size in (("test", n_test), ("training", n - n_test)):
+            if size < n_classes:
+                raise ValueError(
+                    f"stratify=True needs at least one sample of each of the {n_classes} "
+                    f"classes in the {part} set, but test_size={test_size!r} of {n} samples "
+                    f"leaves it {size}; choose test_size so that both parts have at least "
+                    f"{n_classes} samples (test_size between {n_classes} and {n - n_classes})"
+                )
+        k = _stratified_counts(counts, n_test)
         # Group the shuffled indices by class (stable sort keeps them shuffled within a
         # class), then the first k[c] of each class go to the test set.
         order = perm[np.argsort(cls[perm], kind="stable")]
@@ -540,6 +592,8 @@ class _Scaler:
     """Common machinery: input checks, fitted-state check, fit_transform."""
 
     n_features_in_: int
+
+    n_samples_seen_: int
 
     def _check_fit_input(self, X):
         X = as_array(X, "X", ndim=2, finite=True)
@@ -564,6 +618,17 @@ class _Scaler:
     def fit(self, X):  # pragma: no cover - every subclass defines it
         """Learn the statistics of `X`."""
         raise NotImplementedError
+
+    def _fitted_repr(self, *args):
+        """``Name(args..., fitted on N samples, D features)`` or ``Name(args..., not fitted)``."""
+        if hasattr(self, "n_features_in_"):
+            n, d = self.n_samples_seen_, self.n_features_in_
+            state = (
+                f"fitted on {n} sample{'s' if n != 1 else ''}, {d} feature{'s' if d != 1 else ''}"
+            )
+        else:
+            state = "not fitted"
+        return f"{type(self).__name__}({', '.join([*args, state])})"
 
     def transform(self, X):  # pragma: no cover - every subclass defines it
         """Apply the learned transform."""
@@ -598,6 +663,7 @@ class StandardScaler(_Scaler):
     mean_ : ndarray, shape (D,)
     scale_ : ndarray, shape (D,)   the standard deviations, 1 where the variance is 0
     n_features_in_ : int
+    n_samples_seen_ : int   number of rows `fit` saw (shown by the repr)
 
     Examples
     --------
@@ -608,6 +674,10 @@ class StandardScaler(_Scaler):
            [ 1.,  0.]])
     >>> scaler.transform([[4.0, 7.0]])                # (4-2)/1 = 2, (7-5)/1 = 2
     array([[2., 2.]])
+    >>> scaler
+    StandardScaler(fitted on 2 samples, 2 features)
+    >>> StandardScaler()
+    StandardScaler(not fitted)
     """
 
     def fit(self, X):
@@ -627,7 +697,7 @@ class StandardScaler(_Scaler):
         # Exact zero, or rounding noise around zero for a constant column.
         constant = std <= 1e-12 * np.maximum(np.abs(self.mean_), 1.0)
         self.scale_ = np.where(constant, 1.0, std)
-        self.n_features_in_ = X.shape[1]
+        self.n_samples_seen_, self.n_features_in_ = X.shape
         return self
 
     def transform(self, X):
@@ -641,7 +711,7 @@ class StandardScaler(_Scaler):
         return X * self.scale_ + self.mean_
 
     def __repr__(self):
-        return "StandardScaler()"
+        return self._fitted_repr()
 
 
 class MinMaxScaler(_Scaler):
@@ -661,6 +731,7 @@ class MinMaxScaler(_Scaler):
     data_min_, data_max_ : ndarray, shape (D,)
     scale_ : ndarray, shape (D,)   ``(b - a) / (x_max - x_min)``
     n_features_in_ : int
+    n_samples_seen_ : int   number of rows `fit` saw (shown by the repr)
 
     Examples
     --------
@@ -695,7 +766,7 @@ class MinMaxScaler(_Scaler):
         span = self.data_max_ - self.data_min_
         a, b = self.feature_range
         self.scale_ = (b - a) / np.where(span == 0, 1.0, span)
-        self.n_features_in_ = X.shape[1]
+        self.n_samples_seen_, self.n_features_in_ = X.shape
         return self
 
     def transform(self, X):
@@ -710,7 +781,7 @@ class MinMaxScaler(_Scaler):
 
     def __repr__(self):
         a, b = self.feature_range
-        return f"MinMaxScaler(feature_range=({a:g}, {b:g}))"
+        return self._fitted_repr(f"feature_range=({a:g}, {b:g})")
 
 
 class WhiteningScaler(_Scaler):
@@ -744,6 +815,7 @@ class WhiteningScaler(_Scaler):
     whitening_ : ndarray, shape (D, D)          :math:`W`
     unwhitening_ : ndarray, shape (D, D)        :math:`W^{-1}`, for `inverse_transform`
     n_features_in_ : int
+    n_samples_seen_ : int   number of rows `fit` saw (shown by the repr)
 
     Examples
     --------
@@ -800,7 +872,7 @@ class WhiteningScaler(_Scaler):
             self.unwhitening_ = (U * sqrt) @ U.T
         self.explained_variance_ = lam
         self.components_ = U
-        self.n_features_in_ = X.shape[1]
+        self.n_samples_seen_, self.n_features_in_ = X.shape
         return self
 
     def transform(self, X):
@@ -814,7 +886,7 @@ class WhiteningScaler(_Scaler):
         return X @ self.unwhitening_ + self.mean_
 
     def __repr__(self):
-        return f"WhiteningScaler(method={self.method!r}, eps={self.eps:g})"
+        return self._fitted_repr(f"method={self.method!r}", f"eps={self.eps:g}")
 
 
 # ------------------------------------------------------------------------------ one-hot

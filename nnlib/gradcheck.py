@@ -17,7 +17,10 @@ When a check fails, `check_gradients` looks at the ratio analytic / numeric. If 
 same everywhere, the bug is a constant factor and the report names it: ``"x2"``,
 ``"x1/2"``, ``"sign flip"``, ``"missing 1/N"`` (a sum where the loss is a mean),
 ``"extra 1/N"`` (divided by N twice), or another ``"constant factor"``; if the transpose
-of the analytic gradient matches, it says ``"transposed"``. See `DIAGNOSES`.
+of the analytic gradient matches, it says ``"transposed"``. A function with a kink (ReLU
+at 0) is told apart from a bug by the one-sided differences: at a kink the analytic value
+equals :math:`(f(x + h) - f(x)) / h` or :math:`(f(x) - f(x - h)) / h` while the central
+difference, their mean, straddles the corner; the report says ``"kink"``. See `DIAGNOSES`.
 
 References
 ----------
@@ -26,6 +29,7 @@ cs231n, "Neural Networks Part 3: Gradient checks", https://cs231n.github.io/neur
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -52,6 +56,7 @@ DIAGNOSES: tuple[str, ...] = (
     "extra 1/N",
     "constant factor",
     "transposed",
+    "kink",
     "zero analytic",
     "zero numeric",
 )
@@ -63,6 +68,12 @@ _CONSTANT_RTOL = 1e-5
 _NAME_RTOL = 1e-3
 #: Safety factor over the rounding error eps |f| / h of a central difference.
 _NOISE_FACTOR = 10.0
+# An entry is explained by a kink when the analytic value is this much closer to one of the
+# one-sided differences than to the central one (at a kink: |a - one-sided| ~ h |f''|,
+# |a - central| = half the jump of the slope; for a smooth f both are ~ the bug itself).
+_KINK_RATIO = 0.1
+# "A few entries disagree" means at most this fraction of the tensor's entries.
+_FEW_FRACTION = 0.1
 
 
 def _scalar(value, what):
@@ -75,20 +86,80 @@ def _scalar(value, what):
         raise TypeError(f"{what} must return a real number, got {type(value).__name__}") from None
 
 
-def _check_float64_array(x, name):
-    """Refuse anything central differences cannot perturb in place at full precision."""
+def _check_float64_array(x, name, fix):
+    """Refuse anything central differences cannot perturb in place at full precision.
+
+    `fix` ends the dtype message: how to get a float64 array in the caller's setting.
+    """
     if not isinstance(x, np.ndarray):
         raise TypeError(
             f"{name} must be a numpy array (it is perturbed in place), got {type(x).__name__}"
         )
     if x.dtype != np.float64:
+        kind = x.dtype.kind
+        if kind == "f" and x.dtype.itemsize < 8:
+            why = (
+                f"in {x.dtype} the rounding error of (f(x+h) - f(x-h)) / 2h is ~0.1 or "
+                "worse, larger than most bugs"
+            )
+        elif kind == "f":
+            why = "h and the tolerances are set for float64's rounding error"
+        elif kind in "iub":
+            why = (
+                f"an {x.dtype} array cannot hold x + h: the step is truncated away, "
+                "so every difference would be 0"
+            )
+        elif kind == "c":
+            why = "the differences here are for real parameters"
+        else:
+            why = "only float64 arrays can be perturbed by a small step"
         raise TypeError(
-            f"{name} has dtype {x.dtype}; central differences need float64 (in float32 the "
-            "rounding error of (f(x+h) - f(x-h)) / 2h is ~0.1, larger than most bugs). "
-            "Use float64 parameters, e.g. build the model with dtype=np.float64"
+            f"{name} has dtype {x.dtype}; central differences need float64 ({why}). {fix}"
         )
     if not x.flags.writeable:
         raise ValueError(f"{name} is read-only; it must be perturbed in place")
+
+
+def _accepts(f, n_args):
+    """Tell whether `f`'s signature can take `n_args` positional arguments.
+
+    Also True when the signature cannot be inspected (some builtins).
+    """
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return True
+    try:
+        sig.bind(*range(n_args))
+    except TypeError:
+        return False
+    return True
+
+
+def _differences(f, x, h):
+    """Values of ``f()`` with each entry of `x` moved by +h and by -h, restoring it.
+
+    Returns ``(f_plus, f_minus)``, float64 arrays shaped like `x`. `f` takes no arguments
+    (wrap ``f(x)`` in a closure). `x` is assumed checked (float64, writeable).
+    """
+    f_plus = np.empty(x.shape, dtype=np.float64)
+    f_minus = np.empty(x.shape, dtype=np.float64)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        try:
+            x[idx] = old + h
+            fp = _scalar(f(), "f")
+            x[idx] = old - h
+            fm = _scalar(f(), "f")
+        finally:
+            x[idx] = old
+        if not (np.isfinite(fp) and np.isfinite(fm)):
+            raise ValueError(
+                f"f returned a non-finite value ({fp}, {fm}) when entry {idx} of x "
+                f"was moved by +-{h:g}"
+            )
+        f_plus[idx], f_minus[idx] = fp, fm
+    return f_plus, f_minus
 
 
 def numerical_gradient(f, x, h=1e-6):
@@ -120,8 +191,9 @@ def numerical_gradient(f, x, h=1e-6):
     Raises
     ------
     TypeError
-        If `x` is not a float64 ndarray (float32 is too imprecise), or `f` does not
-        return a scalar.
+        If `x` is not a float64 ndarray (float32 is too imprecise, integers cannot move
+        by h), `f` cannot be called with one argument (a closure ``f()`` must be wrapped:
+        ``lambda _x: f()``), or `f` does not return a scalar.
     ValueError
         If `f` returns NaN or infinity.
 
@@ -137,25 +209,15 @@ def numerical_gradient(f, x, h=1e-6):
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
-    _check_float64_array(x, "x")
+    if not _accepts(f, 1):
+        raise TypeError(
+            "numerical_gradient calls f(x) with the array it perturbs; yours takes no "
+            "argument, so wrap it: lambda _x: f() (check_gradients takes such an f())"
+        )
+    _check_float64_array(x, "x", "Pass a float64 array, e.g. x = x.astype(np.float64)")
     h = check_number(h, "h", low=0, low_open=True)
-    grad = np.empty(x.shape, dtype=np.float64)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        try:
-            x[idx] = old + h
-            f_plus = _scalar(f(x), "f")
-            x[idx] = old - h
-            f_minus = _scalar(f(x), "f")
-        finally:
-            x[idx] = old
-        if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
-            raise ValueError(
-                f"f returned a non-finite value ({f_plus}, {f_minus}) when entry {idx} of x "
-                f"was moved by +-{h:g}"
-            )
-        grad[idx] = (f_plus - f_minus) / (2 * h)
-    return grad
+    f_plus, f_minus = _differences(lambda: f(x), x, h)
+    return (f_plus - f_minus) / (2 * h)
 
 
 def _rel_error_elementwise(a, b, floor):
@@ -250,6 +312,10 @@ class GradientReport:
     ``report.ok`` is True when every tensor passed; ``report["W1"]`` is one tensor's
     result; ``str(report)`` (and the repr, which notebooks display) is a table.
 
+    The truth value of a report is ``report.ok``, so ``if check_gradients(...):`` and
+    ``assert check_gradients(...)`` test whether the check passed (without this a report
+    holding any tensors would always be true, also when it failed).
+
     Attributes
     ----------
     checks : dict[str, TensorCheck]
@@ -266,6 +332,10 @@ class GradientReport:
     def ok(self) -> bool:
         """True when every tensor passed."""
         return all(c.passed for c in self.checks.values())
+
+    def __bool__(self) -> bool:
+        """``self.ok``: a failed check is false."""
+        return self.ok
 
     @property
     def failed(self) -> list:
@@ -314,14 +384,40 @@ class GradientReport:
     __repr__ = __str__
 
 
-def _diagnose(analytic, numeric, n_samples, floor=1e-8):
-    """Name the pattern of a wrong gradient: (diagnosis or None, hint)."""
+def _diagnose(analytic, numeric, n_samples, floor, tol, slopes):
+    """Name the pattern of a wrong gradient: (diagnosis or None, hint).
+
+    `slopes` is ``(forward, backward)``: the one-sided differences ``(f(x+h) - f(x)) / h``
+    and ``(f(x) - f(x-h)) / h`` of every entry (their mean is `numeric`).
+    """
     abs_num = np.abs(numeric)
     if np.max(abs_num, initial=0.0) == 0.0:
         return "zero numeric", (
             "the numerical gradient is zero everywhere: the loss does not change when this "
             "parameter changes. Does f read this very array (not a copy made earlier)?"
         )
+    bad = _rel_error_elementwise(analytic, numeric, floor) > tol
+    k, n = int(bad.sum()), bad.size
+    count = f"{k} of {n} entries disagree" if k < n else f"all {n} entries disagree"
+    # At a kink (ReLU at 0) the analytic value is one side's slope while the central
+    # difference averages the two sides; for a smooth f the one-sided differences are as
+    # far from a wrong analytic value as the central one.
+    forward, backward = slopes
+    one_sided = np.minimum(np.abs(analytic - forward), np.abs(analytic - backward))
+    at_kink = bad & (one_sided <= _KINK_RATIO * np.abs(analytic - numeric))
+    n_kinks = int(at_kink.sum())
+    if k and n_kinks == k:
+        return "kink", (
+            f"{count}{'; the others agree' if k < n else ''}: likely a kink (ReLU at 0, where "
+            "the differences straddle the corner), not a bug — move the inputs or biases off "
+            "0. At each of them the analytic value is a one-sided difference, (f(x+h) - f(x))/h "
+            "or (f(x) - f(x-h))/h, and the two differ: the slope jumps between x - h and x + h"
+        )
+    kinks_too = (
+        f" ({n_kinks} of the {k} match a one-sided difference, as at a kink; the others do not)"
+        if n_kinks
+        else ""
+    )
     if np.max(np.abs(analytic), initial=0.0) == 0.0:
         return "zero analytic", (
             "the analytic gradient is zero everywhere but the numerical one is not: was it "
@@ -339,9 +435,17 @@ def _diagnose(analytic, numeric, n_samples, floor=1e-8):
     significant = abs_num > 1e-6 * abs_num.max()
     c = float(np.median(analytic[significant] / numeric[significant]))
     if c == 0.0 or rel_error(analytic, c * numeric, floor) > _CONSTANT_RTOL:
+        if k <= _FEW_FRACTION * n:
+            return None, (
+                f"{count}; the others agree{kinks_too}: a kink (ReLU at 0, where the "
+                "differences straddle the corner) can do this, but there the analytic value "
+                "would equal a one-sided difference, (f(x+h) - f(x))/h or (f(x) - f(x-h))/h; "
+                "otherwise look for a bug in these entries alone (an index, a single term), "
+                "starting at the worst entry"
+            )
         return None, (
-            "no simple pattern (not a constant factor, not a transpose): compare analytic "
-            "and numeric entry by entry, starting at the worst entry"
+            f"no simple pattern (not a constant factor, not a transpose; {count}{kinks_too}): "
+            "compare analytic and numeric entry by entry, starting at the worst entry"
         )
 
     def near(target):
@@ -349,9 +453,9 @@ def _diagnose(analytic, numeric, n_samples, floor=1e-8):
 
     if near(1.0):
         return None, (
-            "analytic and numeric agree up to a factor 1: the error is in a few entries "
-            "(near a kink such as ReLU at 0, where a difference straddles it, or at the "
-            "rounding level of the differences); look at the worst entry"
+            f"analytic and numeric agree up to a factor 1 ({count}{kinks_too}): the error is "
+            "small, near a kink such as ReLU at 0 (where a difference straddles it) or at the "
+            "rounding level of the differences; look at the worst entry"
         )
 
     if near(-1.0):
@@ -407,13 +511,22 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     their absolute error, at most ten times the rounding error of the differences, since
     their relative error is rounding noise. A failing tensor gets a diagnosis (see
     `DIAGNOSES`) when its error has a recognisable pattern: analytic = c x numeric for a
-    constant c, or analytic.T = numeric.
+    constant c, analytic.T = numeric, or a kink: at every disagreeing entry the analytic
+    value equals a one-sided difference, :math:`(f(x+h) - f(x))/h` or :math:`(f(x) -
+    f(x-h))/h`, as at a ReLU whose input is exactly 0 (e.g. a sample at the origin with
+    zero biases). When only a few entries disagree, the hint says how many.
+
+    Unlike `numerical_gradient`, which calls ``f(x)``, this calls ``f()`` with no
+    arguments: it perturbs the arrays of `params` in place, and `f` reads them there. A
+    function of the parameter, ``f(w)``, is refused with a TypeError saying how to wrap
+    it: ``lambda: f(params["w"])``.
 
     Parameters
     ----------
     f : callable
-        ``f() -> float``: the loss computed from the arrays in `params` as they are at the
-        moment of the call. Must be deterministic (switch dropout off).
+        ``f() -> float``, called with no arguments: the loss computed from the arrays in
+        `params` as they are at the moment of the call. Must be deterministic (switch
+        dropout off).
     params : dict[str, ndarray]
         Parameter arrays, float64, modified in place during the check and restored.
     grads : dict[str, array_like]
@@ -428,11 +541,13 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     Returns
     -------
     GradientReport
+        True in a boolean context exactly when every tensor passed (``report.ok``).
 
     Raises
     ------
     TypeError
-        For float32 (or non-array) parameters: central differences need float64.
+        For float32, integer or non-array parameters (central differences need float64),
+        or an `f` that needs arguments.
     ValueError
         For missing or extra gradient names, shapes that do not match, or an `f` that
         gives different values for the same parameters.
@@ -450,11 +565,18 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     >>> report = check_gradients(loss, params, {"w": np.array([10.0])}, n_samples=2)
     >>> report.ok, report["w"].diagnosis
     (False, 'x2')
+    >>> bool(report)                         # a failed report is false
+    False
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
     if not isinstance(params, Mapping) or not params:
         raise TypeError("params must be a non-empty dict of name -> float64 array")
+    if not _accepts(f, 0):
+        raise TypeError(
+            "check_gradients calls f() with no arguments (it perturbs params in place); "
+            f"wrap yours: lambda: f(params[{next(iter(params))!r}])"
+        )
     if not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a dict with the keys of params, got {type(grads).__name__}")
     missing = [k for k in params if k not in grads]
@@ -465,7 +587,12 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
             f"missing {missing}, unexpected {extra}"
         )
     for name, p in params.items():
-        _check_float64_array(p, f"params[{name!r}]")
+        _check_float64_array(
+            p,
+            f"params[{name!r}]",
+            "Convert it, params[name] = params[name].astype(np.float64), and let f read "
+            "the converted array",
+        )
     h = check_number(h, "h", low=0, low_open=True)
     tol = check_number(tol, "tol", low=0, low_open=True)
     if n_samples is not None:
@@ -496,7 +623,8 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     floor = max(1e-8, _NOISE_FACTOR * np.finfo(np.float64).eps * max(abs(f0), 1.0) / (h * tol))
     checks = {}
     for name, p in params.items():
-        numeric = numerical_gradient(lambda _x: f(), p, h=h)
+        f_plus, f_minus = _differences(f, p, h)
+        numeric = (f_plus - f_minus) / (2 * h)
         g = analytic[name]
         if g.shape != p.shape:  # the transposed shape, allowed above
             transposed = rel_error(g.T, numeric, floor) < _CONSTANT_RTOL
@@ -529,7 +657,11 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
             index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
             err, a_w, n_w = float(errs.flat[flat]), float(g[index]), float(numeric[index])
         passed = err <= tol
-        diagnosis, hint = (None, "") if passed else _diagnose(g, numeric, n_samples, floor)
+        if passed:
+            diagnosis, hint = None, ""
+        else:
+            slopes = ((f_plus - f0) / h, (f0 - f_minus) / h)
+            diagnosis, hint = _diagnose(g, numeric, n_samples, floor, tol, slopes)
         checks[name] = TensorCheck(
             name=name,
             shape=p.shape,
@@ -599,7 +731,13 @@ def check_model_gradients(model, X, y, loss, h=1e-6, tol=1e-7):
             f"(like nnlib.model.MLP), got {type(model).__name__}"
         )
     for name, p in params.items():
-        _check_float64_array(p, f"model parameter {name!r}")
+        _check_float64_array(
+            p,
+            f"model parameter {name!r}",
+            "Build the model with float64 parameters, e.g. MLP(..., dtype=np.float64)"
+            if p.dtype.kind == "f"
+            else "Gradients only exist for real-valued parameters: store them as float64",
+        )
     n = len(X) if hasattr(X, "__len__") else None
     model.loss_and_grad(X, y, loss)
     grads = {k: np.array(v, dtype=np.float64) for k, v in model.grads.items()}

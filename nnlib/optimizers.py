@@ -16,6 +16,10 @@ Both call the same private in-place kernel, so a pure rule equals its class to t
 bit. The kernels write into a scratch buffer with ``out=`` and allocate nothing per step
 (except ``g + weight_decay * w`` when weight decay is on).
 
+The pure rules refuse a `w` or `dw` holding NaN or infinity (``ValueError`` naming the
+argument). The classes' ``step``, the training hot path, does not scan for them: ``fit``
+checks the loss every epoch instead.
+
 Conventions (PyTorch's ``torch.optim``, which follows the papers):
 
 - ``g`` is the gradient of the loss at the current ``w``; with ``weight_decay > 0`` it is
@@ -133,8 +137,10 @@ def _with_decay(w: np.ndarray, dw: np.ndarray, weight_decay: float) -> np.ndarra
 
 def _prepare(w, dw, state, weight_decay):
     """Validate the arrays of a pure rule; return (copy of w, gradient g, scratch)."""
-    w = as_array(w, "w", dtype=None)
-    dw = as_array(dw, "dw", dtype=w.dtype)
+    # Pure rules are called directly on small arrays (notebooks, exercises): a NaN there is
+    # a bug worth naming. The classes' step skips this pass (see `Optimizer`).
+    w = as_array(w, "w", dtype=None, finite=True)
+    dw = as_array(dw, "dw", dtype=w.dtype, finite=True)
     check_same_shape(w, dw, "w", "dw")
     _check_state(state, w.shape, "state")
     new_w = w.copy()
@@ -297,6 +303,12 @@ def sgd(w, dw, state=None, lr=0.01, weight_decay=0.0):
     ndarray, same shape and dtype as `w` (float32 stays float32)
         The updated parameter, a new array.
 
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
+
     References
     ----------
     H. Robbins and S. Monro, "A stochastic approximation method", Ann. Math. Stat. 1951.
@@ -348,6 +360,12 @@ def momentum(w, dw, state, lr=0.01, mu=0.9, *, weight_decay=0.0):
     -------
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
+
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
 
     Notes
     -----
@@ -422,6 +440,12 @@ def ema_momentum(w, dw, state, lr=0.01, beta=0.9, bias_correction=False, *, weig
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
 
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
+
     Notes
     -----
     The EMA velocity is :math:`(1 - \beta)` times the classic one (:func:`momentum` with
@@ -485,6 +509,12 @@ def nesterov(w, dw, state, lr=0.01, mu=0.9, *, weight_decay=0.0):
     -------
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
+
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
 
     Notes
     -----
@@ -551,6 +581,12 @@ def adagrad(w, dw, state, lr=0.01, eps=1e-10, *, weight_decay=0.0):
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
 
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
+
     Notes
     -----
     The first step is :math:`\mathrm{lr}\,\mathrm{sign}(g)` for every coordinate; later
@@ -616,6 +652,12 @@ def rmsprop(w, dw, state, lr=0.01, alpha=0.99, eps=1e-8, *, weight_decay=0.0):
     -------
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
+
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
 
     Notes
     -----
@@ -698,6 +740,12 @@ def adam(
     ndarray, same shape and dtype as `w`
         The updated parameter, a new array.
 
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
+
     Notes
     -----
     The first step is :math:`\mathrm{lr}\,\mathrm{sign}(g)` (up to `eps`), and with a
@@ -742,6 +790,19 @@ class Optimizer:
     order is the order of ``__repr__``) and implements ``_update``, a call to the same
     in-place kernel its pure ``rule`` uses. Assigning a hyper-parameter, e.g.
     ``opt.lr = 0.1`` from a schedule, validates it.
+
+    **State carries over between** ``fit`` **calls.** ``state`` (velocities, moment
+    averages, step counts) lives as long as the optimizer: a second ``fit`` with the same
+    optimizer continues where the first stopped (Adam's ``t`` keeps counting, momentum
+    keeps its velocity), which is right for resuming the *same* model. For a new model,
+    or to start afresh, call ``optimizer.reset()`` or create a new optimizer. State whose
+    shape does not match the parameter is refused with that advice; a new model with
+    the same shapes cannot be told apart and would silently inherit the old state.
+
+    **No finiteness check in** ``step``. ``step`` is the training hot path: it checks
+    keys, shapes and dtypes, but does not scan the arrays for NaN or infinity (a NaN
+    gradient makes NaN parameters). ``fit`` checks the loss every epoch and stops with a
+    clear error instead. The pure rules (:func:`sgd`, :func:`adam`, ...) do check.
 
     Attributes
     ----------
@@ -803,12 +864,26 @@ class Optimizer:
             g = as_array(grads[key], f"grads[{key!r}]", dtype=None)
             check_same_shape(p, g, f"params[{key!r}]", f"grads[{key!r}]")
             if key in self.state:
-                _check_state(self.state[key], p.shape, f"state[{key!r}]")
+                self._check_own_state(key, p.shape)
             pairs.append((key, p, g))
         return pairs
 
+    def _check_own_state(self, key, shape: tuple) -> None:
+        """Refuse state left by a parameter of another shape (the optimizer was reused)."""
+        for buf in self.state[key].values():
+            if isinstance(buf, np.ndarray) and buf.shape != shape:
+                raise ValueError(
+                    f"this optimizer holds state for a parameter of shape {buf.shape} under "
+                    f"key {key!r} but got shape {shape}: it was used with another model; "
+                    "call optimizer.reset() or create a new optimizer"
+                )
+
     def step(self, params, grads) -> None:
         """Update every ``params[name]`` in place from ``grads[name]``.
+
+        The arrays are not scanned for NaN or infinity (the hot path; ``fit`` checks the
+        loss). State from earlier calls, even earlier ``fit`` calls, is used: call
+        `reset` before stepping a new model.
 
         Parameters
         ----------
@@ -820,7 +895,9 @@ class Optimizer:
         Raises
         ------
         ValueError
-            Keys or shapes differ; nothing is updated then.
+            Keys or shapes differ, or the state under a key belongs to a parameter of
+            another shape (the optimizer was used with another model); nothing is
+            updated then.
         TypeError
             A parameter is not a float ndarray.
         """
@@ -845,7 +922,23 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain gradient descent with optional weight decay; see :func:`sgd`.
+    r"""Plain gradient descent with optional weight decay.
+
+    .. math:: w \leftarrow w - \mathrm{lr}\,(g + \lambda w)
+
+    See the algorithm box in :func:`sgd`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable: a schedule sets ``opt.lr`` every epoch.
+    weight_decay : float, default 0.0
+        L2 coefficient :math:`\lambda` in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    ``torch.optim.SGD`` defaults to ``lr=1e-3``; Keras ``SGD`` to ``learning_rate=0.01``,
+    as here.
 
     Examples
     --------
@@ -869,7 +962,27 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Classic momentum, PyTorch's form ``v = mu v + g; w -= lr v``; see :func:`momentum`.
+    r"""Classic (heavy-ball) momentum, PyTorch's form.
+
+    .. math:: v \leftarrow \mu v + g, \qquad w \leftarrow w - \mathrm{lr}\, v
+
+    See the algorithm box in :func:`momentum`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable.
+    mu : float, default 0.9
+        Momentum coefficient, in [0, 1); ``mu = 0`` is plain SGD.
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    ``torch.optim.SGD(lr, momentum=mu)``, whose ``momentum`` defaults to 0 (no momentum)
+    and ``lr`` to 1e-3. Keras ``SGD(momentum=mu)`` and cs231n keep ``lr`` inside the
+    velocity, :math:`v \leftarrow \mu v - \mathrm{lr}\, g`: the same iterates for a constant
+    ``lr``, different ones under a schedule.
 
     Examples
     --------
@@ -898,7 +1011,31 @@ class Momentum(Optimizer):
 
 
 class EMAMomentum(Optimizer):
-    """Momentum as an EMA, ``v = beta v + (1-beta) g``; see :func:`ema_momentum`.
+    r"""Momentum as an exponential moving average of the gradients (the lecture's form).
+
+    .. math:: v \leftarrow \beta v + (1 - \beta) g, \qquad
+              w \leftarrow w - \mathrm{lr}\, \hat v, \quad
+              \hat v = v / (1 - \beta^t) \text{ with bias correction, else } v
+
+    See the algorithm box in :func:`ema_momentum`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable.
+    beta : float, default 0.9
+        Averaging coefficient, in [0, 1).
+    bias_correction : bool, default False
+        Divide `v` by :math:`1 - \beta^t` before the step.
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    No library optimizer uses this form by default: ``torch.optim.SGD`` and Keras use the
+    classic velocity of :class:`Momentum`. Without bias correction this class equals
+    ``Momentum(lr=lr * (1 - beta), mu=beta)``, so with the same ``lr`` its steps are
+    ``1 - beta`` (0.1x) as large.
 
     Examples
     --------
@@ -927,7 +1064,26 @@ class EMAMomentum(Optimizer):
 
 
 class Nesterov(Optimizer):
-    """Nesterov momentum, PyTorch's form ``w -= lr (g + mu v)``; see :func:`nesterov`.
+    r"""Nesterov momentum, PyTorch's form (the gradient at the stored parameter).
+
+    .. math:: v \leftarrow \mu v + g, \qquad w \leftarrow w - \mathrm{lr}\,(g + \mu v)
+
+    See the algorithm box in :func:`nesterov`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable.
+    mu : float, default 0.9
+        Momentum coefficient, in [0, 1).
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    ``torch.optim.SGD(lr, momentum=mu, nesterov=True)``, whose ``momentum`` defaults to 0.
+    Keras ``SGD(nesterov=True)`` keeps ``lr`` inside the velocity; the lecture's
+    look-ahead form is the same method after a change of variable (see :func:`nesterov`).
 
     Examples
     --------
@@ -954,7 +1110,27 @@ class Nesterov(Optimizer):
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad, ``w -= lr g / (sqrt(sum g^2) + eps)``; see :func:`adagrad`.
+    r"""AdaGrad: per-coordinate steps shrinking with the sum of squared gradients.
+
+    .. math:: s \leftarrow s + g^2, \qquad
+              w \leftarrow w - \mathrm{lr}\, \frac{g}{\sqrt{s} + \epsilon}
+
+    See the algorithm box in :func:`adagrad`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable.
+    eps : float, default 1e-10
+        Added to :math:`\sqrt{s}` (outside the square root), in (0, inf).
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    Defaults as ``torch.optim.Adagrad`` (no ``lr_decay``, accumulator starting at 0).
+    Keras ``Adagrad`` differs: ``learning_rate=0.001``, ``epsilon=1e-7`` and an
+    accumulator starting at 0.1.
 
     Examples
     --------
@@ -981,7 +1157,30 @@ class AdaGrad(Optimizer):
 
 
 class RMSProp(Optimizer):
-    """RMSProp, ``w -= lr g / (sqrt(EMA of g^2) + eps)``; see :func:`rmsprop`.
+    r"""RMSProp: divide the gradient by a running RMS of recent gradients.
+
+    .. math:: s \leftarrow \alpha s + (1 - \alpha) g^2, \qquad
+              w \leftarrow w - \mathrm{lr}\, \frac{g}{\sqrt{s} + \epsilon}
+
+    See the algorithm box in :func:`rmsprop`.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate, in (0, inf). Mutable.
+    alpha : float, default 0.99
+        Decay of the squared-gradient average, in [0, 1).
+    eps : float, default 1e-8
+        Added to :math:`\sqrt{s}` (outside the square root), in (0, inf).
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    Defaults as ``torch.optim.RMSprop`` (no momentum, not centered). Keras ``RMSprop``
+    and Hinton's lecture use ``alpha`` (``rho``) = 0.9, Keras with
+    ``learning_rate=0.001`` and ``epsilon=1e-7``. No bias correction: the first step is
+    :math:`\mathrm{lr} / \sqrt{1 - \alpha}`, 10x ``lr`` with the default ``alpha``.
 
     Examples
     --------
@@ -1009,7 +1208,36 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (optionally AMSGrad), PyTorch's implementation; see :func:`adam`.
+    r"""Adam (optionally AMSGrad), PyTorch's implementation.
+
+    .. math:: m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
+              v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \quad
+              w \leftarrow w - \mathrm{lr}\,
+              \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}
+
+    See the algorithm box in :func:`adam`.
+
+    Parameters
+    ----------
+    lr : float, default 1e-3
+        Learning rate, in (0, inf). Mutable.
+    beta1 : float, default 0.9
+        Decay of the gradient average `m`, in [0, 1).
+    beta2 : float, default 0.999
+        Decay of the squared-gradient average `v`, in [0, 1).
+    eps : float, default 1e-8
+        Added to :math:`\sqrt{\hat v}` (outside the square root), in (0, inf).
+    amsgrad : bool, default False
+        Use the running maximum of `v` (AMSGrad) in the denominator.
+    weight_decay : float, default 0.0, keyword-only
+        L2 coefficient in [0, inf), added to the gradient.
+
+    Notes
+    -----
+    Defaults as ``torch.optim.Adam`` (``betas=(beta1, beta2)`` there). Keras ``Adam``
+    uses ``epsilon=1e-7``, in the paper's "epsilon hat" form. ``weight_decay`` here is
+    the coupled L2 of ``torch.optim.Adam``, not AdamW's decoupled decay
+    (``torch.optim.AdamW``, default 0.01).
 
     Examples
     --------

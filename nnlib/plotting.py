@@ -31,6 +31,7 @@ from ._checks import as_array, check_int, check_number
 __all__ = [
     "HISTORY_KEYS",
     "MARKERS",
+    "MAX_COLUMNS",
     "OKABE_ITO",
     "PALETTE",
     "layer_statistics",
@@ -110,15 +111,34 @@ def _new_axes(ax):
     return ax
 
 
-def _axes_array(axes, n: int, name: str, panel_width: float = 3.2, sharey: bool = False):
-    """Return `n` Axes as a flat object ndarray: `axes` checked, or a new 1 x n figure."""
+#: Panels per row of a new multi-panel figure; more panels wrap onto further rows.
+MAX_COLUMNS = 5
+
+
+def _axes_array(axes, n: int, name: str, panel_width: float = 3.0, sharey: bool = False):
+    """Return `n` Axes as a flat object ndarray: `axes` checked, or a new figure.
+
+    A new figure has rows of at most `MAX_COLUMNS` panels, each about `panel_width`
+    inches wide and 3.2 high; the Axes are returned in reading order (row by row) and the
+    unused panels of the last row are hidden.
+    """
     if axes is None:
         import matplotlib.pyplot as plt
 
+        ncols = min(n, MAX_COLUMNS)
+        nrows = -(-n // ncols)  # ceil(n / ncols)
         _, grid = plt.subplots(
-            1, n, figsize=(panel_width * n, 3.2), sharey=sharey, squeeze=False, layout="constrained"
+            nrows,
+            ncols,
+            figsize=(panel_width * ncols, 3.2 * nrows),
+            sharey=sharey,
+            squeeze=False,
+            layout="constrained",
         )
-        return grid.ravel()
+        flat = grid.ravel()
+        for ax in flat[n:]:
+            ax.set_visible(False)
+        return flat[:n]
     if isinstance(axes, (np.ndarray, list, tuple)):
         flat = np.asarray(axes, dtype=object).ravel()
     else:  # a single Axes
@@ -324,7 +344,9 @@ def plot_loss_surface(
     ----------
     f : callable, ``(X1, X2) -> Z``
         Vectorized surface: `X1` and `X2` are arrays of the same shape (a meshgrid) and
-        ``Z`` has that shape too, ``Z[i, j] = f(X1[i, j], X2[i, j])``. Called once.
+        ``Z`` has that shape too, ``Z[i, j] = f(X1[i, j], X2[i, j])``. Called once. A
+        function written for two numbers (``math.exp``, ``if x1 > 0:``) fails on arrays:
+        wrap it, ``np.vectorize(f)``.
     xlim, ylim : (float, float)
         Ranges of the two coordinates, ``low < high``. The view is clipped to them, so a
         diverging path does not squash the picture.
@@ -350,6 +372,13 @@ def plot_loss_surface(
     -------
     matplotlib Axes
 
+    Raises
+    ------
+    TypeError
+        When `f` raises a TypeError or ValueError on the arrays (it is not vectorized).
+    ValueError
+        When ``f(X1, X2)`` does not have the shape of `X1`, or no finite value.
+
     Examples
     --------
     Not run here (it draws a figure)::
@@ -374,11 +403,23 @@ def plot_loss_surface(
         checked[name] = arr
 
     g1, g2 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
-    Z = as_array(f(g1, g2), "f(X1, X2)")
+    contract = (
+        f"plot_loss_surface calls f once on the whole grid: f must accept arrays X1, X2 of "
+        f"the same shape {g1.shape} and return an array of that shape, "
+        "Z[i, j] = f(X1[i, j], X2[i, j]). For an f written for two numbers, pass "
+        "np.vectorize(f)"
+    )
+    try:
+        out = f(g1, g2)
+    except (TypeError, ValueError) as exc:  # math.exp(array), `if array > 0:`, float(array)
+        raise TypeError(
+            f"f(X1, X2) raised {type(exc).__name__} ({exc}) on arrays; is f vectorized? " + contract
+        ) from exc
+    Z = as_array(out, "f(X1, X2)")
     if Z.shape != g1.shape:
         raise ValueError(
-            f"f(X1, X2) must return the shape of X1 and X2, {g1.shape}, got {Z.shape}; "
-            "is f vectorized?"
+            f"f(X1, X2) returned shape {Z.shape}, not the shape of X1 and X2, {g1.shape}; "
+            "is f vectorized? " + contract
         )
     finite = Z[np.isfinite(Z)]
     if finite.size == 0:
@@ -458,7 +499,7 @@ def layer_statistics(activations) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=None):
-    r"""Plot one histogram per layer of activations, side by side with a shared y-axis.
+    r"""Plot one histogram per layer of activations, in a grid with a shared y-axis.
 
     Each panel is titled with its layer (1-based, as ``W1`` is the first weight matrix) and
     the mean and standard deviation of its values (see `layer_statistics`), e.g.
@@ -471,7 +512,10 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
     activations : list of array_like, length L
         One array per layer, any shape (all entries are counted).
     axes : sequence of L matplotlib Axes, optional
-        Where to draw; a new 1 x L figure is created when None.
+        Where to draw (any layout; flattened in order). When None, a new figure is
+        created with rows of at most `MAX_COLUMNS` (5) panels of about 3 x 3.2 inches:
+        10 layers make 2 rows of 5, 7 layers a row of 5 and a row of 2 (the 3 unused
+        panels hidden).
     bins : int >= 1 or 1-D array of edges, default 50
     titles : sequence of L str, optional
         Replace ``"layer l"`` in the titles (e.g. ``["tanh 1", ...]``); the mean and std
@@ -482,6 +526,7 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
     Returns
     -------
     ndarray of matplotlib Axes, shape (L,)
+        In layer order: ``axes[l]`` shows layer ``l + 1``, whatever the grid.
 
     Examples
     --------
@@ -511,6 +556,7 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
         hist_range = _check_limits(range, "range")
 
     means, stds = layer_statistics(arrays)
+    new_figure = axes is None
     axes = _axes_array(axes, n, "axes", sharey=True)
     top = 0.0
     for i, (a, ax) in enumerate(zip(arrays, axes, strict=True)):
@@ -521,7 +567,9 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
         top = max(top, float(np.max(counts)))
         ax.set_title(f"{names[i]}\nmean={means[i]:.3g}, std={stds[i]:.3g}")
         ax.set_xlabel("activation")
-    axes[0].set_ylabel("count")
+    # Label the y-axis of the first panel of every row of a new grid.
+    for ax in axes[:: MAX_COLUMNS if new_figure else n]:
+        ax.set_ylabel("count")
     for ax in axes:
         ax.set_ylim(0, 1.05 * top if top > 0 else 1.0)
     return axes
@@ -569,12 +617,19 @@ def plot_layer_stats(activations, ax=None):
 
 
 def _series(history, key: str) -> np.ndarray | None:
-    """``history[key]`` as a float array, or None when missing, empty or all NaN."""
+    """``history[key]`` as a float array, or None when missing, empty or all NaN.
+
+    ``None`` entries (JSON's ``null``) count as NaN.
+    """
     try:
         values = history[key]
     except (KeyError, IndexError):
         return None
-    arr = np.asarray(values, dtype=np.float64).ravel() if values is not None else np.empty(0)
+    if values is None:
+        return None
+    if not isinstance(values, np.ndarray):
+        values = [np.nan if v is None else v for v in np.ravel(np.asarray(values, dtype=object))]
+    arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0 or np.all(np.isnan(arr)):
         return None
     return arr
@@ -584,6 +639,29 @@ def _last_finite(arr: np.ndarray) -> float:
     """Last finite entry of `arr` (NaN if none)."""
     finite = arr[np.isfinite(arr)]
     return float(finite[-1]) if finite.size else float("nan")
+
+
+class _MappingHistory:
+    """A History-like view of a dict such as ``History.as_dict()``: ``.epoch``, ``[key]``."""
+
+    def __init__(self, data: Mapping):
+        self._data = data
+        metric_keys = [k for k in data if k != "epoch"]
+        if "epoch" in data:
+            epoch = data["epoch"]
+        else:  # epochs 0, 1, ... as long as the longest metric
+            lengths = [np.size(data[k]) for k in metric_keys if data[k] is not None]
+            epoch = range(max(lengths, default=0))
+        self.epoch = list(np.asarray(epoch).ravel())
+        self._keys = tuple(metric_keys)
+
+    def __getitem__(self, key):
+        if key == "epoch":
+            raise KeyError(key)
+        return self._data[key]
+
+    def keys(self):
+        return self._keys
 
 
 def plot_history(history, metrics=("loss", "accuracy"), axes=None):
@@ -599,9 +677,12 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None):
 
     Parameters
     ----------
-    history : History
-        Has ``.epoch`` (list of int) and ``history[key]`` (list of float per epoch), keys
-        among `HISTORY_KEYS`; see `nnlib.training.History`.
+    history : History or Mapping
+        A `nnlib.training.History`: ``.epoch`` (list of int) and ``history[key]`` (list of
+        float per epoch), keys among `HISTORY_KEYS`. Or a mapping like the one
+        ``History.as_dict()`` returns (e.g. read back from JSON): ``"epoch"`` and a list
+        per metric; without ``"epoch"`` the epochs are 0, 1, 2, ... ``None`` entries
+        (JSON ``null``) count as NaN.
     metrics : str or sequence of str, default ("loss", "accuracy")
         Among `HISTORY_KEYS` (or other keys `history` holds).
     axes : sequence of matplotlib Axes, optional
@@ -625,10 +706,14 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None):
 
         history = nnlib.fit(model, X, y, ...)
         axes = plot_history(history, metrics=("loss", "accuracy", "lr"))
+        axes = plot_history(json.load(open("run.json")))     # saved history.as_dict()
     """
-    if not hasattr(history, "epoch") or not hasattr(history, "__getitem__"):
+    if isinstance(history, Mapping):
+        history = _MappingHistory(history)
+    elif not hasattr(history, "epoch") or not hasattr(history, "__getitem__"):
         raise TypeError(
             "history must have an .epoch list and history[key] lists (a nnlib History), "
+            "or be a dict like History.as_dict() ({'epoch': [...], 'loss': [...], ...}), "
             f"got {type(history).__name__}"
         )
     if isinstance(metrics, str):
@@ -653,7 +738,7 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None):
         )
     epochs = np.asarray(history.epoch, dtype=np.float64)
 
-    if axes is None:
+    if axes is None:  # rows of at most MAX_COLUMNS panels, about 4 inches each
         panels = _axes_array(None, len(plotted), "axes", panel_width=4.0)
     else:
         given = _axes_array(axes, len(metrics), "axes")

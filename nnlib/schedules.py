@@ -1,8 +1,15 @@
 """Learning-rate schedules: callables ``lr(t) -> float`` with ``t`` the epoch index from 0.
 
 A training loop sets ``optimizer.lr = schedule(epoch)`` at the start of each epoch. Every
-schedule returns a positive Python float, validates its parameters when it is built, and
-refuses a negative or non-integer ``t``.
+schedule validates its parameters when it is built, refuses a negative or non-integer
+``t``, and returns a positive Python float: ``max(formula, min_lr)``.
+
+**Floor and underflow.** Every schedule takes a keyword ``min_lr`` (default 0.0, which
+leaves the formulas below unchanged). Decaying formulas reach exactly 0.0 in floating
+point after long enough, e.g. ``StepDecay(0.1)`` after 1072 halvings (``t = 10720``) or
+``Exponential(0.1, k=1)`` at ``t = 743``. Since an optimizer refuses ``lr = 0``, a
+schedule whose value (after the floor) is 0.0 raises a ``ValueError`` naming itself and
+``t`` and suggesting ``min_lr``, rather than returning 0.0.
 
 ================================  ======================================================
 schedule                          lr(t)
@@ -22,6 +29,8 @@ Examples
 >>> sched = StepDecay(0.1, drop=0.5, every=10)
 >>> [sched(t) for t in (0, 9, 10, 25)]
 [0.1, 0.1, 0.05, 0.025]
+>>> StepDecay(0.1, drop=0.5, every=10, min_lr=0.04)(25)     # max(0.025, 0.04)
+0.04
 """
 
 from __future__ import annotations
@@ -58,18 +67,40 @@ def _nonnegative(value, name: str) -> float:
     return check_number(value, name, low=0, high=math.inf, high_open=True)
 
 
-class Schedule:
-    """Base class: ``schedule(t)`` checks ``t`` and returns ``float(self._lr(t))``.
+def _floor(value, largest: float) -> float:
+    """Check `min_lr`: in [0, largest], the largest value the schedule takes."""
+    return check_number(value, "min_lr", low=0, high=largest)
 
-    Subclasses implement ``_lr(t)`` and list their constructor arguments in ``_args``
-    (used by ``__repr__``).
+
+class Schedule:
+    """Base class: ``schedule(t)`` checks ``t`` and returns ``max(self._lr(t), min_lr)``.
+
+    Subclasses implement ``_lr(t)`` (the formula), set ``min_lr`` and list their
+    constructor arguments in ``_args`` (used by ``__repr__``). A result of exactly 0.0
+    (the formula underflowed and ``min_lr = 0``) raises ``ValueError``.
     """
 
     _args: tuple[str, ...] = ()
+    min_lr: float = 0.0
 
     def __call__(self, t) -> float:
-        """Learning rate for epoch `t` (an int >= 0)."""
-        return float(self._lr(check_int(t, "t", low=0)))
+        """Learning rate for epoch `t` (an int >= 0): ``max(formula, min_lr)``.
+
+        Raises
+        ------
+        ValueError
+            `t` is negative, or the result underflowed to 0.0 (pass ``min_lr > 0``).
+        TypeError
+            `t` is not an integer.
+        """
+        t = check_int(t, "t", low=0)
+        lr = max(float(self._lr(t)), self.min_lr)
+        if lr == 0.0:
+            raise ValueError(
+                f"{self!r}(t={t}) underflowed to 0.0; pass min_lr=... to keep a floor "
+                f"(e.g. min_lr=1e-6)"
+            )
+        return lr
 
     def _lr(self, t: int) -> float:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -86,6 +117,8 @@ class Constant(Schedule):
     ----------
     lr : float
         Learning rate, > 0.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, lr]; kept for a uniform interface (it cannot change a constant).
 
     Examples
     --------
@@ -93,10 +126,11 @@ class Constant(Schedule):
     0.01
     """
 
-    _args = ("lr",)
+    _args = ("lr", "min_lr")
 
-    def __init__(self, lr):
+    def __init__(self, lr, *, min_lr=0.0):
         self.lr = _positive(lr, "lr")
+        self.min_lr = _floor(min_lr, self.lr)
 
     def _lr(self, t):
         return self.lr
@@ -116,24 +150,35 @@ class StepDecay(Schedule):
         Factor in (0, 1].
     every : int, default 10
         Epochs between drops, >= 1.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, lr0]: the schedule returns :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Notes
     -----
-    PyTorch's ``StepLR(step_size=every, gamma=drop)``.
+    PyTorch's ``StepLR(step_size=every, gamma=drop)``. With ``min_lr = 0`` the value
+    underflows to 0.0 after about 1070 halvings and the call raises ``ValueError``.
 
     Examples
     --------
     >>> sched = StepDecay(0.1, drop=0.5, every=10)
     >>> sched(9), sched(10), sched(20)      # 0.1, 0.1 * 0.5, 0.1 * 0.5**2
     (0.1, 0.05, 0.025)
+    >>> sched(20000)                        # 0.1 * 0.5**2000 is 0.0 in float64
+    Traceback (most recent call last):
+    ...
+    ValueError: StepDecay(lr0=0.1, drop=0.5, every=10, min_lr=0.0)(t=20000) underflowed to
+    0.0; pass min_lr=... to keep a floor (e.g. min_lr=1e-6)
+    >>> StepDecay(0.1, min_lr=1e-6)(20000)
+    1e-06
     """
 
-    _args = ("lr0", "drop", "every")
+    _args = ("lr0", "drop", "every", "min_lr")
 
-    def __init__(self, lr0, drop=0.5, every=10):
+    def __init__(self, lr0, drop=0.5, every=10, *, min_lr=0.0):
         self.lr0 = _positive(lr0, "lr0")
         self.drop = check_number(drop, "drop", low=0, low_open=True, high=1)
         self.every = check_int(every, "every", low=1)
+        self.min_lr = _floor(min_lr, self.lr0)
 
     def _lr(self, t):
         return self.lr0 * self.drop ** (t // self.every)
@@ -148,22 +193,29 @@ class Exponential(Schedule):
         Learning rate at ``t = 0``, > 0.
     k : float
         Decay rate, >= 0 (``k = 0`` is constant).
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, lr0]: the schedule returns :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Notes
     -----
-    PyTorch's ``ExponentialLR(gamma)`` is the same with :math:`\gamma = e^{-k}`.
+    PyTorch's ``ExponentialLR(gamma)`` is the same with :math:`\gamma = e^{-k}`. With
+    ``min_lr = 0`` the value underflows to 0.0 once :math:`k t` exceeds about 745 (plus
+    :math:`\ln \mathrm{lr}_0`) and the call raises ``ValueError``.
 
     Examples
     --------
     >>> Exponential(0.1, k=0.5)(2)          # 0.1 * exp(-1)
     0.036787944117144235
+    >>> Exponential(0.1, k=0.5, min_lr=0.05)(2)
+    0.05
     """
 
-    _args = ("lr0", "k")
+    _args = ("lr0", "k", "min_lr")
 
-    def __init__(self, lr0, k):
+    def __init__(self, lr0, k, *, min_lr=0.0):
         self.lr0 = _positive(lr0, "lr0")
         self.k = _nonnegative(k, "k")
+        self.min_lr = _floor(min_lr, self.lr0)
 
     def _lr(self, t):
         return self.lr0 * math.exp(-self.k * t)
@@ -178,24 +230,30 @@ class InverseTime(Schedule):
         Learning rate at ``t = 0``, > 0.
     k : float
         Decay rate, >= 0.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, lr0]: the schedule returns :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Notes
     -----
     The :math:`\sum_t \mathrm{lr}(t) = \infty,\ \sum_t \mathrm{lr}(t)^2 < \infty` schedule
     of Robbins and Monro (1951). Keras ``InverseTimeDecay(lr0, decay_steps=1,
-    decay_rate=k)``.
+    decay_rate=k)``. Only a huge :math:`k t` (or a tiny ``lr0``) underflows to 0.0,
+    which raises ``ValueError`` when ``min_lr = 0``.
 
     Examples
     --------
     >>> InverseTime(0.1, k=0.5)(2)          # 0.1 / (1 + 0.5 * 2)
     0.05
+    >>> InverseTime(0.1, k=0.5, min_lr=0.08)(2)
+    0.08
     """
 
-    _args = ("lr0", "k")
+    _args = ("lr0", "k", "min_lr")
 
-    def __init__(self, lr0, k):
+    def __init__(self, lr0, k, *, min_lr=0.0):
         self.lr0 = _positive(lr0, "lr0")
         self.k = _nonnegative(k, "k")
+        self.min_lr = _floor(min_lr, self.lr0)
 
     def _lr(self, t):
         return self.lr0 / (1.0 + self.k * t)
@@ -208,17 +266,22 @@ class InverseSqrt(Schedule):
     ----------
     lr0 : float
         Learning rate at ``t = 0``, > 0.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, lr0]: the schedule returns :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Examples
     --------
     >>> InverseSqrt(0.1)(3)                 # 0.1 / sqrt(4)
     0.05
+    >>> InverseSqrt(0.1, min_lr=0.08)(3)
+    0.08
     """
 
-    _args = ("lr0",)
+    _args = ("lr0", "min_lr")
 
-    def __init__(self, lr0):
+    def __init__(self, lr0, *, min_lr=0.0):
         self.lr0 = _positive(lr0, "lr0")
+        self.min_lr = _floor(min_lr, self.lr0)
 
     def _lr(self, t):
         return self.lr0 / math.sqrt(1.0 + t)
@@ -239,6 +302,9 @@ class Linear(Schedule):
         exceed `lr0`: a linear warm-up.
     n_epochs : int
         Length of the ramp, >= 1.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, max(lr0, lr_final)]: the schedule returns
+        :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Examples
     --------
@@ -247,12 +313,13 @@ class Linear(Schedule):
     (0.1, 0.055, 0.01, 0.01)
     """
 
-    _args = ("lr0", "lr_final", "n_epochs")
+    _args = ("lr0", "lr_final", "n_epochs", "min_lr")
 
-    def __init__(self, lr0, lr_final, n_epochs):
+    def __init__(self, lr0, lr_final, n_epochs, *, min_lr=0.0):
         self.lr0 = _positive(lr0, "lr0")
         self.lr_final = _positive(lr_final, "lr_final")
         self.n_epochs = check_int(n_epochs, "n_epochs", low=1)
+        self.min_lr = _floor(min_lr, max(self.lr0, self.lr_final))
 
     def _lr(self, t):
         if t >= self.n_epochs:
@@ -270,6 +337,9 @@ class Table(Schedule):
     table : mapping int -> float
         Epoch at which each learning rate starts. Keys are integers >= 0 and must include
         0; values are > 0.
+    min_lr : float, default 0.0, keyword-only
+        Floor, in [0, largest value]: the schedule returns
+        :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
 
     Examples
     --------
@@ -278,9 +348,9 @@ class Table(Schedule):
     (0.1, 0.1, 0.01, 0.001)
     """
 
-    _args = ("table",)
+    _args = ("table", "min_lr")
 
-    def __init__(self, table):
+    def __init__(self, table, *, min_lr=0.0):
         if not isinstance(table, Mapping):
             raise TypeError(f"table must be a dict {{epoch: lr}}, got {type(table).__name__}")
         checked = {}
@@ -295,6 +365,7 @@ class Table(Schedule):
         self.table = dict(sorted(checked.items()))
         self._epochs = list(self.table)
         self._values = list(self.table.values())
+        self.min_lr = _floor(min_lr, max(self._values))
 
     def _lr(self, t):
         return self._values[bisect.bisect_right(self._epochs, t) - 1]
@@ -328,7 +399,8 @@ class ReduceOnPlateau(Schedule):
     threshold : float, default 1e-4
         Relative improvement needed to count as better, >= 0.
     min_lr : float, default 0.0
-        Lower bound on the learning rate, in [0, lr0].
+        Lower bound on the learning rate, in [0, lr0]. With 0.0, enough reductions
+        underflow to 0.0, and ``schedule(t)`` then raises ``ValueError``.
 
     Attributes
     ----------

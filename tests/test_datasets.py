@@ -173,8 +173,22 @@ def test_spirals_geometry_without_noise():
     t = np.arctan2(X[:, 1], X[:, 0])
     expected = 2 * np.pi * y / K + 4 * r
     diff = np.angle(np.exp(1j * (t - expected)))
-    assert np.all(np.abs(diff[r > 1e-9]) < 1e-9)
-    assert np.isclose(r.max(), 1.0) and np.isclose(r.min(), 0.0)
+    assert np.all(np.abs(diff) < 1e-9)
+    # 100 points per class, radii 1/100, 2/100, ..., 1: the origin is left out
+    for c in range(K):
+        np.testing.assert_allclose(np.sort(r[y == c]), np.arange(1, 101) / 100)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.2])
+def test_spirals_have_no_point_at_the_origin(noise):
+    # cs231n's radii start at 0, which puts one point per class at (0, 0): a ReLU kink for
+    # every first-layer unit of a zero-bias network. The smallest radius here is 1 / n_c.
+    for n, classes in [(3, 3), (7, 2), (300, 3), (1000, 5)]:
+        X, y = ds.spirals(n, classes=classes, noise=noise, rng=0)
+        r = np.hypot(*X.T)
+        smallest = 1 / np.bincount(y)  # 1 / n_c per class
+        np.testing.assert_allclose([r[y == c].min() for c in range(classes)], smallest)
+        assert np.all(np.any(X != 0, axis=1))
 
 
 def test_spirals_noise_moves_the_angle_not_the_radius():
@@ -196,6 +210,7 @@ def test_generator_properties(name, n, seed):
     assert np.all(np.isfinite(X))
     counts = np.bincount(y, minlength=N_CLASSES[name])
     assert counts.max() - counts.min() <= 1
+    assert np.all(np.any(X != 0, axis=1))  # no point exactly at the origin (a ReLU kink)
     X2, y2 = GENERATORS[name](n, seed)
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
@@ -268,8 +283,15 @@ def test_digits_corrupted_copy_raises(tmp_path):
 
 
 def test_digits_missing_file_raises(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"make_digits\.py"):
+    with pytest.raises(FileNotFoundError, match=r"make_digits\.py") as info:
         ds.load_digits(tmp_path / "nope.npz")
+    msg = str(info.value)
+    assert str(tmp_path / "nope.npz") in msg
+    assert "reads data/digits.npz from the source checkout" in msg
+    assert (
+        "nnlib is installed from a checkout with `make`; a plain `pip install` does not ship "
+        "data/; pass path=..." in msg
+    )
     with pytest.raises(TypeError, match="path must be a str or path-like"):
         ds.load_digits(path=123)
 
@@ -325,6 +347,22 @@ def test_stratified_split_hand_worked_largest_remainder():
         assert np.bincount(y_te, minlength=3).tolist() == [3, 1, 1]
 
 
+def test_stratified_split_keeps_every_class_in_both_parts():
+    # Classes of sizes 96, 2, 2 (N = 100), 3 test samples: the shares 2.88, 0.06, 0.06
+    # round (largest remainder) to 3, 0, 0, leaving classes 1 and 2 out of the test set.
+    # Each gets one sample there instead, taken from class 0: 1, 1, 1.
+    y = np.array([0] * 96 + [1] * 2 + [2] * 2)
+    X = np.arange(100)[:, None]
+    _, _, y_tr, y_te = ds.train_test_split(X, y, test_size=3, stratify=True, rng=0)
+    assert np.bincount(y_te, minlength=3).tolist() == [1, 1, 1]
+    # The other way: 90 test samples give shares 86.4, 1.8, 1.8 -> 86, 2, 2, which would
+    # put all of classes 1 and 2 in the test set. Each keeps one training sample instead,
+    # and class 0 takes the two: 88, 1, 1 (training set 8, 1, 1).
+    _, _, y_tr, y_te = ds.train_test_split(X, y, test_size=90, stratify=True, rng=0)
+    assert np.bincount(y_tr, minlength=3).tolist() == [8, 1, 1]
+    assert np.bincount(y_te, minlength=3).tolist() == [88, 1, 1]
+
+
 def test_unstratified_split_does_not_keep_proportions_exactly():
     # Shows stratify takes effect: some seeds give 0 or 2+ samples of a 4-sample class.
     y = np.array([0] * 36 + [1] * 4)
@@ -356,6 +394,19 @@ def test_split_bad_input():
         ds.train_test_split(X, y[:, None])
     with pytest.raises(ValueError, match="at least 2 samples in every class"):
         ds.train_test_split(X, np.r_[np.zeros(9), 1], stratify=True)
+    # 10 samples of 5 classes (2 each): the default test_size 0.25 gives ceil(2.5) = 3
+    # test samples, too few for one of each class (scikit-learn refuses too)
+    y5 = np.arange(10) % 5
+    with pytest.raises(
+        ValueError, match=r"each of the 5 classes in the test set, but test_size=0.25 of 10 .* 3;"
+    ):
+        ds.train_test_split(X, y5, stratify=True)
+    with pytest.raises(ValueError, match=r"5 classes in the training set, .* leaves it 4"):
+        ds.train_test_split(X, y5, test_size=6, stratify=True)
+    _, _, y_tr, y_te = ds.train_test_split(X, y5, test_size=5, stratify=True, rng=0)
+    assert sorted(y_te.tolist()) == sorted(y_tr.tolist()) == [0, 1, 2, 3, 4]
+    # without stratify the same sizes are fine
+    assert len(ds.train_test_split(X, y5, rng=0)[1]) == 3
     with pytest.raises(TypeError, match="stratify must be True or False"):
         ds.train_test_split(X, y, stratify=y)
 
@@ -377,7 +428,7 @@ def test_standard_scaler_fit_on_train_apply_to_test():
     np.testing.assert_allclose(Z.std(axis=0), [1, 0])
     np.testing.assert_allclose(s.inverse_transform(s.transform(X_test)), X_test)
     np.testing.assert_array_equal(ds.StandardScaler().fit_transform(X_train), Z)
-    assert repr(s) == "StandardScaler()"
+    assert repr(s) == "StandardScaler(fitted on 3 samples, 2 features)"
 
 
 def test_minmax_scaler_range_and_test_outside():
@@ -390,7 +441,7 @@ def test_minmax_scaler_range_and_test_outside():
     np.testing.assert_allclose(s.inverse_transform(out), [[8.0, 2.0], [20.0, 5.0]])
     default = ds.MinMaxScaler().fit_transform(X_train)
     np.testing.assert_allclose(default[:, 0], [0.0, 1.0])
-    assert repr(s) == "MinMaxScaler(feature_range=(-1, 1))"
+    assert repr(s) == "MinMaxScaler(feature_range=(-1, 1), fitted on 2 samples, 2 features)"
 
 
 def _correlated(n, rng):
@@ -466,6 +517,25 @@ def test_scaler_errors(cls):
         scaler.transform(np.zeros(2))
     with pytest.raises(ValueError, match="finite"):
         scaler.fit([[np.nan, 1.0], [2.0, 3.0]])
+
+
+def test_scaler_repr_shows_whether_fitted():
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    s = ds.StandardScaler()
+    assert repr(s) == "StandardScaler(not fitted)"
+    s.fit(X)
+    assert repr(s) == "StandardScaler(fitted on 100 samples, 2 features)"
+    s.fit(X[:1, :1])  # refitting updates it; singular nouns for one
+    assert repr(s) == "StandardScaler(fitted on 1 sample, 1 feature)"
+    assert repr(ds.MinMaxScaler()) == "MinMaxScaler(feature_range=(0, 1), not fitted)"
+    w = ds.WhiteningScaler(method="pca", eps=0.5)
+    assert repr(w) == "WhiteningScaler(method='pca', eps=0.5, not fitted)"
+    with pytest.raises(ValueError, match="singular"):
+        ds.WhiteningScaler(eps=0.0).fit(np.zeros((5, 2)))  # a failed fit leaves it unfitted
+    assert (
+        repr(w.fit(X))
+        == "WhiteningScaler(method='pca', eps=0.5, fitted on 100 samples, 2 features)"
+    )
 
 
 def test_scaler_constructor_errors():

@@ -404,3 +404,166 @@ def test_ratio_one_is_not_called_a_constant_factor():
     assert not report.ok
     assert report["x"].diagnosis is None
     assert "factor 1" in report["x"].hint
+
+
+# ------------------------------------------------------------------ truth value of a report
+
+
+def test_report_truth_value_is_ok():
+    # A report holds tensors, so without __bool__ it would be truthy (len > 0) even when
+    # failed: `if check_gradients(...):` would pass a sign-flipped gradient.
+    params, loss, grads = make_net()
+    good = gc.check_gradients(loss, params, grads())
+    assert bool(good) is True and good.ok
+    g = grads()
+    g["W1"] = -g["W1"]
+    bad = gc.check_gradients(loss, params, g)
+    assert bad["W1"].diagnosis == "sign flip"
+    assert bool(bad) is False and len(bad) == 4
+    assert not bad  # the pattern a student writes: `if report:` / `assert report`
+
+
+# ------------------------------------------------------------ f() versus f(x) conventions
+
+
+def test_check_gradients_refuses_a_function_of_the_parameter():
+    w = np.array([1.0, 2.0])
+    with pytest.raises(
+        TypeError,
+        match=(
+            r"check_gradients calls f\(\) with no arguments \(it perturbs params in place\); "
+            r"wrap yours: lambda: f\(params\['w'\]\)"
+        ),
+    ):
+        gc.check_gradients(lambda w: float(np.sum(w**2)), {"w": w}, {"w": 2 * w})
+    # the wrapped version works; so does an f whose arguments all have defaults
+    assert gc.check_gradients(lambda: float(np.sum(w**2)), {"w": w}, {"w": 2 * w})
+
+    def f(scale=1.0):
+        return scale * float(np.sum(w**2))
+
+    assert gc.check_gradients(f, {"w": w}, {"w": 2 * w}).ok
+
+
+def test_numerical_gradient_refuses_a_function_of_nothing():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"numerical_gradient calls f\(x\).*lambda _x: f\(\)"):
+        gc.numerical_gradient(lambda: float(np.sum(x**2)), x)
+    np.testing.assert_allclose(gc.numerical_gradient(lambda *a: float(np.sum(x**2)), x), 2 * x)
+
+
+# ------------------------------------------------------------------ dtype messages
+
+
+def test_integer_parameters_get_an_accurate_message():
+    f = lambda v: float(np.sum(v))  # noqa: E731
+    with pytest.raises(TypeError, match="x has dtype int64") as info:
+        gc.numerical_gradient(f, np.array([1, 2], dtype=np.int64))
+    msg = str(info.value)
+    assert "cannot hold x + h" in msg and "float32" not in msg and "x.astype(np.float64)" in msg
+    w = np.array([1, 2], dtype=np.int64)
+    with pytest.raises(TypeError, match=r"params\['w'\] has dtype int64") as info:
+        gc.check_gradients(lambda: float(np.sum(w**2)), {"w": w}, {"w": 2 * w})
+    assert "float32" not in str(info.value) and "astype(np.float64)" in str(info.value)
+    X, y = _batch()
+    with pytest.raises(TypeError, match="model parameter 'W' has dtype int64") as info:
+        gc.check_model_gradients(LinearModel(dtype=np.int64), X, y, "sum_sq")
+    assert "dtype=np.float64" not in str(info.value) and "float32" not in str(info.value)
+    # float32 keeps the rounding explanation and the model-building advice
+    with pytest.raises(TypeError, match=r"float32 the rounding error .* MLP\(\.\.\., dtype=np"):
+        gc.check_model_gradients(LinearModel(dtype=np.float32), X, y, "sum_sq")
+
+
+# --------------------------------------------------------------------------------- kinks
+
+
+def make_relu_net(X, b1, relu_grad_at_0=0.0, seed=0):
+    """ReLU net, mean squared error; hand backward using relu'(0) = relu_grad_at_0."""
+    rng = np.random.default_rng(seed)
+    n, d = X.shape
+    H = len(b1)
+    params = {"W1": rng.normal(size=(d, H)), "b1": np.array(b1, dtype=float)}
+    params["W2"] = rng.normal(size=(H, 1))
+    y = rng.normal(size=(n, 1))
+
+    def loss():
+        Z = X @ params["W1"] + params["b1"]
+        return float(np.mean((np.maximum(Z, 0) @ params["W2"] - y) ** 2))
+
+    def grads():
+        Z = X @ params["W1"] + params["b1"]
+        A = np.maximum(Z, 0)
+        dout = 2 * (A @ params["W2"] - y) / n  # d mean(r^2) / dr
+        dZ = dout @ params["W2"].T * np.where(Z > 0, 1.0, np.where(Z == 0, relu_grad_at_0, 0.0))
+        return {"W1": X.T @ dZ, "b1": dZ.sum(0), "W2": A.T @ dout}
+
+    return params, loss, grads
+
+
+@pytest.mark.parametrize("relu_grad_at_0", [0.0, 1.0])
+def test_sample_at_the_origin_with_zero_biases_is_a_kink(relu_grad_at_0):
+    # Row 0 is the origin: with b1 = 0 every hidden unit's input is exactly 0 there, so
+    # moving any b1[j] by -h or +h switches that unit off or on. The central difference
+    # averages the two slopes; a correct backward pass uses one of them (relu'(0) = 0 is
+    # the left slope, relu'(0) = 1 the right one). W1 is unaffected: X[0] @ W1 = 0 always.
+    X = np.random.default_rng(1).normal(size=(6, 2))
+    X[0] = 0.0
+    params, loss, grads = make_relu_net(X, np.zeros(8), relu_grad_at_0)
+    report = gc.check_gradients(loss, params, grads())
+    assert report.failed == ["b1"]
+    check = report["b1"]
+    assert check.diagnosis == "kink"
+    assert check.hint.startswith("all 8 entries disagree: likely a kink (ReLU at 0")
+    assert "move the inputs or biases off 0" in check.hint
+    # Moving the biases off 0 removes the kink: the same network passes.
+    params, loss, grads = make_relu_net(X, np.full(8, 0.01), relu_grad_at_0)
+    assert gc.check_gradients(loss, params, grads()).ok
+
+
+def test_one_unit_at_its_kink_is_a_few_entries_kink():
+    # Unit 3's input is exactly 0 for sample 2 only: b1[3] and W1[:, 3] straddle the
+    # corner; the other 9 of 10 biases and 27 of 30 weights are unaffected.
+    X = np.random.default_rng(2).normal(size=(5, 3))
+    params, loss, grads = make_relu_net(X, np.full(10, 0.5), seed=3)
+    params["b1"][3] = -(X @ params["W1"])[2, 3]  # so Z[2, 3] = X[2] @ W1[:, 3] + b1[3] = 0
+    assert (X @ params["W1"] + params["b1"])[2, 3] == 0.0
+    report = gc.check_gradients(loss, params, grads())
+    assert report.failed == ["W1", "b1"]
+    assert report["b1"].diagnosis == report["W1"].diagnosis == "kink"
+    assert report["b1"].worst_index == (3,)
+    assert report["b1"].hint.startswith(
+        "1 of 10 entries disagree; the others agree: likely a kink (ReLU at 0, where the "
+        "differences straddle the corner), not a bug — move the inputs or biases off 0"
+    )
+    assert report["W1"].hint.startswith("3 of 30 entries disagree; the others agree")
+
+
+def test_a_few_wrong_entries_are_counted_but_not_excused():
+    # One wrong entry of 12 in a smooth (tanh) net: few entries disagree, but the analytic
+    # value is no one-sided difference, so it is not called a kink nor "not a bug".
+    params, loss, grads = make_net()
+    g = grads()
+    g["W1"][2, 1] += 0.01
+    check = gc.check_gradients(loss, params, g)["W1"]
+    assert check.diagnosis is None
+    assert check.hint.startswith("1 of 12 entries disagree; the others agree")
+    assert "kink" in check.hint and "not a bug" not in check.hint
+    # Many wrong entries: no "few entries" wording.
+    g = grads()
+    g["W1"] = g["W1"] + np.random.default_rng(5).normal(size=g["W1"].shape) * 0.1
+    check = gc.check_gradients(loss, params, g)["W1"]
+    assert "no simple pattern" in check.hint and "all 12 entries disagree" in check.hint
+
+
+def test_relu_mlp_on_a_batch_with_a_point_at_the_origin():
+    # The case reviewers hit: nnlib's MLP starts with zero biases, so a sample at the
+    # origin sits on every first-layer ReLU's corner.
+    from nnlib import MLP, datasets
+
+    X, y = datasets.spirals(30, classes=3, rng=0)
+    model = MLP([2, 12, 3], hidden="relu", output="softmax", rng=0)
+    assert gc.check_model_gradients(model, X, y, "softmax_cross_entropy").ok  # no 0 in X
+    X0 = X.copy()
+    X0[0] = 0.0  # one point exactly at the origin
+    report = gc.check_model_gradients(model, X0, y, "softmax_cross_entropy")
+    assert report.failed == ["b1"] and report["b1"].diagnosis == "kink"

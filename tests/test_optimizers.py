@@ -1,6 +1,8 @@
 """Tests for nnlib.optimizers: hand-worked steps, published facts, properties, bad input."""
 
+import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -297,6 +299,150 @@ def test_weight_decay_takes_effect(name):
 
 
 # ----------------------------------------------------------------------------------------
+# Every hyper-parameter takes effect: hand-worked trajectories with non-default values
+# chosen so each one changes the result a lot (eps comparable to sqrt(v), beta1 != 0.9
+# with gradients that change, ...). Each case runs the pure rule AND the class, and
+# `check_by_hand` also resets each argument to its default and asserts the result moves.
+# ----------------------------------------------------------------------------------------
+
+
+def rule_and_class(name, w0, grads, **hyper):
+    """Trajectories (w1, w2, ...) of the pure rule and of the class from the same start."""
+    rule, cls, _ = RULES[name]
+    state, w, by_rule = {}, np.array(w0, dtype=float), []
+    for g in grads:
+        w = rule(w, np.array(g, dtype=float), state, **hyper)
+        by_rule.append(w)
+    opt, params, by_class = cls(**hyper), {"w": np.array(w0, dtype=float)}, []
+    for g in grads:
+        opt.step(params, {"w": np.array(g, dtype=float)})
+        by_class.append(params["w"].copy())
+    return np.array(by_rule), np.array(by_class)
+
+
+def check_by_hand(name, hyper, w0, grads, expected, rtol=1e-12):
+    """Assert rule and class follow `expected`, and that every argument in `hyper` matters."""
+    by_rule, by_class = rule_and_class(name, w0, grads, **hyper)
+    np.testing.assert_allclose(by_rule, expected, rtol=rtol, atol=1e-15)
+    np.testing.assert_allclose(by_class, expected, rtol=rtol, atol=1e-15)
+    defaults = inspect.signature(RULES[name][0]).parameters
+    for key in hyper:
+        with_default = {**hyper, key: defaults[key].default}
+        other, other_cls = rule_and_class(name, w0, grads, **with_default)
+        # at least 1% away somewhere: the argument visibly changes the trajectory
+        assert np.max(np.abs(other - expected) / np.abs(expected)) > 0.01, key
+        assert np.max(np.abs(other_cls - expected) / np.abs(expected)) > 0.01, key
+
+
+def test_sgd_lr_and_weight_decay_by_hand():
+    # w0 = 1, g = 2 then -1, lr = 0.25, weight_decay = 0.5 (g <- g + 0.5 w):
+    #   g1 = 2 + 0.5*1 = 2.5          w1 = 1 - 0.25*2.5 = 0.375
+    #   g2 = -1 + 0.5*0.375 = -0.8125  w2 = 0.375 + 0.25*0.8125 = 0.578125
+    hyper = {"lr": 0.25, "weight_decay": 0.5}
+    check_by_hand("sgd", hyper, [1.0], [[2.0], [-1.0]], [[0.375], [0.578125]])
+
+
+def test_momentum_lr_and_mu_by_hand():
+    # w0 = 0, g = 1 twice, lr = 0.5, mu = 0.5:
+    #   v1 = 1,             w1 = 0 - 0.5*1 = -0.5
+    #   v2 = 0.5*1 + 1 = 1.5, w2 = -0.5 - 0.5*1.5 = -1.25   (mu = 0.9 would give -1.45)
+    hyper = {"lr": 0.5, "mu": 0.5}
+    check_by_hand("momentum", hyper, [0.0], [[1.0], [1.0]], [[-0.5], [-1.25]])
+
+
+def test_ema_momentum_lr_and_beta_by_hand():
+    # w0 = 0, g = 4 then 1, lr = 0.5, beta = 0.5, no bias correction:
+    #   v1 = 0.5*4 = 2,             w1 = 0 - 0.5*2 = -1
+    #   v2 = 0.5*2 + 0.5*1 = 1.5,   w2 = -1 - 0.5*1.5 = -1.75
+    # (beta = 0.9 would give v1 = 0.4, w1 = -0.2)
+    hyper = {"lr": 0.5, "beta": 0.5}
+    check_by_hand("ema_momentum", hyper, [0.0], [[4.0], [1.0]], [[-1.0], [-1.75]])
+
+
+def test_ema_momentum_bias_correction_by_hand():
+    # the same with bias_correction=True: v_hat = v / (1 - 0.5^t)
+    #   v_hat1 = 2 / 0.5 = 4,      w1 = 0 - 0.5*4 = -2
+    #   v_hat2 = 1.5 / 0.75 = 2,   w2 = -2 - 0.5*2 = -3
+    # (with beta = 0.9: v_hat2 = (0.36 + 0.1) / 0.19 = 2.42, w2 = -3.21)
+    hyper = {"lr": 0.5, "beta": 0.5, "bias_correction": True}
+    check_by_hand("ema_momentum", hyper, [0.0], [[4.0], [1.0]], [[-2.0], [-3.0]])
+
+
+def test_nesterov_lr_and_mu_by_hand():
+    # w0 = 0, g = 1 twice, lr = 0.5, mu = 0.5:
+    #   v1 = 1,    step1 = g + mu v1 = 1 + 0.5 = 1.5,     w1 = 0 - 0.5*1.5 = -0.75
+    #   v2 = 1.5,  step2 = 1 + 0.5*1.5 = 1.75,            w2 = -0.75 - 0.875 = -1.625
+    # (mu = 0.9: step1 = 1.9, w1 = -0.95; mu ignored only in v: v2 = 1.9, w2 = -1.7)
+    hyper = {"lr": 0.5, "mu": 0.5}
+    check_by_hand("nesterov", hyper, [0.0], [[1.0], [1.0]], [[-0.75], [-1.625]])
+
+
+def test_adagrad_lr_and_eps_by_hand():
+    # w0 = 0, g = 3 then 4, lr = 0.6, eps = 1 (comparable to sqrt(s)):
+    #   s1 = 9,  sqrt = 3,   w1 = 0 - 0.6*3/(3 + 1) = -0.45
+    #   s2 = 25, sqrt = 5,   w2 = -0.45 - 0.6*4/(5 + 1) = -0.85
+    # (eps = 1e-10: w1 = -0.6, lr * sign(g))
+    hyper = {"lr": 0.6, "eps": 1.0}
+    check_by_hand("adagrad", hyper, [0.0], [[3.0], [4.0]], [[-0.45], [-0.85]])
+
+
+def test_rmsprop_lr_alpha_and_eps_by_hand():
+    # w0 = 0, g = 4 then 2, lr = 0.1, alpha = 0.75, eps = 2 (comparable to sqrt(s)):
+    #   s1 = 0.25*16 = 4,          sqrt = 2,  w1 = 0 - 0.1*4/(2 + 2) = -0.1
+    #   s2 = 0.75*4 + 0.25*4 = 4,  sqrt = 2,  w2 = -0.1 - 0.1*2/(2 + 2) = -0.15
+    # (alpha = 0.99: s1 = 0.16, w1 = -0.4/2.4 = -0.1667; eps = 1e-8: w1 = -0.2)
+    hyper = {"lr": 0.1, "alpha": 0.75, "eps": 2.0}
+    check_by_hand("rmsprop", hyper, [0.0], [[4.0], [2.0]], [[-0.1], [-0.15]])
+
+
+def test_adam_lr_betas_and_eps_by_hand():
+    # w0 = 0, g = 5 then -1, lr = 0.6, beta1 = beta2 = 0.5, eps = 1:
+    # t = 1: m = 0.5*5 = 2.5, v = 0.5*25 = 12.5; m_hat = 2.5/0.5 = 5, v_hat = 12.5/0.5 = 25
+    #        w1 = 0 - 0.6*5/(sqrt(25) + 1) = -0.5        (eps = 1e-8 would give -0.6)
+    # t = 2: m = 0.5*2.5 + 0.5*(-1) = 0.75, v = 0.5*12.5 + 0.5*1 = 6.75
+    #        1 - 0.5^2 = 0.75: m_hat = 1, v_hat = 9
+    #        w2 = -0.5 - 0.6*1/(sqrt(9) + 1) = -0.65
+    # beta1 = 0.9 instead: m2 = 0.45 - 0.1 = 0.35, m_hat = 0.35/0.19 = 1.84, w2 = -0.776;
+    # beta2 = 0.999 instead: v_hat2 = 0.025975/0.001999 = 12.99, w2 = -0.630.
+    hyper = {"lr": 0.6, "beta1": 0.5, "beta2": 0.5, "eps": 1.0}
+    check_by_hand("adam", hyper, [0.0], [[5.0], [-1.0]], [[-0.5], [-0.65]])
+
+
+def test_adam_amsgrad_by_hand():
+    # The case above with amsgrad=True: v fell from 12.5 to 6.75, AMSGrad keeps the max
+    # (uncorrected), then corrects it: v_hat = 12.5 / 0.75 = 16.667, sqrt = 4.0824829
+    #   w2 = -0.5 - 0.6*1/(4.0824829 + 1) = -0.5 - 0.1180525 = -0.6180525   (Adam: -0.65)
+    hyper = {"lr": 0.6, "beta1": 0.5, "beta2": 0.5, "eps": 1.0, "amsgrad": True}
+    expected = [[-0.5], [-0.5 - 0.6 / (math.sqrt(12.5 / 0.75) + 1)]]
+    check_by_hand("adam", hyper, [0.0], [[5.0], [-1.0]], expected)
+    np.testing.assert_allclose(expected[1], [-0.6180525], rtol=1e-7)
+
+
+# w = 2, dw = -0.5, weight_decay = 0.5: g = -0.5 + 0.5*2 = +0.5, so the decay turns the
+# step around (without it every rule would move w *up*, past 2).
+WEIGHT_DECAY_BY_HAND = {
+    "sgd": 1.95,  # 2 - 0.1*0.5
+    "momentum": 1.95,  # v = 0.5, 2 - 0.1*0.5
+    "ema_momentum": 1.995,  # v = 0.1*0.5 = 0.05, 2 - 0.1*0.05
+    "nesterov": 1.905,  # v = 0.5, 2 - 0.1*(0.5 + 0.9*0.5)
+    "adagrad": 1.9,  # s = 0.25, 2 - 0.1*0.5/0.5
+    "rmsprop": 1.9,  # s = 0.01*0.25 = 0.0025, 2 - 0.01*0.5/0.05
+    "adam": 1.9,  # first step lr * sign(g)
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_weight_decay_by_hand(name):
+    _, _, hyper = RULES[name]
+    by_rule, by_class = rule_and_class(name, [2.0], [[-0.5]], **hyper, weight_decay=0.5)
+    # rtol 1e-7: eps = 1e-8 beside sqrt(s) = 0.05 (RMSProp) changes the step 0.1 by 2e-8
+    np.testing.assert_allclose(by_rule, [[WEIGHT_DECAY_BY_HAND[name]]], rtol=1e-7)
+    np.testing.assert_allclose(by_class, [[WEIGHT_DECAY_BY_HAND[name]]], rtol=1e-7)
+    without, _ = rule_and_class(name, [2.0], [[-0.5]], **hyper)
+    assert without[0, 0] > 2.0
+
+
+# ----------------------------------------------------------------------------------------
 # Pure rules and classes
 # ----------------------------------------------------------------------------------------
 
@@ -468,12 +614,47 @@ def test_state_of_another_shape_is_refused():
     O.adam(np.ones(3), np.ones(3), state)
     with pytest.raises(ValueError, match=r"state\['m'\] has shape \(3,\).*one state dict per"):
         O.adam(np.ones(4), np.ones(4), state)
-    opt = O.Momentum()
-    opt.step({"W": np.ones(3)}, {"W": np.ones(3)})
-    with pytest.raises(ValueError, match="reset the optimizer"):
-        opt.step({"W": np.ones(4)}, {"W": np.ones(4)})
     with pytest.raises(TypeError, match="state must be a dict"):
         O.momentum(np.ones(3), np.ones(3), None)
+
+
+def test_optimizer_reused_on_another_model_says_to_reset():
+    opt = O.Adam(lr=0.1)
+    opt.step({"b1": np.ones(2), "W1": np.ones((3, 2))}, {"b1": np.ones(2), "W1": np.ones((3, 2))})
+    # a new model: same names, W1 now (4, 2); b1 comes first and must not be updated
+    params = {"b1": np.ones(2), "W1": np.ones((4, 2))}
+    message = (
+        "this optimizer holds state for a parameter of shape (3, 2) under key 'W1' but got "
+        "shape (4, 2): it was used with another model; call optimizer.reset() or create a "
+        "new optimizer"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        opt.step(params, {"b1": np.ones(2), "W1": np.ones((4, 2))})
+    np.testing.assert_array_equal(params["b1"], np.ones(2))
+    assert opt.state["b1"]["t"] == 1
+    # after reset() the same call works, as a first step: lr * sign(g)
+    opt.reset()
+    opt.step(params, {"b1": np.ones(2), "W1": np.ones((4, 2))})
+    np.testing.assert_allclose(params["W1"], np.full((4, 2), 0.9), rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_pure_rule_refuses_non_finite_w_or_dw(name, bad):
+    rule, _, hyper = RULES[name]
+    state = {}
+    with pytest.raises(ValueError, match=r"^w must contain only finite values"):
+        rule(np.array([1.0, bad]), np.ones(2), state, **hyper)
+    with pytest.raises(ValueError, match=r"^dw must contain only finite values"):
+        rule(np.ones(2), np.array([bad, 1.0]), state, **hyper)
+    assert state == {}  # refused before any buffer was created
+
+
+def test_class_step_does_not_scan_for_nan():
+    # documented: the hot path skips the finiteness pass (fit checks the loss instead)
+    params = {"w": np.array([1.0, 1.0])}
+    O.SGD(lr=0.1).step(params, {"w": np.array([np.nan, 1.0])})
+    assert np.isnan(params["w"][0]) and params["w"][1] == pytest.approx(0.9)
 
 
 def test_pure_rule_refuses_mismatched_shapes():

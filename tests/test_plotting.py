@@ -285,6 +285,45 @@ def test_loss_surface_bad_input():
         plot_loss_surface(None, (-2, 2), (-1, 1))
 
 
+def test_loss_surface_non_vectorized_f_gets_a_clear_error():
+    import math
+
+    contract = (
+        r"f must accept arrays X1, X2 of the same shape \(5, 5\) and return an array of "
+        r"that shape.*np\.vectorize\(f\)"
+    )
+
+    def scalar_exp(a, b):  # math.exp takes one number
+        return math.exp(a) + b
+
+    def branchy(a, b):  # `if` on an array: "truth value of an array is ambiguous"
+        return a**2 if a > 0 else b**2
+
+    with pytest.raises(TypeError, match=r"f\(X1, X2\) raised TypeError .*" + contract) as info:
+        plot_loss_surface(scalar_exp, (-2, 2), (-1, 1), resolution=5)
+    assert isinstance(info.value.__cause__, TypeError)  # the original error is kept
+    with pytest.raises(TypeError, match=r"raised ValueError .*" + contract) as info:
+        plot_loss_surface(branchy, (-2, 2), (-1, 1), resolution=5)
+    assert "ambiguous" in str(info.value.__cause__)
+    # accepts arrays but reduces them to one number: the wrong shape
+    with pytest.raises(ValueError, match=r"returned shape \(\), not .* \(5, 5\).*" + contract):
+        plot_loss_surface(lambda a, b: np.sum(a**2 + b**2), (-2, 2), (-1, 1), resolution=5)
+    # the fix the message suggests works, and gives the vectorized surface's contours
+    ax = plot_loss_surface(np.vectorize(branchy), (-2, 2), (-1, 1), resolution=5, levels=[1.0])
+    ref = plot_loss_surface(
+        lambda a, b: np.where(a > 0, a**2, b**2), (-2, 2), (-1, 1), resolution=5, levels=[1.0]
+    )
+    for p, q in zip(ax.collections[0].get_paths(), ref.collections[0].get_paths(), strict=True):
+        np.testing.assert_allclose(p.vertices, q.vertices)
+
+    # other exceptions from f are not relabelled
+    def broken(a, b):
+        raise KeyError("w")
+
+    with pytest.raises(KeyError):
+        plot_loss_surface(broken, (-2, 2), (-1, 1), resolution=5)
+
+
 # --------------------------------------------------------------------------- layer activations
 
 
@@ -329,6 +368,52 @@ def test_layer_histograms_titles_range_and_given_axes():
     # range (-1, 5) with 2 bins: edges -1, 2, 5
     np.testing.assert_allclose([p.get_x() for p in axes[1].patches], [-1.0, 2.0])
     np.testing.assert_array_equal([p.get_height() for p in axes[1].patches], [3, 1])
+
+
+def _grid_position(ax):
+    spec = ax.get_subplotspec()
+    return spec.rowspan.start, spec.colspan.start
+
+
+def test_layer_histograms_wrap_into_rows_of_five():
+    # 10 layers: two rows of five (not one row ten panels wide), axes in layer order.
+    acts = [np.full((4, 3), float(i)) for i in range(10)]
+    axes = plot_layer_histograms(acts, bins=5)
+    assert axes.shape == (10,)
+    assert [_grid_position(ax) for ax in axes] == [(r, c) for r in range(2) for c in range(5)]
+    assert [ax.get_title().split("\n")[0] for ax in axes] == [f"layer {i}" for i in range(1, 11)]
+    assert axes[3].get_title() == "layer 4\nmean=3, std=0"  # layer 4 holds the value 3
+    fig = axes[0].figure
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(5 * 3.0) and height == pytest.approx(2 * 3.2)  # ~3 in each
+    assert len(fig.axes) == 10 and all(ax.get_visible() for ax in fig.axes)
+    assert [ax.get_ylabel() for ax in axes] == ["count"] + [""] * 4 + ["count"] + [""] * 4
+    assert len({ax.get_ylim() for ax in axes}) == 1  # shared y across rows too
+
+
+def test_layer_histograms_hide_unused_panels():
+    # 7 layers: a row of five and a row of two; the last row's 3 spare panels are hidden
+    # and not returned.
+    acts = [np.arange(6.0) * (i + 1) for i in range(7)]
+    axes = plot_layer_histograms(acts)
+    assert axes.shape == (7,)
+    assert _grid_position(axes[5]) == (1, 0) and _grid_position(axes[6]) == (1, 1)
+    fig = axes[0].figure
+    hidden = [ax for ax in fig.axes if not ax.get_visible()]
+    assert len(fig.axes) == 10 and len(hidden) == 3
+    assert not any(ax in hidden for ax in axes)
+    assert axes[6].get_title().startswith("layer 7\n")
+    # three layers stay on one row, 3 panels wide
+    axes = plot_layer_histograms(acts[:3])
+    assert axes[0].figure.get_size_inches() == pytest.approx((9.0, 3.2))
+
+
+def test_history_many_metrics_wrap_too():
+    data = {"epoch": [0, 1]} | {f"m{i}": [1.0, 0.5] for i in range(6)}
+    axes = plot_history(data, metrics=[f"m{i}" for i in range(6)])
+    assert axes.shape == (6,)
+    assert _grid_position(axes[5]) == (1, 0)
+    assert axes[0].figure.get_size_inches() == pytest.approx((5 * 4.0, 2 * 3.2))
 
 
 def test_layer_histograms_bad_input():
@@ -430,8 +515,57 @@ def test_history_bad_input():
     with pytest.raises(ValueError, match="axes must hold 2 Axes"):
         _, ax = plt.subplots()
         plot_history(_history(), axes=[ax])
-    with pytest.raises(TypeError, match=r"history must have an \.epoch list"):
-        plot_history({"loss": [1.0]})
+    with pytest.raises(TypeError, match=r"history must have an \.epoch list .* History\.as_dict"):
+        plot_history([1.0, 0.5])
+
+
+def _real_history():
+    training = pytest.importorskip("nnlib.training")
+    history = training.History()
+    nan = float("nan")
+    for epoch, (loss, val) in enumerate([(1.0, 1.2), (0.5, 0.7), (0.25, 0.4)]):
+        history.append(
+            epoch,
+            loss=loss,
+            val_loss=val,
+            accuracy=nan,  # a regression: no accuracy
+            val_accuracy=nan,
+            lr=0.1,
+            grad_norm=1.0,
+            weight_norm=2.0,
+        )
+    return history
+
+
+def test_history_accepts_as_dict_and_json():
+    import json
+
+    history = _real_history()
+    from_object = plot_history(history, metrics=("loss", "accuracy", "lr"))
+    plain = history.as_dict()  # {"epoch": [0, 1, 2], "loss": [...], ...}
+    from_dict = plot_history(plain, metrics=("loss", "accuracy", "lr"))
+    # JSON writes NaN as NaN; other tools write null, which reads back as None
+    text = json.dumps(plain).replace("NaN", "null")
+    from_json = plot_history(json.loads(text), metrics=("loss", "accuracy", "lr"))
+    for axes in (from_dict, from_json):
+        assert [ax.get_ylabel() for ax in axes] == ["loss", "lr"]  # accuracy all NaN: skipped
+        for ax, ref in zip(axes, from_object, strict=True):
+            assert ax.get_title() == ref.get_title()
+            for line, ref_line in zip(ax.get_lines(), ref.get_lines(), strict=True):
+                np.testing.assert_array_equal(line.get_xydata(), ref_line.get_xydata())
+    assert from_dict[0].get_title() == "loss\nfinal: train 0.25, validation 0.4"
+    with pytest.raises(ValueError, match="unknown metric 'epoch'; available keys are: 'loss'"):
+        plot_history(plain, metrics=("epoch",))
+
+
+def test_history_dict_epochs_given_or_counted():
+    # "epoch" is used as the x values when given, else 0, 1, 2, ...
+    ax = plot_history({"epoch": [5, 6, 7], "loss": [3.0, 2.0, 1.0]}, metrics="loss")[0]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [5, 6, 7])
+    assert [ln.get_label() for ln in ax.get_lines()] == ["train"]
+    ax = plot_history({"loss": np.array([3.0, 2.0]), "val_loss": [4.0, 3.5]}, metrics="loss")[0]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 1])
+    assert ax.get_title() == "loss\nfinal: train 2, validation 3.5"
 
 
 def test_module_all_is_public():

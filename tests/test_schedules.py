@@ -1,6 +1,7 @@
 """Tests for nnlib.schedules: hand-computed values, ReduceOnPlateau behaviour, bad input."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -62,7 +63,7 @@ def test_table_by_hand():
     sched = S.Table({10: 0.01, 0: 0.1, 25: 0.001})  # order of the keys does not matter
     assert [sched(t) for t in (0, 9, 10, 24, 25, 1000)] == [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
     assert S.Table({0: 0.3})(7) == 0.3
-    assert repr(sched) == "Table(table={0: 0.1, 10: 0.01, 25: 0.001})"
+    assert repr(sched) == "Table(table={0: 0.1, 10: 0.01, 25: 0.001}, min_lr=0.0)"
 
 
 def test_schedule_drives_an_optimizer_lr():
@@ -72,6 +73,78 @@ def test_schedule_drives_an_optimizer_lr():
         opt.lr = sched(epoch)
         seen.append(opt.lr)
     assert seen == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.001])
+
+
+# ----------------------------------------------------------------------------------------
+# min_lr: a floor on every schedule, and underflow to 0.0 refused
+# ----------------------------------------------------------------------------------------
+
+
+def test_min_lr_floors_each_decaying_schedule_by_hand():
+    # StepDecay: 0.1 * 0.1^t = 0.1, 0.01, 0.001 -> max(0.001, 0.005) = 0.005, then 0.005
+    step = S.StepDecay(0.1, drop=0.1, every=1, min_lr=0.005)
+    assert [step(t) for t in range(4)] == pytest.approx([0.1, 0.01, 0.005, 0.005], rel=1e-15)
+    # Exponential with k = ln 2 halves each epoch: 1, 0.5, 0.25, max(0.125, 0.2) = 0.2
+    expo = S.Exponential(1.0, k=math.log(2), min_lr=0.2)
+    assert [expo(t) for t in range(4)] == pytest.approx([1.0, 0.5, 0.25, 0.2], rel=1e-12)
+    # InverseTime 1 / (1 + t): 1, 0.5, 0.333, max(0.25, 0.3) = 0.3
+    inv = S.InverseTime(1.0, k=1.0, min_lr=0.3)
+    assert [inv(t) for t in range(4)] == pytest.approx([1.0, 0.5, 1 / 3, 0.3], rel=1e-12)
+    # InverseSqrt 1 / sqrt(1 + t): t = 3 -> 0.5 (above the floor), t = 8 -> 1/3 -> 0.4
+    isq = S.InverseSqrt(1.0, min_lr=0.4)
+    assert (isq(3), isq(8)) == (0.5, 0.4)
+    # the default min_lr = 0 leaves the formulas alone: 0.1 * 0.1^3 = 1e-4
+    assert S.StepDecay(0.1, drop=0.1, every=1)(3) == pytest.approx(1e-4, rel=1e-12)
+
+
+def test_min_lr_on_linear_table_and_constant():
+    # Linear 0.1 - 0.02 t until t = 4: 0.1, 0.08, 0.06, max(0.04, 0.05), max(0.02, 0.05)
+    lin = S.Linear(0.1, 0.02, n_epochs=4, min_lr=0.05)
+    assert [lin(t) for t in range(6)] == pytest.approx([0.1, 0.08, 0.06, 0.05, 0.05, 0.05])
+    # Table: 0.1 until epoch 10, then max(0.01, 0.05)
+    tab = S.Table({0: 0.1, 10: 0.01}, min_lr=0.05)
+    assert (tab(9), tab(10)) == (0.1, 0.05)
+    # a floor equal to a constant changes nothing
+    assert S.Constant(0.1, min_lr=0.1)(7) == 0.1
+
+
+def test_underflow_to_zero_raises_naming_schedule_and_t():
+    # every = 1 halves each epoch: 0.1 * 0.5^2000 is below the smallest float64 (4.9e-324)
+    sched = S.StepDecay(0.1, drop=0.5, every=1)
+    assert sched(1000) == pytest.approx(0.1 * 0.5**1000)  # 9.3e-303, still positive
+    message = (
+        "StepDecay(lr0=0.1, drop=0.5, every=1, min_lr=0.0)(t=2000) underflowed to 0.0; "
+        "pass min_lr=... to keep a floor"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        sched(2000)
+    assert S.StepDecay(0.1, drop=0.5, every=1, min_lr=1e-6)(2000) == 1e-6
+    # exp(-743) * 0.1 underflows (exp(-742) * 0.1 = 1.6e-323 does not)
+    assert S.Exponential(0.1, k=1.0)(742) > 0
+    with pytest.raises(ValueError, match=r"^Exponential\(lr0=0.1, k=1.0, min_lr=0.0\)\(t=743\)"):
+        S.Exponential(0.1, k=1.0)(743)
+    assert S.Exponential(0.1, k=1.0, min_lr=1e-8)(743) == 1e-8
+    # InverseTime: k t = 1e309 overflows to inf, and 0.1 / inf = 0.0
+    with pytest.raises(ValueError, match=r"^InverseTime\(.*\)\(t=1000000000\) underflowed"):
+        S.InverseTime(0.1, k=1e300)(10**9)
+    assert S.InverseTime(0.1, k=1e300, min_lr=1e-12)(10**9) == 1e-12
+
+
+def test_reduce_on_plateau_reduced_to_zero_raises_when_called():
+    # factor 0.1 and no floor: after ~324 reductions 0.1^n is 0.0 in float64
+    sched = S.ReduceOnPlateau(0.1, factor=0.1, patience=0)
+    for _ in range(400):
+        sched.step(1.0)
+    assert sched.lr == 0.0
+    with pytest.raises(ValueError, match=r"^ReduceOnPlateau\(.*\)\(t=5\) underflowed to 0.0"):
+        sched(5)
+
+
+def test_min_lr_is_keyword_only():
+    with pytest.raises(TypeError):
+        S.StepDecay(0.1, 0.5, 10, 0.01)
+    with pytest.raises(TypeError):
+        S.Exponential(0.1, 0.1, 0.01)
 
 
 # ----------------------------------------------------------------------------------------
@@ -200,6 +273,14 @@ BAD = [
     (S.ReduceOnPlateau, (0.1,), {"threshold": -1e-4}, ValueError, "threshold"),
     (S.ReduceOnPlateau, (0.1,), {"min_lr": 0.2}, ValueError, "min_lr"),
     (S.ReduceOnPlateau, (0.1,), {"min_lr": -0.1}, ValueError, "min_lr"),
+    (S.Constant, (0.1,), {"min_lr": 0.2}, ValueError, "min_lr"),
+    (S.StepDecay, (0.1,), {"min_lr": 0.2}, ValueError, "min_lr"),
+    (S.StepDecay, (0.1,), {"min_lr": -1e-6}, ValueError, "min_lr"),
+    (S.Exponential, (0.1, 0.1), {"min_lr": math.nan}, ValueError, "min_lr"),
+    (S.InverseTime, (0.1, 0.1), {"min_lr": math.inf}, ValueError, "min_lr"),
+    (S.InverseSqrt, (0.1,), {"min_lr": "0"}, TypeError, "min_lr"),
+    (S.Linear, (0.01, 0.1, 5), {"min_lr": 0.2}, ValueError, "min_lr"),
+    (S.Table, ({0: 0.1, 5: 0.3},), {"min_lr": 0.5}, ValueError, "min_lr"),
 ]
 
 
@@ -225,12 +306,16 @@ def test_table_validation():
 
 
 def test_repr():
-    assert repr(S.Constant(0.1)) == "Constant(lr=0.1)"
-    assert repr(S.StepDecay(0.1)) == "StepDecay(lr0=0.1, drop=0.5, every=10)"
-    assert repr(S.Exponential(0.1, 0.05)) == "Exponential(lr0=0.1, k=0.05)"
-    assert repr(S.InverseTime(0.1, 1)) == "InverseTime(lr0=0.1, k=1.0)"
-    assert repr(S.InverseSqrt(0.1)) == "InverseSqrt(lr0=0.1)"
-    assert repr(S.Linear(0.1, 0.01, 5)) == "Linear(lr0=0.1, lr_final=0.01, n_epochs=5)"
+    assert repr(S.Constant(0.1)) == "Constant(lr=0.1, min_lr=0.0)"
+    assert repr(S.StepDecay(0.1)) == "StepDecay(lr0=0.1, drop=0.5, every=10, min_lr=0.0)"
+    assert repr(S.Exponential(0.1, 0.05, min_lr=1e-4)) == (
+        "Exponential(lr0=0.1, k=0.05, min_lr=0.0001)"
+    )
+    assert repr(S.InverseTime(0.1, 1)) == "InverseTime(lr0=0.1, k=1.0, min_lr=0.0)"
+    assert repr(S.InverseSqrt(0.1)) == "InverseSqrt(lr0=0.1, min_lr=0.0)"
+    assert repr(S.Linear(0.1, 0.01, 5)) == (
+        "Linear(lr0=0.1, lr_final=0.01, n_epochs=5, min_lr=0.0)"
+    )
     assert repr(S.ReduceOnPlateau(0.1, patience=3)) == (
         "ReduceOnPlateau(lr0=0.1, factor=0.1, patience=3, threshold=0.0001, min_lr=0.0)"
     )
