@@ -18,6 +18,16 @@ Conventions
   stable: no overflow warning and no NaN at :math:`|z| = 1000`.
 - Hyper-parameters (``alpha``, ``beta``, ``approximate``) are keyword arguments with the
   defaults of the papers, validated on every call.
+- NaN and infinity: the elementwise functions follow IEEE arithmetic and do not check
+  their input (the check would cost a pass over every activation of every batch). NaN
+  in gives NaN out (``relu(nan)`` is ``nan``), without an error or a warning; the
+  piecewise derivatives take their branch (``relu_grad(nan)`` is 0, since ``nan > 0`` is
+  false). Infinities give the limits where the formula allows (``sigmoid(inf) = 1``,
+  ``relu(-inf) = 0``), and where it computes ``inf * 0`` (``swish``, ``gelu`` at
+  ``-inf``) the result is NaN and numpy warns. Invalid input is caught where it matters:
+  `nnlib.model.MLP.forward` refuses a non-finite batch, and the losses refuse non-finite
+  outputs. ``softmax`` is stricter, because a row is one distribution: a row containing
+  ``inf`` or ``-inf`` raises a ``ValueError`` (NaN still propagates to its row).
 
 The registry turns a name into an `Activation` holding the function, its derivative and
 its bound parameters:
@@ -809,6 +819,11 @@ def _z_rows(z, name: str = "z") -> np.ndarray:
             f"{name} must have at least 1 dimension (softmax works along the last axis), "
             "got a scalar"
         )
+    if z.shape[-1] == 0:
+        raise ValueError(
+            f"{name} has shape {z.shape}: softmax needs at least one entry along the last "
+            "axis (a distribution over zero classes does not exist)"
+        )
     return z
 
 
@@ -825,13 +840,19 @@ def softmax(z):
 
     Parameters
     ----------
-    z : array_like, shape (..., C)
-        Logits; usually ``(N, C)``, one row per example.
+    z : array_like, shape (..., C), C >= 1
+        Logits; usually ``(N, C)``, one row per example. A row containing ``inf`` or
+        ``-inf`` is refused (``inf - inf`` would give NaN); NaN propagates to its row.
 
     Returns
     -------
     ndarray, shape (..., C)
         Probabilities, each row summing to one.
+
+    Raises
+    ------
+    ValueError
+        `z` is a scalar, has an empty last axis, or contains an infinity.
 
     Examples
     --------
@@ -840,6 +861,14 @@ def softmax(z):
            [0.5       , 0.5       , 0.        ]])
     """
     z = _z_rows(z)
+    if np.isinf(z).any():
+        row = [int(i) for i in np.argwhere(np.isinf(z))[0][:-1]]
+        where = "" if not row else f" in row {row[0] if len(row) == 1 else tuple(row)}"
+        raise ValueError(
+            f"z contains inf or -inf{where}: softmax needs finite logits (a row with inf "
+            "would give inf - inf = NaN); the training diverged (learning rate too large) "
+            "or the input contains inf"
+        )
     p = z - z.max(axis=-1, keepdims=True)
     np.exp(p, out=p)
     p /= p.sum(axis=-1, keepdims=True)

@@ -134,10 +134,10 @@ def dense_forward(X, W, b):
     Parameters
     ----------
     X : ndarray, shape (N, D_in)
-        A batch, one sample per row.
+        A batch, one sample per row (a single sample is ``x.reshape(1, -1)``).
     W : ndarray, shape (D_in, D_out)
     b : ndarray, shape (D_out,)
-        Broadcast over the rows.
+        Broadcast over the rows; ``(1, D_out)`` is refused (use ``b.ravel()``).
 
     Returns
     -------
@@ -154,9 +154,13 @@ def dense_forward(X, W, b):
     >>> Z                                           # [1+1, 0+2+1, -1+4]
     array([[2., 3., 3.]])
     """
-    X = _arr(X, "X", 2)
-    W = _arr(W, "W", 2)
-    b = _arr(b, "b", 1)
+    try:
+        X = _arr(X, "X", 2)
+        W = _arr(W, "W", 2)
+        b = _arr(b, "b", 1)
+    except ValueError:
+        _explain_dense_ndim(X, W, b)  # raises the same error with a fix when it knows one
+        raise
     if X.shape[1] != W.shape[0]:
         raise ValueError(
             f"X has {X.shape[1]} features (shape {X.shape}) but W has {W.shape[0]} rows "
@@ -167,6 +171,28 @@ def dense_forward(X, W, b):
     Z = X @ W
     Z += b
     return Z, DenseCache(X, W)
+
+
+def _explain_dense_ndim(X, W, b):
+    """Re-raise a wrong number of dimensions in `dense_forward` with the usual fix."""
+    try:
+        X, W, b = (np.asarray(v) for v in (X, W, b))
+    except (TypeError, ValueError):  # not array-like: as_array's own message stands
+        return
+    if X.ndim == 1:
+        raise ValueError(
+            f"X must be a 2-D array, got shape {X.shape}; for a single sample use X.reshape(1, -1)"
+        ) from None
+    if W.ndim == 1:
+        raise ValueError(
+            f"W must be a 2-D array, got shape {W.shape}; W has shape (D_in, D_out), for one "
+            "output unit W.reshape(-1, 1)"
+        ) from None
+    if b.ndim == 2 and W.ndim == 2 and b.size == W.shape[1]:
+        raise ValueError(
+            f"b must be a 1-D array, got shape {b.shape}; b must have shape "
+            f"({W.shape[1]},), e.g. b.ravel()"
+        ) from None
 
 
 def dense_backward(dZ, cache, *, compute_dX=True, out=None):
@@ -514,7 +540,8 @@ def batchnorm_eval(X, gamma, beta, running_mean, running_var, eps=1e-5):
     Parameters
     ----------
     X : ndarray, shape (N, D)
-    gamma, beta, running_mean, running_var : ndarray, shape (D,)
+    gamma, beta, running_mean : ndarray, shape (D,)
+    running_var : ndarray, shape (D,), >= 0
     eps : float > 0, default 1e-5
 
     Returns
@@ -543,6 +570,12 @@ def _batchnorm_eval(X, gamma, beta, running_mean, running_var, eps):
             raise ValueError(
                 f"{name} must have shape ({d},) for X of shape {X.shape}, got {v.shape}"
             )
+    if not np.all(running_var >= 0):  # also catches NaN
+        bad = running_var[~(running_var >= 0)]
+        raise ValueError(
+            f"running_var must hold variances, >= 0, got {float(bad[0])!r}; it should come "
+            "from BatchNorm's running average of batch variances"
+        )
     inv_std = 1.0 / np.sqrt(running_var + eps)
     xhat = X - running_mean
     xhat *= inv_std

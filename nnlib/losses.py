@@ -13,6 +13,11 @@ Shapes are never broadcast: a target of shape ``(N,)`` against an output of shap
 ``(N, 1)`` would silently broadcast to ``(N, N)`` in numpy; here it raises a
 ``ValueError`` that says how to reshape.
 
+NaN and infinity are refused: an output or logits array containing them raises a
+`NonFiniteError` (a ``ValueError``, and a ``FloatingPointError`` so that training loops
+that catch divergence catch it too) saying where they usually come from, a diverged
+training run or NaN in the input data. Targets must be finite too.
+
 Two losses work on **logits** and fuse the output activation, because the fused form is
 both stable and simple: `bce_with_logits` (sigmoid + binary cross-entropy) and
 `softmax_cross_entropy` (softmax + categorical cross-entropy). In both the gradient at the
@@ -38,6 +43,7 @@ from nnlib.activations import sigmoid
 __all__ = [
     "LOSSES",
     "Loss",
+    "NonFiniteError",
     "bce",
     "bce_grad",
     "bce_with_logits",
@@ -56,13 +62,54 @@ __all__ = [
 # ----------------------------------------------------------------------------------------
 
 
+class NonFiniteError(ValueError, FloatingPointError):
+    """An output or logits array passed to a loss contains NaN or infinity.
+
+    A ``ValueError`` (bad input) and a ``FloatingPointError`` (what a diverging training
+    run raises), so either ``except`` clause catches it.
+
+    Examples
+    --------
+    >>> mse([[np.nan]], [[0.0]])
+    Traceback (most recent call last):
+    ...
+    nnlib.losses.NonFiniteError: the predictions y_pred contain NaN or inf: the training
+    diverged (learning rate too large) or the input contains NaN (y_pred[0, 0] = nan)
+    """
+
+
+def _check_finite_output(x: np.ndarray, name: str, what: str) -> None:
+    """Refuse NaN/inf in an output or logits array with a message saying where it comes from.
+
+    One pass over `x`; the losses see (N, D_out) arrays, small beside the layers' work.
+    """
+    if np.isfinite(x).all():
+        return
+    idx = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+    where = f"{name}[{', '.join(map(str, idx))}] = {float(x[idx])!r}" if idx else name
+    raise NonFiniteError(
+        f"{what} contain NaN or inf: the training diverged (learning rate too large) or the "
+        f"input contains NaN ({where})"
+    )
+
+
+def _check_finite_target(y: np.ndarray, name: str) -> None:
+    if not np.isfinite(y).all():
+        raise ValueError(f"{name} must contain only finite targets, got NaN or inf")
+
+
+_WHAT = {"y_pred": "the predictions y_pred", "p": "the probabilities p", "z": "the logits z"}
+
+
 def _pair(output, target, name_out: str, name_target: str) -> tuple[np.ndarray, np.ndarray]:
-    """Two float64 arrays of exactly the same, non-empty shape."""
+    """Two finite float64 arrays of exactly the same, non-empty shape."""
     out = as_array(output, name_out)
     tgt = as_array(target, name_target)
     check_same_shape(out, tgt, name_out, name_target)
     if out.size == 0:
         raise ValueError(f"{name_out} is empty (shape {out.shape}); a mean needs one element")
+    _check_finite_output(out, name_out, _WHAT[name_out])
+    _check_finite_target(tgt, name_target)
     return out, tgt
 
 
@@ -113,6 +160,15 @@ def mse(y_pred, y):
     y_pred, y = _pair(y_pred, y, "y_pred", "y")
     d = y_pred - y
     return float(np.vdot(d, d) / d.size)
+
+
+def _mse_and_grad(y_pred, y):
+    """`mse` and `mse_grad` with one validation and one difference (`Loss.value_and_grad`)."""
+    y_pred, y = _pair(y_pred, y, "y_pred", "y")
+    g = y_pred - y
+    value = float(np.vdot(g, g) / g.size)
+    g *= 2.0 / g.size
+    return value, g
 
 
 def mse_grad(y_pred, y):
@@ -187,8 +243,18 @@ def bce(p, y, eps=1e-12):
     27.63
     """
     p, y = _bce_inputs(p, y, eps)
+    return _bce_value(p, y)
+
+
+def _bce_value(p, y):
     total = np.vdot(y, np.log(p)) + np.vdot(1.0 - y, np.log1p(-p))
     return float(-total / p.size)
+
+
+def _bce_and_grad(p, y, eps=1e-12):
+    """`bce` and `bce_grad` with one validation (`Loss.value_and_grad`)."""
+    p, y = _bce_inputs(p, y, eps)
+    return _bce_value(p, y), (p - y) / (p * (1.0 - p) * p.size)
 
 
 def bce_grad(p, y, eps=1e-12):
@@ -249,12 +315,34 @@ def bce_with_logits(z, y):
     >>> bce_with_logits([1000.0, -1000.0], [0.0, 1.0])   # no overflow: (1000 + 1000) / 2
     1000.0
     """
+    z, y = _bce_with_logits_inputs(z, y)
+    return _bce_with_logits_value(z, y)
+
+
+def _bce_with_logits_inputs(z, y):
     z, y = _pair(z, y, "z", "y")
     _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    return z, y
+
+
+def _bce_with_logits_value(z, y):
     t = np.log1p(np.exp(-np.abs(z)))
     t += np.maximum(z, 0.0)
     t -= z * y
     return float(t.sum() / t.size)
+
+
+def _bce_with_logits_grad(z, y):
+    g = sigmoid(z)
+    g -= y
+    g /= g.size
+    return g
+
+
+def _bce_with_logits_and_grad(z, y):
+    """`bce_with_logits` and its gradient with one validation (`Loss.value_and_grad`)."""
+    z, y = _bce_with_logits_inputs(z, y)
+    return _bce_with_logits_value(z, y), _bce_with_logits_grad(z, y)
 
 
 def bce_with_logits_grad(z, y):
@@ -281,12 +369,8 @@ def bce_with_logits_grad(z, y):
     >>> bce_with_logits_grad([0.0, 0.0], [1.0, 0.0])   # (0.5 - 1) / 2, (0.5 - 0) / 2
     array([-0.25,  0.25])
     """
-    z, y = _pair(z, y, "z", "y")
-    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
-    g = sigmoid(z)
-    g -= y
-    g /= g.size
-    return g
+    z, y = _bce_with_logits_inputs(z, y)
+    return _bce_with_logits_grad(z, y)
 
 
 # ----------------------------------------------------------------------------------------
@@ -300,11 +384,12 @@ def _ce_inputs(logits, y):
     n, c = logits.shape
     if n == 0 or c == 0:
         raise ValueError(f"logits must have at least one row and one class, got {logits.shape}")
+    _check_finite_output(logits, "logits", "the logits")
     if isinstance(y, (str, bytes)) or y is None:
         raise TypeError(f"y must be integer labels or an array of targets, got {_describe(y)}")
     y_arr = np.asarray(y)
     if y_arr.ndim == 1:
-        if not np.issubdtype(y_arr.dtype, np.integer):
+        if y_arr.dtype.kind not in "iu":  # integer labels (not bool)
             raise TypeError(
                 f"y of shape {y_arr.shape} must hold integer class labels, got dtype "
                 f"{y_arr.dtype}; convert with y.astype(int), or pass one-hot targets (N, C)"
@@ -410,18 +495,25 @@ def softmax_cross_entropy_and_grad(logits, y):
     (0.6931, array([[ 0.5, -0.5]]))
     """
     logits, labels, Y = _ce_inputs(logits, y)
-    g = _log_softmax(logits)
     n = logits.shape[0]
-    if labels is not None:
-        rows = np.arange(n)
-        value = -g[rows, labels].sum() / n
-        np.exp(g, out=g)
-        g[rows, labels] -= 1.0
-    else:
+    if labels is None:
+        g = _log_softmax(logits)
         value = -np.vdot(Y, g) / n
         np.exp(g, out=g)
         g -= Y
-    g /= n
+        g /= n
+        return float(value), g
+    # Labels (the training hot path): one exponential. With s = z - max(z) per row and
+    # e = exp(s): -log p_y = log(sum(e)) - s_y, and p = e / sum(e).
+    g = logits - logits.max(axis=1, keepdims=True)
+    rows = np.arange(n)
+    picked = g[rows, labels]
+    np.exp(g, out=g)
+    total = g.sum(axis=1)
+    value = (np.log(total) - picked).sum() / n
+    total *= n
+    g /= total[:, None]  # p / N
+    g[rows, labels] -= 1.0 / n
     return float(value), g
 
 
@@ -514,9 +606,15 @@ class Loss:
 
 
 _REGISTRY: dict[str, Loss] = {
-    "mse": Loss("mse", mse, mse_grad),
-    "bce": Loss("bce", bce, bce_grad),
-    "bce_with_logits": Loss("bce_with_logits", bce_with_logits, bce_with_logits_grad, "sigmoid"),
+    "mse": Loss("mse", mse, mse_grad, None, _mse_and_grad),
+    "bce": Loss("bce", bce, bce_grad, None, _bce_and_grad),
+    "bce_with_logits": Loss(
+        "bce_with_logits",
+        bce_with_logits,
+        bce_with_logits_grad,
+        "sigmoid",
+        _bce_with_logits_and_grad,
+    ),
     "softmax_cross_entropy": Loss(
         "softmax_cross_entropy",
         softmax_cross_entropy,

@@ -26,7 +26,9 @@ twice. Parameters are named as on the slides, 1-based: ``W1, b1, W2, b2, ...``, 
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -36,7 +38,7 @@ from nnlib import layers as _layers
 from nnlib import losses as _losses
 from nnlib._checks import _describe, as_array, as_rng, check_number
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "NamedArrays"]
 
 _PAIRS = (
     "('softmax_cross_entropy', output='softmax'), ('bce_with_logits', output='sigmoid'), "
@@ -62,9 +64,77 @@ def _check_sizes(sizes) -> list[int]:
     return [int(s) for s in sizes]
 
 
-def _activation_name(act) -> str:
-    """Return the registry name of an activation given by name or as an `Activation`."""
-    return _activations.get_activation(act).name
+def _activation_repr(act: _activations.Activation) -> str:
+    """``'relu'`` for registry defaults, ``leaky_relu(alpha=0.3)`` when parameters differ."""
+    registered = act.name in _activations.ACTIVATIONS
+    if not act.params or (
+        registered and act.params == _activations.get_activation(act.name).params
+    ):
+        return repr(act.name)
+    args = ", ".join(f"{k}={v!r}" for k, v in act.params.items())
+    return f"{act.name}({args})"
+
+
+class NamedArrays(Mapping):
+    """A read-only mapping from names to arrays: `MLP.params`, `MLP.grads`, `MLP.unflatten`.
+
+    Reading gives the arrays themselves, not copies, so writing *into* one changes the
+    model (``model.params["W1"][...] = new_W``). Assigning or deleting a key raises a
+    ``TypeError``: in a plain dict rebuilt on every access, ``model.params["W1"] = new_W``
+    would be silently lost. Iteration order, ``len``, ``in``, ``keys``/``items``/
+    ``values`` and ``get`` work as for a dict; ``dict(m)`` makes a plain (shallow) copy.
+    In-place arithmetic, ``params["W1"] -= lr * grads["W1"]``, works (it stores the same
+    array back).
+
+    Examples
+    --------
+    >>> model = MLP([2, 3, 1], rng=0)
+    >>> params = model.params
+    >>> list(params), len(params), "W1" in params, params is model.params
+    (['W1', 'b1', 'W2', 'b2'], 4, True, True)
+    >>> params["W2"][...] = 0.5                 # in place: reaches the layer
+    >>> float(model.layers[-1].params["W"].sum())
+    1.5
+    >>> params["W2"] = np.zeros((3, 1))
+    Traceback (most recent call last):
+    ...
+    TypeError: model.params is read-only: write into the array in place, e.g.
+    model.params['W1'][...] = new_W, or use model.set_weights(...)
+    """
+
+    __slots__ = ("_entries", "_readonly_message")
+
+    def __init__(self, entries, readonly_message: str):
+        # entries: name -> (dict holding the array, key in that dict), looked up on every
+        # access so the mapping always shows the layer's current array
+        self._entries: dict[str, tuple[dict, str]] = dict(entries)
+        self._readonly_message = readonly_message
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        container, key = self._entries[name]
+        return container[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name) -> bool:
+        return name in self._entries
+
+    def __setitem__(self, name, value):
+        # ``params["W1"] -= lr * g`` updates the array in place, then stores the same
+        # object back: allow that, refuse anything that would replace the array.
+        if name in self._entries and value is self[name]:
+            return
+        raise TypeError(self._readonly_message)
+
+    def __delitem__(self, name):
+        raise TypeError(self._readonly_message)
+
+    def __repr__(self) -> str:
+        return f"NamedArrays({dict(self)!r})"
 
 
 class MLP:
@@ -77,11 +147,14 @@ class MLP:
     ----------
     sizes : list of int, length >= 2
         ``[D_in, hidden_1, ..., D_out]``.
-    hidden : str, default "relu"
-        Activation of the hidden layers (a name from `nnlib.activations.ACTIVATIONS`).
-    output : str, default "identity"
+    hidden : str or nnlib.activations.Activation, default "relu"
+        Activation of the hidden layers: a name from `nnlib.activations.ACTIVATIONS`, or
+        one with bound parameters, ``get_activation("leaky_relu", alpha=0.3)`` (shown
+        as ``hidden=leaky_relu(alpha=0.3)`` by ``repr``).
+    output : str or nnlib.activations.Activation, default "identity"
         Output activation, applied by `predict_proba` (see the module docstring for how
-        it pairs with the loss).
+        it pairs with the loss). ``"softmax"`` needs ``sizes[-1] >= 2``; for two classes
+        with one output unit use ``"sigmoid"``.
     init : str or callable, default "he_normal"
         Weight initializer for every `Dense` layer (`nnlib.initializers`).
     rng : Generator, int seed or None
@@ -90,7 +163,7 @@ class MLP:
         Drop probability after each hidden activation (no layer when 0).
     batchnorm : bool, default False
         Insert `BatchNorm` between each hidden ``Dense`` and its activation.
-    l2, l1 : float >= 0, default 0.0
+    l2, l1 : finite float >= 0, default 0.0
         Penalty on the weights (not the biases, nor gamma/beta), see `penalty`.
     dtype : floating dtype, default float64
         float32 halves memory traffic (benchmarks); gradient checks need float64.
@@ -126,17 +199,24 @@ class MLP:
         dtype=np.float64,
     ):
         self.sizes = _check_sizes(sizes)
-        self.hidden = _activation_name(hidden)
-        self.output = _activation_name(output)
+        self._hidden_act = _activations.get_activation(hidden)
         self._output_act = _activations.get_activation(output)
+        self.hidden = self._hidden_act.name
+        self.output = self._output_act.name
+        if self.output == "softmax" and self.sizes[-1] == 1:
+            raise ValueError(
+                f"output='softmax' needs at least 2 output units, got sizes[-1] = 1 in "
+                f"{self.sizes}: a softmax over one unit is always 1; use output='sigmoid' "
+                "with bce_with_logits for two classes"
+            )
         initializer = _initializers.get_initializer(init)
         self.init = init if isinstance(init, str) else initializer.name
         self.dropout = check_number(dropout, "dropout", low=0, high=1, high_open=True)
         if not isinstance(batchnorm, (bool, np.bool_)):
             raise TypeError(f"batchnorm must be True or False, got {_describe(batchnorm)}")
         self.batchnorm = bool(batchnorm)
-        self.l2 = check_number(l2, "l2", low=0)
-        self.l1 = check_number(l1, "l1", low=0)
+        self.l2 = check_number(l2, "l2", low=0, high=math.inf, high_open=True)
+        self.l1 = check_number(l1, "l1", low=0, high=math.inf, high_open=True)
         self.dtype = _initializers._check_dtype(dtype)
         rng = as_rng(rng)
 
@@ -156,7 +236,7 @@ class MLP:
                 bn = _layers.BatchNorm(self.sizes[k], dtype=self.dtype)
                 self.layers.append(bn)
                 self._names += [(f"gamma{k}", bn, "gamma"), (f"beta{k}", bn, "beta")]
-            self.layers.append(_layers.Activation(hidden))
+            self.layers.append(_layers.Activation(self._hidden_act))
             if self.dropout > 0:
                 self.layers.append(_layers.Dropout(self.dropout, rng=rng))
         self._dense = [layer for layer in self.layers if isinstance(layer, _layers.Dense)]
@@ -177,15 +257,38 @@ class MLP:
         total = sum(layer.params[key].size for _, layer, key in self._names)
         self._flat_params = np.empty(total, dtype=self.dtype)
         self._flat_grads = np.zeros(total, dtype=self.dtype)
+        self._layout: list[tuple[str, int, int, tuple[int, ...]]] = []  # name, start, stop, shape
         start = 0
-        for _, layer, key in self._names:
+        for name, layer, key in self._names:
             value = layer.params[key]
             stop = start + value.size
             view = self._flat_params[start:stop].reshape(value.shape)
             view[...] = value
             layer.params[key] = view
-            layer.grads[key] = self._flat_grads[start:stop].reshape(value.shape)
+            grad = self._flat_grads[start:stop].reshape(value.shape)
+            grad[...] = layer.grads[key]
+            layer.grads[key] = grad
+            self._layout.append((name, start, stop, value.shape))
             start = stop
+        self._params = NamedArrays(
+            {name: (layer.params, key) for name, layer, key in self._names},
+            "model.params is read-only: write into the array in place, e.g. "
+            "model.params['W1'][...] = new_W, or use model.set_weights(...)",
+        )
+        self._grads = NamedArrays(
+            {name: (layer.grads, key) for name, layer, key in self._names},
+            "model.grads is read-only: write into the array in place, e.g. "
+            "model.grads['W1'][...] = new_dW (backward overwrites it)",
+        )
+
+    def __setstate__(self, state) -> None:
+        """Restore a pickled or deep-copied model with its arrays sharing memory again.
+
+        Pickling (and `copy.deepcopy`) stores each view as an array of its own; without
+        re-packing, an optimizer stepping `flat_params` would no longer move the layers.
+        """
+        self.__dict__.update(state)
+        self._pack()
 
     @property
     def flat_params(self) -> np.ndarray:
@@ -211,14 +314,71 @@ class MLP:
         return self._flat_grads
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """Parameters by name (``W1, b1, ...``): the layers' own arrays, not copies."""
-        return {name: layer.params[key] for name, layer, key in self._names}
+    def params(self) -> NamedArrays:
+        """Parameters by name (``W1, b1, ...``): the layers' own arrays, not copies.
+
+        A read-only `NamedArrays`, the same object on every access: write into the
+        arrays (``model.params["W1"][...] = new_W``) or use `set_weights`; assigning a
+        key raises a ``TypeError`` instead of being silently lost.
+        """
+        return self._params
 
     @property
-    def grads(self) -> dict[str, np.ndarray]:
-        """Gradients by name, same keys as `params`, filled by `backward`."""
-        return {name: layer.grads[key] for name, layer, key in self._names}
+    def grads(self) -> NamedArrays:
+        """Gradients by name, same keys as `params`, filled by `backward` (read-only)."""
+        return self._grads
+
+    def unflatten(self, vector) -> NamedArrays:
+        """Name the pieces of a flat vector laid out like `flat_params`.
+
+        Turns anything stored per parameter of the whole flat vector back into
+        per-tensor arrays, e.g. the state of an optimizer that `nnlib.training.fit`
+        stepped on `flat_params` (under the key ``"all"``): after
+        ``fit(model, X, y, loss, opt)`` with ``opt = optimizers.Adam()``,
+        ``model.unflatten(opt.state["all"]["m"])["W1"]`` is Adam's first moment for
+        ``W1``.
+
+        Parameters
+        ----------
+        vector : ndarray, shape (n_params(),)
+
+        Returns
+        -------
+        NamedArrays
+            Read-only mapping name -> view into `vector` with that parameter's shape
+            (views when `vector` is a float ndarray; other input is converted first).
+
+        Examples
+        --------
+        >>> model = MLP([2, 3, 1], rng=0)        # W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,)
+        >>> parts = model.unflatten(np.arange(13.0))
+        >>> parts["W1"]
+        array([[0., 1., 2.],
+               [3., 4., 5.]])
+        >>> parts["b2"]                          # the last of 6 + 3 + 3 + 1 entries
+        array([12.])
+        >>> model.unflatten(np.zeros(12))
+        Traceback (most recent call last):
+        ...
+        ValueError: vector must have shape (13,) like model.flat_params (n_params() = 13),
+        got (12,)
+        """
+        vector = as_array(vector, "vector", dtype=None)
+        n = self._flat_params.size
+        if vector.shape != (n,):
+            hint = ", e.g. vector.ravel()" if vector.size == n else ""
+            raise ValueError(
+                f"vector must have shape ({n},) like model.flat_params (n_params() = {n}), "
+                f"got {vector.shape}{hint}"
+            )
+        views = {
+            name: vector[start:stop].reshape(shape) for name, start, stop, shape in self._layout
+        }
+        return NamedArrays(
+            {name: (views, name) for name in views},
+            "the mapping returned by unflatten is read-only: write into the array in place, "
+            "e.g. parts['W1'][...] = new_value (which writes into the vector)",
+        )
 
     def n_params(self) -> int:
         """Return the number of trainable scalars (weights, biases, gamma, beta).
@@ -256,7 +416,7 @@ class MLP:
         The arrays keep their identity, so optimizer state keyed by name stays valid.
         Keys and shapes must match exactly.
         """
-        if not isinstance(weights, dict):
+        if not isinstance(weights, Mapping):
             raise TypeError(f"weights must be a dict from get_weights(), got {_describe(weights)}")
         targets = {**self.params, **self._buffers()}
         missing = sorted(set(targets) - set(weights))
@@ -288,18 +448,27 @@ class MLP:
 
     def _check_X(self, X) -> np.ndarray:
         d = self.sizes[0]
-        if type(X) is np.ndarray and X.dtype == self.dtype and X.ndim == 2 and X.shape[1] == d:
-            return X  # fast path: already valid
-        X = as_array(X, "X", dtype=self.dtype)
-        if X.ndim != 2 or X.shape[1] != d:
-            hint = (
-                f"; for a single sample use X.reshape(1, {d})"
-                if X.ndim == 1 and X.shape[0] == d
-                else ""
-            )
+        if not (
+            type(X) is np.ndarray and X.dtype == self.dtype and X.ndim == 2 and X.shape[1] == d
+        ):
+            X = as_array(X, "X", dtype=self.dtype)
+            if X.ndim != 2 or X.shape[1] != d:
+                hint = (
+                    f"; for a single sample use X.reshape(1, {d})"
+                    if X.ndim == 1 and X.shape[0] == d
+                    else ""
+                )
+                raise ValueError(
+                    f"X must have shape (N, {d}) (one sample per row, sizes[0] = {d} "
+                    f"features), got {X.shape}{hint}"
+                )
+        if not np.isfinite(X).all():  # the one pass over the batch this costs
+            bad = ~np.isfinite(X)
+            rows = np.flatnonzero(bad.any(axis=1))
             raise ValueError(
-                f"X must have shape (N, {d}) (one sample per row, sizes[0] = {d} features), "
-                f"got {X.shape}{hint}"
+                f"X contains NaN or inf ({int(bad.sum())} entries in {rows.size} rows, first in "
+                f"row {int(rows[0])}): the outputs would be NaN; remove or impute those "
+                "values first (e.g. drop the rows, X[np.isfinite(X).all(axis=1)])"
             )
         return X
 
@@ -309,7 +478,7 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (N, sizes[0])
-            Converted to the model's dtype.
+            Converted to the model's dtype. NaN or inf is refused (``ValueError``).
         train : bool, default False
             Training mode: dropout drops units, batchnorm uses batch statistics and
             updates its running averages.
@@ -402,6 +571,109 @@ class MLP:
         if self.output == "sigmoid":
             return (proba >= 0.5).astype(int)
         return proba
+
+    def score(self, X, y) -> float:
+        r"""Accuracy of `predict` on ``(X, y)``: the fraction of correct predictions.
+
+        For a classifier only (``output="softmax"`` or ``"sigmoid"``); a regression
+        model (``output="identity"``, ...) raises a ``ValueError``: evaluate a loss
+        instead, e.g. ``nnlib.losses.mse(model.predict(X), y)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, sizes[0])
+        y : array_like
+            ``output="softmax"``: integer class labels, shape (N,), or one-hot (or
+            probability) rows, shape (N, C), whose argmax is the class.
+            ``output="sigmoid"``: binary targets in [0, 1] (a target counts as 1 when
+            it is >= 0.5) of shape (N, D_out), the shape of the output; with one output
+            unit (D_out = 1) also of shape (N,). Comparing (N, 1) predictions with (N,)
+            labels by hand, ``np.mean(model.predict(X) == y)``, broadcasts to an (N, N)
+            matrix and gives a meaningless number; `score` compares row by row.
+
+        Returns
+        -------
+        float
+            .. math:: \frac{1}{M}\sum_{i=1}^{M} [\hat y_i = y_i]
+
+            over the N samples (softmax) or the N * D_out outputs (sigmoid, so with
+            several outputs it is the fraction of correct labels, not of samples with
+            every label right).
+
+        Examples
+        --------
+        >>> model = MLP([2, 3], output="softmax", init="zeros")
+        >>> model.params["b1"][:] = [0.0, 1.0, 0.0]      # always predicts class 1
+        >>> model.score(np.zeros((4, 2)), [1, 1, 0, 1])  # 3 of 4 labels are 1
+        0.75
+        >>> binary = MLP([1, 1], output="sigmoid", init="zeros")
+        >>> binary.params["W1"][:] = 1.0                 # predicts x >= 0
+        >>> X = np.array([[-1.0], [2.0], [3.0]])         # predictions 0, 1, 1
+        >>> round(binary.score(X, [0, 1, 0]), 4), round(binary.score(X, [[0], [1], [0]]), 4)
+        (0.6667, 0.6667)
+        """
+        if self.output not in ("softmax", "sigmoid"):
+            raise ValueError(
+                f"score measures classification accuracy and needs output='softmax' or "
+                f"output='sigmoid', got output={self.output!r}; for regression evaluate a "
+                "loss instead, e.g. nnlib.losses.mse(model.predict(X), y)"
+            )
+        if isinstance(y, (str, bytes)) or y is None:
+            raise TypeError(f"y must be an array of targets, got {_describe(y)}")
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"y must be an array of numbers, got dtype {y.dtype}")
+        pred = self.predict(X)
+        n, k = len(pred), self.sizes[-1]
+        if n == 0:
+            raise ValueError("score needs at least one sample, got X with 0 rows")
+        if self.output == "softmax":
+            if y.ndim == 1 and y.shape[0] == n:
+                if y.dtype.kind not in "iu":
+                    raise TypeError(
+                        f"y of shape {y.shape} must hold integer class labels, got dtype "
+                        f"{y.dtype}; convert with y.astype(int), or pass one-hot rows ({n}, {k})"
+                    )
+                if y.min() < 0 or y.max() >= k:
+                    raise ValueError(
+                        f"labels in y must be in [0, {k}) for a model with {k} outputs, got "
+                        f"values from {y.min()} to {y.max()}"
+                    )
+                labels = y
+            elif y.shape == (n, k):
+                if not np.isfinite(y).all():
+                    raise ValueError("y must contain only finite values, got NaN or inf")
+                labels = y.argmax(axis=1)
+            else:
+                hint = "; pass class labels as a 1-D array, y.ravel()" if y.shape == (n, 1) else ""
+                raise ValueError(
+                    f"y must be integer labels of shape ({n},) or one-hot rows of shape "
+                    f"({n}, {k}) for X with {n} rows, got shape {y.shape}{hint}"
+                )
+            return float(np.mean(pred == labels))
+        # sigmoid: predictions (N, k) of 0 / 1
+        if y.shape == (n, k):
+            pass
+        elif k == 1 and y.shape == (n,):
+            pred = pred[:, 0]
+        else:
+            also = f" or ({n},)" if k == 1 else ""
+            hint = (
+                f"; the model has {k} outputs, so one-hot encode the labels: "
+                f"nnlib.datasets.one_hot(y, {k})"
+                if y.shape == (n,)
+                else ""
+            )
+            raise ValueError(
+                f"y must have shape ({n}, {k}){also}, the shape of the model's output for X "
+                f"with {n} rows, got {y.shape}{hint}"
+            )
+        if not np.all((y >= 0) & (y <= 1)):
+            raise ValueError(
+                "y must hold binary targets in [0, 1] (0/1 labels, or probabilities "
+                "thresholded at 0.5) for output='sigmoid'"
+            )
+        return float(np.mean(pred == (y >= 0.5)))
 
     # ----------------------------------------------------------------------- loss
 
@@ -539,7 +811,7 @@ class MLP:
         if dlogits is not None:
             dlogits = dlogits.astype(self.dtype, copy=False)
         value = float(value)
-        if penalty:
+        if penalty and (self.l2 or self.l1):
             value += self.penalty()
         return value, dlogits
 
@@ -548,8 +820,8 @@ class MLP:
     def __repr__(self) -> str:
         parts = [
             f"{self.sizes}",
-            f"hidden={self.hidden!r}",
-            f"output={self.output!r}",
+            f"hidden={_activation_repr(self._hidden_act)}",
+            f"output={_activation_repr(self._output_act)}",
             f"init={self.init!r}",
         ]
         if self.dropout:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from ._checks import _describe, as_array, as_rng, check_int
-from .losses import get_loss
+from .losses import NonFiniteError, get_loss
 
 __all__ = ["History", "TrainingWarning", "accuracy", "fit", "minibatches"]
 
@@ -573,7 +573,14 @@ def fit(
             total, correct, grad_norm_sum, batches = 0.0, 0.0, 0.0, 0
             for Xb, yb in minibatches(X, y, batch_size, rng):
                 logits = model.forward(Xb, train=True)
-                value, dlogits = model.loss_from_logits(logits, yb, loss)
+                try:
+                    value, dlogits = model.loss_from_logits(logits, yb, loss)
+                except NonFiniteError:
+                    raise FloatingPointError(
+                        f"the logits became NaN or infinite during epoch {epoch}: the "
+                        f"learning rate ({lr:g}) is probably too large, or the inputs are not "
+                        f"scaled"
+                    ) from None
                 model.backward(dlogits, input_grad=False)
                 optimizer.step(step_params, step_grads)
                 total += value * len(Xb)

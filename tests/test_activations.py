@@ -569,3 +569,77 @@ def test_softmax_bad_input():
         softmax_vjp(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"dA has shape \(3, 1\) but z has shape \(3,\)"):
         get_activation("relu").backward(np.zeros((3, 1)), np.zeros(3), None)
+
+
+# ----------------------------------------------------------------------------------------
+# NaN and infinity (see the module docstring)
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("f", "fgrad", "kw"), CASES, ids=CASE_IDS)
+def test_nan_propagates_quietly_through_elementwise_functions(f, fgrad, kw):
+    # IEEE propagation: no error and no RuntimeWarning, NaN only where the input was NaN.
+    z = np.array([np.nan, -1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, g = f(z, **kw), fgrad(z, **kw)
+    assert np.isnan(out[0])
+    assert np.all(np.isfinite(out[1:])) and np.all(np.isfinite(g[1:]))
+
+
+def test_piecewise_derivatives_take_their_branch_at_nan():
+    # nan > 0 is False: the documented behaviour, not NaN
+    z = np.array([np.nan])
+    assert relu_grad(z)[0] == 0.0
+    assert leaky_relu_grad(z, alpha=0.3)[0] == 0.3
+    assert identity_grad(z)[0] == 1.0
+    assert np.isnan(sigmoid_grad(z)[0]) and np.isnan(tanh_grad(z)[0])
+
+
+def test_infinities_give_the_limits_where_the_formula_allows():
+    z = np.array([-np.inf, np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(sigmoid(z), [0.0, 1.0])
+        np.testing.assert_array_equal(tanh(z), [-1.0, 1.0])
+        np.testing.assert_array_equal(relu(z), [0.0, np.inf])
+        np.testing.assert_array_equal(softplus(z), [0.0, np.inf])
+        np.testing.assert_array_equal(elu(z), [-1.0, np.inf])
+
+
+@pytest.mark.parametrize(
+    ("z", "where"),
+    [
+        ([[0.0, 1.0], [np.inf, 1.0]], " in row 1"),
+        ([[0.0, -np.inf], [0.0, 1.0]], " in row 0"),  # exp(-inf) = 0 would work, but is refused
+        ([1.0, -np.inf], ""),
+        (np.array([[[0.0, 0.0], [np.inf, -np.inf]]]), r" in row \(0, 1\)"),
+    ],
+)
+def test_softmax_refuses_infinite_logits_without_a_warning(z, where):
+    match = rf"z contains inf or -inf{where}: softmax needs finite logits.*diverged"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inf - inf must not get as far as numpy
+        with pytest.raises(ValueError, match=match):
+            softmax(z)
+        with pytest.raises(ValueError, match=match):
+            softmax_grad(z)
+        with pytest.raises(ValueError, match=match):
+            get_activation("softmax").backward(np.ones_like(z), z, None)
+
+
+def test_softmax_nan_stays_in_its_row():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = softmax([[np.nan, 1.0], [0.0, 0.0]])
+    assert np.all(np.isnan(p[0]))
+    np.testing.assert_array_equal(p[1], [0.5, 0.5])
+
+
+def test_softmax_needs_a_non_empty_last_axis():
+    for z in (np.zeros(0), np.zeros((3, 0))):
+        with pytest.raises(ValueError, match=r"softmax needs at least one entry along the last"):
+            softmax(z)
+        with pytest.raises(ValueError, match=r"z has shape"):
+            softmax_grad(z)
+    assert softmax(np.zeros((0, 3))).shape == (0, 3)  # no rows is fine: nothing to do

@@ -78,6 +78,18 @@ def test_dense_shapes(n, d_in, d_out):
         (np.ones((4, 3)), np.ones((2, 2)), np.ones(2), "X has 3 features .* W has 2 rows"),
         (np.ones((4, 3)), np.ones((3, 2)), np.ones(3), r"b must have shape \(2,\)"),
         (np.ones((4, 3)), np.ones((3, 2)), np.ones((1, 2)), "b must be a 1-D array"),
+        # the usual fixes are in the message
+        (np.ones(3), np.ones((3, 2)), np.ones(2), r"for a single sample use X.reshape\(1, -1\)"),
+        ([1.0, 2.0, 3.0], [[1.0], [1.0], [1.0]], [0.0], r"X.reshape\(1, -1\)"),
+        (np.ones((4, 3)), np.ones((3, 2)), np.ones((1, 2)), r"shape \(2,\), e.g. b.ravel\(\)"),
+        (np.ones((4, 3)), np.ones((3, 2)), np.ones((2, 1)), r"shape \(2,\), e.g. b.ravel\(\)"),
+        (np.ones((4, 3)), np.ones(3), np.ones(1), r"for one output unit W.reshape\(-1, 1\)"),
+        (
+            np.ones((2, 4, 3)),
+            np.ones((3, 2)),
+            np.ones(2),
+            r"X must be a 2-D array, got shape \(2, 4, 3\)$",
+        ),
     ],
 )
 def test_dense_forward_bad_shapes(X, W, b, match):
@@ -307,6 +319,13 @@ def test_batchnorm_bad_input():
         L.batchnorm_forward(np.ones((4, 3)), np.ones(3), np.zeros(3), eps=0.0)
     with pytest.raises(ValueError, match=r"running_var must have shape \(3,\)"):
         L.batchnorm_eval(np.ones((4, 3)), np.ones(3), np.zeros(3), np.zeros(3), np.ones(4))
+    # a variance cannot be negative (sqrt would give NaN and a warning); NaN is refused too
+    for bad in (-0.5, np.nan):
+        with pytest.raises(ValueError, match=f"running_var must hold variances, >= 0, got {bad}"):
+            L.batchnorm_eval(np.ones((4, 3)), np.ones(3), np.zeros(3), np.zeros(3), [1.0, bad, 1.0])
+    # a zero variance is fine: eps keeps the division finite, (1 - 0) / sqrt(0 + 1e-4) = 100
+    out = L.batchnorm_eval(np.ones((1, 1)), np.ones(1), np.zeros(1), np.zeros(1), np.zeros(1), 1e-4)
+    np.testing.assert_allclose(out, [[100.0]])
 
 
 # ----------------------------------------------------------------------------- dense and batchnorm
@@ -510,6 +529,17 @@ def test_batchnorm_class_gradients_train_and_eval():
         for key in ("gamma", "beta"):
             numeric = central_difference_4th(loss, bn.params[key])
             assert rel_error_elementwise(grads[key], numeric) < 1e-7
+
+
+def test_batchnorm_refuses_a_batch_of_one_row_in_training_only():
+    # one row has zero variance: xhat would be 0 whatever the input (no signal, no gradient)
+    bn = L.BatchNorm(3)
+    with pytest.raises(
+        ValueError, match=r"at least 2 rows .* got X of shape \(1, 3\).*batchnorm_eval"
+    ):
+        bn.forward(np.ones((1, 3)), train=True)
+    np.testing.assert_array_equal(bn.running_mean, 0.0)  # nothing was updated
+    assert bn.forward(np.ones((1, 3))).shape == (1, 3)  # evaluation works on single samples
 
 
 def test_batchnorm_class_bad_arguments():

@@ -16,6 +16,7 @@ from nnlib.activations import sigmoid, sigmoid_grad, softmax
 from nnlib.losses import (
     LOSSES,
     Loss,
+    NonFiniteError,
     bce,
     bce_grad,
     bce_with_logits,
@@ -24,6 +25,7 @@ from nnlib.losses import (
     mse,
     mse_grad,
     softmax_cross_entropy,
+    softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
 )
 
@@ -202,6 +204,9 @@ def test_losses_on_huge_logits():
         assert softmax_cross_entropy([[1000.0, -1000.0]], [1]) == 2000.0
         assert softmax_cross_entropy([[1000.0, -1000.0]], [0]) == 0.0
         assert np.array_equal(softmax_cross_entropy_grad([[1000.0, -1000.0]], [1]), [[1, -1]])
+        # the fused path (one exponential, the training hot path) agrees
+        value, g = softmax_cross_entropy_and_grad([[1000.0, -1000.0]], [1])
+        assert value == 2000.0 and np.array_equal(g, [[1, -1]])
 
 
 logit_matrices = hnp.arrays(
@@ -364,7 +369,8 @@ def test_probabilities_and_targets_out_of_range():
         bce_grad([0.5, 0.5], [-1.0, 1.0])
     with pytest.raises(ValueError, match=r"y must be in \[0, 1\]"):
         bce_with_logits([0.5, 0.5], [2.0, 1.0])
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+    # NaN is not "out of range": it gets the message about where NaN comes from
+    with pytest.raises(ValueError, match=r"probabilities p contain NaN or inf.*\(p\[0\] = nan\)"):
         bce([np.nan], [1.0])
 
 
@@ -424,3 +430,72 @@ def test_value_and_grad_equals_forward_and_grad(name, one_hot):
     value, grad = loss.value_and_grad(out, y)
     assert value == pytest.approx(loss.forward(out, y), rel=1e-15)
     np.testing.assert_allclose(grad, loss.grad(out, y), rtol=1e-14, atol=0)
+
+
+# ----------------------------------------------------------------------------------------
+# NaN and infinity
+# ----------------------------------------------------------------------------------------
+
+DIVERGED = r"contain NaN or inf: the training diverged \(learning rate too large\) or the input"
+
+# (loss name, output argument's name in the message, a valid output, a valid target)
+NONFINITE_CASES = [
+    ("mse", "y_pred", np.zeros((3, 2)), np.zeros((3, 2))),
+    ("bce", "p", np.full((3, 2), 0.5), np.ones((3, 2))),
+    ("bce_with_logits", "z", np.zeros((3, 2)), np.ones((3, 2))),
+    ("softmax_cross_entropy", "logits", np.zeros((3, 2)), np.array([0, 1, 1])),
+    ("softmax_cross_entropy", "logits", np.zeros((3, 2)), np.eye(2)[[0, 1, 1]]),
+]
+
+
+@pytest.mark.parametrize(("name", "arg", "out", "y"), NONFINITE_CASES)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_outputs_are_refused_by_every_entry_point(name, arg, out, y, bad):
+    # -inf in a column that is not the label would give a finite softmax cross-entropy:
+    # the check looks at the logits, not at the loss value. (1, 0) is not a label column.
+    out = out.copy()
+    out[1, 0] = bad
+    loss = get_loss(name)
+    calls = [loss.forward, loss.grad, loss.value_and_grad]
+    if name == "softmax_cross_entropy":
+        calls.append(softmax_cross_entropy_and_grad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a refusal, not a RuntimeWarning on the way
+        for call in calls:
+            with pytest.raises(NonFiniteError, match=DIVERGED) as e:
+                call(out, y)
+            assert f"{arg}[1, 0] = {bad!r}" in str(e.value)
+
+
+def test_non_finite_error_is_a_value_error_and_a_floating_point_error():
+    # ValueError: bad input. FloatingPointError: what a training loop catches on divergence.
+    with pytest.raises(ValueError, match="the logits contain NaN or inf"):
+        softmax_cross_entropy([[0.0, np.nan]], [0])
+    with pytest.raises(FloatingPointError, match="learning rate too large"):
+        bce_with_logits([np.inf], [1.0])
+
+
+@pytest.mark.parametrize("name", ["mse", "bce", "bce_with_logits"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_targets_are_refused(name, bad):
+    loss = get_loss(name)
+    out = np.full((2, 1), 0.5)
+    y = np.array([[1.0], [bad]])
+    for call in (loss.forward, loss.grad, loss.value_and_grad):
+        with pytest.raises(ValueError, match="y must contain only finite targets") as e:
+            call(out, y)
+        assert not isinstance(e.value, NonFiniteError)  # the data, not a diverged model
+
+
+@pytest.mark.parametrize("name", ["mse", "bce", "bce_with_logits"])
+def test_fused_value_and_grad_of_the_elementwise_losses(name):
+    # value_and_grad uses one validation; the numbers are those of forward and grad.
+    r = np.random.default_rng(5)
+    out = r.uniform(0.05, 0.95, (4, 3))
+    y = r.integers(0, 2, (4, 3)).astype(float)
+    loss = get_loss(name)
+    assert loss.forward_and_grad is not None
+    value, grad = loss.value_and_grad(out, y)
+    assert value == loss.forward(out, y)
+    np.testing.assert_array_equal(grad, loss.grad(out, y))
+    assert grad.shape == out.shape

@@ -1,16 +1,19 @@
 """Tests for nnlib.model.MLP: structure, forward/backward (finite differences), losses,
 penalties, prediction, weights round trip, validation."""
 
+import copy
 import math
+import pickle
+from collections.abc import Mapping
 
 import numpy as np
 import pytest
 from finite_differences import central_difference_4th, rel_error_elementwise
 
 from nnlib import layers as L
-from nnlib.activations import relu, softmax
+from nnlib.activations import get_activation, relu, softmax
 from nnlib.losses import get_loss
-from nnlib.model import MLP
+from nnlib.model import MLP, NamedArrays
 
 
 def targets(loss, n, k, rng):
@@ -485,3 +488,286 @@ def test_backward_overwrites_the_flat_gradient_in_place():
     assert model.flat_grads is grads_before  # same array, refilled
     np.testing.assert_array_equal(model.flat_grads, first)  # overwritten, not accumulated
     assert np.any(first != 0)
+
+
+# ------------------------------------------------------------- read-only params and grads
+
+
+def test_params_and_grads_are_one_read_only_mapping_each():
+    model = MLP([3, 4, 2], batchnorm=True, rng=0)
+    params, grads = model.params, model.grads
+    assert model.params is params and model.grads is grads  # built once, not per access
+    assert isinstance(params, Mapping) and isinstance(params, NamedArrays)
+    names = ["W1", "b1", "gamma1", "beta1", "W2", "b2"]
+    assert list(params) == list(params.keys()) == list(grads) == names
+    assert len(params) == 6 and "gamma1" in params and "W3" not in params
+    assert [v.shape for v in params.values()] == [(3, 4), (4,), (4,), (4,), (4, 2), (2,)]
+    assert [k for k, _ in params.items()] == names
+    assert params.get("W3") is None and params.get("b2") is model.layers[-1].params["b"]
+    assert dict(params)["W1"] is model.layers[0].params["W"]  # a plain dict of the same arrays
+    assert repr(params).startswith("NamedArrays({'W1': array(")
+
+
+def test_assigning_a_parameter_raises_instead_of_being_lost():
+    model = MLP([3, 2], rng=0)
+    before = model.params["W1"].copy()
+    msg = (
+        r"model.params is read-only: write into the array in place, e.g. "
+        r"model.params\['W1'\]\[...\] = new_W, or use model.set_weights\(...\)"
+    )
+    with pytest.raises(TypeError, match=msg):
+        model.params["W1"] = np.zeros((3, 2))
+    with pytest.raises(TypeError, match=msg):
+        model.params["W9"] = np.zeros((3, 2))  # nor can a key be added
+    with pytest.raises(TypeError, match=msg):
+        del model.params["b1"]
+    with pytest.raises(TypeError, match=r"model.grads is read-only.*model.grads\['W1'\]\[...\]"):
+        model.grads["W1"] = np.zeros((3, 2))
+    np.testing.assert_array_equal(model.params["W1"], before)
+    assert list(model.params) == ["W1", "b1"]
+    # the ways that work: write into the array, in place arithmetic, set_weights
+    model.params["W1"][...] = 1.0
+    np.testing.assert_array_equal(model.layers[0].params["W"], 1.0)
+    model.params["W1"] -= 0.25  # stores the same array back: allowed
+    np.testing.assert_array_equal(model.forward(np.ones((1, 3))), [[2.25, 2.25]])  # 3 * 0.75
+    model.set_weights({"W1": before, "b1": np.zeros(2)})
+    np.testing.assert_array_equal(model.params["W1"], before)
+
+
+def test_set_weights_accepts_another_models_params():
+    a, b = MLP([3, 4, 2], rng=0), MLP([3, 4, 2], rng=1)
+    b.set_weights(a.params)  # a Mapping, not a dict
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+        assert a.params[k] is not b.params[k]
+
+
+# ------------------------------------------------------------- unflatten
+
+
+def test_unflatten_names_views_of_a_flat_vector():
+    model = MLP([3, 4, 2], hidden="tanh", batchnorm=True, rng=0)
+    v = np.arange(float(model.n_params()))
+    parts = model.unflatten(v)
+    assert isinstance(parts, NamedArrays)
+    assert list(parts) == list(model.params)
+    for k, p in parts.items():
+        assert p.shape == model.params[k].shape, k
+        assert np.shares_memory(p, v), k  # views, not copies
+    # laid out like flat_params: W1 is entries 0..11, b1 12..15, gamma1 16..19, ...
+    np.testing.assert_array_equal(parts["W1"], np.arange(12.0).reshape(3, 4))
+    np.testing.assert_array_equal(parts["b1"], [12.0, 13.0, 14.0, 15.0])
+    np.testing.assert_array_equal(parts["b2"], [32.0, 33.0])
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in parts.values()]), v)
+    # on flat_params and flat_grads it gives exactly params and grads
+    for k, p in model.unflatten(model.flat_params).items():
+        np.testing.assert_array_equal(p, model.params[k])
+        assert np.shares_memory(p, model.params[k])
+    assert np.shares_memory(model.unflatten(model.flat_grads)["W2"], model.grads["W2"])
+    parts["b1"][...] = -1.0  # writes into the vector
+    np.testing.assert_array_equal(v[12:16], -1.0)
+    with pytest.raises(TypeError, match="read-only"):
+        parts["b1"] = np.zeros(4)
+    # float32 vectors stay float32 views
+    assert model.unflatten(v.astype(np.float32))["W1"].dtype == np.float32
+
+
+def test_unflatten_validation():
+    model = MLP([2, 3, 1], rng=0)  # 13 parameters
+    with pytest.raises(ValueError, match=r"vector must have shape \(13,\) .* got \(12,\)$"):
+        model.unflatten(np.zeros(12))
+    with pytest.raises(ValueError, match=r"got \(13, 1\), e.g. vector.ravel\(\)"):
+        model.unflatten(np.zeros((13, 1)))
+    with pytest.raises(TypeError, match="vector must be an array of numbers"):
+        model.unflatten("weights")
+
+
+def test_unflatten_shows_the_optimizer_state_per_parameter():
+    # fit steps the optimizer once per batch on flat_params under the key "all". With one
+    # batch (the whole data), Adam's first moment after one step is (1 - beta1) * g =
+    # 0.1 * g, with g the gradient at the initial weights.
+    from nnlib import optimizers
+    from nnlib.training import fit
+
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((8, 3)), r.integers(0, 2, 8)
+    model = MLP([3, 4, 2], output="softmax", rng=0)
+    reference = MLP([3, 4, 2], output="softmax", rng=0)
+    reference.loss_and_grad(X, y, "softmax_cross_entropy")
+    opt = optimizers.Adam(lr=1e-3)
+    fit(model, X, y, "softmax_cross_entropy", opt, epochs=1, batch_size=8, verbose=False, rng=0)
+    m = model.unflatten(opt.state["all"]["m"])
+    for k, g in reference.grads.items():
+        np.testing.assert_allclose(m[k], 0.1 * g, rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+# ------------------------------------------------------------- construction checks, repr
+
+
+def test_softmax_over_one_unit_is_refused():
+    with pytest.raises(
+        ValueError,
+        match=r"a softmax over one unit is always 1; use output='sigmoid' with bce_with_logits",
+    ):
+        MLP([4, 3, 1], output="softmax")
+    assert MLP([4, 1], output="sigmoid").sizes == [4, 1]  # the two-class model that works
+    assert MLP([4, 2], output="softmax").sizes == [4, 2]
+
+
+@pytest.mark.parametrize("name", ["l2", "l1"])
+def test_penalty_strengths_must_be_finite(name):
+    with pytest.raises(ValueError, match=rf"{name} must be in \[0, inf\), got inf"):
+        MLP([2, 2], **{name: math.inf})
+    with pytest.raises(ValueError, match=f"{name} must be a number, got nan"):
+        MLP([2, 2], **{name: math.nan})
+    assert getattr(MLP([2, 2], **{name: 1e6}), name) == 1e6
+
+
+def test_repr_shows_bound_activation_parameters():
+    leaky = get_activation("leaky_relu", alpha=0.3)
+    model = MLP([2, 3, 2], hidden=leaky, output=get_activation("gelu", approximate=True))
+    assert repr(model) == (
+        "MLP([2, 3, 2], hidden=leaky_relu(alpha=0.3), output=gelu(approximate=True), "
+        "init='he_normal', params=17)"
+    )
+    assert model.hidden == "leaky_relu" and model.output == "gelu"  # names stay names
+    # defaults print as the name, however they were given
+    assert "hidden='leaky_relu'" in repr(MLP([2, 3, 2], hidden="leaky_relu"))
+    assert "hidden='leaky_relu'" in repr(MLP([2, 3, 2], hidden=get_activation("leaky_relu")))
+    # and the parameter takes effect in the layer: leaky_relu(-2) = 0.3 * -2 = -0.6
+    assert model.layers[1].activation.params == {"alpha": 0.3}
+    np.testing.assert_allclose(model.layers[1].forward(np.array([[-2.0]])), [[-0.6]])
+
+
+# ------------------------------------------------------------- score
+
+
+def test_score_softmax_by_hand():
+    model = MLP([2, 3], output="softmax", init="zeros")
+    model.params["W1"][:] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]  # class = argmax(x0, x1, 0)
+    X = np.array([[2.0, 1.0], [1.0, 2.0], [-1.0, -2.0], [3.0, 0.0]])  # predicts 0, 1, 2, 0
+    y = np.array([0, 1, 1, 2])  # right, right, wrong, wrong: 2/4
+    assert model.score(X, y) == 0.5
+    assert model.score(X, np.eye(3)[y]) == 0.5  # one-hot rows
+    soft = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0.0, 0.4, 0.6]])
+    assert model.score(X, soft) == 0.5  # the argmax of probability rows
+    assert model.score(X, y) == np.mean(model.predict(X) == y)
+    assert isinstance(model.score(X, y), float)
+
+
+def test_score_sigmoid_accepts_n_and_n1_and_avoids_the_broadcast_trap():
+    model = MLP([1, 1], output="sigmoid", init="zeros")
+    model.params["W1"][:] = 1.0  # predicts x >= 0
+    X = np.array([[-1.0], [2.0], [3.0], [-4.0]])  # predictions 0, 1, 1, 0
+    y = np.array([0, 1, 0, 0])  # right, right, wrong, right: 3/4
+    assert model.score(X, y) == 0.75
+    assert model.score(X, y.reshape(-1, 1)) == 0.75
+    assert model.score(X, y.astype(bool)) == 0.75
+    assert model.score(X, [0.2, 0.9, 0.4, 0.0]) == 0.75  # soft targets count as 1 from 0.5
+    # what score avoids: (4, 1) == (4,) broadcasts to (4, 4), a meaningless 0.5
+    assert np.mean(model.predict(X) == y) == 0.5
+
+
+def test_score_sigmoid_with_several_outputs_counts_each_output():
+    model = MLP([2, 2], output="sigmoid", init="zeros")
+    model.params["W1"][:] = np.eye(2)  # predicts (x0 >= 0, x1 >= 0)
+    X = np.array([[1.0, -1.0], [-1.0, -1.0]])  # predictions [1, 0], [0, 0]
+    y = np.array([[1, 1], [0, 0]])  # 3 of 4 outputs right
+    assert model.score(X, y) == 0.75
+    with pytest.raises(ValueError, match=r"y must have shape \(2, 2\), .* got \(2,\).*one_hot"):
+        model.score(X, np.array([0, 1]))
+
+
+def test_score_is_for_classifiers_only():
+    for output in ("identity", "tanh"):
+        with pytest.raises(ValueError, match=r"needs output='softmax' or output='sigmoid'.*mse"):
+            MLP([2, 1], output=output).score(np.ones((3, 2)), np.ones((3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("output", "y", "exc", "match"),
+    [
+        ("softmax", [0.0, 1.0, 2.0], TypeError, r"integer class labels.*y.astype\(int\)"),
+        ("softmax", [0, 1, 3], ValueError, r"labels in y must be in \[0, 3\)"),
+        ("softmax", [0, -1, 2], ValueError, r"labels in y must be in \[0, 3\)"),
+        ("softmax", [0, 1], ValueError, r"labels of shape \(3,\) .* got shape \(2,\)"),
+        ("softmax", [[0], [1], [2]], ValueError, r"got shape \(3, 1\); .* y.ravel\(\)"),
+        ("softmax", np.eye(4)[:3], ValueError, r"one-hot rows of shape \(3, 3\)"),
+        ("softmax", [[1.0, 0, 0], [np.nan, 0, 1], [0, 1, 0]], ValueError, "finite"),
+        ("softmax", "labels", TypeError, "y must be an array of targets"),
+        ("softmax", ["a", "b", "c"], TypeError, "y must be an array of numbers"),
+        ("sigmoid", np.ones((3, 2)), ValueError, r"y must have shape \(3, 3\), .* got \(3, 2\)"),
+        ("sigmoid", np.ones((2, 3)), ValueError, r"for X with 3 rows, got \(2, 3\)"),
+        ("sigmoid", 2 * np.ones((3, 3)), ValueError, r"binary targets in \[0, 1\]"),
+        ("sigmoid", np.full((3, 3), np.nan), ValueError, r"binary targets in \[0, 1\]"),
+    ],
+)
+def test_score_validation(output, y, exc, match):
+    model = MLP([2, 3], output=output)  # 3 outputs, X with 3 rows
+    with pytest.raises(exc, match=match):
+        model.score(np.ones((3, 2)), y)
+
+
+def test_score_needs_samples():
+    with pytest.raises(ValueError, match="at least one sample"):
+        MLP([2, 3], output="softmax").score(np.ones((0, 2)), np.zeros(0, dtype=int))
+
+
+# ------------------------------------------------------------- NaN and infinity
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_forward_refuses_non_finite_input(bad):
+    model = MLP([3, 4, 2], output="softmax", batchnorm=True, rng=0)
+    X = np.ones((5, 3))
+    X[3, 1] = bad
+    X[4, 0] = bad
+    before = model.get_weights()
+    match = r"X contains NaN or inf \(2 entries in 2 rows, first in row 3\).*remove or impute"
+    calls = [
+        lambda X: model.forward(X),
+        lambda X: model.forward(X, train=True),
+        model.predict,
+        model.predict_proba,
+        lambda X: model.loss_and_grad(X, np.zeros(5, dtype=int), "softmax_cross_entropy"),
+        lambda X: model.score(X, np.zeros(5, dtype=int)),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=match):
+            call(X)
+        with pytest.raises(ValueError, match=match):
+            call(X.tolist())  # the slow path (conversion) checks too
+    for k, v in model.get_weights().items():  # refused before any layer ran
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_non_finite_logits_are_explained_by_the_loss():
+    # diverged weights: the input is fine, the logits are not
+    model = MLP([2, 2], output="softmax", init="zeros")
+    model.params["W1"][:] = np.nan
+    X, y = np.array([[1.0, -1.0]]), np.array([0])
+    with pytest.raises(ValueError, match=r"the logits contain NaN or inf: the training diverged"):
+        model.loss_and_grad(X, y, "softmax_cross_entropy")
+    # a FloatingPointError too, which a training loop catching divergence sees
+    with pytest.raises(FloatingPointError, match=r"learning rate too large"):
+        model.loss_from_logits(np.array([[np.nan, 0.0]]), y, "softmax_cross_entropy")
+    regression = MLP([2, 1], init="zeros")
+    with pytest.raises(ValueError, match=r"predictions y_pred contain NaN or inf"):
+        regression.loss_from_logits(np.array([[np.inf]]), np.zeros((1, 1)), "mse")
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_model_keeps_its_parameters_in_one_flat_vector(how):
+    model = MLP([3, 4, 2], batchnorm=True, rng=0)
+    model.loss_and_grad(np.random.default_rng(0).standard_normal((5, 3)), np.zeros((5, 2)), "mse")
+    copied = copy.deepcopy(model) if how == "deepcopy" else pickle.loads(pickle.dumps(model))
+    for k, p in copied.params.items():
+        np.testing.assert_array_equal(p, model.params[k])
+        np.testing.assert_array_equal(copied.grads[k], model.grads[k])
+        assert np.shares_memory(p, copied.flat_params), k
+        assert np.shares_memory(copied.grads[k], copied.flat_grads), k
+        assert not np.shares_memory(p, model.flat_params), k
+        assert copied.params[k] is copied.layers[0].params["W"] or k != "W1"
+    copied.flat_params[:] = 0.0  # what an optimizer stepping the flat vector does
+    assert all(np.all(p == 0.0) for p in copied.params.values())
+    assert not np.all(model.flat_params == 0.0)

@@ -579,3 +579,16 @@ def test_progress_bar_in_a_terminal_and_the_early_stopping_note(monkeypatch, cap
     assert "early stopping monitors the training loss" in err
     _fit(nnlib.MLP([2, 3, 2], output="softmax", rng=0), X, y, epochs=3, verbose=False)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.filterwarnings("ignore::nnlib.training.TrainingWarning")
+def test_diverging_logits_are_reported_with_the_epoch_and_learning_rate():
+    X, y = _tiny_problem(40)
+    with pytest.raises(FloatingPointError, match=r"epoch \d+: the learning rate \(1e\+06\)"):
+        _fit(
+            nnlib.MLP([2, 8, 2], output="softmax", rng=0),
+            X * 1e3,
+            y,
+            optimizer=optimizers.SGD(lr=1e6),
+            epochs=50,
+        )
