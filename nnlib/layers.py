@@ -254,7 +254,7 @@ def dense_backward(dZ, cache, *, compute_dX=True, out=None):
                 f"{getattr(dW, 'shape', dW)} and {getattr(db, 'shape', db)}"
             )
         np.matmul(X.T, dZ, out=dW)
-        np.sum(dZ, axis=0, out=db)
+        np.add.reduce(dZ, axis=0, out=db)  # np.sum with out= costs ~2x the call overhead
     dX = dZ @ W.T if compute_dX else None
     return dX, dW, db
 

@@ -126,22 +126,32 @@ def accuracy(logits, y, output: str) -> float:
             f"y must have one row per row of logits ({len(logits)}), got shape {y.shape}"
         )
     if output == "softmax":
-        if y.ndim == 2 and y.shape == logits.shape:
-            y = np.argmax(y, axis=1)
-        elif y.ndim != 1:
+        if y.ndim != 1 and not (y.ndim == 2 and y.shape == logits.shape):
             raise ValueError(
                 f"y must be labels of shape ({len(logits)},) or one-hot rows of shape "
                 f"{logits.shape}, got {y.shape}"
             )
-        return int(np.count_nonzero(np.argmax(logits, axis=1) == y)) / len(y)
-    if output == "sigmoid":
+    elif output == "sigmoid":
         if y.shape != logits.shape:
             raise ValueError(
                 f"y has shape {y.shape} but logits has shape {logits.shape}; they must "
                 f"match (for one output unit use y.reshape(-1, 1))"
             )
-        return int(np.count_nonzero((logits >= 0) == (y >= 0.5))) / y.size
-    raise ValueError(f"accuracy needs a softmax or sigmoid output, got output={output!r}")
+    else:
+        raise ValueError(f"accuracy needs a softmax or sigmoid output, got output={output!r}")
+    return _n_correct(logits, y, output) / len(y)
+
+
+def _n_correct(logits: np.ndarray, y: np.ndarray, output: str) -> float:
+    """Correct predictions in a batch whose shapes `fit` has already checked.
+
+    For a sigmoid output with several units, each unit counts as one prediction, so the
+    count is scaled to rows (`accuracy` divides by the number of rows).
+    """
+    if output == "softmax":
+        labels = y if y.ndim == 1 else np.argmax(y, axis=1)
+        return int(np.count_nonzero(np.argmax(logits, axis=1) == labels))
+    return int(np.count_nonzero((logits >= 0) == (y >= 0.5))) / logits.shape[1]
 
 
 def _check_flag(value, name: str) -> bool:
@@ -417,7 +427,7 @@ def _evaluate(model, X, y, loss, classify: bool, batch_size: int) -> tuple[float
         value, _ = model.loss_from_logits(logits, yb, loss, penalty=False, grad=False)
         total_loss += value * len(Xb)
         if classify:
-            correct += accuracy(logits, yb, model.output) * len(Xb)
+            correct += _n_correct(logits, yb, model.output)
     return total_loss / n, (correct / n if classify else math.nan)
 
 
@@ -585,7 +595,7 @@ def fit(
                 optimizer.step(step_params, step_grads)
                 total += value * len(Xb)
                 if classify:
-                    correct += accuracy(logits, yb, model.output) * len(Xb)
+                    correct += _n_correct(logits, yb, model.output)
                 grad_norm_sum += _global_norm(step_grads.values())
                 batches += 1
             train_loss = total / len(X)
