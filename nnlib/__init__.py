@@ -29,7 +29,9 @@ Modules, one concept each, lower layers never importing higher ones::
     activations  losses  initializers      (numpy only)
     layers  ->  model                      (dense, activation, dropout, batchnorm; MLP)
     optimizers  schedules  training        (update rules, lr(t), fit -> History)
+    classic                                (McCulloch-Pitts, Hebb, the perceptron)
     gradcheck  datasets  plotting          (tools; plotting imports matplotlib lazily)
+    selfcheck  widgets                     (check-yourself answers; ipywidgets demos)
 
 Examples
 --------
@@ -41,6 +43,7 @@ Examples
 
 from . import (
     activations,
+    classic,
     datasets,
     gradcheck,
     initializers,
@@ -50,7 +53,9 @@ from . import (
     optimizers,
     plotting,
     schedules,
+    selfcheck,
     training,
+    widgets,
 )
 from .model import MLP
 from .training import History, fit
@@ -61,6 +66,7 @@ __all__ = [
     "MLP",
     "History",
     "activations",
+    "classic",
     "datasets",
     "fit",
     "gradcheck",
@@ -71,5 +77,7 @@ __all__ = [
     "optimizers",
     "plotting",
     "schedules",
+    "selfcheck",
     "training",
+    "widgets",
 ]

@@ -1,5 +1,10 @@
 r"""Figures used throughout the course: decision boundaries, loss surfaces, activations, history.
 
+The classic units of lessons 01-03 (McCulloch-Pitts neurons, Hebb, the perceptron) have
+their own: `plot_linear_unit` (a unit's decision line, firing half-plane and the patterns),
+`plot_lines` (several units' lines, e.g. the hidden neurons of an XOR network) and
+`plot_mistakes` (a perceptron's mistakes per epoch).
+
 Every function takes ``ax=None`` (or ``axes=None`` for multi-panel figures): with ``None`` it
 creates a new figure, otherwise it draws into the Axes given. It returns the Axes it drew on
 (an ndarray of Axes for multi-panel functions), so a notebook can add to the figure.
@@ -26,10 +31,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ._checks import as_array, check_int, check_number
+from ._checks import as_array, check_choice, check_int, check_number
 
 __all__ = [
     "HISTORY_KEYS",
+    "LINESTYLES",
     "MARKERS",
     "MAX_COLUMNS",
     "OKABE_ITO",
@@ -39,7 +45,10 @@ __all__ = [
     "plot_history",
     "plot_layer_histograms",
     "plot_layer_stats",
+    "plot_linear_unit",
+    "plot_lines",
     "plot_loss_surface",
+    "plot_mistakes",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (Okabe & Ito, 2008), by name.
@@ -301,6 +310,471 @@ def plot_decision_boundary(
     ax.set_ylabel("x2")
     ax.set_title("Decision boundary" if title is None else title)
     ax.legend(loc="best", framealpha=0.9)
+    return ax
+
+
+# --------------------------------------------------------------------------- classic units
+
+_KINDS = ("threshold", "bias")
+
+
+def _check_binary_labels(y: np.ndarray) -> np.ndarray:
+    """Class index of each label: 0 for 0 or -1, 1 for +1; `y` must be binary or bipolar."""
+    values = set(np.unique(y).tolist())
+    if not (values <= {0.0, 1.0} or values <= {-1.0, 1.0}):
+        shown = ", ".join(_fmt_label(v) for v in sorted(values))
+        raise ValueError(
+            "y must hold the labels of a linear unit, binary (0/1) or bipolar (-1/+1), "
+            f"got the values {{{shown}}}"
+        )
+    return (y > 0).astype(np.int64)
+
+
+def _check_unit(w, b_or_threshold, kind: str, where: str = "") -> tuple[np.ndarray, float]:
+    """Validate one unit; return its weights ``(2,)`` and its threshold θ (``θ = -b``)."""
+    kind = check_choice(kind, "kind", _KINDS)
+    w_name = f"{where}w" if not where else f"{where} weights"
+    c_name = "b_or_threshold" if not where else f"{where} {kind}"
+    w = as_array(w, w_name, ndim=1, finite=True)
+    if w.shape != (2,):
+        raise ValueError(
+            f"{w_name} must hold 2 weights (w1, w2), one per input, got shape {w.shape}"
+        )
+    value = check_number(b_or_threshold, c_name)
+    if not np.isfinite(value):
+        raise ValueError(f"{c_name} must be finite, got {value!r}")
+    return w, (value if kind == "threshold" else -value)
+
+
+def _plot_limits(X: np.ndarray, xlim, ylim, padding: float = 0.5):
+    """Axis limits: the ones given, else the data's bounding box plus `padding`."""
+    lims = []
+    for j, (lim, name) in enumerate(((xlim, "xlim"), (ylim, "ylim"))):
+        if lim is not None:
+            lims.append(_check_limits(lim, name))
+            continue
+        lo, hi = float(X[:, j].min()) - padding, float(X[:, j].max()) + padding
+        lims.append((lo, hi))
+    return lims[0], lims[1]
+
+
+def _line_points(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray | None:
+    r"""Two points of the line :math:`w_1 x_1 + w_2 x_2 = \theta` spanning the view.
+
+    Parametrized by :math:`x_1` when :math:`|w_2| \ge |w_1|` (a line no steeper than 45°),
+    else by :math:`x_2`, so vertical lines (:math:`w_2 = 0`) are exact. None when
+    :math:`w = 0` (there is no line).
+    """
+    w1, w2 = float(w[0]), float(w[1])
+    if w1 == 0.0 and w2 == 0.0:
+        return None
+    if abs(w2) >= abs(w1):
+        x1 = np.array(xlim, dtype=np.float64)
+        return np.column_stack([x1, (theta - w1 * x1) / w2])
+    x2 = np.array(ylim, dtype=np.float64)
+    return np.column_stack([(theta - w2 * x2) / w1, x2])
+
+
+def _halfplane_polygon(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray:
+    r"""Vertices ``(K, 2)`` of the part of the view where :math:`w \cdot x \ge \theta`.
+
+    The rectangle of the view clipped by one half-plane (one step of Sutherland-Hodgman):
+    ``K = 0`` when the unit fires nowhere in view, the whole rectangle when it fires
+    everywhere (e.g. :math:`w = 0`, :math:`\theta \le 0`).
+    """
+    (x0, x1), (y0, y1) = xlim, ylim
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    s = corners @ w - theta  # >= 0: the unit fires at that corner
+    inside = s >= 0
+    vertices = []
+    for i in range(4):  # the four edges of the rectangle
+        j = (i + 1) % 4
+        if inside[i]:
+            vertices.append(corners[i])
+        if inside[i] != inside[j]:  # the line crosses this edge
+            t = s[i] / (s[i] - s[j])
+            vertices.append(corners[i] + t * (corners[j] - corners[i]))
+    return np.array(vertices, dtype=np.float64).reshape(-1, 2)
+
+
+def _fmt_number(v: float) -> str:
+    """Format a number for a title: ``2`` rather than ``2.0``, else 3 significant digits."""
+    v = float(v)
+    if v == 0.0:
+        return "0"  # also for -0.0
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.3g}"
+
+
+def _equation(w: np.ndarray, theta: float, kind: str) -> str:
+    """Write the unit's line as text: ``x1 - 0.5·x2 = 2`` or ``x1 + x2 - 1.5 = 0``."""
+    terms = []
+    for coef, name in ((float(w[0]), "x1"), (float(w[1]), "x2")):
+        if coef == 0.0:
+            continue
+        sign = "-" if coef < 0 else "+"
+        mag = "" if abs(coef) == 1.0 else f"{_fmt_number(abs(coef))}·"
+        terms.append((sign, f"{mag}{name}"))
+    if not terms:
+        return "no line (w = 0)"
+    first_sign, first = terms[0]
+    text = ("-" if first_sign == "-" else "") + first
+    text += "".join(f" {s} {t}" for s, t in terms[1:])
+    if kind == "threshold":
+        return f"{text} = {_fmt_number(theta)}"
+    b = -theta
+    if b != 0.0:
+        text += f" {'-' if b < 0 else '+'} {_fmt_number(abs(b))}"
+    return f"{text} = 0"
+
+
+def _unit_text(w: np.ndarray, theta: float, kind: str) -> str:
+    """``w = (1, 1), θ = 2`` or ``w = (1, 1), b = -2``."""
+    ws = f"w = ({_fmt_number(w[0])}, {_fmt_number(w[1])})"
+    return (
+        f"{ws}, θ = {_fmt_number(theta)}"
+        if kind == "threshold"
+        else f"{ws}, b = {_fmt_number(-theta)}"
+    )
+
+
+def _zero_weight_note(w: np.ndarray, theta: float) -> str | None:
+    """For ``w = 0``: there is no line, and the unit fires everywhere or nowhere."""
+    if np.any(w != 0):
+        return None
+    fires = theta <= 0.0
+    return "w = 0: no decision line; the unit " + ("fires everywhere" if fires else "never fires")
+
+
+def _draw_unit(
+    ax,
+    w: np.ndarray,
+    theta: float,
+    xlim,
+    ylim,
+    *,
+    colour: str = "black",
+    linestyle: str = "-",
+    linewidth: float = 2.0,
+    label: str | None = None,
+    region: bool = False,
+    region_colour=None,
+    region_alpha: float = 1.0,
+    region_label: str | None = None,
+    gid: str = "decision_line",
+):
+    """Draw one unit's line (and optionally its firing half-plane) on `ax`.
+
+    Returns ``(line, patch)``: the Line2D (None when ``w = 0``) and the Polygon of the
+    firing region (None when `region` is False or the unit fires nowhere in view).
+    """
+    from matplotlib.patches import Polygon
+
+    patch = None
+    if region:
+        poly = _halfplane_polygon(w, theta, xlim, ylim)
+        if len(poly) >= 3:
+            patch = Polygon(
+                poly,
+                closed=True,
+                facecolor=region_colour if region_colour is not None else _light(colour),
+                edgecolor="none",
+                alpha=region_alpha,
+                zorder=0,
+                label=region_label,
+                gid=gid.replace("decision_line", "fire_region"),
+            )
+            ax.add_patch(patch)
+    line = None
+    pts = _line_points(w, theta, xlim, ylim)
+    if pts is not None:
+        (line,) = ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            color=colour,
+            linestyle=linestyle,
+            linewidth=linewidth,
+            label=label,
+            gid=gid,
+            zorder=2,
+        )
+    return line, patch
+
+
+def _scatter_classes(ax, X: np.ndarray, y: np.ndarray) -> None:
+    """Scatter the points by class: negative (0 or -1) as circles, positive (+1) as squares."""
+    idx = _check_binary_labels(y)
+    for c in np.unique(y):
+        colour, marker = _style(int(idx[y == c][0]))
+        pts = X[y == c]
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            c=colour,
+            marker=marker,
+            edgecolors="black",
+            linewidths=0.6,
+            s=70,
+            zorder=3,
+            label=f"y = {_fmt_label(c)}",
+        )
+
+
+def _finish_unit_axes(ax, xlim, ylim, title: str) -> None:
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title)
+    ax.legend(loc="best", framealpha=0.9, fontsize="small")
+
+
+def plot_linear_unit(
+    w,
+    b_or_threshold,
+    X,
+    y,
+    ax=None,
+    kind: str = "threshold",
+    region: bool = True,
+    title: str | None = None,
+    xlim=None,
+    ylim=None,
+    label: str | None = None,
+):
+    r"""Plot a linear threshold unit in the plane: its decision line, firing side and the data.
+
+    A unit with two inputs fires (outputs 1, or +1) on one side of a line:
+
+    .. math::
+        \text{kind="threshold"}:\quad w_1 x_1 + w_2 x_2 \ge \theta
+        \qquad
+        \text{kind="bias"}:\quad w_1 x_1 + w_2 x_2 + b \ge 0
+
+    (the same unit with :math:`\theta = -b`). The line :math:`w \cdot x = \theta` is drawn
+    in black, the half-plane where the unit fires is shaded, and the points are marked by
+    class: label 0 or -1 as blue circles, label +1 as orange squares (Okabe-Ito colours,
+    `MARKERS`). The weight vector :math:`w` is normal to the line and points into the
+    shaded side. A vertical line (:math:`w_2 = 0`) is drawn exactly; with :math:`w = 0`
+    there is no line, and the title says whether the unit fires everywhere or nowhere.
+
+    Parameters
+    ----------
+    w : array_like, shape (2,)
+        The weights :math:`(w_1, w_2)`.
+    b_or_threshold : float
+        The threshold :math:`\theta` (``kind="threshold"``, McCulloch-Pitts neurons) or
+        the bias :math:`b` (``kind="bias"``, Hebb and perceptron units).
+    X : array_like, shape (N, 2)
+        The patterns, one per row.
+    y : array_like, shape (N,)
+        Their labels, binary (0/1) or bipolar (-1/+1): targets, or the unit's outputs.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    kind : {"threshold", "bias"}, default "threshold"
+    region : bool, default True
+        Shade the half-plane where the unit fires.
+    title : str, optional
+        Axes title; default the unit's numbers, e.g. ``"w = (1, 1), θ = 2"``. With
+        :math:`w = 0` a second line saying so is always added.
+    xlim, ylim : (float, float), optional
+        The view; default the data's bounding box plus 0.5 on each side.
+    label : str, optional
+        Legend entry of the line; default its equation, e.g. ``"x1 + x2 = 2"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        The line has ``gid="decision_line"`` and the shaded region (a Polygon)
+        ``gid="fire_region"``, so code can find them.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+        ax = plot_linear_unit([1, 1], 2, X, [0, 0, 0, 1])          # AND, θ = 2
+        ax = plot_linear_unit([2, 2], -2, Xb, tb, kind="bias")     # Hebb's bipolar AND
+    """
+    w, theta = _check_unit(w, b_or_threshold, kind)
+    X, y = _check_points(X, y)
+    _check_binary_labels(y)
+    xlim, ylim = _plot_limits(X, xlim, ylim)
+
+    ax = _new_axes(ax)
+    rule = "w·x ≥ θ" if kind == "threshold" else "w·x + b ≥ 0"
+    _draw_unit(
+        ax,
+        w,
+        theta,
+        xlim,
+        ylim,
+        label=_equation(w, theta, kind) if label is None else label,
+        region=region,
+        region_colour=_light(_style(1)[0]),
+        region_label=f"fires: {rule}",
+    )
+    _scatter_classes(ax, X, y)
+    text = _unit_text(w, theta, kind) if title is None else title
+    note = _zero_weight_note(w, theta)
+    _finish_unit_axes(ax, xlim, ylim, text if note is None else f"{text}\n{note}")
+    return ax
+
+
+#: Line styles of the units of `plot_lines`, cycled with their colours.
+LINESTYLES: tuple[str, ...] = ("-", "--", "-.", ":")
+
+
+def plot_lines(
+    units,
+    X,
+    y,
+    ax=None,
+    kind: str = "threshold",
+    region: bool = False,
+    title: str | None = None,
+    xlim=None,
+    ylim=None,
+):
+    r"""Plot the decision lines of several linear units over the same points.
+
+    For the hidden units of a small network, e.g. the two hidden neurons of an XOR
+    network: unit ``i``'s line :math:`w^{(i)} \cdot x = \theta_i` (or
+    :math:`w^{(i)} \cdot x + b_i = 0`) is drawn in ``PALETTE[(i + 2) % 8]`` (the first two
+    colours belong to the classes) with line style ``LINESTYLES[i % 4]``. Units with
+    :math:`w = 0` have no line; the legend says so.
+
+    Parameters
+    ----------
+    units : sequence of (w, b_or_threshold) or (w, b_or_threshold, label)
+        One entry per unit; `w` has shape (2,). The label defaults to ``"unit i"`` (1-based).
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,)
+        Labels, binary (0/1) or bipolar (-1/+1).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    kind : {"threshold", "bias"}, default "threshold"
+        Whether the second number of each unit is a threshold or a bias.
+    region : bool, default False
+        Shade each unit's firing half-plane, translucent, in the unit's colour (where
+        they overlap, both fire).
+    title : str, optional
+        Default ``"Decision lines of 2 units"``.
+    xlim, ylim : (float, float), optional
+        The view; default the data's bounding box plus 0.5 on each side.
+
+    Returns
+    -------
+    matplotlib Axes
+        Unit ``i``'s line has ``gid="decision_line_i"`` (0-based) and its region
+        ``gid="fire_region_i"``.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        units = [([1, 1], 1, "h1 = x1 OR x2"), ([-1, -1], -1, "h2 = x1 NAND x2")]
+        ax = plot_lines(units, X_xor, y_xor)
+    """
+    kind = check_choice(kind, "kind", _KINDS)
+    if isinstance(units, (str, np.ndarray)) or not isinstance(units, Sequence) or not units:
+        raise TypeError(
+            "units must be a non-empty list of (w, b_or_threshold) or (w, b_or_threshold, label) "
+            f"tuples, got {type(units).__name__} {units!r}"
+        )
+    checked = []
+    for i, unit in enumerate(units):
+        if isinstance(unit, (str, np.ndarray)) or not isinstance(unit, Sequence):
+            raise TypeError(
+                f"units[{i}] must be a tuple (w, b_or_threshold) or (w, b_or_threshold, label), "
+                f"got {type(unit).__name__}"
+            )
+        if len(unit) not in (2, 3):
+            raise ValueError(
+                f"units[{i}] must have 2 or 3 entries (w, b_or_threshold[, label]), got {len(unit)}"
+            )
+        w, theta = _check_unit(unit[0], unit[1], kind, where=f"units[{i}]")
+        label = str(unit[2]) if len(unit) == 3 else f"unit {i + 1}"
+        checked.append((w, theta, label))
+    X, y = _check_points(X, y)
+    _check_binary_labels(y)
+    xlim, ylim = _plot_limits(X, xlim, ylim)
+
+    ax = _new_axes(ax)
+    for i, (w, theta, label) in enumerate(checked):
+        colour = PALETTE[(i + 2) % len(PALETTE)]
+        note = _zero_weight_note(w, theta)
+        line, _ = _draw_unit(
+            ax,
+            w,
+            theta,
+            xlim,
+            ylim,
+            colour=colour,
+            linestyle=LINESTYLES[i % len(LINESTYLES)],
+            label=f"{label}: {_equation(w, theta, kind)}",
+            region=region,
+            region_colour=colour,
+            region_alpha=0.15,
+            gid=f"decision_line_{i}",
+        )
+        if line is None:  # w = 0: a legend entry saying so
+            ax.plot([], [], color=colour, linestyle="none", label=f"{label}: {note}")
+    _scatter_classes(ax, X, y)
+    default = f"Decision lines of {len(checked)} unit" + ("s" if len(checked) > 1 else "")
+    _finish_unit_axes(ax, xlim, ylim, default if title is None else title)
+    return ax
+
+
+def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
+    """Plot a perceptron's mistakes per epoch: a line with markers over epochs 1, 2, ...
+
+    The title gives the first and last counts and says whether training converged (the
+    last epoch had no mistake). The y-axis starts just below 0 and both axes have integer
+    ticks.
+
+    Parameters
+    ----------
+    mistakes_per_epoch : array_like of int >= 0, shape (E,)
+        E.g. ``PerceptronResult.mistakes_per_epoch``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    title : str, optional
+        Default ``"Mistakes per epoch"`` followed by the counts.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        result = nnlib.classic.perceptron(X, y)
+        ax = plot_mistakes(result.mistakes_per_epoch)
+    """
+    m = as_array(mistakes_per_epoch, "mistakes_per_epoch", ndim=1, finite=True)
+    if m.size == 0:
+        raise ValueError("mistakes_per_epoch must hold at least one epoch, got an empty array")
+    if np.any(m < 0) or np.any(m != np.round(m)):
+        raise ValueError(
+            f"mistakes_per_epoch must hold counts (integers >= 0), got {m.tolist()[:10]}"
+        )
+    from matplotlib.ticker import MaxNLocator
+
+    epochs = np.arange(1, m.size + 1)
+    ax = _new_axes(ax)
+    colour, marker = _style(0)
+    ax.plot(epochs, m, color=colour, marker=marker, label="mistakes")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mistakes (updates) in the epoch")
+    top = max(1.0, float(m.max()))
+    ax.set_ylim(-0.05 * top, 1.1 * top)  # a margin below 0, so markers at 0 show whole
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    status = "converged" if m[-1] == 0 else "not converged"
+    counts = f"first {int(m[0])}, last {int(m[-1])} ({status} after {m.size} epochs)"
+    ax.set_title(("Mistakes per epoch" if title is None else title) + f"\n{counts}")
     return ax
 
 

@@ -354,8 +354,18 @@ class History:
 
 
 def _interactive() -> bool:
-    """Whether progress goes to a person (terminal or notebook) rather than a log."""
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
+    """Whether progress goes to a person (terminal or notebook) rather than a log.
+
+    A notebook is a running IPython kernel, not merely ipykernel being importable (a
+    test session or a script may import it without any notebook around).
+    """
+    if sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 class _Progress:

@@ -128,8 +128,11 @@ LEVELS = {
     "gradcheck": 1,
     "datasets": 1,
     "plotting": 1,
+    "classic": 1,
     "losses": 2,
     "layers": 2,
+    "selfcheck": 2,
+    "widgets": 2,
     "model": 3,
     "training": 4,
 }

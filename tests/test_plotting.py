@@ -22,7 +22,10 @@ from nnlib.plotting import (
     plot_history,
     plot_layer_histograms,
     plot_layer_stats,
+    plot_linear_unit,
+    plot_lines,
     plot_loss_surface,
+    plot_mistakes,
 )
 
 
@@ -571,3 +574,240 @@ def test_history_dict_epochs_given_or_counted():
 def test_module_all_is_public():
     for name in plotting.__all__:
         assert hasattr(plotting, name)
+
+
+# --------------------------------------------------------------------------- classic units
+
+_GATE_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+def _artist(ax, gid):
+    found = [a for a in (*ax.get_lines(), *ax.patches) if a.get_gid() == gid]
+    return found[0] if found else None
+
+
+def _shoelace(v):
+    x, y = v[:, 0], v[:, 1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def test_linear_unit_line_lies_on_w_dot_x_equals_theta():
+    w, theta = np.array([1.0, 2.0]), 3.0
+    ax = plot_linear_unit(w, theta, _GATE_X, [0, 0, 0, 1])
+    line = _artist(ax, "decision_line")
+    xy = line.get_xydata()
+    np.testing.assert_allclose(xy @ w, theta)  # every drawn point: 1 x1 + 2 x2 = 3
+    assert np.ptp(xy[:, 0]) > 0  # a segment, not a point
+    assert line.get_label() == "x1 + 2·x2 = 3"
+    assert ax.get_title() == "w = (1, 2), θ = 3"
+    assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
+
+
+def test_linear_unit_bias_kind_line_is_w_dot_x_plus_b_zero():
+    # Hebb's bipolar AND: w = (2, 2), b = -2 -> the line x2 = -x1 + 1 (FACTS.md)
+    X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    ax = plot_linear_unit([2, 2], -2, X, [1, -1, -1, -1], kind="bias")
+    xy = _artist(ax, "decision_line").get_xydata()
+    np.testing.assert_allclose(xy[:, 1], -xy[:, 0] + 1.0)
+    assert _artist(ax, "decision_line").get_label() == "2·x1 + 2·x2 - 2 = 0"
+    assert ax.get_title() == "w = (2, 2), b = -2"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "fires: w·x + b ≥ 0" and "y = -1" in legend and "y = 1" in legend
+
+
+def test_linear_unit_vertical_and_steep_lines():
+    ax = plot_linear_unit([2.0, 0.0], 1.0, _GATE_X, [0, 0, 1, 1], xlim=(-1, 2), ylim=(-1, 2))
+    xy = _artist(ax, "decision_line").get_xydata()
+    np.testing.assert_allclose(xy[:, 0], 0.5)  # x1 = θ / w1 everywhere on the line
+    np.testing.assert_allclose(sorted(xy[:, 1]), [-1.0, 2.0])  # spans the whole view
+    assert _artist(ax, "decision_line").get_label() == "2·x1 = 1"
+    # nearly vertical: still exact and finite, parametrized by x2
+    w = np.array([1.0, 1e-12])
+    _, ax = plt.subplots()
+    plot_linear_unit(w, 0.5, _GATE_X, [0, 0, 1, 1], ax=ax)
+    xy = _artist(ax, "decision_line").get_xydata()
+    assert np.all(np.isfinite(xy))
+    np.testing.assert_allclose(xy @ w, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("theta", "fires", "area"),
+    [(-1.0, "fires everywhere", 4.0), (0.0, "fires everywhere", 4.0), (0.5, "never fires", 0.0)],
+)
+def test_linear_unit_zero_weights_has_no_line_and_says_so(theta, fires, area):
+    ax = plot_linear_unit([0, 0], theta, _GATE_X, [1, 1, 1, 1], xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
+    assert _artist(ax, "decision_line") is None
+    assert ax.get_title().endswith(f"w = 0: no decision line; the unit {fires}")
+    region = _artist(ax, "fire_region")
+    assert (0.0 if region is None else _shoelace(region.get_xy())) == pytest.approx(area)
+    # the note is added to a custom title too
+    _, ax = plt.subplots()
+    plot_linear_unit([0, 0], theta, _GATE_X, [1, 1, 1, 1], ax=ax, title="mine")
+    assert ax.get_title().startswith("mine\nw = 0")
+
+
+def test_linear_unit_region_is_the_firing_half_plane():
+    # AND, θ = 2, view [-0.5, 1.5]^2: x1 + x2 >= 2 is the triangle (0.5, 1.5), (1.5, 1.5),
+    # (1.5, 0.5), area 1 * 1 / 2 = 0.5
+    ax = plot_linear_unit([1, 1], 2, _GATE_X, [0, 0, 0, 1], xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
+    region = _artist(ax, "fire_region")
+    v = region.get_xy()
+    assert np.all(v @ np.array([1.0, 1.0]) >= 2.0 - 1e-12)
+    assert _shoelace(v) == pytest.approx(0.5)
+    np.testing.assert_allclose(
+        to_rgb(region.get_facecolor()), 0.35 * np.array(to_rgb(PALETTE[1])) + 0.65
+    )
+    assert region.get_label() == "fires: w·x ≥ θ"
+    # the other side: NAND (-1, -1), θ = -1.5 fires where x1 + x2 <= 1.5: the view (area 4)
+    # minus the triangle above the line x1 + x2 = 1.5, whose legs are 1.5: 4 - 1.125
+    ax = plot_linear_unit([-1, -1], -1.5, _GATE_X, [1, 1, 1, 0], xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
+    assert _shoelace(_artist(ax, "fire_region").get_xy()) == pytest.approx(4.0 - 1.125)
+    # region=False: nothing shaded
+    _, ax = plt.subplots()
+    plot_linear_unit([1, 1], 2, _GATE_X, [0, 0, 0, 1], ax=ax, region=False)
+    assert _artist(ax, "fire_region") is None and len(ax.patches) == 0
+
+
+def test_linear_unit_classes_have_distinct_markers_and_colours():
+    y = np.array([0, 1, 1, 0])
+    _, ax = plt.subplots()
+    out = plot_linear_unit([1, -1], 0.5, _GATE_X, y, ax=ax)
+    assert out is ax
+    scatters = [c for c in ax.collections if c.get_label().startswith("y = ")]
+    assert [s.get_label() for s in scatters] == ["y = 0", "y = 1"]
+    for k, s in enumerate(scatters):
+        np.testing.assert_array_equal(s.get_offsets(), _GATE_X[y == k])
+        assert to_hex(s.get_facecolor()[0]) == PALETTE[k].lower()
+    verts = [s.get_paths()[0].vertices for s in scatters]
+    assert not np.array_equal(verts[0], verts[1])
+    # bipolar labels use the same styles: -1 like 0, +1 like 1
+    ax = plot_linear_unit([1, -1], 0.5, _GATE_X, 2 * y - 1)
+    scatters = [c for c in ax.collections if c.get_label().startswith("y = ")]
+    assert [s.get_label() for s in scatters] == ["y = -1", "y = 1"]
+    assert to_hex(scatters[1].get_facecolor()[0]) == PALETTE[1].lower()
+    # a single class present keeps its own style
+    ax = plot_linear_unit([1, -1], 0.5, _GATE_X, [1, 1, 1, 1])
+    (only,) = [c for c in ax.collections if c.get_label().startswith("y = ")]
+    assert to_hex(only.get_facecolor()[0]) == PALETTE[1].lower()
+
+
+def test_linear_unit_limits_default_and_given():
+    ax = plot_linear_unit([1, 1], 1, _GATE_X, [0, 1, 1, 1])
+    np.testing.assert_allclose(ax.get_xlim(), (-0.5, 1.5))  # data box +- 0.5
+    _, ax = plt.subplots()
+    plot_linear_unit([1, 1], 1, _GATE_X, [0, 1, 1, 1], ax=ax, xlim=(-2, 3), ylim=(-1, 4))
+    np.testing.assert_allclose(ax.get_xlim(), (-2, 3))
+    np.testing.assert_allclose(ax.get_ylim(), (-1, 4))
+    ax = plot_linear_unit([1, 1], 1, _GATE_X, [0, 1, 1, 1], label="OR", title="T")
+    assert _artist(ax, "decision_line").get_label() == "OR" and ax.get_title() == "T"
+
+
+def test_linear_unit_bad_input_names_the_argument():
+    y = [0, 0, 0, 1]
+    with pytest.raises(ValueError, match=r"w must hold 2 weights .* got shape \(3,\)"):
+        plot_linear_unit([1, 1, 1], 2, _GATE_X, y)
+    with pytest.raises(ValueError, match="w must contain only finite"):
+        plot_linear_unit([np.nan, 1], 2, _GATE_X, y)
+    with pytest.raises(TypeError, match="b_or_threshold must be a real number"):
+        plot_linear_unit([1, 1], "2", _GATE_X, y)
+    with pytest.raises(ValueError, match="b_or_threshold must be finite"):
+        plot_linear_unit([1, 1], np.inf, _GATE_X, y)
+    with pytest.raises(ValueError, match="unknown kind 'thresh'"):
+        plot_linear_unit([1, 1], 2, _GATE_X, y, kind="thresh")
+    with pytest.raises(ValueError, match=r"y must hold the labels of a linear unit.*\{0, 2\}"):
+        plot_linear_unit([1, 1], 2, _GATE_X, [0, 2, 0, 2])
+    with pytest.raises(ValueError, match=r"y must hold .* \{-1, 0, 1\}"):
+        plot_linear_unit([1, 1], 2, _GATE_X, [-1, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        plot_linear_unit([1, 1], 2, np.zeros((4, 3)), y)
+    with pytest.raises(ValueError, match=r"y must have shape \(N,\) = \(4,\)"):
+        plot_linear_unit([1, 1], 2, _GATE_X, [0, 1])
+    with pytest.raises(ValueError, match="xlim must be a pair"):
+        plot_linear_unit([1, 1], 2, _GATE_X, y, xlim=(1, 0))
+
+
+def test_lines_draws_each_unit_on_its_own_line():
+    # the two hidden units of XOR = (x1 OR x2) AND (x1 NAND x2), thresholds mid-interval
+    units = [([1, 1], 0.5, "h1 OR"), ([-1, -1], -1.5, "h2 NAND")]
+    ax = plot_lines(units, _GATE_X, [0, 1, 1, 0], region=True)
+    lines = [_artist(ax, f"decision_line_{i}") for i in range(2)]
+    for line, (w, theta, label) in zip(lines, units, strict=True):
+        np.testing.assert_allclose(line.get_xydata() @ np.array(w, float), theta)
+        assert line.get_label().startswith(label + ": ")
+    assert lines[0].get_label() == "h1 OR: x1 + x2 = 0.5"
+    assert lines[1].get_label() == "h2 NAND: -x1 - x2 = -1.5"
+    assert lines[0].get_color() != lines[1].get_color()
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
+    assert {to_hex(ln.get_color()) for ln in lines} == {PALETTE[2].lower(), PALETTE[3].lower()}
+    regions = [_artist(ax, f"fire_region_{i}") for i in range(2)]
+    assert all(r is not None for r in regions)
+    assert ax.get_title() == "Decision lines of 2 units"
+    scatters = [c for c in ax.collections if c.get_label().startswith("y = ")]
+    assert [len(s.get_offsets()) for s in scatters] == [2, 2]
+
+
+def test_lines_kind_bias_default_labels_and_zero_unit():
+    units = [([1, 0], -0.5), ([0, 0], 1.0)]  # bias kind: x1 - 0.5 = 0; and w = 0, b = 1
+    _, ax = plt.subplots()
+    out = plot_lines(units, _GATE_X, [0, 1, 1, 0], ax=ax, kind="bias", title="T")
+    assert out is ax and ax.get_title() == "T"
+    np.testing.assert_allclose(_artist(ax, "decision_line_0").get_xdata(), 0.5)
+    assert _artist(ax, "decision_line_1") is None
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "unit 1: x1 - 0.5 = 0"
+    assert legend[1] == "unit 2: w = 0: no decision line; the unit fires everywhere"
+    assert len(ax.patches) == 0  # region=False by default
+
+
+def test_lines_bad_input():
+    with pytest.raises(TypeError, match="units must be a non-empty list"):
+        plot_lines([], _GATE_X, [0, 1, 1, 0])
+    with pytest.raises(TypeError, match=r"units\[0\] must be a tuple"):
+        plot_lines([np.array([1, 1])], _GATE_X, [0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r"units\[0\] must have 2 or 3 entries"):
+        plot_lines([([1, 1],)], _GATE_X, [0, 1, 1, 0])
+    with pytest.raises(ValueError, match=r"units\[1\] weights must hold 2 weights"):
+        plot_lines([([1, 1], 1), ([1, 1, 1], 1)], _GATE_X, [0, 1, 1, 0])
+    with pytest.raises(TypeError, match=r"units\[0\] threshold must be a real number"):
+        plot_lines([([1, 1], None)], _GATE_X, [0, 1, 1, 0])
+
+
+def test_mistakes_per_epoch_line_and_title():
+    ax = plot_mistakes([3, 2, 1, 0])
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(line.get_ydata(), [3, 2, 1, 0])
+    assert line.get_marker() == MARKERS[0]
+    assert ax.get_title() == "Mistakes per epoch\nfirst 3, last 0 (converged after 4 epochs)"
+    assert ax.get_xlabel() == "epoch" and "mistakes" in ax.get_ylabel()
+    assert ax.get_ylim()[0] < 0 <= ax.get_ylim()[0] + 0.5  # 0 visible, just above the bottom
+    _, ax = plt.subplots()
+    out = plot_mistakes(np.array([2, 2, 2]), ax=ax, title="XOR")
+    assert out is ax
+    assert ax.get_title() == "XOR\nfirst 2, last 2 (not converged after 3 epochs)"
+
+
+def test_mistakes_bad_input():
+    with pytest.raises(ValueError, match="at least one epoch"):
+        plot_mistakes([])
+    with pytest.raises(ValueError, match="counts"):
+        plot_mistakes([1, -1])
+    with pytest.raises(ValueError, match="counts"):
+        plot_mistakes([1.5])
+    with pytest.raises(ValueError, match="mistakes_per_epoch must be a 1-D array"):
+        plot_mistakes([[1, 2]])
+
+
+def test_classic_plots_of_nnlib_classic_objects():
+    # the XOR network's hidden neurons and a perceptron run, straight from nnlib.classic
+    classic = pytest.importorskip("nnlib.classic")
+    net = classic.xor_network("and_not")
+    units = [(n.weights, n.threshold, f"h{i + 1}") for i, n in enumerate(net.layers[0])]
+    X, y = classic.gate_truth_table("xor")
+    ax = plot_lines(units, X, y)
+    for i, n in enumerate(net.layers[0]):
+        xy = _artist(ax, f"decision_line_{i}").get_xydata()
+        np.testing.assert_allclose(xy @ n.weights, n.threshold)
+    result = classic.perceptron(X, classic.bipolar(y), epochs=5)
+    ax = plot_mistakes(result.mistakes_per_epoch)
+    assert ax.get_title().endswith("(not converged after 5 epochs)")

@@ -1,0 +1,330 @@
+r"""Check-yourself helpers for the lecture notebooks: pass, or where the answer goes wrong.
+
+A check compares a student's answer with nnlib's reference and says either that it is
+right or **where** it goes wrong (the input on which a gate misfires, the component of a
+vector that differs). It never shows the solution: no reference weight, threshold or
+value appears in a message, and the expected value of `check_value` may be a function,
+so that it is computed only inside the check.
+
+An exercise stub is ``None`` (``w_nand = None  # your answer``); a check of ``None``
+says "not answered yet" and does not raise, so a notebook with unanswered exercises
+still runs top to bottom.
+
+Each check prints its message and returns a `CheckResult`, which is true when the answer
+is right. In a notebook the message appears once even when the check is the last line
+of a cell (the result does not repeat it).
+
+Examples
+--------
+>>> result = check_gate("nand", [1, 1], 2)
+✗ NAND: for input (0, 0) your neuron outputs 0, but NAND gives 1: the weighted sum of this
+input stays below your threshold, and it should reach it. (Wrong on 4 of 4 inputs.)
+>>> bool(result)
+False
+>>> check_gate("nand", None, None).answered
+✗ NAND: not answered yet. Replace None with your weights and threshold.
+False
+>>> check_gate("nand", None, None, show=False)  # in a notebook: shown once, not twice
+✗ NAND: not answered yet. Replace None with your weights and threshold.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import classic
+from ._checks import as_array, check_choice, check_number
+
+__all__ = ["CheckResult", "check_gate", "check_value"]
+
+_PASS, _FAIL = "✓", "✗"
+
+
+def _execution_count() -> int | None:
+    """Return the IPython cell number being executed, or None outside IPython."""
+    if "IPython" not in sys.modules:  # never import IPython just to ask
+        return None
+    ipython = sys.modules["IPython"].get_ipython()
+    return None if ipython is None else ipython.execution_count
+
+
+@dataclass
+class CheckResult:
+    """The outcome of a check: true when the answer is right.
+
+    Attributes
+    ----------
+    ok : bool
+        The answer is right.
+    message : str
+        What was found, starting with ✓ or ✗; never the solution.
+    answered : bool
+        False when the answer was still ``None`` (the stub).
+
+    Notes
+    -----
+    ``bool(result)`` is `ok`. ``str(result)`` and ``repr(result)`` are the message. In
+    IPython, displaying the result in the cell whose check already printed it shows
+    nothing more (so a check on the last line of a cell does not print twice); displayed
+    later, it shows the message.
+    """
+
+    ok: bool
+    message: str
+    answered: bool = True
+    _printed_in: int | None = field(default=None, repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _ipython_display_(self) -> None:
+        count = _execution_count()
+        if self._printed_in is not None and self._printed_in == count:
+            return  # already printed by the check in this very cell
+        print(self.message)
+
+
+def _finish(result: CheckResult, show: bool) -> CheckResult:
+    """Print the message (when `show`) and remember in which cell it was printed."""
+    if show:
+        print(result.message)
+        result._printed_in = _execution_count()
+    return result
+
+
+def _is_none(value) -> bool:
+    """Tell whether `value` is None or a stub holding a None (``(None, None)``)."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)):
+        return False
+    if isinstance(value, np.ndarray):
+        return value.dtype == object and any(v is None for v in value.ravel())
+    if isinstance(value, Sequence):
+        return any(_is_none(v) for v in value)
+    return False
+
+
+def _pattern_text(x: np.ndarray) -> str:
+    """``(1, 0)`` for a two-input pattern, ``1`` for a single input."""
+    values = [str(int(v)) for v in x]
+    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+
+
+def _value_text(v: float) -> str:
+    """Format a student's number as they would write it: ``1`` rather than ``1.0``."""
+    v = float(v)
+    if v == 0.0:
+        return "0"
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+
+
+def check_gate(name, weights, threshold, *, show: bool = True) -> CheckResult:
+    r"""Check a McCulloch-Pitts neuron (weights, threshold) against a logic gate.
+
+    The neuron :math:`y = [\,w \cdot x \ge \theta\,]` is run on the gate's whole truth
+    table (`nnlib.classic.gate_truth_table`, inputs in the order (0, 0), (0, 1), (1, 0),
+    (1, 1)). The message names the **first input** where it differs from the gate, what
+    it outputs there and what the gate gives, and which way the weighted sum is off with
+    respect to the threshold; it counts the wrong inputs. Any (weights, threshold) that
+    computes the gate passes; the message never contains a reference solution.
+
+    Parameters
+    ----------
+    name : {"and", "or", "not", "nand", "nor"}
+        The gate (``"xor"`` is refused: no single neuron computes it).
+    weights : array_like, shape (2,), or (1,) for "not"; or None
+        The student's weights. ``None`` (or a stub containing ``None``): not answered yet.
+    threshold : float or None
+        The student's threshold :math:`\theta`.
+    show : bool, default True
+        Print the message.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        For an unknown gate, ``"xor"``, or weights of the wrong length.
+    TypeError
+        For weights or a threshold that are not numbers.
+
+    Examples
+    --------
+    >>> ok = check_gate("and", [1, 1], 1.5)
+    ✓ AND: your neuron is right on all 4 inputs.
+    >>> ok = check_gate("nor", [-1, -1], -1)   # the NAND threshold
+    ✗ NOR: for input (0, 1) your neuron outputs 1, but NOR gives 0: the weighted sum of this
+    input reaches your threshold, and it should stay below it. (Wrong on 2 of 4 inputs.)
+    """
+    name = check_choice(name, "name", classic.GATES)
+    if name == "xor":
+        raise ValueError(
+            "name 'xor' cannot be checked as one neuron: no single McCulloch-Pitts neuron "
+            "computes XOR (see nnlib.classic.xor_network for a two-layer one)"
+        )
+    gate = name.upper()
+    if _is_none(weights) or threshold is None:
+        missing = "weights and threshold"
+        if not _is_none(weights):
+            missing = "threshold"
+        elif threshold is not None:
+            missing = "weights"
+        message = f"{_FAIL} {gate}: not answered yet. Replace None with your {missing}."
+        return _finish(CheckResult(ok=False, message=message, answered=False), show)
+
+    X, target = classic.gate_truth_table(name)
+    w = as_array(weights, "weights", ndim=(0, 1), finite=True).reshape(-1)
+    if w.shape[0] != X.shape[1]:
+        n = X.shape[1]
+        raise ValueError(
+            f"weights must hold {n} number{'s' if n > 1 else ''} for {gate} (one per input), "
+            f"got {w.shape[0]}"
+        )
+    theta = check_number(threshold, "threshold")
+    if not np.isfinite(theta):
+        raise ValueError(f"threshold must be finite, got {theta}")
+    out = classic.MCPNeuron(w, theta)(X)
+    wrong = np.flatnonzero(out != target)
+    if wrong.size == 0:
+        message = f"{_PASS} {gate}: your neuron is right on all {len(target)} inputs."
+        return _finish(CheckResult(ok=True, message=message), show)
+
+    i = int(wrong[0])
+    if out[i] == 1:
+        why = "reaches your threshold, and it should stay below it"
+    else:
+        why = "stays below your threshold, and it should reach it"
+    message = (
+        f"{_FAIL} {gate}: for input {_pattern_text(X[i])} your neuron outputs {int(out[i])}, "
+        f"but {gate} gives {int(target[i])}: the weighted sum of this input {why}."
+    )
+    if wrong.size > 1:
+        message += f" (Wrong on {wrong.size} of {len(target)} inputs.)"
+    return _finish(CheckResult(ok=False, message=message), show)
+
+
+def _default_labels(name: str, shape: tuple[int, ...]) -> list[str]:
+    """``name`` for a scalar, ``name[i]`` for a vector, ``name[i, j]`` for a matrix."""
+    if shape == ():
+        return [name]
+    return [f"{name}[{', '.join(map(str, idx))}]" for idx in np.ndindex(*shape)]
+
+
+def check_value(
+    name: str,
+    answer,
+    expected,
+    *,
+    labels: Sequence[str] | None = None,
+    hints: Mapping[str, str] | Sequence[str] | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    show: bool = True,
+) -> CheckResult:
+    r"""Check a numeric answer (a number or an array) against nnlib's value, without showing it.
+
+    Each component passes when :math:`|a - e| \le \text{atol} + \text{rtol}\,|e|`
+    (``numpy.isclose``). The message names every wrong component with the student's value
+    and says that a different value was expected, with the hint for that component if one
+    is given, e.g. ``"w2 is 1, expected a different value (check the second pattern's
+    x2 · t)."``. The expected value never appears.
+
+    Parameters
+    ----------
+    name : str
+        What is checked, e.g. ``"Hebb weights after three patterns"``.
+    answer : float, array_like or None
+        The student's answer; ``None`` (or a stub containing ``None``): not answered yet.
+        Any shape with as many values as `expected` (a list for a vector is fine).
+    expected : float, array_like, or callable returning one
+        The right value, e.g. ``lambda: nnlib.classic.hebb(X[:3], t[:3]).final_w``. A
+        callable is only called once the answer is given.
+    labels : sequence of str, optional
+        Names of the components in order (``("w1", "w2", "b")``); default `name`, or
+        ``name[i]``.
+    hints : mapping label -> str, or sequence of str (one per component), optional
+        Hints shown for a wrong component.
+    rtol, atol : float >= 0, default 1e-6
+        Tolerances; raise `atol` for answers computed by hand and rounded (e.g. 0.01).
+    show : bool, default True
+        Print the message.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        When the answer holds a different number of values than expected (the message
+        gives the number and the labels), or labels/hints do not match.
+    TypeError
+        When the answer is not numbers.
+
+    Examples
+    --------
+    >>> ok = check_value("w after one update", [1, 3], [1, 2], labels=("w1", "w2"),
+    ...                  hints={"w2": "add lr * y * x2"})
+    ✗ w after one update: w2 is 3, expected a different value (add lr * y * x2).
+    >>> ok = check_value("p at h = 0.5", 0.62, lambda: 0.6225, atol=0.01)
+    ✓ p at h = 0.5: right.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if _is_none(answer):
+        message = f"{_FAIL} {name}: not answered yet. Replace None with your answer."
+        return _finish(CheckResult(ok=False, message=message, answered=False), show)
+    rtol = check_number(rtol, "rtol", low=0)
+    atol = check_number(atol, "atol", low=0)
+    if callable(expected):
+        expected = expected()
+    exp = as_array(expected, "expected", finite=True)
+    n = exp.size
+    if labels is None:
+        labels = _default_labels(name, exp.shape)
+    else:
+        if isinstance(labels, str) or len(labels) != n:
+            raise ValueError(f"labels must name each of the {n} expected values, got {labels!r}")
+        labels = [str(s) for s in labels]
+    if hints is None:
+        hint_of = {}
+    elif isinstance(hints, Mapping):
+        unknown = set(hints) - set(labels)
+        if unknown:
+            raise ValueError(f"hints has keys {sorted(unknown)} that are not labels {labels}")
+        hint_of = dict(hints)
+    else:
+        if isinstance(hints, str) or len(hints) != n:
+            raise ValueError(f"hints must give one hint per value ({n}), got {hints!r}")
+        hint_of = dict(zip(labels, hints, strict=True))
+
+    ans = as_array(answer, "answer")
+    if ans.size != n:
+        what = "1 value" if n == 1 else f"{n} values ({', '.join(labels)})"
+        raise ValueError(f"answer must hold {what}, got {ans.size}")
+    ans = ans.reshape(exp.shape).ravel()
+    close = np.isclose(ans, exp.ravel(), rtol=rtol, atol=atol)
+    if np.all(close):
+        count = "" if n == 1 else f" (all {n} values)"
+        message = f"{_PASS} {name}: right{count}."
+        return _finish(CheckResult(ok=True, message=message), show)
+    parts = []
+    for k in np.flatnonzero(~close):
+        label = labels[k]
+        hint = f" ({hint_of[label]})" if label in hint_of else ""
+        parts.append(f"{label} is {_value_text(ans[k])}, expected a different value{hint}.")
+    message = f"{_FAIL} {name}: " + " ".join(parts)
+    return _finish(CheckResult(ok=False, message=message), show)

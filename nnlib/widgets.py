@@ -1,0 +1,665 @@
+r"""Interactive demos of the classic units, each a thin ipywidgets wrapper around a view.
+
+Every demo comes in two parts:
+
+- a **view**, ``*_view(...)``: a plain function that draws into a matplotlib figure and
+  returns the figure with the numbers it shows (a truth table, a trace row, an update).
+  Tests and notebooks call it directly; it needs no widget and no display;
+- a **widget**, ``*_widget()``: sliders and drop-downs whose callback calls the view.
+
+==================  ===========================================================
+`mcp_view`          a McCulloch-Pitts neuron ``(w1, w2, θ)``: its line, truth table
+                    and the named gate it computes (`nnlib.classic.identify_gate`)
+`hebb_view`         Hebb's rule on a logic gate after ``step`` patterns, in one of
+                    three encodings (`HEBB_ENCODINGS`): the trace and the line
+`perceptron_view`   the perceptron after ``step`` samples: the current sample, the
+                    line before and after, and the update
+==================  ===========================================================
+
+How the widgets draw (JupyterLab 4, ipywidgets 8, and headless)
+----------------------------------------------------------------
+A widget owns **one** ``matplotlib.figure.Figure``, made with the object-oriented API (not
+``pyplot``, so it is never shown or stacked by the notebook's inline backend). Each
+callback clears it (``fig.clf()``), redraws it through the view, renders it to PNG with
+matplotlib's Agg renderer and puts the bytes in an ``ipywidgets.Image``; the numbers go
+to an ``ipywidgets.HTML``. The picture therefore always occupies the same single output
+area, nothing is ever ``display``-ed or printed, and no GUI backend or display server is
+needed: executed headless (nbclient, CI) a widget cell builds its widgets, renders one PNG
+and outputs only the widget itself.
+
+A widget is an ``ipywidgets.VBox`` with extra attributes for code and tests: ``fig`` (the
+figure), ``controls`` (dict of the sliders and drop-downs by name), ``image``, ``info``,
+``update()`` (redraw from the current control values) and ``view`` (the dict the last
+view call returned).
+
+ipywidgets and matplotlib are imported inside the functions, so ``import nnlib`` does not
+load them.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import numpy as np
+
+from . import classic
+from ._checks import as_array, check_choice, check_int, check_number
+from .plotting import (
+    _draw_unit,
+    _fmt_number,
+    _unit_text,
+    plot_linear_unit,
+)
+
+__all__ = [
+    "HEBB_ENCODINGS",
+    "HEBB_GATES",
+    "hebb_view",
+    "hebb_widget",
+    "mcp_view",
+    "mcp_widget",
+    "perceptron_view",
+    "perceptron_widget",
+]
+
+#: Encodings of `hebb_view`: key -> description.
+HEBB_ENCODINGS: dict[str, str] = {
+    "binary": "binary inputs and targets (0/1)",
+    "binary_bipolar": "binary inputs (0/1), bipolar targets (-1/+1)",
+    "bipolar": "bipolar inputs and targets (-1/+1)",
+}
+
+#: Gates `hebb_view` can learn (two-input gates; xor included, to watch Hebb fail).
+HEBB_GATES: tuple[str, ...] = ("and", "or", "nand", "nor", "xor")
+
+_FIGSIZE = (5.0, 4.2)
+_BINARY_LIM = (-0.5, 1.5)
+_BIPOLAR_LIM = (-1.6, 1.6)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _figure(fig):
+    """Return `fig` cleared, or a new pyplot figure (shown inline in a notebook) when None."""
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=_FIGSIZE, layout="constrained")
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
+    fig.clf()
+    return fig
+
+
+def _widget_figure():
+    """Make a Figure outside pyplot: never auto-shown, never counted by ``plt.get_fignums()``."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=_FIGSIZE, dpi=90, layout="constrained")
+
+
+def _png(fig) -> bytes:
+    """Render `fig` to PNG bytes with Agg (no GUI backend, no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def _highlight(ax, point, label: str) -> None:
+    """Ring a point (the current pattern or sample)."""
+    ax.scatter(
+        [point[0]],
+        [point[1]],
+        s=380,
+        facecolors="none",
+        edgecolors="black",
+        linewidths=2.0,
+        zorder=4,
+        label=label,
+        gid="current",
+    )
+    ax.legend(loc="best", framealpha=0.9, fontsize="small")
+
+
+def _table_html(header, rows, highlight: int | None = None, caption: str = "") -> str:
+    """Format a small HTML table; row `highlight` (0-based) in bold on a light background."""
+    th = "".join(f"<th style='padding:0 6px'>{html.escape(str(h))}</th>" for h in header)
+    body = []
+    for r, row in enumerate(rows):
+        style = " style='font-weight:bold;background:#fde9c9'" if r == highlight else ""
+        cells = "".join(
+            f"<td style='padding:0 6px;text-align:right'>{html.escape(str(c))}</td>" for c in row
+        )
+        body.append(f"<tr{style}>{cells}</tr>")
+    cap = f"<caption style='text-align:left'>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<tr>{th}</tr>{''.join(body)}</table>"
+
+
+def _build(controls: dict, render, *, width: str = "470px"):
+    """Assemble a widget: controls on top, the figure's PNG and an HTML panel below.
+
+    `render(**values, fig=fig)` draws into the widget's figure and returns ``(view,
+    info_html)``. Returns the VBox with ``fig``, ``controls``, ``image``, ``info``,
+    ``update`` and ``view`` attributes.
+    """
+    import ipywidgets as widgets
+
+    fig = _widget_figure()
+    image = widgets.Image(format="png", layout=widgets.Layout(width=width))
+    info = widgets.HTML()
+    box = widgets.VBox(
+        [widgets.HBox(list(controls.values())), widgets.HBox([image, info])],
+    )
+
+    def update(change=None):
+        values = {name: control.value for name, control in controls.items()}
+        view, text = render(fig=fig, **values)
+        image.value = _png(fig)
+        info.value = text
+        box.view = view
+        return view
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    box.fig = fig
+    box.controls = controls
+    box.image = image
+    box.info = info
+    box.update = update
+    update()
+    return box
+
+
+# --------------------------------------------------------------------------- McCulloch-Pitts
+
+
+def mcp_view(w1, w2, threshold, fig=None):
+    r"""Draw a two-input McCulloch-Pitts neuron and return its truth table and gate.
+
+    The neuron fires when :math:`w_1 x_1 + w_2 x_2 \ge \theta`. The figure shows the line
+    :math:`w_1 x_1 + w_2 x_2 = \theta`, the shaded side where it fires, and the four
+    binary inputs marked by the neuron's output, each annotated with its weighted sum;
+    the title names the gate (`nnlib.classic.identify_gate`).
+
+    Parameters
+    ----------
+    w1, w2 : float
+        The weights.
+    threshold : float
+        :math:`\theta`.
+    fig : matplotlib Figure, optional
+        Cleared and redrawn (a widget passes its own); a new pyplot figure when None.
+
+    Returns
+    -------
+    dict
+        ``fig``: the Figure (one Axes); ``table``: list of ``(x1, x2, net, out)`` for the
+        inputs (0, 0), (0, 1), (1, 0), (1, 1), with ``x1, x2, out`` int and ``net`` float;
+        ``gate``: the gate's name (``"and"``, ``"or"``, ``"nand"``, ``"nor"``) or None.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = mcp_view(1, 1, 2)
+    >>> view["gate"], [row[3] for row in view["table"]]
+    ('and', [0, 0, 0, 1])
+    >>> view["fig"].axes[0].get_title()
+    'w = (1, 1), θ = 2\ncomputes AND'
+    """
+    w = np.array(
+        [check_number(w1, "w1"), check_number(w2, "w2")],
+        dtype=np.float64,
+    )
+    theta = check_number(threshold, "threshold")
+    if not np.all(np.isfinite(w)) or not np.isfinite(theta):
+        raise ValueError(f"w1, w2 and threshold must be finite, got {w1}, {w2}, {threshold}")
+    neuron = classic.MCPNeuron(w, theta)
+    X, out = neuron.truth_table()
+    net = neuron.net(X)
+    gate = classic.identify_gate(w, theta)
+    table = [(int(x[0]), int(x[1]), float(s), int(o)) for x, s, o in zip(X, net, out, strict=True)]
+
+    if gate is not None:
+        what = f"computes {gate.upper()}"
+    elif np.all(out == out[0]):
+        what = f"no named gate (always {int(out[0])})"
+    else:
+        what = "no named gate"
+    fig = _figure(fig)
+    ax = fig.add_subplot()
+    plot_linear_unit(
+        w,
+        theta,
+        X,
+        out,
+        ax=ax,
+        kind="threshold",
+        xlim=_BINARY_LIM,
+        ylim=_BINARY_LIM,
+        title=f"{_unit_text(w, theta, 'threshold')}\n{what}",
+    )
+    for (x1, x2, s, _), dy in zip(table, (0.12, -0.16, 0.12, -0.16), strict=True):
+        ax.annotate(f"net {_fmt_number(s)}", (x1, x2), xytext=(x1, x2 + dy), ha="center")
+    return {"fig": fig, "table": table, "gate": gate}
+
+
+def mcp_widget(w1=1.0, w2=1.0, threshold=2.0):
+    """Sliders for a McCulloch-Pitts neuron: its line, live truth table and gate name.
+
+    Three sliders, ``w1``, ``w2`` and ``θ``, each from -2 to 2 in steps of 0.5; every
+    change redraws `mcp_view` in the same figure and updates the truth table beside it.
+    See the module docstring for how the widget draws and what it exposes.
+
+    Parameters
+    ----------
+    w1, w2, threshold : float, default 1, 1, 2 (AND)
+        Initial slider values.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"w1"``, ``"w2"``, ``"threshold"``), ``image``,
+        ``info``, ``update()`` and ``view`` attributes.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.mcp_widget()
+    """
+    import ipywidgets as widgets
+
+    def slider(value, name, description):
+        value = check_number(value, name, low=-2, high=2)
+        return widgets.FloatSlider(
+            value=value,
+            min=-2.0,
+            max=2.0,
+            step=0.5,
+            description=description,
+            readout_format=".1f",
+            layout=widgets.Layout(width="250px"),
+        )
+
+    controls = {
+        "w1": slider(w1, "w1", "w1"),
+        "w2": slider(w2, "w2", "w2"),
+        "threshold": slider(threshold, "threshold", "θ"),
+    }
+
+    def render(w1, w2, threshold, fig):
+        view = mcp_view(w1, w2, threshold, fig=fig)
+        rows = [(x1, x2, _fmt_number(s), o) for x1, x2, s, o in view["table"]]
+        gate = view["gate"].upper() if view["gate"] else "no named gate"
+        text = _table_html(["x1", "x2", "net", "fires"], rows, caption="Truth table")
+        return view, text + f"<p>The neuron computes: <b>{html.escape(gate)}</b></p>"
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- Hebb
+
+
+def _hebb_patterns(gate: str, encoding: str):
+    """Patterns and targets of `gate` in Fausett's order (1, 1), (1, 0), (0, 1), (0, 0)."""
+    X, t = classic.gate_truth_table(gate)
+    X, t = X[::-1].astype(np.float64), t[::-1].astype(np.float64)
+    if encoding in ("binary_bipolar", "bipolar"):
+        t = classic.bipolar(t).astype(np.float64)
+    if encoding == "bipolar":
+        X = classic.bipolar(X).astype(np.float64)
+    return X, t
+
+
+def hebb_view(encoding="bipolar", gate="and", step=4, fig=None):
+    r"""Draw Hebb's rule on a logic gate after `step` patterns; return the trace so far.
+
+    One pass of `nnlib.classic.hebb` from zero weights over the gate's four patterns in
+    Fausett's order (1, 1), (1, 0), (0, 1), (0, 0) (for bipolar inputs 0 is -1):
+    :math:`w_i \mathrel{+}= x_i t`, :math:`b \mathrel{+}= t`. The figure shows the line
+    :math:`w \cdot x + b = 0` after `step` patterns, the side where the unit fires
+    (:math:`w \cdot x + b \ge 0`), the patterns marked by target and the pattern just
+    learned ringed.
+
+    Parameters
+    ----------
+    encoding : {"binary", "binary_bipolar", "bipolar"}, default "bipolar"
+        See `HEBB_ENCODINGS`.
+    gate : {"and", "or", "nand", "nor", "xor"}, default "and"
+    step : int, 0 <= step <= 4, default 4
+        Patterns learned so far (0: the initial zero weights, no line).
+    fig : matplotlib Figure, optional
+        Cleared and redrawn; a new pyplot figure when None.
+
+    Returns
+    -------
+    dict
+        ``fig``; ``trace_rows``: the first `step` rows of the trace, dicts with keys
+        ``x1, x2, t, dw1, dw2, db, w1, w2, b`` (`HebbTrace.as_table`); ``w``: ndarray (2,)
+        and ``b``: float, the weights after `step` patterns.
+
+    Examples
+    --------
+    Fausett's bipolar AND ends at w = (2, 2), b = -2:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = hebb_view("bipolar", "and", step=4)
+    >>> view["w"], view["b"]
+    (array([2., 2.]), -2.0)
+    >>> view["trace_rows"][1]["w2"], hebb_view("binary", "and", step=1)["w"]
+    (2.0, array([1., 1.]))
+    """
+    encoding = check_choice(encoding, "encoding", HEBB_ENCODINGS)
+    gate = check_choice(gate, "gate", HEBB_GATES)
+    X, t = _hebb_patterns(gate, encoding)
+    step = check_int(step, "step", low=0)
+    if step > len(t):
+        raise ValueError(f"step must be between 0 and {len(t)} (patterns learned), got {step}")
+    trace = classic.hebb(X, t)
+    w, b = trace.weights_after(step)
+    rows = trace.as_table()[:step]
+
+    lim = _BIPOLAR_LIM if encoding == "bipolar" else _BINARY_LIM
+    header = f"Hebb, {gate.upper()}, {encoding.replace('_', ' + ')}"
+    progress = "initial weights" if step == 0 else f"after pattern {step} of {len(t)}"
+    fig = _figure(fig)
+    ax = fig.add_subplot()
+    plot_linear_unit(
+        w,
+        b,
+        X,
+        t,
+        ax=ax,
+        kind="bias",
+        xlim=lim,
+        ylim=lim,
+        title=f"{header}, {progress}\n{_unit_text(w, -b, 'bias')}",
+    )
+    if step > 0:
+        _highlight(ax, X[step - 1], f"pattern {step}")
+    return {"fig": fig, "trace_rows": rows, "w": w, "b": b}
+
+
+def hebb_widget(encoding="bipolar", gate="and", step=0):
+    """Step through Hebb's rule one pattern at a time: the trace row and the line.
+
+    Drop-downs for the encoding (`HEBB_ENCODINGS`) and the gate, and a slider for the
+    number of patterns learned (0 to 4); every change redraws `hebb_view` in the same
+    figure and shows the trace table so far, the latest row highlighted.
+
+    Parameters
+    ----------
+    encoding : str, default "bipolar"
+    gate : str, default "and"
+    step : int, default 0
+        Initial values of the controls.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"encoding"``, ``"gate"``, ``"step"``), ``image``,
+        ``info``, ``update()`` and ``view`` attributes.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.hebb_widget()
+    """
+    import ipywidgets as widgets
+
+    encoding = check_choice(encoding, "encoding", HEBB_ENCODINGS)
+    gate = check_choice(gate, "gate", HEBB_GATES)
+    step = check_int(step, "step", low=0)
+    if step > 4:
+        raise ValueError(f"step must be between 0 and 4 (patterns learned), got {step}")
+    controls = {
+        "encoding": widgets.Dropdown(
+            options=[(text, key) for key, text in HEBB_ENCODINGS.items()],
+            value=encoding,
+            description="encoding",
+            layout=widgets.Layout(width="360px"),
+        ),
+        "gate": widgets.Dropdown(
+            options=[(g.upper(), g) for g in HEBB_GATES],
+            value=gate,
+            description="gate",
+            layout=widgets.Layout(width="160px"),
+        ),
+        "step": widgets.IntSlider(value=step, min=0, max=4, step=1, description="patterns"),
+    }
+
+    def render(encoding, gate, step, fig):
+        view = hebb_view(encoding, gate, step, fig=fig)
+        keys = ["x1", "x2", "t", "dw1", "dw2", "db", "w1", "w2", "b"]
+        header = ["x1", "x2", "t", "Δw1", "Δw2", "Δb", "w1", "w2", "b"]
+        rows = [[_fmt_number(row[k]) for k in keys] for row in view["trace_rows"]]
+        text = _table_html(
+            header, rows, highlight=len(rows) - 1 if rows else None, caption="Hebb trace"
+        )
+        if not rows:
+            text += "<p>No pattern learned yet: w = (0, 0), b = 0.</p>"
+        return view, text
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- perceptron
+
+# A small separable set for the default perceptron widget: 8 points, labels -1/+1 on either
+# side of x1 + x2 = 3, interleaved; from zero weights the run takes 3 epochs (24 sample
+# visits) and 9 updates, and ends at w = (1, 1), b = -3.
+_DEMO_X = np.array(
+    [[2.0, 2.0], [1.0, 1.0], [3.0, 1.0], [2.0, 0.0], [1.0, 3.0], [0.0, 2.0], [3.0, 2.0], [1.0, 0.0]]
+)
+_DEMO_Y = np.array([1, -1, 1, -1, 1, -1, 1, -1])
+
+
+def _perceptron_steps(X, y, lr, epochs):
+    """Run `classic.perceptron` once; return the result and the number of sample visits."""
+    result = classic.perceptron(X, y, lr=lr, epochs=epochs)
+    return result, result.epochs * X.shape[0]
+
+
+def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
+    r"""Draw the perceptron after `step` samples: the sample, the line before and after.
+
+    Runs `nnlib.classic.perceptron` once (samples in order, from zero weights) and replays
+    it one sample visit at a time: visit ``s`` (1-based) is sample ``i = (s - 1) mod N``
+    in epoch ``(s - 1) // N``. On a mistake, :math:`y_i (w \cdot x_i + b) \le 0`, the
+    rule updates :math:`w \leftarrow w + \alpha y_i x_i`, :math:`b \leftarrow b + \alpha
+    y_i`; otherwise nothing changes. The figure shows the line after the visit (solid,
+    firing side shaded), the line before it (dashed grey) and the current sample ringed.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,), values in {-1, +1}
+    step : int, 0 <= step <= epochs run x N
+        Sample visits so far; 0 shows the initial (zero) weights. The run stops after the
+        first epoch without a mistake, so the last step is ``result.epochs * N``.
+    lr : float > 0, default 1.0
+    fig : matplotlib Figure, optional
+        Cleared and redrawn; a new pyplot figure when None.
+    epochs : int >= 1, default 20
+        Maximum number of epochs (for data that are not separable, e.g. XOR).
+
+    Returns
+    -------
+    dict
+        ``fig``; ``update``: None at step 0, else a dict with ``step``, ``epoch`` (from
+        0), ``index``, ``x`` (2,), ``y``, ``net`` (:math:`w \cdot x_i + b` before),
+        ``mistake`` (bool), ``w_before``, ``b_before``, ``w_after``, ``b_after``, ``dw``,
+        ``db``; ``w`` (2,) and ``b``: the weights after the step; ``n_steps``: the last
+        valid step.
+
+    Examples
+    --------
+    Bipolar AND: the first sample, (1, 1) with label +1, meets zero weights, a mistake:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> X, y = [[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, -1, -1, -1]
+    >>> view = perceptron_view(X, y, step=1)
+    >>> view["update"]["mistake"], view["w"], view["b"], view["n_steps"]
+    (True, array([1., 1.]), 1.0, 8)
+    """
+    X = as_array(X, "X", ndim=2, finite=True)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2) (two input features), got shape {X.shape}")
+    lr = check_number(lr, "lr", low=0, low_open=True)
+    epochs = check_int(epochs, "epochs", low=1)
+    result, n_steps = _perceptron_steps(X, y, lr, epochs)
+    y = np.asarray(y, dtype=np.float64)  # validated bipolar by classic.perceptron
+    step = check_int(step, "step", low=0)
+    if step > n_steps:
+        raise ValueError(
+            f"step must be between 0 and {n_steps} (the run visited {n_steps} samples: "
+            f"{result.epochs} epochs of {X.shape[0]}), got {step}"
+        )
+    n = X.shape[0]
+    history = result.weights_history  # (U + 1, 3): (w1, w2, b) after each update
+    keys = np.array([u.epoch * n + u.index for u in result.updates], dtype=np.int64)
+    d = X.shape[1]
+
+    if step == 0:
+        update = None
+        w, b = history[0, :d].copy(), float(history[0, d])
+        w_before, b_before = w, b
+    else:
+        visit = step - 1
+        k = int(np.searchsorted(keys, visit))  # updates made before this visit
+        mistake = bool(k < len(keys) and keys[k] == visit)
+        w_before, b_before = history[k, :d].copy(), float(history[k, d])
+        row = history[k + 1] if mistake else history[k]
+        w, b = row[:d].copy(), float(row[d])
+        i = visit % n
+        update = {
+            "step": step,
+            "epoch": visit // n,
+            "index": i,
+            "x": X[i].copy(),
+            "y": int(y[i]),
+            "net": float(X[i] @ w_before + b_before),
+            "mistake": mistake,
+            "w_before": w_before,
+            "b_before": b_before,
+            "w_after": w,
+            "b_after": b,
+            "dw": w - w_before,
+            "db": b - b_before,
+        }
+
+    fig = _figure(fig)
+    ax = fig.add_subplot()
+    if update is None:
+        title = f"step 0 of {n_steps}: initial weights\n{_unit_text(w, -b, 'bias')}"
+    else:
+        verdict = "mistake: update" if update["mistake"] else "correct: no update"
+        title = (
+            f"step {step} of {n_steps} (epoch {update['epoch'] + 1}, sample {update['index']}): "
+            f"{verdict}\n{_unit_text(w, -b, 'bias')}"
+        )
+    label = "initial" if update is None else "after"
+    ax = plot_linear_unit(w, b, X, y, ax=ax, kind="bias", title=title, label=label)
+    if update is not None:
+        xlim, ylim = ax.get_xlim(), ax.get_ylim()
+        _draw_unit(
+            ax,
+            w_before,
+            -b_before,
+            xlim,
+            ylim,
+            colour="grey",
+            linestyle="--",
+            linewidth=1.5,
+            label="before",
+            gid="line_before",
+        )
+        _highlight(ax, update["x"], f"sample {update['index']} (y = {update['y']:+d})")
+    return {"fig": fig, "update": update, "w": w, "b": b, "n_steps": n_steps}
+
+
+def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
+    r"""Step through the perceptron one sample at a time: the sample, the lines, the update.
+
+    A slider over the sample visits of one run (`perceptron_view`); every change redraws
+    the same figure and shows the update beside it: the sample, its label, the net input
+    before, and on a mistake :math:`\Delta w = \alpha y x` and :math:`\Delta b = \alpha y`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2), optional
+        Default: a small separable set of 8 points (3 epochs, 9 updates from zero).
+    y : array_like, shape (N,), values in {-1, +1}, optional
+        Required with `X`.
+    lr : float > 0, default 1.0
+    epochs : int >= 1, default 20
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"step"``), ``image``, ``info``, ``update()`` and
+        ``view`` attributes.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.perceptron_widget()
+        nnlib.widgets.perceptron_widget(X, nnlib.classic.bipolar(y))
+    """
+    import ipywidgets as widgets
+
+    if (X is None) != (y is None):
+        raise ValueError("pass both X and y, or neither (for the demo data)")
+    if X is None:
+        X, y = _DEMO_X, _DEMO_Y
+    X = as_array(X, "X", ndim=2, finite=True)
+    lr = check_number(lr, "lr", low=0, low_open=True)
+    epochs = check_int(epochs, "epochs", low=1)
+    n_steps = perceptron_view(X, y, 0, lr=lr, fig=_widget_figure(), epochs=epochs)["n_steps"]
+    controls = {
+        "step": widgets.IntSlider(
+            value=0,
+            min=0,
+            max=n_steps,
+            step=1,
+            description="sample visits",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="420px"),
+        )
+    }
+
+    def render(step, fig):
+        view = perceptron_view(X, y, step, lr=lr, fig=fig, epochs=epochs)
+        u = view["update"]
+        if u is None:
+            return view, "<p>Step 0: the initial weights. Move the slider.</p>"
+
+        def vec(v):
+            return "(" + ", ".join(_fmt_number(c) for c in v) + ")"
+
+        rows = [
+            ("sample", f"{u['index']} (epoch {u['epoch'] + 1})"),
+            ("x", vec(u["x"])),
+            ("y", f"{u['y']:+d}"),
+            ("w·x + b before", _fmt_number(u["net"])),
+            ("y (w·x + b)", _fmt_number(u["y"] * u["net"])),
+            ("mistake (≤ 0)?", "yes: update" if u["mistake"] else "no: keep w, b"),
+            ("Δw = α y x", vec(u["dw"])),
+            ("Δb = α y", _fmt_number(u["db"])),
+            ("w before → after", f"{vec(u['w_before'])} → {vec(u['w_after'])}"),
+            ("b before → after", f"{_fmt_number(u['b_before'])} → {_fmt_number(u['b_after'])}"),
+        ]
+        return view, _table_html(["", ""], rows, caption="This step")
+
+    return _build(controls, render)

@@ -1,0 +1,75 @@
+"""Every lecture notebook runs top to bottom on a fresh kernel, headless, cleanly and fast.
+
+Each notebook is executed with nbclient as a student's JupyterLab would run it, from the
+notebooks/ folder. A cell that raises, or writes anything to stderr (a warning, a
+traceback), fails the test. Execution times are printed at the end of the pytest run.
+"""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+from conftest import NOTEBOOK_TIMES
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: "well under a minute" on 2 cores; a notebook slower than this fails.
+LIMIT_SECONDS = 45
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_is_stored_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"cell {i} has outputs"
+            assert cell.get("execution_count") is None, f"cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_reads_like_a_lesson(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert re.search(r"estimated time", markdown, flags=re.I), "state the estimated time"
+    assert re.search(r"check yourself", markdown, flags=re.I), "end with a check-yourself"
+    assert "<details>" in markdown, "the solution sits in a <details> block"
+    assert "import nnlib" in code or "from nnlib" in code
+    assert "np.random.seed" not in code, "randomness goes through an rng"
+
+
+@pytest.fixture(scope="module")
+def font_cache():
+    """Build matplotlib's font cache here, not in a kernel (it reports on stderr there)."""
+    import matplotlib.font_manager  # noqa: F401
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_executes_cleanly_on_a_fresh_kernel(path, font_cache):
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    NOTEBOOK_TIMES[path.name] = seconds
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"cell {i} raised"
+            if out["output_type"] == "stream":
+                assert out["name"] != "stderr", f"cell {i} wrote to stderr:\n{out['text'][:500]}"
+    assert seconds < LIMIT_SECONDS, f"{path.name} took {seconds:.1f} s (limit {LIMIT_SECONDS} s)"

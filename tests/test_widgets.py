@@ -1,0 +1,384 @@
+"""Tests of nnlib.widgets: the views draw and return the right numbers; the widgets redraw
+one figure in place, headless."""
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: must come before pyplot is imported
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from nnlib import classic, widgets
+from nnlib.widgets import (
+    HEBB_ENCODINGS,
+    hebb_view,
+    hebb_widget,
+    mcp_view,
+    mcp_widget,
+    perceptron_view,
+    perceptron_widget,
+)
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _line(ax, gid="decision_line"):
+    found = [ln for ln in ax.get_lines() if ln.get_gid() == gid]
+    return found[0] if found else None
+
+
+def _classes(ax):
+    """Points per class label, as drawn: {"y = 0": (K, 2) array, ...}."""
+    return {
+        c.get_label(): np.asarray(c.get_offsets())
+        for c in ax.collections
+        if c.get_label().startswith("y = ")
+    }
+
+
+def _ring(ax):
+    found = [c for c in ax.collections if c.get_gid() == "current"]
+    return np.asarray(found[0].get_offsets())[0] if found else None
+
+
+def test_import_does_not_import_heavy_modules():
+    code = (
+        "import sys, nnlib.widgets, nnlib.selfcheck\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets'))\n"
+        "assert not bad, bad\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+
+
+# --------------------------------------------------------------------------- McCulloch-Pitts
+
+
+@pytest.mark.parametrize(
+    ("w1", "w2", "theta", "gate", "outputs"),
+    [
+        (1, 1, 2, "and", [0, 0, 0, 1]),
+        (1, 1, 1, "or", [0, 1, 1, 1]),
+        (0.5, 0.5, 0.5, "or", [0, 1, 1, 1]),
+        (-1, -1, -1.5, "nand", [1, 1, 1, 0]),
+        (-1, -1, 0, "nor", [1, 0, 0, 0]),
+        (1, 0, 1, None, [0, 0, 1, 1]),  # copies x1: no named gate
+    ],
+)
+def test_mcp_view_table_gate_and_figure(w1, w2, theta, gate, outputs):
+    view = mcp_view(w1, w2, theta)
+    table = view["table"]
+    assert [row[:2] for row in table] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [row[3] for row in table] == outputs
+    # net = w1 x1 + w2 x2
+    assert [row[2] for row in table] == [0.0, w2, w1, w1 + w2]
+    assert view["gate"] == gate
+    fig = view["fig"]
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    title = ax.get_title()
+    assert ("computes " + gate.upper() if gate else "no named gate") in title
+    # the line: w1 x1 + w2 x2 = θ
+    xy = _line(ax).get_xydata()
+    np.testing.assert_allclose(xy @ np.array([w1, w2], float), theta)
+    # the four inputs, marked by the neuron's output
+    drawn = _classes(ax)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    for out in (0, 1):
+        if out in outputs:
+            np.testing.assert_array_equal(drawn[f"y = {out}"], X[np.array(outputs) == out])
+    nets = [t.get_text() for t in ax.texts]
+    assert nets == [f"net {row[2]:g}" for row in table]
+
+
+def test_mcp_view_constant_neuron_and_zero_weights():
+    view = mcp_view(0, 0, -1)  # w = 0, θ <= 0: always fires, no line
+    assert view["gate"] is None and [r[3] for r in view["table"]] == [1, 1, 1, 1]
+    ax = view["fig"].axes[0]
+    assert _line(ax) is None
+    assert "no named gate (always 1)" in ax.get_title()
+    assert "w = 0: no decision line; the unit fires everywhere" in ax.get_title()
+    view = mcp_view(1, 1, 2.5)  # never fires
+    assert "no named gate (always 0)" in view["fig"].axes[0].get_title()
+
+
+def test_mcp_view_reuses_a_given_figure():
+    fig = Figure()
+    n_before = len(plt.get_fignums())
+    for theta in (2, 1, -0.5):
+        out = mcp_view(1, 1, theta, fig=fig)
+        assert out["fig"] is fig and len(fig.axes) == 1  # cleared, not stacked
+    assert len(plt.get_fignums()) == n_before  # no pyplot figure created
+    assert "computes OR" not in fig.axes[0].get_title()  # θ = -0.5: always fires
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        mcp_view(1, 1, 2, fig=plt.gca())
+
+
+def test_mcp_view_bad_input():
+    with pytest.raises(TypeError, match="w1 must be a real number"):
+        mcp_view("1", 1, 2)
+    with pytest.raises(ValueError, match="w1, w2 and threshold must be finite"):
+        mcp_view(1, 1, np.inf)
+
+
+# --------------------------------------------------------------------------- Hebb
+
+
+# FACTS.md (Fausett 1994, sec. 2.2): (w1, w2, b) after each pattern
+_HEBB_BIPOLAR_AND = [(1, 1, 1), (0, 2, 0), (1, 1, -1), (2, 2, -2)]
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_hebb_view_bipolar_and_follows_fausett(step):
+    view = hebb_view("bipolar", "and", step=step)
+    w1, w2, b = _HEBB_BIPOLAR_AND[step - 1]
+    np.testing.assert_array_equal(view["w"], [w1, w2])
+    assert view["b"] == b
+    rows = view["trace_rows"]
+    assert len(rows) == step
+    assert [(r["w1"], r["w2"], r["b"]) for r in rows] == _HEBB_BIPOLAR_AND[:step]
+    # pattern 2 is (1, -1) with target -1: Δw = x t = (-1, 1), Δb = -1
+    if step >= 2:
+        assert (rows[1]["x1"], rows[1]["x2"], rows[1]["t"]) == (1, -1, -1)
+        assert (rows[1]["dw1"], rows[1]["dw2"], rows[1]["db"]) == (-1, 1, -1)
+    ax = view["fig"].axes[0]
+    xy = _line(ax).get_xydata()
+    np.testing.assert_allclose(xy @ np.array([w1, w2], float) + b, 0.0, atol=1e-12)
+    assert f"after pattern {step} of 4" in ax.get_title()
+    # patterns in Fausett's order; the one just learned is ringed
+    order = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]])
+    np.testing.assert_array_equal(_ring(ax), order[step - 1])
+    drawn = _classes(ax)
+    assert len(drawn["y = 1"]) == 1 and len(drawn["y = -1"]) == 3
+
+
+def test_hebb_view_final_line_is_fausetts_and_step_zero_is_empty():
+    view = hebb_view("bipolar", "and", step=4)
+    xy = _line(view["fig"].axes[0]).get_xydata()
+    np.testing.assert_allclose(xy[:, 1], -xy[:, 0] + 1.0)  # x2 = -x1 + 1 (FACTS.md)
+    view = hebb_view("bipolar", "and", step=0)
+    assert view["trace_rows"] == [] and view["b"] == 0.0
+    np.testing.assert_array_equal(view["w"], [0, 0])
+    ax = view["fig"].axes[0]
+    assert _line(ax) is None and _ring(ax) is None
+    assert "initial weights" in ax.get_title()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "w", "b", "n_changes"),
+    [
+        ("binary", (1, 1), 1, 1),  # only (1, 1) -> 1 changes anything; fires everywhere
+        ("binary_bipolar", (0, 0), -2, 4),  # FACTS.md: ends at (0, 0, -2)
+        ("bipolar", (2, 2), -2, 4),
+    ],
+)
+def test_hebb_view_encodings(encoding, w, b, n_changes):
+    view = hebb_view(encoding, "and", step=4)
+    np.testing.assert_array_equal(view["w"], w)
+    assert view["b"] == b
+    changes = [r for r in view["trace_rows"] if (r["dw1"], r["dw2"], r["db"]) != (0, 0, 0)]
+    assert len(changes) == n_changes
+    ax = view["fig"].axes[0]
+    assert encoding.replace("_", " + ") in ax.get_title()
+    if w == (0, 0):
+        assert _line(ax) is None and "never fires" in ax.get_title()
+    lim = (-1.6, 1.6) if encoding == "bipolar" else (-0.5, 1.5)
+    np.testing.assert_allclose(ax.get_xlim(), lim)
+
+
+def test_hebb_view_binary_fires_everywhere_and_other_gates():
+    # binary AND ends at w = (1, 1), b = 1: w.x + b >= 1 > 0 on every input
+    view = hebb_view("binary", "and", step=4)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert np.all(classic.predict_step(X, view["w"], view["b"]) == 1)
+    # bipolar OR: (1,1)->1, (1,-1)->1, (-1,1)->1, (-1,-1)->-1 gives w = (2, 2), b = 2
+    view = hebb_view("bipolar", "or", step=4)
+    np.testing.assert_array_equal(view["w"], [2, 2])
+    assert view["b"] == 2
+
+
+def test_hebb_view_bad_input():
+    with pytest.raises(ValueError, match="unknown encoding 'bip'"):
+        hebb_view("bip")
+    with pytest.raises(ValueError, match="unknown gate 'not'"):
+        hebb_view("bipolar", "not")
+    with pytest.raises(ValueError, match="step must be between 0 and 4"):
+        hebb_view("bipolar", "and", step=5)
+    with pytest.raises(ValueError, match="step must be an integer >= 0"):
+        hebb_view("bipolar", "and", step=-1)
+    assert set(HEBB_ENCODINGS) == {"binary", "binary_bipolar", "bipolar"}
+
+
+# --------------------------------------------------------------------------- perceptron
+
+_AND_X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+_AND_Y = np.array([1, -1, -1, -1])
+
+
+def test_perceptron_view_first_steps_by_hand():
+    view = perceptron_view(_AND_X, _AND_Y, step=0)
+    assert view["update"] is None and view["n_steps"] == 8  # 2 epochs of 4 samples
+    np.testing.assert_array_equal(view["w"], [0, 0])
+    assert "step 0 of 8" in view["fig"].axes[0].get_title()
+    # step 1: sample (1, 1), y = +1, net 0 -> y * net = 0 <= 0, a mistake:
+    # w = 0 + 1 * (+1) * (1, 1) = (1, 1), b = 0 + 1 = 1
+    view = perceptron_view(_AND_X, _AND_Y, step=1)
+    u = view["update"]
+    assert (u["epoch"], u["index"], u["y"], u["net"], u["mistake"]) == (0, 0, 1, 0.0, True)
+    np.testing.assert_array_equal(u["dw"], [1, 1])
+    assert u["db"] == 1
+    np.testing.assert_array_equal(view["w"], [1, 1])
+    assert view["b"] == 1
+    # step 2: sample (1, -1), y = -1, net 1 - 1 + 1 = 1 -> mistake: w = (0, 2), b = 0
+    view = perceptron_view(_AND_X, _AND_Y, step=2)
+    assert view["update"]["net"] == 1.0 and view["update"]["mistake"]
+    np.testing.assert_array_equal(view["w"], [0, 2])
+    ax = view["fig"].axes[0]
+    np.testing.assert_array_equal(_ring(ax), [1, -1])
+    before, after = _line(ax, "line_before"), _line(ax)
+    np.testing.assert_allclose(before.get_xydata() @ np.array([1.0, 1.0]) + 1.0, 0, atol=1e-12)
+    np.testing.assert_allclose(after.get_xydata() @ np.array([0.0, 2.0]) + 0.0, 0, atol=1e-12)
+    assert before.get_linestyle() == "--" and after.get_label() == "after"
+    assert "mistake: update" in ax.get_title()
+
+
+def test_perceptron_view_replays_the_run_exactly():
+    X, y = widgets._DEMO_X, widgets._DEMO_Y
+    result = classic.perceptron(X, y)
+    n_steps = result.epochs * len(y)
+    mistakes, w, b = 0, np.zeros(2), 0.0
+    fig = Figure()
+    for step in range(1, n_steps + 1):
+        view = perceptron_view(X, y, step, fig=fig)
+        u = view["update"]
+        assert u["index"] == (step - 1) % len(y) and u["epoch"] == (step - 1) // len(y)
+        np.testing.assert_array_equal(u["w_before"], w)  # continues from the previous step
+        assert u["b_before"] == b
+        assert u["mistake"] == (u["y"] * u["net"] <= 0)
+        if u["mistake"]:
+            np.testing.assert_array_equal(u["dw"], u["y"] * u["x"])
+        else:
+            np.testing.assert_array_equal(u["dw"], [0, 0])
+        mistakes += u["mistake"]
+        w, b = view["w"], view["b"]
+        assert len(fig.axes) == 1
+    assert mistakes == result.n_updates == 9
+    np.testing.assert_array_equal(w, result.w)
+    assert b == result.b
+    assert "correct: no update" in fig.axes[0].get_title()  # the last, clean epoch
+
+
+def test_perceptron_view_lr_and_epochs_and_bad_input():
+    view = perceptron_view(_AND_X, _AND_Y, step=1, lr=0.5)
+    np.testing.assert_array_equal(view["w"], [0.5, 0.5])
+    X, y = classic.gate_truth_table("xor")
+    view = perceptron_view(X, classic.bipolar(y), step=0, epochs=3)
+    assert view["n_steps"] == 12  # XOR never converges: all 3 epochs
+    with pytest.raises(ValueError, match=r"step must be between 0 and 8 \(the run visited 8"):
+        perceptron_view(_AND_X, _AND_Y, step=9)
+    with pytest.raises(ValueError, match="y"):
+        perceptron_view(_AND_X, [1, 0, 0, 0], step=0)  # 0/1 labels: bipolar needed
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        perceptron_view(np.zeros((4, 3)), _AND_Y, step=0)
+    with pytest.raises(ValueError, match="lr must be in"):
+        perceptron_view(_AND_X, _AND_Y, step=0, lr=0)
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def _assert_redraws_in_place(widget, name, value):
+    n_figs = plt.get_fignums()
+    png, view = bytes(widget.image.value), widget.view  # Image.value is a memoryview
+    assert png.startswith(PNG)
+    widget.controls[name].value = value  # the observer calls update()
+    assert widget.view is not view  # the view ran again
+    new = bytes(widget.image.value)
+    assert new.startswith(PNG) and new != png
+    assert len(widget.fig.axes) == 1  # cleared and redrawn, not stacked
+    assert plt.get_fignums() == n_figs  # no new pyplot figure
+    return widget.view
+
+
+def test_mcp_widget_updates_table_gate_and_figure():
+    n_figs = plt.get_fignums()
+    w = mcp_widget()
+    assert plt.get_fignums() == n_figs
+    assert isinstance(w, ipywidgets.VBox)
+    assert set(w.controls) == {"w1", "w2", "threshold"}
+    s = w.controls["threshold"]
+    assert (s.min, s.max, s.step, s.value) == (-2.0, 2.0, 0.5, 2.0)
+    assert w.view["gate"] == "and" and "AND" in w.info.value
+    view = _assert_redraws_in_place(w, "threshold", 1.0)
+    assert view["gate"] == "or" and "<b>OR</b>" in w.info.value
+    assert view["fig"] is w.fig
+    w.controls["w1"].value = -1.0
+    w.controls["w2"].value = -1.0
+    w.controls["threshold"].value = -1.5
+    assert w.view["gate"] == "nand" and [r[3] for r in w.view["table"]] == [1, 1, 1, 0]
+    assert "computes NAND" in w.fig.axes[0].get_title()
+    assert len(w.fig.axes) == 1
+    assert w.update()["gate"] == "nand"  # the callback can be called directly
+
+
+def test_hebb_widget_steps_and_switches_encoding():
+    w = hebb_widget()
+    assert set(w.controls) == {"encoding", "gate", "step"}
+    assert w.view["trace_rows"] == [] and "No pattern learned yet" in w.info.value
+    view = _assert_redraws_in_place(w, "step", 4)
+    np.testing.assert_array_equal(view["w"], [2, 2])
+    assert view["b"] == -2
+    assert w.info.value.count("<tr") == 5  # header + 4 trace rows
+    view = _assert_redraws_in_place(w, "encoding", "binary_bipolar")
+    np.testing.assert_array_equal(view["w"], [0, 0])
+    assert view["b"] == -2
+    view = _assert_redraws_in_place(w, "gate", "or")
+    assert "OR" in w.fig.axes[0].get_title()
+    options = dict(w.controls["encoding"].options)
+    assert set(options.values()) == set(HEBB_ENCODINGS)
+
+
+def test_perceptron_widget_steps_through_the_run():
+    w = perceptron_widget()
+    step = w.controls["step"]
+    assert (step.min, step.max, step.value) == (0, 24, 0)  # demo data: 3 epochs x 8 samples
+    assert w.view["update"] is None
+    view = _assert_redraws_in_place(w, "step", 1)
+    assert view["update"]["mistake"] and "yes: update" in w.info.value
+    step.value = step.max
+    np.testing.assert_array_equal(
+        w.view["w"], classic.perceptron(widgets._DEMO_X, widgets._DEMO_Y).w
+    )
+    assert "no: keep w, b" in w.info.value
+    # custom data
+    w = perceptron_widget(_AND_X, _AND_Y)
+    assert w.controls["step"].max == 8
+    with pytest.raises(ValueError, match="pass both X and y"):
+        perceptron_widget(_AND_X)
+
+
+def test_widgets_validate_initial_values():
+    with pytest.raises(ValueError, match="threshold must be in"):
+        mcp_widget(threshold=3)
+    with pytest.raises(ValueError, match="unknown encoding"):
+        hebb_widget(encoding="bipolarr")
+    with pytest.raises(ValueError, match="step must be between 0 and 4"):
+        hebb_widget(step=7)
+
+
+def test_module_all_is_public():
+    for name in widgets.__all__:
+        assert hasattr(widgets, name)
