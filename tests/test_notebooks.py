@@ -73,3 +73,11 @@ def test_notebook_executes_cleanly_on_a_fresh_kernel(path, font_cache):
             if out["output_type"] == "stream":
                 assert out["name"] != "stderr", f"cell {i} wrote to stderr:\n{out['text'][:500]}"
     assert seconds < LIMIT_SECONDS, f"{path.name} took {seconds:.1f} s (limit {LIMIT_SECONDS} s)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_lesson_is_listed_in_the_readme_with_its_time(path):
+    readme = (ROOT / "README.md").read_text()
+    row = next((ln for ln in readme.splitlines() if f"(notebooks/{path.name})" in ln), None)
+    assert row is not None, f"README's lesson table does not link {path.name}"
+    assert re.search(r"~\d+ min", row), f"README gives no estimated time for {path.name}"
