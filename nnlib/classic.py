@@ -14,7 +14,9 @@ The first three lessons of the course, as small tested functions:
   updated on every mistake. `perceptron` returns a `PerceptronResult` with every update,
   the mistakes per epoch and the weights after each update; `perceptron_criterion` and its
   gradient show the rule as (stochastic) gradient descent; `novikoff_bound` gives the
-  convergence bound :math:`(R/\gamma)^2`.
+  convergence bound :math:`(R/\gamma)^2`; `margin` and `max_margin_2d` give the margin in
+  the plane (distance to the line), which is not Novikoff's :math:`\gamma` (that one folds
+  the bias into the weight vector).
 
 Conventions
 -----------
@@ -60,6 +62,7 @@ from nnlib._checks import as_array, as_rng, check_choice, check_int, check_numbe
 __all__ = [
     "DECOMPOSITIONS",
     "GATES",
+    "UNIT_FUNCTIONS",
     "HebbTrace",
     "MCPNetwork",
     "MCPNeuron",
@@ -73,6 +76,8 @@ __all__ = [
     "gate_truth_table",
     "hebb",
     "identify_gate",
+    "margin",
+    "max_margin_2d",
     "novikoff_bound",
     "perceptron",
     "perceptron_criterion",
@@ -500,12 +505,63 @@ def valid_thresholds(weights, name_or_targets):
     return ThresholdInterval(low, high) if low < high else None
 
 
-def identify_gate(weights, threshold):
-    """Name the gate a McCulloch-Pitts neuron computes, if it is one of `GATES`.
+#: Every name `identify_gate` can return: the gates of `GATES` a single neuron computes, then
+#: the other functions of one or two inputs a threshold unit computes (copying or negating an
+#: input, one input inhibiting the other, an implication, and the constants). Together they
+#: cover all 14 of the 16 two-input Boolean functions that are linearly separable (all but
+#: XOR and XNOR) and all 4 one-input ones.
+UNIT_FUNCTIONS: tuple[str, ...] = (
+    "and",
+    "or",
+    "not",
+    "nand",
+    "nor",
+    "x1",
+    "x2",
+    "not x1",
+    "not x2",
+    "x1 and not x2",
+    "not x1 and x2",
+    "x1 or not x2",
+    "not x1 or x2",
+    "always fires",
+    "never fires",
+)
 
-    Compares the neuron's truth table with those of the gates that have as many inputs:
-    ``"not"`` for one input; ``"and"``, ``"or"``, ``"nand"``, ``"nor"`` for two (never
-    ``"xor"``: no single neuron computes it).
+# Truth tables (in truth-table order) of the names beyond GATES, by number of inputs.
+_OTHER_FUNCTIONS = {
+    1: {(1, 0): "not", (0, 1): "x1", (1, 1): "always fires", (0, 0): "never fires"},
+    2: {
+        (0, 0, 1, 1): "x1",
+        (0, 1, 0, 1): "x2",
+        (1, 1, 0, 0): "not x1",
+        (1, 0, 1, 0): "not x2",
+        (0, 0, 1, 0): "x1 and not x2",
+        (0, 1, 0, 0): "not x1 and x2",
+        (1, 0, 1, 1): "x1 or not x2",
+        (1, 1, 0, 1): "not x1 or x2",
+        (1, 1, 1, 1): "always fires",
+        (0, 0, 0, 0): "never fires",
+    },
+}
+
+
+def identify_gate(weights, threshold):
+    """Name the Boolean function a McCulloch-Pitts neuron computes (see `UNIT_FUNCTIONS`).
+
+    Compares the neuron's truth table with the named functions that have as many inputs:
+
+    - one input: ``"not"``, ``"x1"`` (copies its input), ``"always fires"``,
+      ``"never fires"``;
+    - two inputs: the gates ``"and"``, ``"or"``, ``"nand"``, ``"nor"`` (never ``"xor"``:
+      no single neuron computes it), a copy or negation of one input (``"x1"``, ``"x2"``,
+      ``"not x1"``, ``"not x2"``), one input inhibiting the other (``"x1 and not x2"``,
+      ``"not x1 and x2"``), an implication (``"x1 or not x2"``, ``"not x1 or x2"``), and
+      the constants ``"always fires"`` (outputs 1 on every input) and ``"never fires"``
+      (0 on every input).
+
+    Every single neuron with one or two inputs gets a name; the names of `GATES` are
+    returned unchanged (``"and"``, not ``"x1 and x2"``).
 
     Parameters
     ----------
@@ -515,21 +571,24 @@ def identify_gate(weights, threshold):
     Returns
     -------
     str or None
-        The gate's name, or ``None`` if the neuron computes no named gate (e.g. it always
-        fires, copies one input, or has more than two inputs).
+        A name from `UNIT_FUNCTIONS`; ``None`` only for more than two inputs.
 
     Examples
     --------
     >>> identify_gate([1, 1], 1.5), identify_gate([0.5, 0.5], 0.25), identify_gate([1, 0], 1)
-    ('and', 'or', None)
+    ('and', 'or', 'x1')
+    >>> identify_gate([0, -1], 0), identify_gate([1, 1], -1), identify_gate([1, 1], 3)
+    ('not x2', 'always fires', 'never fires')
+    >>> identify_gate([1, -1], 1)   # x1 = 1 excites, x2 = 1 inhibits
+    'x1 and not x2'
     """
     neuron = MCPNeuron(weights, threshold)
     _, y = neuron.truth_table()
+    table = tuple(y.tolist())
     for name in GATES:
-        table = _TRUTH_TABLES[name]
-        if len(table) == y.shape[0] and tuple(y.tolist()) == table:
+        if _TRUTH_TABLES[name] == table:
             return name
-    return None
+    return _OTHER_FUNCTIONS.get(neuron.n_inputs, {}).get(table)
 
 
 def search_single_neuron(targets, weight_values, threshold_values):
@@ -1066,8 +1125,8 @@ class PerceptronUpdate:
 
     Attributes
     ----------
-    epoch : int                      epoch of the update (from 0)
-    index : int                      row of X that was misclassified
+    epoch : int                      epoch of the update, **0-based** (the first epoch is 0)
+    index : int                      row of X that was misclassified, **0-based**
     x : ndarray, shape (D,)          that sample
     y : int                          its label, -1 or +1
     w_before, w_after : ndarray, shape (D,)
@@ -1171,6 +1230,11 @@ def perceptron(X, y, lr=1.0, epochs=100, w0=None, b0=0.0, shuffle=False, rng=Non
     Returns
     -------
     PerceptronResult
+        Counting: the data are Python-indexed, so ``PerceptronUpdate.epoch`` and
+        ``PerceptronUpdate.index`` start at **0** (``mistakes_per_epoch[0]`` is the first
+        epoch). Everything shown to a student (`nnlib.widgets`, `nnlib.plotting.plot_mistakes`,
+        the notebooks' tables) counts epochs and samples from **1**: epoch ``epoch + 1``,
+        sample ``index + 1``.
 
     Notes
     -----
@@ -1401,3 +1465,125 @@ def novikoff_bound(X, y, w, b):
     R = float(np.sqrt(np.max(np.sum(X**2, axis=1) + 1.0)))
     gamma = float(m[worst]) / norm
     return NovikoffBound(R=R, gamma=gamma, bound=(R / gamma) ** 2)
+
+
+def margin(X, y, w, b):
+    r"""Geometric margin of the line (or hyperplane) :math:`w \cdot x + b = 0` in input space.
+
+    .. math::
+        \operatorname{margin}(w, b) = \min_i \frac{y_i\,(w \cdot x_i + b)}{\|w\|}
+
+    the signed distance, in the plane of the data, from the line to the closest point
+    (positive when every point is on its own side). It does not change when (w, b) is
+    scaled by a positive number.
+
+    **Not Novikoff's gamma.** `novikoff_bound` folds the bias into the weight vector,
+    :math:`\gamma = \min_i y_i (w \cdot x_i + b) / \|(w, b)\|`: the distance in the
+    augmented space :math:`(x, 1)` to a hyperplane through the origin. Dividing by the
+    longer vector :math:`\|(w, b)\| \ge \|w\|` gives :math:`\gamma \le` margin, with
+    equality only when :math:`b = 0`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,), values in {-1, +1}
+    w : array_like, shape (D,), not all zero
+    b : float
+
+    Returns
+    -------
+    float
+        Negative when some point is on the wrong side, 0 when one lies on the line.
+
+    Examples
+    --------
+    Bipolar AND and the line x1 + x2 - 1 = 0: every point is at distance 1/sqrt(2):
+
+    >>> X, y = [[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, -1, -1, -1]
+    >>> margin(X, y, [1, 1], -1)        # min(1, 1, 1, 3) / sqrt(2)
+    0.7071067811865475
+    >>> novikoff_bound(X, y, [1, 1], -1).gamma   # min(...) / sqrt(3): smaller
+    0.5773502691896258
+    """
+    X, y, m = _margins(w, b, X, y)
+    norm = float(np.linalg.norm(np.asarray(w, dtype=np.float64)))
+    if norm == 0.0:
+        raise ValueError("w must not be all zeros: with w = 0 there is no line to measure from")
+    return float(np.min(m)) / norm
+
+
+def max_margin_2d(X, y, n_angles=3600):
+    r"""Find the separating line of 2-D data with the largest margin, by scanning directions.
+
+    For each unit direction :math:`w(\phi) = (\cos\phi, \sin\phi)`,
+    :math:`\phi = 2\pi k / n` (``n = n_angles``), the points project to
+    :math:`p_i = w \cdot x_i`. The direction separates the classes when
+    :math:`\text{lo} = \min_{y_i = +1} p_i > \text{hi} = \max_{y_i = -1} p_i`; the
+    line is put in the middle of the gap,
+
+    .. math::
+        b = -\frac{\text{lo} + \text{hi}}{2}, \qquad
+        \text{margin} = \frac{\text{lo} - \text{hi}}{2}
+        = \min_i y_i\,(w \cdot x_i + b)
+
+    (with :math:`\|w\| = 1` this is the distance from the line to the closest point, as
+    `margin` computes). The direction with the largest margin is returned. All directions
+    are evaluated at once, an ``(N, n_angles)`` array of projections (no Python loop). The
+    answer is the best *on the grid*: its margin is below the exact maximum-margin line's
+    by at most about :math:`\pi R / n` for data within radius R of the origin.
+
+    This is the margin **in the plane** (the hard-margin SVM's). Novikoff's
+    :math:`\gamma` (`novikoff_bound`) divides by :math:`\|(w, b)\|` instead of
+    :math:`\|w\|`, folding the bias into the vector; for the same line it is smaller
+    whenever :math:`b \ne 0`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,), values in {-1, +1}; both classes present
+    n_angles : int >= 4, default 3600
+        Directions scanned over the full circle (3600: every 0.1°).
+
+    Returns
+    -------
+    w : ndarray, float64, shape (2,)
+        Unit normal of the line, pointing to the +1 side.
+    b : float
+    gamma_plane : float
+        The margin in the plane, ``margin(X, y, w, b)``.
+
+    Raises
+    ------
+    ValueError
+        If no scanned direction separates the data (e.g. XOR), or a class is missing.
+
+    Examples
+    --------
+    Bipolar AND: the best line is x1 + x2 = 1, at distance 1/sqrt(2) from all four points:
+
+    >>> X, y = [[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, -1, -1, -1]
+    >>> w, b, gamma = max_margin_2d(X, y)
+    >>> np.round(w, 4), round(b, 4), round(gamma, 4)     # w = (1, 1)/sqrt(2), b = -1/sqrt(2)
+    (array([0.7071, 0.7071]), -0.7071, 0.7071)
+    """
+    X = as_array(X, "X", ndim=2, finite=True)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2) (points in the plane), got shape {X.shape}")
+    y = _check_bipolar_labels(y, X.shape[0])
+    n_angles = check_int(n_angles, "n_angles", low=4)
+    pos, neg = y > 0, y < 0
+    if not pos.any() or not neg.any():
+        raise ValueError("y must hold both classes, -1 and +1, to place a line between them")
+    phi = 2.0 * np.pi * np.arange(n_angles) / n_angles
+    W = np.column_stack([np.cos(phi), np.sin(phi)])  # (A, 2) unit directions
+    P = X @ W.T  # (N, A) projections
+    lo = P[pos].min(axis=0)  # closest +1 point along each direction
+    hi = P[neg].max(axis=0)  # closest -1 point
+    gap = lo - hi
+    k = int(np.argmax(gap))
+    if gap[k] <= 0:
+        raise ValueError(
+            f"no direction of the {n_angles} scanned separates the data (the classes overlap "
+            "in every direction): the data are not linearly separable"
+        )
+    return W[k].copy(), float(-(lo[k] + hi[k]) / 2.0), float(gap[k] / 2.0)

@@ -39,8 +39,10 @@ __all__ = [
     "MARKERS",
     "MAX_COLUMNS",
     "OKABE_ITO",
+    "OUTSIDE_VIEW",
     "PALETTE",
     "layer_statistics",
+    "line_in_view",
     "plot_decision_boundary",
     "plot_history",
     "plot_layer_histograms",
@@ -49,6 +51,7 @@ __all__ = [
     "plot_lines",
     "plot_loss_surface",
     "plot_mistakes",
+    "unit_legend",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (Okabe & Ito, 2008), by name.
@@ -375,6 +378,42 @@ def _line_points(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray | None:
     return np.column_stack([(theta - w2 * x2) / w1, x2])
 
 
+#: Added to the legend label of a decision line that misses the view entirely.
+OUTSIDE_VIEW = "(outside the view)"
+
+
+def line_in_view(w, theta, xlim, ylim) -> bool:
+    r"""Tell whether the line :math:`w \cdot x = \theta` crosses (or touches) the view.
+
+    It does when the corners of the rectangle ``xlim x ylim`` are not all strictly on one
+    side: :math:`\min_c (w \cdot c - \theta) \le 0 \le \max_c (w \cdot c - \theta)`.
+    With :math:`w = 0` there is no line: False. A line outside the view gets
+    `OUTSIDE_VIEW` added to its legend label by `plot_linear_unit` and `plot_lines`.
+
+    Parameters
+    ----------
+    w : array_like, shape (2,)
+    theta : float
+        The threshold (for a unit with a bias b, :math:`\theta = -b`).
+    xlim, ylim : (float, float)
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> line_in_view([1, 1], 1, (0, 1), (0, 1)), line_in_view([1, 1], 5, (0, 1), (0, 1))
+    (True, False)
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if not np.any(w != 0):
+        return False
+    (x0, x1), (y0, y1) = xlim, ylim
+    s = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64) @ w - theta
+    return bool(s.min() <= 0.0 <= s.max())
+
+
 def _halfplane_polygon(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray:
     r"""Vertices ``(K, 2)`` of the part of the view where :math:`w \cdot x \ge \theta`.
 
@@ -486,6 +525,8 @@ def _draw_unit(
             ax.add_patch(patch)
     line = None
     pts = _line_points(w, theta, xlim, ylim)
+    if pts is not None and label is not None and not line_in_view(w, theta, xlim, ylim):
+        label = f"{label} {OUTSIDE_VIEW}"
     if pts is not None:
         (line,) = ax.plot(
             pts[:, 0],
@@ -519,6 +560,83 @@ def _scatter_classes(ax, X: np.ndarray, y: np.ndarray) -> None:
         )
 
 
+def _new_unit_axes(ax):
+    """Return `ax`, or the Axes of a new constrained-layout figure with room for the legend."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(5.0, 5.2), layout="constrained")
+    return ax
+
+
+def _legend_drop_points() -> float:
+    """Height in points of the tick labels and x label under an Axes (the legend goes below)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    rc = mpl.rcParams
+    tick = FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
+    label = FontProperties(size=rc["axes.labelsize"]).get_size_in_points()
+    return (
+        rc["xtick.major.size"]
+        + rc["xtick.major.pad"]
+        + 1.25 * tick
+        + rc["axes.labelpad"]
+        + 1.25 * label
+        + 4.0
+    )
+
+
+def unit_legend(ax, ncol: int | None = None):
+    """Put `ax`'s legend **below** the Axes, under the x label, so it never covers data.
+
+    The legend of the classic-unit plots (`plot_linear_unit`, `plot_lines`, the views of
+    `nnlib.widgets`). It is anchored a fixed distance (in points) under the bottom of the
+    Axes, clear of the tick labels and the x label, centred, in `ncol` columns (default 2,
+    or 1 when a label is longer than 26 characters). A figure with
+    ``layout="constrained"`` (as the functions here create) or saved with
+    ``bbox_inches="tight"`` (as Jupyter's inline backend does) makes room for it.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    ncol : int >= 1, optional
+
+    Returns
+    -------
+    matplotlib Legend or None
+        None when the Axes has nothing labelled.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        ax.plot([0, 1], [0, 1], label="line")
+        unit_legend(ax)
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    if ncol is None:
+        ncol = 1 if max(len(text) for text in labels) > 26 else 2
+    ncol = check_int(ncol, "ncol", low=1)
+    fig = ax.figure
+    drop = ScaledTranslation(0.0, -_legend_drop_points() / 72.0, fig.dpi_scale_trans)
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + drop,
+        ncol=ncol,
+        framealpha=0.9,
+        fontsize="small",
+    )
+
+
 def _finish_unit_axes(ax, xlim, ylim, title: str) -> None:
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -526,7 +644,7 @@ def _finish_unit_axes(ax, xlim, ylim, title: str) -> None:
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title)
-    ax.legend(loc="best", framealpha=0.9, fontsize="small")
+    unit_legend(ax)
 
 
 def plot_linear_unit(
@@ -557,6 +675,11 @@ def plot_linear_unit(
     `MARKERS`). The weight vector :math:`w` is normal to the line and points into the
     shaded side. A vertical line (:math:`w_2 = 0`) is drawn exactly; with :math:`w = 0`
     there is no line, and the title says whether the unit fires everywhere or nowhere.
+
+    The legend sits **below** the Axes (`unit_legend`), never over the data. A line that
+    misses the view entirely is labelled ``"... (outside the view)"`` (`OUTSIDE_VIEW`), so
+    the legend never lists a line that cannot be seen as if it were drawn; pass wider
+    `xlim`, `ylim` to see it.
 
     Parameters
     ----------
@@ -601,7 +724,7 @@ def plot_linear_unit(
     _check_binary_labels(y)
     xlim, ylim = _plot_limits(X, xlim, ylim)
 
-    ax = _new_axes(ax)
+    ax = _new_unit_axes(ax)
     rule = "w·x ≥ θ" if kind == "threshold" else "w·x + b ≥ 0"
     _draw_unit(
         ax,
@@ -642,7 +765,8 @@ def plot_lines(
     network: unit ``i``'s line :math:`w^{(i)} \cdot x = \theta_i` (or
     :math:`w^{(i)} \cdot x + b_i = 0`) is drawn in ``PALETTE[(i + 2) % 8]`` (the first two
     colours belong to the classes) with line style ``LINESTYLES[i % 4]``. Units with
-    :math:`w = 0` have no line; the legend says so.
+    :math:`w = 0` have no line; the legend says so, and a line that misses the view is
+    labelled ``"(outside the view)"``. The legend sits below the Axes (`unit_legend`).
 
     Parameters
     ----------
@@ -700,7 +824,7 @@ def plot_lines(
     _check_binary_labels(y)
     xlim, ylim = _plot_limits(X, xlim, ylim)
 
-    ax = _new_axes(ax)
+    ax = _new_unit_axes(ax)
     for i, (w, theta, label) in enumerate(checked):
         colour = PALETTE[(i + 2) % len(PALETTE)]
         note = _zero_weight_note(w, theta)

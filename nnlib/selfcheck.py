@@ -37,9 +37,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import classic
-from ._checks import as_array, check_choice, check_number
+from ._checks import as_array, check_choice, check_int, check_number
 
-__all__ = ["CheckResult", "check_gate", "check_value"]
+__all__ = [
+    "CheckResult",
+    "check_gate",
+    "check_hebb_weights",
+    "check_perceptron_step",
+    "check_value",
+]
 
 _PASS, _FAIL = "✓", "✗"
 
@@ -232,6 +238,7 @@ def check_value(
     hints: Mapping[str, str] | Sequence[str] | None = None,
     rtol: float = 1e-6,
     atol: float = 1e-6,
+    direction: bool = False,
     show: bool = True,
 ) -> CheckResult:
     r"""Check a numeric answer (a number or an array) against nnlib's value, without showing it.
@@ -259,6 +266,10 @@ def check_value(
         Hints shown for a wrong component.
     rtol, atol : float >= 0, default 1e-6
         Tolerances; raise `atol` for answers computed by hand and rounded (e.g. 0.01).
+    direction : bool, default False
+        Say which way each wrong component is off instead of repeating the student's
+        value: ``"w2 is too large."`` / ``"b is too small."`` (still never the expected
+        value).
     show : bool, default True
         Print the message.
 
@@ -281,6 +292,8 @@ def check_value(
     ✗ w after one update: w2 is 3, expected a different value (add lr * y * x2).
     >>> ok = check_value("p at h = 0.5", 0.62, lambda: 0.6225, atol=0.01)
     ✓ p at h = 0.5: right.
+    >>> ok = check_value("w", [1, 3], [1, 2], labels=("w1", "w2"), direction=True)
+    ✗ w: w2 is too large.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
@@ -322,9 +335,159 @@ def check_value(
         message = f"{_PASS} {name}: right{count}."
         return _finish(CheckResult(ok=True, message=message), show)
     parts = []
+    flat = exp.ravel()
     for k in np.flatnonzero(~close):
         label = labels[k]
         hint = f" ({hint_of[label]})" if label in hint_of else ""
-        parts.append(f"{label} is {_value_text(ans[k])}, expected a different value{hint}.")
+        if direction:
+            way = "too large" if ans[k] > flat[k] else "too small"
+            parts.append(f"{label} is {way}{hint}.")
+        else:
+            parts.append(f"{label} is {_value_text(ans[k])}, expected a different value{hint}.")
     message = f"{_FAIL} {name}: " + " ".join(parts)
     return _finish(CheckResult(ok=False, message=message), show)
+
+
+def _unit_answer(answer_w, answer_b, d: int, what: str):
+    """Return the student's (w, b) as one vector ``(w1, ..., wD, b)``, or None for a stub."""
+    if _is_none(answer_w) or _is_none(answer_b):
+        return None
+    w = as_array(answer_w, "answer_w", ndim=(0, 1)).reshape(-1)
+    if w.shape[0] != d:
+        raise ValueError(
+            f"answer_w must hold {d} weight{'s' if d > 1 else ''} ({what}), got {w.shape[0]}"
+        )
+    b = check_number(answer_b, "answer_b")
+    return np.append(w, b)
+
+
+def check_hebb_weights(answer_w, answer_b, X, t, after=None, *, show: bool = True):
+    r"""Check Hebb weights computed by hand after the first `after` patterns.
+
+    The reference is `nnlib.classic.hebb` from zero weights over ``X[:after], t[:after]``
+    (:math:`w_i = \sum_n x_{n,i} t_n`, :math:`b = \sum_n t_n`). A wrong component is
+    named with the direction it is off, ``"w2 is too large"``, and a hint; the expected
+    numbers are never shown.
+
+    Parameters
+    ----------
+    answer_w : array_like, shape (D,), or None
+        The student's weights; None (the stub): not answered yet.
+    answer_b : float or None
+        The student's bias.
+    X : array_like, shape (N, D)
+        The patterns, in the order learned.
+    t : array_like, shape (N,)
+        Their targets.
+    after : int, 1 <= after <= N, optional
+        Patterns learned; default all N.
+    show : bool, default True
+        Print the message.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    Bipolar AND after two patterns: w = (1, 1) + (-1, 1) = (0, 2), b = 1 - 1 = 0.
+
+    >>> X, t = [[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, -1, -1, -1]
+    >>> ok = check_hebb_weights([0, 2], 0, X, t, after=2)
+    ✓ Hebb weights after 2 patterns: right (all 3 values).
+    >>> ok = check_hebb_weights([0, 3], 0, X, t, after=2)
+    ✗ Hebb weights after 2 patterns: w2 is too large (w2 adds x2 · t for each pattern).
+    >>> ok = check_hebb_weights(None, None, X, t)
+    ✗ Hebb weights after 4 patterns: not answered yet. Replace None with your answer.
+    """
+    X = as_array(X, "X", ndim=2, finite=True)
+    n, d = X.shape
+    if after is None:
+        after = n
+    after = check_int(after, "after", low=1)
+    if after > n:
+        raise ValueError(f"after must be between 1 and {n} (the number of patterns), got {after}")
+    name = f"Hebb weights after {after} pattern{'s' if after > 1 else ''}"
+    answer = _unit_answer(answer_w, answer_b, d, "one per input")
+    labels = [f"w{i + 1}" for i in range(d)] + ["b"]
+    hints = [f"w{i + 1} adds x{i + 1} · t for each pattern" for i in range(d)]
+    hints.append("b adds t for each pattern")
+
+    t = as_array(t, "t", ndim=1, finite=True)
+    if t.shape[0] != n:
+        raise ValueError(f"t must have one target per row of X: shape ({n},), got {t.shape}")
+    trace = classic.hebb(X[:after], t[:after])
+    expected = np.append(trace.final_w, trace.final_b)
+    return check_value(
+        name, answer, expected, labels=labels, hints=hints, direction=True, show=show
+    )
+
+
+def check_perceptron_step(answer_w, answer_b, w, b, x, y, lr=1.0, *, show: bool = True):
+    r"""Check one perceptron step computed by hand: the weights after sample (x, y).
+
+    The reference is one step of `nnlib.classic.perceptron` from (w, b): on a mistake,
+    :math:`y (w \cdot x + b) \le 0`, :math:`w \leftarrow w + \text{lr}\, y x`,
+    :math:`b \leftarrow b + \text{lr}\, y`; otherwise (w, b) stays. A wrong component is
+    named with the direction it is off (``"b is too small"``); the expected numbers are
+    never shown.
+
+    Parameters
+    ----------
+    answer_w : array_like, shape (D,), or None
+        The student's weights after the step; None: not answered yet.
+    answer_b : float or None
+        The student's bias after the step.
+    w : array_like, shape (D,)
+        Weights before the step.
+    b : float
+        Bias before the step.
+    x : array_like, shape (D,)
+        The sample.
+    y : {-1, +1}
+        Its label.
+    lr : float > 0, default 1.0
+    show : bool, default True
+        Print the message.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    w = (1, 1), b = 1 meets x = (1, -1) with y = -1: net 1, y net = -1 <= 0, a mistake,
+    so w = (1, 1) - (1, -1) = (0, 2) and b = 1 - 1 = 0.
+
+    >>> ok = check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1)
+    ✓ perceptron step: right (all 3 values).
+    >>> ok = check_perceptron_step([2, 0], 0, [1, 1], 1, [1, -1], -1)
+    ✗ perceptron step: w1 is too large (on a mistake w1 changes by lr · y · x1, otherwise it
+    stays). w2 is too small (on a mistake w2 changes by lr · y · x2, otherwise it stays).
+    """
+    x = as_array(x, "x", ndim=1, finite=True)
+    d = x.shape[0]
+    w = as_array(w, "w", ndim=1, finite=True)
+    if w.shape[0] != d:
+        raise ValueError(f"w must hold one weight per entry of x ({d}), got {w.shape[0]}")
+    b = check_number(b, "b")
+    lr = check_number(lr, "lr", low=0, low_open=True)
+    y_arr = np.array([y])
+    answer = _unit_answer(answer_w, answer_b, d, "one per input")
+    labels = [f"w{i + 1}" for i in range(d)] + ["b"]
+    hints = [
+        f"on a mistake w{i + 1} changes by lr · y · x{i + 1}, otherwise it stays" for i in range(d)
+    ]
+    hints.append("on a mistake b changes by lr · y, otherwise it stays")
+
+    # one epoch over the single sample = one step of the perceptron rule (validates y)
+    result = classic.perceptron(x[None, :], y_arr, lr=lr, epochs=1, w0=w, b0=b)
+    return check_value(
+        "perceptron step",
+        answer,
+        np.append(result.w, result.b),
+        labels=labels,
+        hints=hints,
+        direction=True,
+        show=show,
+    )

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 
 import numpy as np
 
@@ -50,6 +51,7 @@ from .plotting import (
     _fmt_number,
     _unit_text,
     plot_linear_unit,
+    unit_legend,
 )
 
 __all__ = [
@@ -73,7 +75,13 @@ HEBB_ENCODINGS: dict[str, str] = {
 #: Gates `hebb_view` can learn (two-input gates; xor included, to watch Hebb fail).
 HEBB_GATES: tuple[str, ...] = ("and", "or", "nand", "nor", "xor")
 
-_FIGSIZE = (5.0, 4.2)
+_FIGSIZE = (5.0, 5.6)
+#: Fixed position of a view's Axes, in figure fractions (left, bottom, width, height): room
+#: above for a title of up to `_TITLE_LINES` lines, below for the x label and a legend of up
+#: to 3 rows. Fixed, so the plot does not jump when the title or the legend changes length.
+_AXES_RECT = (0.13, 0.23, 0.83, 0.62)
+_TITLE_LINES = 4
+_TITLE_WIDTH = 52  # characters per title line
 _BINARY_LIM = (-0.5, 1.5)
 _BIPOLAR_LIM = (-1.6, 1.6)
 
@@ -82,24 +90,48 @@ _BIPOLAR_LIM = (-1.6, 1.6)
 
 
 def _figure(fig):
-    """Return `fig` cleared, or a new pyplot figure (shown inline in a notebook) when None."""
+    """Return `fig` cleared, or a new pyplot figure (shown inline in a notebook) when None.
+
+    The figure gets no layout engine: the views place their Axes at `_AXES_RECT`.
+    """
     if fig is None:
         import matplotlib.pyplot as plt
 
-        return plt.figure(figsize=_FIGSIZE, layout="constrained")
+        return plt.figure(figsize=_FIGSIZE)
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
     fig.clf()
+    fig.set_layout_engine("none")
     return fig
+
+
+def _view_axes(fig):
+    """Add the single Axes of a view, at the fixed position `_AXES_RECT`."""
+    return fig.add_axes(_AXES_RECT)
+
+
+def _fixed_title(ax, text: str) -> None:
+    """Set a title of at most `_TITLE_LINES` lines of `_TITLE_WIDTH` characters.
+
+    Long lines are wrapped (never cut off at the figure's edge); beyond the last line the
+    text is shortened with "…". The Axes does not move (fixed position), whatever the count.
+    """
+    lines: list[str] = []
+    for part in text.split("\n"):
+        lines.extend(textwrap.wrap(part, _TITLE_WIDTH) or [""])
+    if len(lines) > _TITLE_LINES:
+        lines = lines[:_TITLE_LINES]
+        lines[-1] = textwrap.shorten(lines[-1] + " …", _TITLE_WIDTH, placeholder=" …")
+    ax.set_title("\n".join(lines), fontsize=10)
 
 
 def _widget_figure():
     """Make a Figure outside pyplot: never auto-shown, never counted by ``plt.get_fignums()``."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=_FIGSIZE, dpi=90, layout="constrained")
+    return Figure(figsize=_FIGSIZE, dpi=90)
 
 
 def _png(fig) -> bytes:
@@ -112,7 +144,7 @@ def _png(fig) -> bytes:
 
 
 def _highlight(ax, point, label: str) -> None:
-    """Ring a point (the current pattern or sample)."""
+    """Ring a point (the current pattern or sample); its legend entry is a normal-size ring."""
     ax.scatter(
         [point[0]],
         [point[1]],
@@ -121,10 +153,24 @@ def _highlight(ax, point, label: str) -> None:
         edgecolors="black",
         linewidths=2.0,
         zorder=4,
-        label=label,
+        label="_nolegend_",
         gid="current",
     )
-    ax.legend(loc="best", framealpha=0.9, fontsize="small")
+    # Legend proxy: an empty Line2D with a ring of ordinary marker size (the scatter's
+    # s=380 would make a legend marker that overlaps its neighbours).
+    ax.plot(
+        [],
+        [],
+        linestyle="none",
+        marker="o",
+        markersize=10,
+        markerfacecolor="none",
+        markeredgecolor="black",
+        markeredgewidth=2.0,
+        label=label,
+        gid="current_legend",
+    )
+    unit_legend(ax)
 
 
 def _table_html(header, rows, highlight: int | None = None, caption: str = "") -> str:
@@ -179,13 +225,31 @@ def _build(controls: dict, render, *, width: str = "470px"):
 # --------------------------------------------------------------------------- McCulloch-Pitts
 
 
+def _function_text(gate: str | None) -> str:
+    """Describe what a neuron computes, for a title: ``computes AND``, ``computes NOT x1``, ...
+
+    ``gate`` is a name from `nnlib.classic.UNIT_FUNCTIONS` (`classic.identify_gate`).
+    """
+    if gate is None:
+        return "no named function"
+    if gate == "always fires":
+        return "always fires (outputs 1 on every input)"
+    if gate == "never fires":
+        return "never fires (outputs 0 on every input)"
+    if gate in classic.GATES:
+        return f"computes {gate.upper()}"
+    words = {"not": "NOT", "and": "AND", "or": "OR"}
+    return "computes " + " ".join(words.get(word, word) for word in gate.split())
+
+
 def mcp_view(w1, w2, threshold, fig=None):
     r"""Draw a two-input McCulloch-Pitts neuron and return its truth table and gate.
 
     The neuron fires when :math:`w_1 x_1 + w_2 x_2 \ge \theta`. The figure shows the line
     :math:`w_1 x_1 + w_2 x_2 = \theta`, the shaded side where it fires, and the four
     binary inputs marked by the neuron's output, each annotated with its weighted sum;
-    the title names the gate (`nnlib.classic.identify_gate`).
+    the title names the function (`nnlib.classic.identify_gate`). The legend sits below
+    the plot and the Axes has a fixed position (see `perceptron_view`).
 
     Parameters
     ----------
@@ -201,7 +265,11 @@ def mcp_view(w1, w2, threshold, fig=None):
     dict
         ``fig``: the Figure (one Axes); ``table``: list of ``(x1, x2, net, out)`` for the
         inputs (0, 0), (0, 1), (1, 0), (1, 1), with ``x1, x2, out`` int and ``net`` float;
-        ``gate``: the gate's name (``"and"``, ``"or"``, ``"nand"``, ``"nor"``) or None.
+        ``gate``: what it computes, a name from `nnlib.classic.UNIT_FUNCTIONS`: a gate
+        (``"and"``, ``"or"``, ``"nand"``, ``"nor"``), ``"x1"``, ``"not x2"``,
+        ``"x1 and not x2"``, ..., ``"always fires"`` or ``"never fires"`` (every
+        two-input neuron has one). The title says it: "computes AND", "computes NOT x2",
+        "always fires (outputs 1 on every input)".
 
     Examples
     --------
@@ -226,14 +294,9 @@ def mcp_view(w1, w2, threshold, fig=None):
     gate = classic.identify_gate(w, theta)
     table = [(int(x[0]), int(x[1]), float(s), int(o)) for x, s, o in zip(X, net, out, strict=True)]
 
-    if gate is not None:
-        what = f"computes {gate.upper()}"
-    elif np.all(out == out[0]):
-        what = f"no named gate (always {int(out[0])})"
-    else:
-        what = "no named gate"
+    what = _function_text(gate)
     fig = _figure(fig)
-    ax = fig.add_subplot()
+    ax = _view_axes(fig)
     plot_linear_unit(
         w,
         theta,
@@ -245,6 +308,7 @@ def mcp_view(w1, w2, threshold, fig=None):
         ylim=_BINARY_LIM,
         title=f"{_unit_text(w, theta, 'threshold')}\n{what}",
     )
+    _fixed_title(ax, ax.get_title())
     for (x1, x2, s, _), dy in zip(table, (0.12, -0.16, 0.12, -0.16), strict=True):
         ax.annotate(f"net {_fmt_number(s)}", (x1, x2), xytext=(x1, x2 + dy), ha="center")
     return {"fig": fig, "table": table, "gate": gate}
@@ -297,9 +361,9 @@ def mcp_widget(w1=1.0, w2=1.0, threshold=2.0):
     def render(w1, w2, threshold, fig):
         view = mcp_view(w1, w2, threshold, fig=fig)
         rows = [(x1, x2, _fmt_number(s), o) for x1, x2, s, o in view["table"]]
-        gate = view["gate"].upper() if view["gate"] else "no named gate"
+        what = _function_text(view["gate"])
         text = _table_html(["x1", "x2", "net", "fires"], rows, caption="Truth table")
-        return view, text + f"<p>The neuron computes: <b>{html.escape(gate)}</b></p>"
+        return view, text + f"<p>The neuron <b>{html.escape(what)}</b>.</p>"
 
     return _build(controls, render)
 
@@ -371,7 +435,7 @@ def hebb_view(encoding="bipolar", gate="and", step=4, fig=None):
     header = f"Hebb, {gate.upper()}, {encoding.replace('_', ' + ')}"
     progress = "initial weights" if step == 0 else f"after pattern {step} of {len(t)}"
     fig = _figure(fig)
-    ax = fig.add_subplot()
+    ax = _view_axes(fig)
     plot_linear_unit(
         w,
         b,
@@ -383,6 +447,7 @@ def hebb_view(encoding="bipolar", gate="and", step=4, fig=None):
         ylim=lim,
         title=f"{header}, {progress}\n{_unit_text(w, -b, 'bias')}",
     )
+    _fixed_title(ax, ax.get_title())
     if step > 0:
         _highlight(ax, X[step - 1], f"pattern {step}")
     return {"fig": fig, "trace_rows": rows, "w": w, "b": b}
@@ -474,9 +539,11 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
 
     Runs `nnlib.classic.perceptron` once (samples in order, from zero weights) and replays
     it one sample visit at a time: visit ``s`` (1-based) is sample ``i = (s - 1) mod N``
-    in epoch ``(s - 1) // N``. On a mistake, :math:`y_i (w \cdot x_i + b) \le 0`, the
-    rule updates :math:`w \leftarrow w + \alpha y_i x_i`, :math:`b \leftarrow b + \alpha
-    y_i`; otherwise nothing changes. The figure shows the line after the visit (solid,
+    in epoch ``(s - 1) // N`` (0-based data; the title, legend and the widget's table
+    count epochs and samples from 1: "epoch 1, sample 1"). On a mistake,
+    :math:`y_i (w \cdot x_i + b) \le 0`, the rule updates
+    :math:`w \leftarrow w + \alpha y_i x_i`, :math:`b \leftarrow b + \alpha y_i`;
+    otherwise nothing changes. The figure shows the line after the visit (solid,
     firing side shaded), the line before it (dashed grey) and the current sample ringed.
 
     Parameters
@@ -496,7 +563,9 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
     -------
     dict
         ``fig``; ``update``: None at step 0, else a dict with ``step``, ``epoch`` (from
-        0), ``index``, ``x`` (2,), ``y``, ``net`` (:math:`w \cdot x_i + b` before),
+        0, as `nnlib.classic.PerceptronUpdate`), ``index`` (the row of X, from 0),
+        ``sample`` (``index + 1``: the sample's number as shown, counted from 1), ``x``
+        (2,), ``y``, ``net`` (:math:`w \cdot x_i + b` before),
         ``mistake`` (bool), ``w_before``, ``b_before``, ``w_after``, ``b_after``, ``dw``,
         ``db``; ``w`` (2,) and ``b``: the weights after the step; ``n_steps``: the last
         valid step.
@@ -546,6 +615,7 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
             "step": step,
             "epoch": visit // n,
             "index": i,
+            "sample": i + 1,
             "x": X[i].copy(),
             "y": int(y[i]),
             "net": float(X[i] @ w_before + b_before),
@@ -559,17 +629,18 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
         }
 
     fig = _figure(fig)
-    ax = fig.add_subplot()
+    ax = _view_axes(fig)
     if update is None:
         title = f"step 0 of {n_steps}: initial weights\n{_unit_text(w, -b, 'bias')}"
     else:
         verdict = "mistake: update" if update["mistake"] else "correct: no update"
         title = (
-            f"step {step} of {n_steps} (epoch {update['epoch'] + 1}, sample {update['index']}): "
-            f"{verdict}\n{_unit_text(w, -b, 'bias')}"
+            f"step {step} of {n_steps}: epoch {update['epoch'] + 1}, "
+            f"sample {update['sample']} of {n}\n{verdict}; {_unit_text(w, -b, 'bias')}"
         )
     label = "initial" if update is None else "after"
     ax = plot_linear_unit(w, b, X, y, ax=ax, kind="bias", title=title, label=label)
+    _fixed_title(ax, ax.get_title())
     if update is not None:
         xlim, ylim = ax.get_xlim(), ax.get_ylim()
         _draw_unit(
@@ -584,7 +655,7 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
             label="before",
             gid="line_before",
         )
-        _highlight(ax, update["x"], f"sample {update['index']} (y = {update['y']:+d})")
+        _highlight(ax, update["x"], f"sample {update['sample']} (y = {update['y']:+d})")
     return {"fig": fig, "update": update, "w": w, "b": b, "n_steps": n_steps}
 
 
@@ -649,7 +720,7 @@ def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
             return "(" + ", ".join(_fmt_number(c) for c in v) + ")"
 
         rows = [
-            ("sample", f"{u['index']} (epoch {u['epoch'] + 1})"),
+            ("sample", f"{u['sample']} of {len(y)} (epoch {u['epoch'] + 1})"),
             ("x", vec(u["x"])),
             ("y", f"{u['y']:+d}"),
             ("w·x + b before", _fmt_number(u["net"])),

@@ -16,6 +16,7 @@ from finite_differences import central_difference, rel_error_global
 from nnlib.classic import (
     DECOMPOSITIONS,
     GATES,
+    UNIT_FUNCTIONS,
     HebbTrace,
     MCPNetwork,
     MCPNeuron,
@@ -29,6 +30,8 @@ from nnlib.classic import (
     gate_truth_table,
     hebb,
     identify_gate,
+    margin,
+    max_margin_2d,
     novikoff_bound,
     perceptron,
     perceptron_criterion,
@@ -174,12 +177,43 @@ def test_mcp_network_deeper():
     np.testing.assert_array_equal(net(INPUTS1), [0, 1])
 
 
+def test_identify_gate_names_every_threshold_function():
+    # (weights, θ, outputs on (0,0), (0,1), (1,0), (1,1)) worked by hand: fires iff net >= θ
+    cases = {
+        "x1": ([1, 0], 1, (0, 0, 1, 1)),  # nets 0, 0, 1, 1
+        "x2": ([0, 2], 1, (0, 1, 0, 1)),  # nets 0, 2, 0, 2
+        "not x1": ([-1, 0], 0, (1, 1, 0, 0)),  # nets 0, 0, -1, -1
+        "not x2": ([0, -1], -0.5, (1, 0, 1, 0)),  # nets 0, -1, 0, -1
+        "x1 and not x2": ([1, -1], 1, (0, 0, 1, 0)),  # nets 0, -1, 1, 0
+        "not x1 and x2": ([-1, 1], 1, (0, 1, 0, 0)),
+        "x1 or not x2": ([1, -1], 0, (1, 0, 1, 1)),  # nets 0, -1, 1, 0
+        "not x1 or x2": ([-1, 1], 0, (1, 1, 0, 1)),
+        "always fires": ([1, 1], 0, (1, 1, 1, 1)),  # every net >= 0
+        "never fires": ([1, 1], 2.5, (0, 0, 0, 0)),  # nets at most 2
+    }
+    for name, (w, theta, outputs) in cases.items():
+        assert tuple(MCPNeuron(w, theta)(INPUTS2).tolist()) == outputs  # the hand table
+        assert identify_gate(w, theta) == name
+        assert name in UNIT_FUNCTIONS
+    # one input
+    assert identify_gate([1], 1) == "x1" and identify_gate([-1], 0) == "not"
+    assert identify_gate([0], 0) == "always fires" and identify_gate([1], 2) == "never fires"
+    # every 2-input neuron on a grid gets a name; only XOR and XNOR are never computed
+    names = {
+        identify_gate([a, b], t)
+        for a in (-1, 0, 1)
+        for b in (-1, 0, 1)
+        for t in (-1.5, -0.5, 0.5, 1.5)
+    }
+    assert None not in names
+    assert len(names) == 14 and "xor" not in names
+    assert set(GATES) - {"xor"} <= set(UNIT_FUNCTIONS)
+
+
 def test_identify_gate_none_and_other_weights():
-    assert identify_gate([1, 1], 0) is None  # fires everywhere
-    assert identify_gate([1, 0], 1) is None  # copies x1
     assert identify_gate([0.5, 0.5], 0.25) == "or"  # nets 0, .5, .5, 1: >= .25 except (0,0)
     assert identify_gate([2, 2], 3) == "and"  # nets 0, 2, 2, 4
-    assert identify_gate([1, 1, 1], 3) is None  # no named 3-input gate
+    assert identify_gate([1, 1, 1], 3) is None  # no named 3-input function
 
 
 # ----------------------------------------------------------------- valid thresholds
@@ -642,6 +676,62 @@ def test_novikoff_hand_example_and_non_separating():
         novikoff_bound(FAUSETT_BIPOLAR, [1, -1, -1, -1], [1, 1], 0)  # (1,-1): net 0
     with pytest.raises(ValueError, match="does not separate"):
         novikoff_bound(INPUTS2, bipolar(EXPECTED["xor"]), [1, 1], -1)
+
+
+def test_margin_by_hand_and_versus_novikoff():
+    # bipolar AND, line x1 + x2 - 1 = 0: y (w.x + b) = 1, 1, 1, 3; ||w|| = sqrt(2)
+    y = [1, -1, -1, -1]
+    assert margin(FAUSETT_BIPOLAR, y, [1, 1], -1) == pytest.approx(1 / np.sqrt(2))
+    # scaling (w, b) does not change it; Novikoff's gamma divides by ||(1, 1, -1)|| = sqrt(3)
+    assert margin(FAUSETT_BIPOLAR, y, [3, 3], -3) == pytest.approx(1 / np.sqrt(2))
+    assert novikoff_bound(FAUSETT_BIPOLAR, y, [1, 1], -1).gamma == pytest.approx(1 / np.sqrt(3))
+    # through the origin (b = 0) both agree: x1 = 0 separating x1 = -2 from x1 = 1
+    X, yy = [[1, 0], [-2, 5]], [1, -1]
+    assert margin(X, yy, [1, 0], 0) == pytest.approx(1.0)
+    assert novikoff_bound(X, yy, [1, 0], 0).gamma == pytest.approx(1.0)
+    # a point on the wrong side: negative; w = 0 refused
+    assert margin(FAUSETT_BIPOLAR, y, [1, 1], 1) == pytest.approx(-1 / np.sqrt(2))
+    with pytest.raises(ValueError, match="w must not be all zeros"):
+        margin(FAUSETT_BIPOLAR, y, [0, 0], 1)
+
+
+def test_max_margin_2d_hand_examples():
+    # two points (0, 0) -1 and (2, 2) +1: the perpendicular bisector x1 + x2 = 2,
+    # w = (1, 1)/sqrt(2), b = -2/sqrt(2) = -sqrt(2), margin = half the distance = sqrt(2)
+    w, b, gamma = max_margin_2d([[0, 0], [2, 2]], [-1, 1])
+    np.testing.assert_allclose(w, [1 / np.sqrt(2), 1 / np.sqrt(2)], atol=1e-12)
+    assert b == pytest.approx(-np.sqrt(2)) and gamma == pytest.approx(np.sqrt(2))
+    # bipolar AND: x1 + x2 = 1, margin 1/sqrt(2) (the perceptron's (1, 1, -1) line)
+    w, b, gamma = max_margin_2d(FAUSETT_BIPOLAR, [1, -1, -1, -1])
+    np.testing.assert_allclose(w, [1 / np.sqrt(2)] * 2, atol=1e-12)
+    assert b == pytest.approx(-1 / np.sqrt(2)) and gamma == pytest.approx(1 / np.sqrt(2))
+    assert gamma == pytest.approx(margin(FAUSETT_BIPOLAR, [1, -1, -1, -1], w, b))
+    # vertical gap: +1 at x1 = 3, -1 at x1 = 1 (any x2): the line x1 = 2, margin 1
+    X = [[3, -5], [3, 5], [1, 0], [1, 9]]
+    w, b, gamma = max_margin_2d(X, [1, 1, -1, -1])
+    np.testing.assert_allclose(w, [1, 0], atol=1e-12)
+    assert b == pytest.approx(-2) and gamma == pytest.approx(1)
+
+
+def test_max_margin_2d_is_the_best_direction_and_refuses_non_separable():
+    X, y = blobs(40, centers=[[-2.0, -2.0], [2.0, 2.0]], std=0.5, rng=0)
+    y = bipolar(y)
+    w, b, gamma = max_margin_2d(X, y)
+    assert np.linalg.norm(w) == pytest.approx(1.0)
+    assert gamma == pytest.approx(margin(X, y, w, b))
+    # no other line beats it: the perceptron's separating line has a smaller margin
+    result = perceptron(X, y)
+    assert margin(X, y, result.w, result.b) <= gamma + 1e-9
+    coarse = max_margin_2d(X, y, n_angles=8)[2]
+    assert coarse <= gamma + 1e-12  # a finer scan is never worse (8 divides 3600)
+    with pytest.raises(ValueError, match="not linearly separable"):
+        max_margin_2d(INPUTS2, bipolar(EXPECTED["xor"]))
+    with pytest.raises(ValueError, match="both classes"):
+        max_margin_2d([[0, 0], [1, 1]], [1, 1])
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        max_margin_2d(np.zeros((2, 3)), [1, -1])
+    with pytest.raises(ValueError, match="n_angles"):
+        max_margin_2d([[0, 0], [1, 1]], [1, -1], n_angles=2)
 
 
 # ------------------------------------------------------------------- bad input

@@ -811,3 +811,74 @@ def test_classic_plots_of_nnlib_classic_objects():
     result = classic.perceptron(X, classic.bipolar(y), epochs=5)
     ax = plot_mistakes(result.mistakes_per_epoch)
     assert ax.get_title().endswith("(not converged after 5 epochs)")
+
+
+# --------------------------------------------------------------------------- legends and views
+
+
+def _extents(ax):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    r = canvas.get_renderer()
+    return (
+        ax.get_window_extent(r),
+        ax.get_legend().get_window_extent(r),
+        ax.xaxis.label.get_window_extent(r),
+        ax.figure.bbox,
+    )
+
+
+@pytest.mark.parametrize("which", ["unit", "lines"])
+def test_classic_legends_sit_below_the_axes_and_are_not_clipped(which):
+    if which == "unit":
+        ax = plot_linear_unit([1, 1], 1.5, _GATE_X, [0, 0, 0, 1])
+    else:
+        units = [([1, 1], 1, "h1 = x1 OR x2"), ([-1, -1], -1.5, "h2 = x1 NAND x2")]
+        ax = plot_lines(units, _GATE_X, [0, 1, 1, 0])
+    assert ax.figure.get_layout_engine() is not None  # a new figure: constrained layout
+    box, legend, xlabel, fig = _extents(ax)
+    assert legend.y1 < xlabel.y0 < box.y0  # under the x label, off the data
+    assert legend.y0 >= fig.y0 and legend.x0 >= fig.x0 and legend.x1 <= fig.x1
+
+
+def test_unit_legend_columns_and_empty_axes():
+    _, ax = plt.subplots()
+    assert plotting.unit_legend(ax) is None  # nothing labelled: no legend
+    ax.plot([0, 1], [0, 1], label="a")
+    ax.plot([0, 1], [1, 0], label="b")
+    assert plotting.unit_legend(ax)._ncols == 2
+    assert plotting.unit_legend(ax, ncol=1)._ncols == 1
+    ax.plot([0, 1], [1, 1], label="a label longer than twenty-six characters")
+    assert plotting.unit_legend(ax)._ncols == 1
+    with pytest.raises(ValueError, match="ncol"):
+        plotting.unit_legend(ax, ncol=0)
+
+
+def test_line_outside_the_view_is_labelled_so():
+    # x1 + x2 = 5 misses the view [-0.5, 1.5]^2 (its largest x1 + x2 is 3)
+    ax = plot_linear_unit([1, 1], 5, _GATE_X, [0, 0, 0, 0])
+    assert _artist(ax, "decision_line").get_label() == "x1 + x2 = 5 (outside the view)"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "x1 + x2 = 5 (outside the view)" in legend
+    # wider limits bring it into view: no note
+    ax = plot_linear_unit([1, 1], 5, _GATE_X, [0, 0, 0, 0], xlim=(0, 4), ylim=(0, 4))
+    assert _artist(ax, "decision_line").get_label() == "x1 + x2 = 5"
+    # a custom label gets the note too; a line through a corner counts as in view
+    ax = plot_linear_unit([1, 1], 3, _GATE_X, [0, 0, 0, 0], label="L", kind="bias")
+    assert _artist(ax, "decision_line").get_label() == "L (outside the view)"  # x1 + x2 = -3
+    ax = plot_linear_unit([1, 1], 3, _GATE_X, [0, 0, 0, 0], label="L")  # touches (1.5, 1.5)
+    assert _artist(ax, "decision_line").get_label() == "L"
+    units = [([1, 1], 1, "in"), ([1, -1], 4, "out")]
+    ax = plot_lines(units, _GATE_X, [0, 1, 1, 0])
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "in: x1 + x2 = 1" in labels and "out: x1 - x2 = 4 (outside the view)" in labels
+
+
+def test_line_in_view():
+    assert plotting.line_in_view([1, 1], 1, (0, 1), (0, 1))
+    assert plotting.line_in_view([1, 0], 1, (0, 1), (0, 1))  # the edge x1 = 1
+    assert not plotting.line_in_view([1, 0], 1.01, (0, 1), (0, 1))
+    assert not plotting.line_in_view([0, -1], 0.5, (0, 1), (0, 1))  # x2 = -0.5: below
+    assert not plotting.line_in_view([0, 0], 0, (0, 1), (0, 1))  # w = 0: no line

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from nnlib import classic, selfcheck
-from nnlib.selfcheck import CheckResult, check_gate, check_value
+from nnlib.selfcheck import (
+    CheckResult,
+    check_gate,
+    check_hebb_weights,
+    check_perceptron_step,
+    check_value,
+)
 
 _WRONG_ON = re.compile(r" \(Wrong on \d+ of \d+ inputs\.\)$")
 
@@ -313,3 +319,125 @@ def test_check_value_bad_arguments():
 def test_module_all_is_public():
     for name in selfcheck.__all__:
         assert hasattr(selfcheck, name)
+
+
+# --------------------------------------------------------------------------- direction
+
+
+def test_check_value_direction_says_too_large_or_too_small():
+    r = check_value("v", [1, 3, -2], [1, 2, 0], labels=("a", "b", "c"), direction=True, show=False)
+    assert not r and r.message == "✗ v: b is too large. c is too small."
+    assert "2" not in r.message and "0" not in r.message  # neither expected value, nor -2
+    r = check_value("v", 2.5, 2.5, direction=True, show=False)
+    assert r and r.message == "✓ v: right."
+
+
+# --------------------------------------------------------------------------- Hebb weights
+
+# Fausett's bipolar AND: (w1, w2, b) after each pattern (1, 1, 1), (0, 2, 0), (1, 1, -1),
+# (2, 2, -2): each pattern adds (x1 t, x2 t, t).
+_BX = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]])
+_BT = np.array([1, -1, -1, -1])
+_AFTER = {1: ([1, 1], 1), 2: ([0, 2], 0), 3: ([1, 1], -1), 4: ([2, 2], -2)}
+
+
+@pytest.mark.parametrize("after", [1, 2, 3, 4])
+def test_check_hebb_weights_hand_values_pass(after, capsys):
+    w, b = _AFTER[after]
+    r = check_hebb_weights(w, b, _BX, _BT, after=after)
+    assert r.ok and r.answered
+    assert capsys.readouterr().out.startswith(f"✓ Hebb weights after {after} pattern")
+    assert check_hebb_weights(np.array(w, float), float(b), _BX, _BT, after=after, show=False)
+
+
+@pytest.mark.parametrize(
+    ("answer_w", "answer_b", "after", "expected_parts"),
+    [
+        ([0, 3], 0, 2, ["w2 is too large"]),  # right: (0, 2, 0)
+        ([0, 2], -1, 2, ["b is too small"]),
+        ([1, 1], 1, 2, ["w1 is too large", "w2 is too small", "b is too large"]),  # after 1
+        ([2, 2], 2, None, ["b is too large"]),  # default: all 4 patterns, b = -2
+        ([1, 1], -1, None, ["w1 is too small", "w2 is too small", "b is too large"]),  # after 3
+    ],
+)
+def test_check_hebb_weights_mutants_name_component_and_direction(
+    answer_w, answer_b, after, expected_parts
+):
+    r = check_hebb_weights(answer_w, answer_b, _BX, _BT, after=after, show=False)
+    assert not r and r.answered
+    for part in expected_parts:
+        assert part in r.message
+    named = re.findall(r"(w\d|b) is too", r.message)
+    assert len(named) == len(expected_parts)  # right components are not mentioned
+    # the message never contains the expected numbers
+    w, b = _AFTER[4 if after is None else after]
+    for value in [*w, b]:
+        assert not re.search(rf"(?<![\w.-]){value}(?![\w.])", r.message.split(":", 1)[1]), (
+            value,
+            r.message,
+        )
+
+
+def test_check_hebb_weights_stubs_and_bad_input(capsys):
+    for stub in [(None, None), (None, 0), ([0, 2], None), ([None, None], None)]:
+        r = check_hebb_weights(*stub, _BX, _BT, after=2)
+        assert not r and not r.answered
+        assert "not answered yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="after must be between 1 and 4"):
+        check_hebb_weights([0, 2], 0, _BX, _BT, after=5)
+    with pytest.raises(ValueError, match="answer_w must hold 2 weights"):
+        check_hebb_weights([0, 2, 1], 0, _BX, _BT)
+    with pytest.raises(ValueError, match="t must have one target per row"):
+        check_hebb_weights([0, 2], 0, _BX, _BT[:3])
+    # binary encoding: a 0 input changes nothing (Fausett's binary AND: w = (1, 1), b = 1)
+    X, t = classic.gate_truth_table("and")
+    assert check_hebb_weights([1, 1], 1, X, t, show=False)
+
+
+# --------------------------------------------------------------------------- perceptron step
+
+
+def test_check_perceptron_step_mistake_and_no_mistake(capsys):
+    # w = (1, 1), b = 1, x = (1, -1), y = -1: net 1 + -1 + 1 = 1, y net = -1 <= 0 -> update
+    # w = (1, 1) + (-1)(1, -1) = (0, 2), b = 1 - 1 = 0
+    assert check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1)
+    assert capsys.readouterr().out == "✓ perceptron step: right (all 3 values).\n"
+    # lr = 0.5: w = (1, 1) - 0.5 (1, -1) = (0.5, 1.5), b = 0.5
+    assert check_perceptron_step([0.5, 1.5], 0.5, [1, 1], 1, [1, -1], -1, lr=0.5, show=False)
+    # correct sample (y net = 1 * 3 > 0): nothing changes
+    assert check_perceptron_step([1, 1], 1, [1, 1], 1, [1, 0], 1, show=False)
+    # mutant: updated although it was right -> every component too large
+    r = check_perceptron_step([2, 1], 2, [1, 1], 1, [1, 0], 1, show=False)
+    assert not r and "w1 is too large" in r.message and "b is too large" in r.message
+    assert "w2" not in r.message
+
+
+@pytest.mark.parametrize(
+    ("answer_w", "answer_b", "parts"),
+    [
+        ([2, 0], 2, ["w1 is too large", "w2 is too small", "b is too large"]),  # sign flipped
+        ([1, 1], 1, ["w1 is too large", "w2 is too small", "b is too large"]),  # no update
+        ([0, 2], 1, ["b is too large"]),  # forgot the bias
+        ([-1, 3], 0, ["w1 is too small", "w2 is too large"]),  # added 2 y x
+    ],
+)
+def test_check_perceptron_step_mutants(answer_w, answer_b, parts):
+    r = check_perceptron_step(answer_w, answer_b, [1, 1], 1, [1, -1], -1, show=False)
+    assert not r
+    for part in parts:
+        assert part in r.message
+    assert len(re.findall(r"(w\d|b) is too", r.message)) == len(parts)
+    body = r.message.split(":", 1)[1]
+    for value in ("0", "2"):  # the expected (0, 2, 0)
+        assert not re.search(rf"(?<![\w.-]){value}(?![\w.])", body), r.message
+
+
+def test_check_perceptron_step_stubs_and_bad_input(capsys):
+    r = check_perceptron_step(None, None, [1, 1], 1, [1, -1], -1)
+    assert not r and not r.answered and "not answered yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="y"):
+        check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], 0)  # labels must be -1/+1
+    with pytest.raises(ValueError, match="w must hold one weight per entry of x"):
+        check_perceptron_step([0, 2], 0, [1, 1, 1], 1, [1, -1], -1)
+    with pytest.raises(ValueError, match="lr must be"):
+        check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1, lr=0)

@@ -75,7 +75,9 @@ def test_import_does_not_import_heavy_modules():
         (0.5, 0.5, 0.5, "or", [0, 1, 1, 1]),
         (-1, -1, -1.5, "nand", [1, 1, 1, 0]),
         (-1, -1, 0, "nor", [1, 0, 0, 0]),
-        (1, 0, 1, None, [0, 0, 1, 1]),  # copies x1: no named gate
+        (1, 0, 1, "x1", [0, 0, 1, 1]),  # copies x1
+        (0, -1, -0.5, "not x2", [1, 0, 1, 0]),  # fires iff -x2 >= -0.5, i.e. x2 = 0
+        (1, -1, 1, "x1 and not x2", [0, 0, 1, 0]),  # only (1, 0) reaches 1
     ],
 )
 def test_mcp_view_table_gate_and_figure(w1, w2, theta, gate, outputs):
@@ -90,7 +92,8 @@ def test_mcp_view_table_gate_and_figure(w1, w2, theta, gate, outputs):
     assert len(fig.axes) == 1
     ax = fig.axes[0]
     title = ax.get_title()
-    assert ("computes " + gate.upper() if gate else "no named gate") in title
+    shown = {"x1": "x1", "not x2": "NOT x2", "x1 and not x2": "x1 AND NOT x2"}
+    assert "computes " + shown.get(gate, gate.upper()) in title
     # the line: w1 x1 + w2 x2 = θ
     xy = _line(ax).get_xydata()
     np.testing.assert_allclose(xy @ np.array([w1, w2], float), theta)
@@ -106,13 +109,16 @@ def test_mcp_view_table_gate_and_figure(w1, w2, theta, gate, outputs):
 
 def test_mcp_view_constant_neuron_and_zero_weights():
     view = mcp_view(0, 0, -1)  # w = 0, θ <= 0: always fires, no line
-    assert view["gate"] is None and [r[3] for r in view["table"]] == [1, 1, 1, 1]
+    assert view["gate"] == "always fires" and [r[3] for r in view["table"]] == [1, 1, 1, 1]
     ax = view["fig"].axes[0]
     assert _line(ax) is None
-    assert "no named gate (always 1)" in ax.get_title()
-    assert "w = 0: no decision line; the unit fires everywhere" in ax.get_title()
-    view = mcp_view(1, 1, 2.5)  # never fires
-    assert "no named gate (always 0)" in view["fig"].axes[0].get_title()
+    title = ax.get_title().replace("\n", " ")
+    assert "always fires (outputs 1 on every input)" in title
+    assert "w = 0: no decision line; the unit fires everywhere" in title
+    assert "no named" not in title
+    view = mcp_view(1, 1, 2.5)  # never fires: net at most 2 < 2.5
+    assert view["gate"] == "never fires"
+    assert "never fires (outputs 0 on every input)" in view["fig"].axes[0].get_title()
 
 
 def test_mcp_view_reuses_a_given_figure():
@@ -238,6 +244,10 @@ def test_perceptron_view_first_steps_by_hand():
     view = perceptron_view(_AND_X, _AND_Y, step=1)
     u = view["update"]
     assert (u["epoch"], u["index"], u["y"], u["net"], u["mistake"]) == (0, 0, 1, 0.0, True)
+    # shown to the user from 1: epoch 1, sample 1 (the data keep index 0)
+    assert u["sample"] == 1
+    title = view["fig"].axes[0].get_title()
+    assert "epoch 1, sample 1 of 4" in title and "sample 0" not in title and "epoch 0" not in title
     np.testing.assert_array_equal(u["dw"], [1, 1])
     assert u["db"] == 1
     np.testing.assert_array_equal(view["w"], [1, 1])
@@ -265,6 +275,8 @@ def test_perceptron_view_replays_the_run_exactly():
         view = perceptron_view(X, y, step, fig=fig)
         u = view["update"]
         assert u["index"] == (step - 1) % len(y) and u["epoch"] == (step - 1) // len(y)
+        assert u["sample"] == u["index"] + 1
+        assert f"epoch {u['epoch'] + 1}, sample {u['sample']} of 8" in fig.axes[0].get_title()
         np.testing.assert_array_equal(u["w_before"], w)  # continues from the previous step
         assert u["b_before"] == b
         assert u["mistake"] == (u["y"] * u["net"] <= 0)
@@ -323,7 +335,10 @@ def test_mcp_widget_updates_table_gate_and_figure():
     assert (s.min, s.max, s.step, s.value) == (-2.0, 2.0, 0.5, 2.0)
     assert w.view["gate"] == "and" and "AND" in w.info.value
     view = _assert_redraws_in_place(w, "threshold", 1.0)
-    assert view["gate"] == "or" and "<b>OR</b>" in w.info.value
+    assert view["gate"] == "or" and "<b>computes OR</b>" in w.info.value
+    w.controls["threshold"].value = -1.0  # fires on every input: named, not "no gate"
+    assert w.view["gate"] == "always fires" and "always fires" in w.info.value
+    w.controls["threshold"].value = 1.0
     assert view["fig"] is w.fig
     w.controls["w1"].value = -1.0
     w.controls["w2"].value = -1.0
@@ -358,6 +373,7 @@ def test_perceptron_widget_steps_through_the_run():
     assert w.view["update"] is None
     view = _assert_redraws_in_place(w, "step", 1)
     assert view["update"]["mistake"] and "yes: update" in w.info.value
+    assert "1 of 8 (epoch 1)" in w.info.value  # counted from 1, as in the title
     step.value = step.max
     np.testing.assert_array_equal(
         w.view["w"], classic.perceptron(widgets._DEMO_X, widgets._DEMO_Y).w
@@ -382,3 +398,65 @@ def test_widgets_validate_initial_values():
 def test_module_all_is_public():
     for name in widgets.__all__:
         assert hasattr(widgets, name)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _views(fig):
+    """One of each view, drawn in turn into `fig`, with titles of different lengths."""
+    yield mcp_view(1, 1, 2, fig=fig)  # 2-line title
+    yield mcp_view(0, 0, -1, fig=fig)  # 3-line title (w = 0 note)
+    yield hebb_view("binary_bipolar", "nand", step=0, fig=fig)
+    yield hebb_view("binary_bipolar", "nand", step=3, fig=fig)
+    yield perceptron_view(widgets._DEMO_X, widgets._DEMO_Y, 0, fig=fig)
+    yield perceptron_view(widgets._DEMO_X, widgets._DEMO_Y, 11, fig=fig)
+
+
+def test_views_keep_the_axes_fixed_legend_below_and_title_inside():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = widgets._widget_figure()
+    canvas = FigureCanvasAgg(fig)
+    positions = set()
+    for view in _views(fig):
+        ax = view["fig"].axes[0]
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        positions.add(tuple(np.round(ax.get_position().bounds, 6)))
+        box = ax.get_window_extent(renderer)
+        legend = ax.get_legend().get_window_extent(renderer)
+        xlabel = ax.xaxis.label.get_window_extent(renderer)
+        assert legend.y1 < box.y0 and legend.y1 < xlabel.y0  # below the plot and its x label
+        assert legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= fig.bbox.x1  # not clipped
+        title = ax.title.get_window_extent(renderer)
+        assert title.y1 <= fig.bbox.y1 and title.x0 >= 0 and title.x1 <= fig.bbox.x1
+        assert ax.get_title().count("\n") < widgets._TITLE_LINES
+        np.testing.assert_allclose(ax.get_position(original=True).bounds, widgets._AXES_RECT)
+    # the plot does not jump: the same (square) Axes box for every view, whatever the
+    # number of title lines or legend rows
+    assert len(positions) == 1
+
+
+def test_current_point_legend_handle_is_normal_size():
+    view = hebb_view("bipolar", "and", step=2)
+    ax = view["fig"].axes[0]
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "pattern 2" in labels
+    handle = legend.legend_handles[labels.index("pattern 2")]
+    assert handle.get_markersize() == 10 and handle.get_markerfacecolor() == "none"
+    np.testing.assert_array_equal(_ring(ax), [1, -1])  # the big ring is still on the plot
+    view = perceptron_view(_AND_X, _AND_Y, step=3)
+    labels = [t.get_text() for t in view["fig"].axes[0].get_legend().get_texts()]
+    assert "sample 3 (y = -1)" in labels  # 1-based, like the title
+
+
+def test_long_titles_are_wrapped_not_cut():
+    fig = widgets._widget_figure()
+    ax = fig.add_axes(widgets._AXES_RECT)
+    widgets._fixed_title(ax, "a " * 60 + "\nsecond\nthird\nfourth\nfifth")
+    lines = ax.get_title().split("\n")
+    assert len(lines) == widgets._TITLE_LINES
+    assert all(len(line) <= widgets._TITLE_WIDTH for line in lines)
+    assert lines[-1].endswith("…")  # shortened visibly, not silently dropped
