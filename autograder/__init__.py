@@ -1,0 +1,1 @@
+"""The course's nbgrader autograder: assignment specs, checks and the instructor workflow."""
