@@ -1,0 +1,5 @@
+"""Known-wrong implementations (mutants) of each assignment's questions, with expected hints."""
+
+from autograder.mutants import a1
+
+__all__ = ["a1"]
