@@ -1,0 +1,284 @@
+"""Assignment 1 ("Gradients") under nbgrader itself.
+
+The source notebook's cells carry the nbgrader metadata the course relies on, and every
+hidden test names a registered spec worth the cell's points. Then, in a scratch course with
+the course's own nbgrader_config.py: `nbgrader generate_assignment` makes a release with no
+solution code and no hidden-test text whose stubs raise NotImplementedError; the release runs
+with no other error; `nbgrader autograde` gives the reference solution full marks (the written
+answer waits for a human) and the blank release zero, without crashing.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+
+from autograder.checks import get_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "a1_gradients"
+SOURCE = ROOT / "autograder" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+CONFIG = ROOT / "autograder" / "nbgrader_config.py"
+
+#: answer cell grade id (= the student's function) -> (test cell grade id, spec, points)
+QUESTIONS = {
+    "sigmoid_grad": ("test_sigmoid_grad", "a1.sigmoid_grad", 2),
+    "tanh_grad": ("test_tanh_grad", "a1.tanh_grad", 2),
+    "relu_grad": ("test_relu_grad", "a1.relu_grad", 2),
+    "swish_grad": ("test_swish_grad", "a1.swish_grad", 2),
+    "bce_logits_grad": ("test_bce_logits_grad", "a1.bce_logits_grad", 3),
+    "softmax_ce_grad": ("test_softmax_ce_grad", "a1.softmax_ce_grad", 3),
+    "dense_backward": ("test_dense_backward", "a1.dense_backward", 4),
+    "mlp_backward": ("test_mlp_backward", "a1.mlp_backward", 6),
+    "numerical_gradient": ("test_numerical_gradient", "a1.numerical_gradient", 4),
+}
+WRITTEN, WRITTEN_POINTS = "written_sigmoid_cancels", 3
+AUTO_POINTS = sum(points for _, _, points in QUESTIONS.values())  # 28
+TOTAL_POINTS = AUTO_POINTS + WRITTEN_POINTS  # 31
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+def _meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def _by_id(nb):
+    return {_meta(c)["grade_id"]: c for c in nb.cells if "grade_id" in _meta(c)}
+
+
+@pytest.fixture(scope="module")
+def source():
+    return nbformat.read(SOURCE, as_version=4)
+
+
+# ------------------------------------------------------------------ the source notebook
+
+
+def test_every_cell_is_an_nbgrader_cell_with_a_unique_grade_id(source):
+    ids = [_meta(c).get("grade_id") for c in source.cells]
+    assert all(ids), "every cell carries nbgrader metadata with a grade_id"
+    assert len(set(ids)) == len(ids), "grade ids are unique"
+    assert all(_meta(c)["schema_version"] == 3 for c in source.cells)
+    cells = _by_id(source)
+    expected = {*QUESTIONS, *(t for t, _, _ in QUESTIONS.values()), WRITTEN}
+    assert expected <= set(cells)
+    for cell in source.cells:
+        m = _meta(cell)
+        if m["grade_id"] not in expected:  # instructions, setup, given code: read-only
+            assert m["locked"] and not m["grade"] and not m["solution"], m["grade_id"]
+
+
+def test_answer_cells_hold_the_solution_between_markers(source):
+    cells = _by_id(source)
+    for fn in QUESTIONS:
+        cell, m = cells[fn], _meta(cells[fn])
+        assert cell.cell_type == "code"
+        assert (m["solution"], m["grade"], m["locked"], m["task"]) == (True, False, False, False)
+        assert f"def {fn}(" in cell.source
+        assert SOLUTION.search(cell.source), f"{fn}: no BEGIN/END SOLUTION block"
+
+
+def test_solutions_are_plain_numpy(source):
+    code = "\n".join(c.source for c in source.cells if c.cell_type == "code")
+    assert "nnlib" not in code, "the notebook must not use nnlib's reference implementations"
+
+
+def test_test_cells_run_visible_tests_then_name_the_spec(source):
+    cells = _by_id(source)
+    for fn, (test_id, spec_name, points) in QUESTIONS.items():
+        cell, m = cells[test_id], _meta(cells[test_id])
+        assert (m["grade"], m["solution"], m["locked"], m["points"]) == (True, False, True, points)
+        visible, _ = cell.source.split("### BEGIN HIDDEN TESTS", 1)
+        assert "assert " in visible and ".shape" in visible and ".dtype" in visible
+        # the public message comes last in the visible part, so it prints only when they pass
+        assert visible.rstrip().endswith(f'visible_tests_passed("{fn}")'), test_id
+        body = HIDDEN.search(cell.source).group(1)
+        calls = re.findall(r'^assert_check\("([\w.]+)", (\w+)\)$', body, flags=re.M)
+        assert calls == [(spec_name, fn)], f"{test_id}: the hidden block only names the spec"
+        spec = get_spec(spec_name)
+        assert (spec.function, spec.points) == (fn, points), spec_name
+
+
+def test_the_written_answer_is_graded_by_hand(source):
+    cell = _by_id(source)[WRITTEN]
+    m = _meta(cell)
+    assert cell.cell_type == "markdown"
+    assert (m["grade"], m["solution"], m["points"]) == (True, True, WRITTEN_POINTS)
+    assert "a - y" in cell.source or "a-y" in cell.source
+
+
+def test_points_add_up_to_the_table(source):
+    points = sum(_meta(c).get("points", 0) for c in source.cells if _meta(c)["grade"])
+    assert points == TOTAL_POINTS == 31
+    assert f"**{TOTAL_POINTS}**" in source.cells[0].source
+
+
+def test_source_is_stored_without_outputs(source):
+    for cell in source.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+# ------------------------------------------------------------- nbgrader, end to end
+
+
+def _nbgrader(course, *args):
+    env = dict(os.environ)
+    # nbgrader runs `alembic` from PATH when it creates a gradebook: use the venv's
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.pop("NNFP_DB_URL", None)  # the scratch course keeps its own SQLite gradebook
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def _hardcoded_sigmoid_grad():
+    """The reference, except that sigmoid_grad returns the visible test's answers."""
+    nb = nbformat.read(SOURCE, as_version=4)
+    cell = _by_id(nb)["sigmoid_grad"]
+    fake = "z = as_float(z)\n    return np.where(z == 0, 0.25, 3 / 16)  # hard-coded\n"
+    cell.source = SOLUTION.sub(lambda _: fake, cell.source)  # keeps the indentation before
+    assert "raise" not in cell.source and "sigmoid(-z)" not in cell.source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A scratch course: release generated, the reference and the blank release autograded."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(CONFIG, course / "nbgrader_config.py")  # its root is the folder it sits in
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    shutil.copy(SOURCE, course / "source" / ASSIGNMENT)
+    _nbgrader(course, "generate_assignment", ASSIGNMENT)
+    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    for student, nb in [
+        ("reference", nbformat.read(SOURCE, as_version=4)),
+        ("blank", nbformat.read(release, as_version=4)),
+        ("hardcoded", _hardcoded_sigmoid_grad()),
+    ]:
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
+        _nbgrader(course, "db", "student", "add", student)
+    _nbgrader(course, "autograde", ASSIGNMENT)
+    return course
+
+
+def _scores(course, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(ASSIGNMENT, student)
+        grades = {
+            g.name: (g.score, g.max_score, g.needs_manual_grade) for g in sub.notebooks[0].grades
+        }
+        return sub.score, sub.max_score, grades
+
+
+def _autograded(course, student):
+    path = course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def _errors(nb):
+    return {
+        _meta(c)["grade_id"]: out["ename"]
+        for c in nb.cells
+        for out in c.get("outputs", [])
+        if out["output_type"] == "error"
+    }
+
+
+def _stdout(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+
+
+@pytest.mark.slow
+def test_release_has_no_solution_code_and_no_hidden_tests(course, source):
+    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    text = release.read_text()
+    for marker in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "assert_check"]:
+        assert marker not in text, f"the release contains {marker!r}"
+    released = _by_id(nbformat.read(release, as_version=4))
+    for fn in QUESTIONS:
+        solution = SOLUTION.search(_by_id(source)[fn].source).group(1)
+        stub = released[fn].source
+        assert "raise NotImplementedError" in stub, f"{fn}: the stub must raise"
+        assert f"def {fn}(" in stub, f"{fn}: the stub keeps the signature"
+        for line in solution.splitlines():
+            if len(line.strip()) > 8:  # every meaningful solution line is gone
+                assert line.strip() not in stub, f"{fn}: solution line left in: {line}"
+    written = released[WRITTEN]
+    assert written.source.strip() == "YOUR ANSWER HERE"
+
+
+@pytest.mark.slow
+def test_release_runs_with_no_error_but_not_implemented(course):
+    folder = course / "release" / ASSIGNMENT
+    nb = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+    errors = _errors(nb)
+    assert errors == {t: "NotImplementedError" for t, _, _ in QUESTIONS.values()}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("name") != "stderr", f"{_meta(cell)['grade_id']} wrote to stderr"
+    assert "passed" not in "".join(_stdout(c) for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_reference_solution_scores_full_marks(course):
+    score, max_score, grades = _scores(course, "reference")
+    assert max_score == TOTAL_POINTS
+    assert score == AUTO_POINTS, grades
+    for _, (test_id, _, points) in QUESTIONS.items():
+        assert grades[test_id] == (points, points, False), test_id
+    assert grades[WRITTEN][2], "the written answer waits for a human grader"
+    nb = _autograded(course, "reference")
+    assert _errors(nb) == {}
+    cells = _by_id(nb)
+    for fn, (test_id, spec_name, _) in QUESTIONS.items():
+        out = _stdout(cells[test_id])
+        assert f"Public tests for {fn} passed" in out and "random" in out, test_id
+        assert spec_name in out, f"{test_id}: the hidden check did not run"
+        assert "all tests passed" not in out.lower()
+
+
+@pytest.mark.slow
+def test_blank_release_scores_zero_without_crashing(course):
+    score, max_score, grades = _scores(course, "blank")
+    assert (score, max_score) == (0, TOTAL_POINTS)
+    assert all(s == 0 for s, _, _ in grades.values()), grades
+    assert set(_errors(_autograded(course, "blank")).values()) == {"NotImplementedError"}
+
+
+@pytest.mark.slow
+def test_visible_tests_alone_do_not_earn_the_points(course):
+    # a sigmoid_grad hard-coded to the visible answers passes them, then fails the hidden spec
+    score, _, grades = _scores(course, "hardcoded")
+    assert grades["test_sigmoid_grad"][0] == 0
+    assert score == AUTO_POINTS - QUESTIONS["sigmoid_grad"][2]
+    cell = _by_id(_autograded(course, "hardcoded"))["test_sigmoid_grad"]
+    assert "Public tests for sigmoid_grad passed" in _stdout(cell)
+    assert _errors(_autograded(course, "hardcoded")) == {"test_sigmoid_grad": "AssertionError"}
