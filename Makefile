@@ -48,6 +48,27 @@ lab: $(STAMP) ## Start JupyterLab on the course notebooks
 bench: $(STAMP) ## Benchmarks: nnlib vs a hand-written numpy loop (and PyTorch if installed), as ratios
 	$(BIN)/python benchmarks/run.py
 
+# Instructor workflow on the nbgrader course in autograder/ (README, "Grading"). A=<assignment>
+# picks one assignment (default: all), SRC=<folder> holds the submissions to import.
+.PHONY: release collect autograde feedback grades
+AUTOGRADER := $(BIN)/python -m autograder
+
+release: $(STAMP) ## Student version of A (default all) + autograder/release/<A>.zip for an LMS
+	$(AUTOGRADER) release $(A)
+
+collect: $(STAMP) ## Import SRC=folder of <student_id>.ipynb or .zip files (A=assignment)
+	@test -n "$(SRC)" || { echo "usage: make collect SRC=folder [A=assignment]" >&2; exit 2; }
+	$(AUTOGRADER) collect "$(SRC)" $(A)
+
+autograde: $(STAMP) ## Grade new submissions of A (default all); FORCE=1 regrades, JOBS=n
+	$(AUTOGRADER) autograde $(A) $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS))
+
+feedback: $(STAMP) ## Per-student HTML feedback in autograder/feedback/<student>/<A>/
+	$(AUTOGRADER) feedback $(A)
+
+grades: $(STAMP) ## CSV, one row per student and assignment: autograder/grades.csv
+	$(AUTOGRADER) grades
+
 clean: ## Remove .venv, caches and build products
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
