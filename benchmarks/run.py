@@ -13,10 +13,15 @@ thread count at import: once single-threaded (``OPENBLAS_NUM_THREADS=1``, the fa
 comparison on a shared machine) and once with two threads. ``OPENBLAS_THREAD_TIMEOUT=4``
 is set before import because PyTorch slows down 2-6x beside numpy's OpenBLAS otherwise.
 
+A last section times the course's autograde (``python -m autograder autograde``) on a
+batch of assignment-1 submissions against plain ``nbgrader autograde`` on the same batch
+(see ``autograde_bench``).
+
 Usage::
 
-    .venv/bin/python benchmarks/run.py              # everything (what make bench runs)
-    .venv/bin/python benchmarks/run.py --quick      # fewer repeats, for a smoke test
+    .venv/bin/python benchmarks/run.py                     # everything (what make bench runs)
+    .venv/bin/python benchmarks/run.py --quick             # fewer repeats, for a smoke test
+    .venv/bin/python benchmarks/run.py --only autograde    # just the autograde section
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -44,6 +51,7 @@ TARGETS = {
     "peak_wide": 0.60,  # >= 60% of the float64 matmul peak on the wide MLP
     "torch_wide32": 1.2,  # float32: nnlib <= 1.2x PyTorch on the wide MLP
     "import": 0.2,  # import nnlib <= 0.2 s
+    "autograde": 1.5,  # python -m autograder autograde: <= 1.5 s per submission on 2 cores
 }
 
 
@@ -239,6 +247,149 @@ def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
     return result
 
 
+# --------------------------------------------------------------------------- autograde
+
+A1 = "a1_gradients"
+A1_SOURCE = ROOT / "autograder" / "source" / A1
+A1_ANSWERS = (  # the answer cells of assignment 1: grade id = the student's function
+    "sigmoid_grad",
+    "tanh_grad",
+    "relu_grad",
+    "swish_grad",
+    "bce_logits_grad",
+    "softmax_ce_grad",
+    "dense_backward",
+    "mlp_backward",
+    "numerical_gradient",
+)
+AUTOGRADE_TIMEOUT = 900  # s per timed run; release and collect get 120 s each
+
+
+def _a1_submissions(release_nb: Path, n: int) -> dict:
+    """`n` varied notebooks of assignment 1, by student id.
+
+    The reference solution, the blank release, the release with the textbook answers of
+    ``autograder.mutants.a1.CORRECT`` pasted in, then the reference with two or three
+    mutants of ``MUTANTS`` pasted into their answer cells (``source()`` renames them).
+    """
+    import nbformat
+
+    sys.path.insert(0, str(ROOT))
+    from autograder.mutants.a1 import CORRECT, MUTANTS, source
+
+    def paste(nb, answers: dict[str, str]):
+        nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # a deep copy
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in answers:
+                cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+        return nb
+
+    reference = nbformat.read(A1_SOURCE / f"{A1}.ipynb", as_version=4)
+    blank = nbformat.read(release_nb, as_version=4)
+    textbook = {fn: source(CORRECT[f"a1.{fn}"][0], fn) for fn in A1_ANSWERS}
+    subs = {"reference": reference, "blank": blank, "textbook": paste(blank, textbook)}
+    k = 0
+    while len(subs) < n:
+        picked = [MUTANTS[(7 * k + 13 * j) % len(MUTANTS)] for j in range(2 + k % 2)]
+        answers = {}
+        for m in picked:
+            fn = m.question.split(".", 1)[1]
+            answers[fn] = source(m.fn, fn)
+        subs[f"mutant{k:02d}"] = paste(reference, answers)
+        k += 1
+    return dict(list(subs.items())[:n])
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict, timeout: float, what: str) -> float:
+    """Seconds `cmd` took; stop the benchmark if it fails or outlives `timeout`."""
+    t0 = time.perf_counter()
+    try:
+        out = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise SystemExit(f"{what}: not done within {timeout} s") from error
+    elapsed = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{out.stdout[-2000:]}{out.stderr[-3000:]}")
+    return elapsed
+
+
+def autograde_bench(n: int) -> dict:
+    """Seconds to autograde `n` assignment-1 submissions: the course's command, plain nbgrader.
+
+    All in a temporary course (the real nbgrader_config.py and the a1 source), as in
+    tests/test_autograder_workflow.py: ``release`` and ``collect`` through ``python -m
+    autograder``, then the whole course folder (gradebook with the students, submitted/) is
+    copied before anything is graded. Timed: ``python -m autograder autograde a1_gradients``
+    (default jobs) in the first copy, plain ``nbgrader autograde a1_gradients`` in the second.
+    """
+    import nbformat
+
+    env = dict(os.environ)
+    # nbgrader runs `alembic` from PATH when it creates a gradebook: use this Python's tools
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.pop("NNFP_DB_URL", None)  # each scratch course keeps its own SQLite gradebook
+    with tempfile.TemporaryDirectory(prefix="nnfp-bench-") as tmp:
+        root, plain, inbox = Path(tmp, "course"), Path(tmp, "plain"), Path(tmp, "inbox")
+        (root / "source").mkdir(parents=True)
+        inbox.mkdir()
+        shutil.copy(ROOT / "autograder" / "nbgrader_config.py", root / "nbgrader_config.py")
+        shutil.copytree(A1_SOURCE, root / "source" / A1)
+        course = [sys.executable, "-m", "autograder", "--course", str(root)]
+        _timed([*course, "release", A1], ROOT, env, 120, "autograder release")
+        subs = _a1_submissions(root / "release" / A1 / f"{A1}.ipynb", n)
+        for student, nb in subs.items():
+            nbformat.write(nb, inbox / f"{student}.ipynb")
+        _timed([*course, "collect", str(inbox), A1], ROOT, env, 120, "autograder collect")
+        shutil.copytree(root, plain)  # same gradebook and students, same submitted/ folder
+        ours = _timed(
+            [*course, "autograde", A1, "--no-progress"],
+            ROOT,
+            env,
+            AUTOGRADE_TIMEOUT,
+            "python -m autograder autograde",
+        )
+        theirs = _timed(
+            [sys.executable, "-m", "nbgrader", "autograde", A1],
+            plain,
+            env,
+            AUTOGRADE_TIMEOUT,
+            "nbgrader autograde",
+        )
+        graded = len(list(root.glob(f"autograded/*/{A1}")))
+        graded_plain = len(list(plain.glob(f"autograded/*/{A1}")))
+    return {
+        "n": len(subs),
+        "ours": ours,
+        "plain": theirs,
+        "graded": graded,
+        "graded_plain": graded_plain,
+        "jobs": min(2, os.cpu_count() or 1),  # python -m autograder autograde's default
+    }
+
+
+def print_autograde(quick: bool) -> None:
+    n = 4 if quick else 20
+    print(
+        f"\nautograde of {n} assignment-1 submissions (reference, blank release, textbook "
+        f"answers, mutants pasted in; {os.cpu_count()} cores)"
+    )
+    r = autograde_bench(n)
+    per, per_plain = r["ours"] / r["n"], r["plain"] / r["n"]
+    ours = f"python -m autograder autograde (jobs {r['jobs']})"
+    print(f"  {'command':<42} {'total s':>8} {'s/submission':>13} {'graded':>7}")
+    print(f"  {ours:<42} {r['ours']:8.1f} {per:13.2f} {r['graded']:>7}")
+    print(
+        f"  {'nbgrader autograde':<42} {r['plain']:8.1f} {per_plain:13.2f} {r['graded_plain']:>7}"
+    )
+    print(f"  ratio autograder / nbgrader: {r['ours'] / r['plain']:.2f}")
+    print(
+        f"  autograder: {per:.2f} s per submission (target <= {TARGETS['autograde']} s): "
+        f"{_verdict(per <= TARGETS['autograde'])}"
+    )
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -275,11 +426,17 @@ def _verdict(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
+    parser.add_argument(
+        "--only", choices=["autograde"], help="run just this section (autograde: grading time)"
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         name, dtype, threads, repeats = args.worker
         print(json.dumps(worker(name, dtype, int(threads), int(repeats))))
+        return
+    if args.only == "autograde":
+        print_autograde(args.quick)
         return
 
     configs = [
@@ -361,6 +518,8 @@ def main() -> None:
                     f"(<= {TARGETS['torch_wide32']}): "
                     f"{_verdict(ratio <= TARGETS['torch_wide32'])}"
                 )
+
+    print_autograde(args.quick)
 
 
 if __name__ == "__main__":
