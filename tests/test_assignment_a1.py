@@ -90,12 +90,15 @@ def test_solutions_are_plain_numpy(source):
     assert "nnlib" not in code, "the notebook must not use nnlib's reference implementations"
 
 
-def test_test_cells_run_visible_tests_then_name_the_spec(source):
+def test_test_cells_check_the_spec_first_then_run_the_visible_tests(source):
     cells = _by_id(source)
     for fn, (test_id, spec_name, points) in QUESTIONS.items():
         cell, m = cells[test_id], _meta(cells[test_id])
         assert (m["grade"], m["solution"], m["locked"], m["points"]) == (True, False, True, points)
-        visible, _ = cell.source.split("### BEGIN HIDDEN TESTS", 1)
+        # Graded first, so a wrong answer is named by its hint before a visible assert
+        # could stop the cell; students (the release) see only the visible part.
+        assert cell.source.startswith("### BEGIN HIDDEN TESTS"), test_id
+        _, visible = cell.source.split("### END HIDDEN TESTS", 1)
         assert "assert " in visible and ".shape" in visible and ".dtype" in visible
         # the public message comes last in the visible part, so it prints only when they pass
         assert visible.rstrip().endswith(f'visible_tests_passed("{fn}")'), test_id
@@ -270,15 +273,26 @@ def test_blank_release_scores_zero_without_crashing(course):
     score, max_score, grades = _scores(course, "blank")
     assert (score, max_score) == (0, TOTAL_POINTS)
     assert all(s == 0 for s, _, _ in grades.values()), grades
-    assert set(_errors(_autograded(course, "blank")).values()) == {"NotImplementedError"}
+    # the spec check meets the stub first and reports it as not implemented
+    graded = _autograded(course, "blank")
+    assert set(_errors(graded).values()) == {"AssertionError"}
+    for fn, (test_id, _, _) in QUESTIONS.items():
+        evalue = next(
+            o["evalue"] for o in _by_id(graded)[test_id].outputs if o["output_type"] == "error"
+        )
+        assert "Hint [not-implemented]" in evalue, (fn, evalue)
 
 
 @pytest.mark.slow
 def test_visible_tests_alone_do_not_earn_the_points(course):
-    # a sigmoid_grad hard-coded to the visible answers passes them, then fails the hidden spec
+    # a sigmoid_grad hard-coded to the visible answers would pass them; the spec's random
+    # cases (run first when grading) fail it and name the mistake
     score, _, grades = _scores(course, "hardcoded")
     assert grades["test_sigmoid_grad"][0] == 0
     assert score == AUTO_POINTS - QUESTIONS["sigmoid_grad"][2]
-    cell = _by_id(_autograded(course, "hardcoded"))["test_sigmoid_grad"]
-    assert "Public tests for sigmoid_grad passed" in _stdout(cell)
-    assert _errors(_autograded(course, "hardcoded")) == {"test_sigmoid_grad": "AssertionError"}
+    graded = _autograded(course, "hardcoded")
+    assert _errors(graded) == {"test_sigmoid_grad": "AssertionError"}
+    cell = _by_id(graded)["test_sigmoid_grad"]
+    evalue = next(o["evalue"] for o in cell.outputs if o["output_type"] == "error")
+    assert evalue.startswith("a1.sigmoid_grad (seed ") and "Hint [" in evalue
+    assert "Public tests for sigmoid_grad passed" not in _stdout(cell)
