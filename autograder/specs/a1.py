@@ -323,6 +323,22 @@ def _bce_cases(rng):
     ]
 
 
+def _scale_mistakes(ref, n: int) -> list:
+    """What a loss gradient looks like with its sign flipped or its 1/N wrong."""
+    mistakes = [(-ref, "sign-flip")]
+    if n > 1:
+        mistakes += [(ref * n, "missing-1/N"), (ref / n, "extra-1/N")]
+    return mistakes
+
+
+def _first_match(out, candidates):
+    """The hint of the first known mistake whose value the student's output equals."""
+    for value, hint in candidates:
+        if close(out, value):
+            return HINTS[hint]
+    return None
+
+
 def _bce_diagnose(out, ref, case):
     z, y = case.args
     n = z.size
@@ -330,14 +346,8 @@ def _bce_diagnose(out, ref, case):
     candidates = [
         ((s - y) * s * (1 - s) / n, "extra-sigmoid-derivative"),
         ((z - y) / n, "sigmoid-not-applied"),
-        (-ref, "sign-flip"),
     ]
-    if n > 1:
-        candidates += [(ref * n, "missing-1/N"), (ref / n, "extra-1/N")]
-    for value, hint in candidates:
-        if close(out, value):
-            return HINTS[hint]
-    return None
+    return _first_match(out, candidates + _scale_mistakes(ref, n))
 
 
 BCE_LOGITS_GRAD = register(
@@ -389,14 +399,8 @@ def _ce_diagnose(out, ref, case):
     candidates = [
         ((_softmax(logits, 0) - onehot) / n, "softmax-wrong-axis"),
         (_softmax(logits, 1) / n, "onehot-not-subtracted"),
-        (-ref, "sign-flip"),
     ]
-    if n > 1:
-        candidates += [(ref * n, "missing-1/N"), (ref / n, "extra-1/N")]
-    for value, hint in candidates:
-        if close(out, value):
-            return HINTS[hint]
-    return None
+    return _first_match(out, candidates + _scale_mistakes(ref, n))
 
 
 SOFTMAX_CE_GRAD = register(
