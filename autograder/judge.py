@@ -1,0 +1,496 @@
+"""Judgment happens in the grader (issue #5, item 3).
+
+`judge_notebook` runs a rebuilt notebook's setup and answer cells (never its test cells)
+in a fresh kernel started in an empty temporary directory, then grades each spec there:
+
+* the grader draws the cases from the seed with the spec's own generator and sends only
+  the *inputs* into the kernel, as ``.npy`` bytes (``allow_pickle=False``) in a request
+  file; a test function (``numerical_gradient``'s ``f``) travels as its marshalled code
+  and its closure's arrays;
+* the kernel calls the student's function and writes back the *outputs* as ``.npy``
+  bytes: an ndarray of a numeric or boolean dtype, or a tuple / dict (str keys) of them.
+  Anything else (a list, an ``np.matrix``, an object array, an object with ``__eq__``)
+  is described by its type's name only and never unpickled;
+* the grader loads them with ``np.load(..., allow_pickle=False)`` and hands them to
+  `autograder.checks.run_check` through a replay function, so the comparison, the
+  hard-coded-answer detection, the hints and the message are exactly run_check's.
+  Expected values are computed by the grader only; they never exist in the kernel.
+
+While grading, importing ``nnlib`` (and ``autograder.specs``/``autograder.mutants``) in
+the kernel raises ImportError, via a meta path finder installed at kernel start and by
+dropping those modules from ``sys.modules``. That is a speed bump against calling the
+reference, **not a security boundary**: student code in the same process can undo it.
+Confinement (separate user, limits, no readable reference) is issue #5, item 2.
+
+Student exceptions, per-call timeouts and a dead kernel become failed `CheckResult` s
+with a message; the kernel is then restarted and the notebook's cells re-run, so the
+remaining specs are still graded.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import marshal
+import os
+import secrets
+import shutil
+import tempfile
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckResult, get_spec, run_check
+
+__all__ = ["BLOCKED_MODULES", "Judge", "judge_notebook"]
+
+#: Modules that cannot be imported in the kernel while grading (a speed bump only).
+BLOCKED_MODULES = ("nnlib", "autograder.specs", "autograder.mutants")
+
+#: Largest array (bytes) the kernel sends back; larger answers are reported as wrong type.
+MAX_OUTPUT_BYTES = 64 * 2**20
+
+# Code run in the kernel at start: blocks the reference and defines the call helper.
+_KERNEL_HELPER = r'''
+import base64 as _b64, importlib.abc as _abc, io as _io, json as _json, marshal as _marshal
+import sys as _sys, types as _types, warnings as _warnings
+import numpy as _np
+
+_BLOCKED = __BLOCKED__
+_MAX = __MAX__
+
+
+def _blocked(name):
+    return any(name == b or name.startswith(b + ".") for b in _BLOCKED)
+
+
+class _BlockReference(_abc.MetaPathFinder):
+    """Speed bump, not a security boundary: the reference is not importable."""
+
+    def find_spec(self, name, path=None, target=None):
+        if _blocked(name):
+            raise ImportError(f"{name} cannot be imported while grading")
+        return None
+
+
+_sys.meta_path.insert(0, _BlockReference())
+for _name in list(_sys.modules):
+    if _blocked(_name):
+        del _sys.modules[_name]
+
+
+def _load(s):
+    return _np.load(_io.BytesIO(_b64.b64decode(s)), allow_pickle=False)
+
+
+def _save(a):
+    buf = _io.BytesIO()
+    _np.save(buf, a, allow_pickle=False)
+    return _b64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _decode(o):
+    k = o["k"]
+    if k == "a":
+        return _load(o["v"])
+    if k == "s":
+        return _load(o["v"])[()]
+    if k == "j":
+        return o["v"]
+    if k == "t":
+        return tuple(_decode(v) for v in o["v"])
+    if k == "l":
+        return [_decode(v) for v in o["v"]]
+    if k == "d":
+        return {key: _decode(v) for key, v in o["v"]}
+    if k == "f":
+        code = _marshal.loads(_b64.b64decode(o["code"]))
+        cells = tuple(_types.CellType(_decode(c)) for c in o["cells"])
+        fn = _types.FunctionType(
+            code, {"np": _np, "__builtins__": __builtins__}, o["name"], None, cells or None
+        )
+        fn.__name__ = o["name"]
+        return fn
+    raise ValueError(k)
+
+
+def _other(value):
+    t = type(value)
+    return {
+        "k": "x",
+        "name": t.__name__,
+        "module": t.__module__,
+        "sub": isinstance(value, _np.ndarray),
+        "len": len(value) if isinstance(value, (list, tuple)) else None,
+    }
+
+
+def _encode(value, depth=0):
+    t = type(value)
+    if t is _np.ndarray:
+        if value.dtype.kind not in "biufc" or value.dtype.hasobject:
+            return {"k": "x", "name": f"ndarray of dtype {value.dtype}", "module": "numpy",
+                    "sub": False, "len": None}
+        if value.nbytes > _MAX:
+            return {"k": "x", "name": f"ndarray of {value.nbytes} bytes (too large)",
+                    "module": "numpy", "sub": False, "len": None}
+        return {"k": "a", "v": _save(value)}
+    if t is tuple and depth < 2:
+        return {"k": "t", "v": [_encode(v, depth + 1) for v in value]}
+    if t is dict and depth < 2 and all(type(key) is str for key in value):
+        return {"k": "d", "v": [[key, _encode(v, depth + 1)] for key, v in value.items()]}
+    return _other(value)
+
+
+def call(fn, request, reply):
+    with open(request) as fh:
+        req = _json.load(fh)
+    out = {}
+    if not callable(fn):
+        out["notcallable"] = type(fn).__name__
+    elif req.get("probe"):
+        out["ok"] = True
+    else:
+        args = tuple(_decode(a) for a in req["args"])
+        try:
+            with _warnings.catch_warnings(), _np.errstate(all="ignore"):
+                _warnings.simplefilter("ignore")
+                value = fn(*args)
+            out["value"] = _encode(value)
+        except (Exception, SystemExit) as exc:
+            out["error"] = [type(exc).__name__, str(exc)[:2000],
+                            isinstance(exc, NotImplementedError)]
+        after = {}
+        for pos in req["watch"]:
+            a = args[pos]
+            if type(a) is _np.ndarray and a.dtype.kind in "biufc":
+                after[str(pos)] = _save(a)
+        out["after"] = after
+    with open(reply, "w") as fh:
+        _json.dump(out, fh)
+'''
+
+
+# ----------------------------------------------------------------------------- encoding
+
+
+def _save(a: np.ndarray) -> str:
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _load(s: str) -> np.ndarray:
+    return np.load(io.BytesIO(base64.b64decode(s)), allow_pickle=False)
+
+
+def _encode_input(value) -> dict:
+    """Encode one of the grader's inputs for the kernel (arrays as .npy bytes)."""
+    if isinstance(value, np.ndarray):
+        return {"k": "a", "v": _save(np.asarray(value))}
+    if isinstance(value, np.generic):
+        return {"k": "s", "v": _save(np.asarray(value))}
+    if value is None or isinstance(value, bool | int | float | str):
+        return {"k": "j", "v": value}
+    if isinstance(value, tuple):
+        return {"k": "t", "v": [_encode_input(v) for v in value]}
+    if isinstance(value, list):
+        return {"k": "l", "v": [_encode_input(v) for v in value]}
+    if isinstance(value, dict):
+        return {"k": "d", "v": [[k, _encode_input(v)] for k, v in value.items()]}
+    if isinstance(value, types.FunctionType):
+        cells = [_encode_input(c.cell_contents) for c in value.__closure__ or ()]
+        return {
+            "k": "f",
+            "code": base64.b64encode(marshal.dumps(value.__code__)).decode("ascii"),
+            "cells": cells,
+            "name": value.__name__,
+        }
+    raise TypeError(f"cannot send a {type(value).__name__} into the kernel")
+
+
+def _placeholder(desc: dict):
+    """A stand-in for an output that was not sent: only its type's name survives."""
+    name, module = str(desc.get("name")), str(desc.get("module"))
+    if desc.get("sub"):
+        cls = type(name, (np.ndarray,), {"__module__": module})
+        return np.zeros(0).view(cls)
+    if desc.get("len") is not None:
+        cls = type(name, (list,), {"__module__": module})
+        return cls([None] * int(desc["len"]))
+    return type(name, (), {"__module__": module})()
+
+
+def _decode_output(o: dict, depth: int = 0):
+    kind = o.get("k")
+    if kind == "a":
+        return _load(o["v"])
+    if kind == "t" and depth < 2:
+        return tuple(_decode_output(v, depth + 1) for v in o["v"])
+    if kind == "d" and depth < 2:
+        return {str(k): _decode_output(v, depth + 1) for k, v in o["v"]}
+    return _placeholder(o)
+
+
+def _error(name: str, message: str, not_implemented: bool = False) -> BaseException:
+    if not_implemented:
+        return NotImplementedError(message)
+    return type(str(name), (Exception,), {})(message)
+
+
+@dataclass
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+    after: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _replay(outcomes: list[_Outcome]):
+    """A stand-in for the student's function that returns what the kernel returned."""
+    it = iter(outcomes)
+
+    def student(*args):
+        try:
+            o = next(it)
+        except StopIteration:
+            raise _error("GraderError", "no recorded outcome for this case") from None
+        for pos, arr in o.after.items():
+            if isinstance(args[pos], np.ndarray) and args[pos].shape == arr.shape:
+                args[pos][...] = arr  # the kernel's input after the call (in-place edits)
+        if o.error is not None:
+            raise o.error
+        return o.value
+
+    return student
+
+
+def _is_test_cell(cell) -> bool:
+    nbg = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(nbg.get("grade")) and not nbg.get("solution")
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+# ----------------------------------------------------------------------------- the judge
+
+
+class _KernelLost(Exception):
+    """The call did not finish: timeout or dead kernel."""
+
+
+class Judge:
+    """A kernel running one rebuilt notebook, and the grading of specs against it.
+
+    ``executed`` lists every code string sent to the kernel, for audit and tests;
+    ``cell_errors`` the errors of the notebook's cells (a cell that hangs or kills the
+    kernel is skipped when the kernel is restarted, so what it defines is missing).
+    """
+
+    def __init__(self, notebook, timeout: float = 10.0, kernel_name: str = "python3"):
+        self.notebook = notebook
+        self.timeout = float(timeout)
+        self.kernel_name = kernel_name
+        self.executed: list[str] = []
+        self.cell_errors: list[str] = []
+        self.workdir = tempfile.mkdtemp(prefix="judge-")
+        self.km = None
+        self.kc = None
+        self._skip: set[int] = set()  # cells that hung or killed the kernel: not re-run
+        self._hung: list[str] = []
+
+    # -- kernel lifecycle
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("NBGRADER", "AUTOGRADER", "JPY_"))
+        }
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"
+        return env
+
+    def start(self) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        self.km, self.kc = start_new_kernel(
+            kernel_name=self.kernel_name, cwd=self.workdir, env=self._env()
+        )
+        helper = _KERNEL_HELPER.replace("__BLOCKED__", repr(BLOCKED_MODULES)).replace(
+            "__MAX__", str(MAX_OUTPUT_BYTES)
+        )
+        self._run(
+            "import sys as _s, types as _t\n"
+            "_judge = _t.ModuleType('_judge')\n"
+            f"exec(compile({helper!r}, '<judge>', 'exec'), _judge.__dict__)\n"
+            "_s.modules['_judge'] = _judge\n"
+            "del _s, _t\n"
+        )
+        self.cell_errors = list(self._hung)
+        for i, cell in enumerate(self.notebook.cells):
+            if cell.get("cell_type") != "code" or _is_test_cell(cell) or i in self._skip:
+                continue
+            try:
+                reply = self._run(_source(cell))
+            except _KernelLost as exc:
+                self._hung.append(f"cell {i} ({_source(cell)[:40]!r}...): {exc}")
+                self._skip.add(i)
+                self._restart_bare()
+                return
+            if reply.get("status") != "ok":
+                self.cell_errors.append(f"{reply.get('ename')}: {reply.get('evalue')}")
+
+    def _restart_bare(self) -> None:
+        self._shutdown()
+        self.start()  # the helper and the cells again, minus those that hung
+
+    def _shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                self.km.shutdown_kernel(now=True)
+        self.km = self.kc = None
+
+    def close(self) -> None:
+        self._shutdown()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _run(self, code: str) -> dict:
+        self.executed.append(code)
+        if self.km is None or not self.km.is_alive():
+            raise _KernelLost("the kernel died")
+        try:
+            msg = self.kc.execute_interactive(
+                code,
+                timeout=self.timeout,
+                store_history=False,
+                allow_stdin=False,
+                output_hook=lambda m: None,
+            )
+        except TimeoutError:
+            alive = self.km.is_alive()
+            raise _KernelLost(
+                f"no result within {self.timeout:g} s (the kernel was restarted)"
+                if alive
+                else "the kernel died"
+            ) from None
+        return msg["content"]
+
+    # -- one call
+
+    def _call(self, function: str, request: dict) -> dict:
+        token = secrets.token_hex(8)
+        req = os.path.join(self.workdir, f".judge-req-{token}.json")
+        rep = os.path.join(self.workdir, f".judge-rep-{token}.json")
+        with open(req, "w") as fh:
+            json.dump(request, fh)
+        try:
+            reply = self._run(f"_judge.call(globals().get({function!r}, None), {req!r}, {rep!r})")
+            if not os.path.exists(rep):
+                raise _KernelLost(
+                    f"the call did not complete ({reply.get('ename')}: {reply.get('evalue')})"
+                )
+            with open(rep) as fh:
+                return json.load(fh)
+        finally:
+            for path in (req, rep):
+                if os.path.exists(path):
+                    os.remove(path)
+
+    # -- one spec
+
+    def check(self, name: str, seed: int) -> CheckResult:
+        spec = get_spec(name)
+        try:
+            probe = self._call(spec.function, {"probe": True})
+        except _KernelLost as exc:
+            self._restart_bare()
+            return run_check(name, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
+        if "notcallable" in probe:
+            stand_in = type(str(probe["notcallable"]), (), {})()
+            return run_check(name, stand_in, seed)
+        outcomes = self._outcomes(spec, seed)
+        return run_check(name, _replay(outcomes), seed)
+
+    def _outcomes(self, spec, seed: int) -> list[_Outcome]:
+        cases: Iterable = spec.cases(np.random.default_rng(seed))
+        outcomes: list[_Outcome] = []
+        watch = [int(p) for p in spec.unchanged_args]
+        for case in cases:
+            request = {"args": [_encode_input(a) for a in case.args], "watch": watch}
+            try:
+                reply = self._call(spec.function, request)
+            except _KernelLost as exc:
+                kind = "TimeoutError" if "no result" in str(exc) else "KernelDied"
+                outcomes.append(_Outcome(error=_error(kind, str(exc))))
+                self._restart_bare()
+                break
+            outcome = _Outcome(after={int(p): _load(v) for p, v in reply.get("after", {}).items()})
+            if "error" in reply:
+                ename, evalue, nie = reply["error"]
+                outcome.error = _error(ename, evalue, bool(nie))
+            elif "notcallable" in reply:
+                outcome.error = _error("TypeError", f"{reply['notcallable']} is not callable")
+            else:
+                outcome.value = _decode_output(reply["value"])
+            outcomes.append(outcome)
+            if outcome.error is not None:
+                break  # run_check stops at the first exception
+        return outcomes
+
+
+def judge_notebook(
+    rebuilt_nb, spec_names: Iterable[str], seed: int, timeout: float = 10.0
+) -> list[CheckResult]:
+    """Grade `spec_names` against `rebuilt_nb` in a fresh kernel; one result per spec.
+
+    Parameters
+    ----------
+    rebuilt_nb : NotebookNode
+        The notebook from `autograder.rebuild.rebuild` (its ``.notebook``); its test cells
+        (nbgrader ``grade=True``, ``solution=False``) are never sent to the kernel.
+    spec_names : iterable of str
+        Registered specs, e.g. ``"a1.sigmoid_grad"`` (an unknown name raises ValueError).
+    seed : int
+        Seed of every spec's cases (log it: the same seed replays the grading).
+    timeout : float
+        Wall-time limit in seconds per cell and per call of the student's function.
+    """
+    names = list(spec_names)
+    for name in names:
+        get_spec(name)  # a misconfigured grader fails loudly, before any kernel starts
+    with Judge(rebuilt_nb, timeout=timeout) as judge:
+        results = []
+        for name in names:
+            try:
+                results.append(judge.check(name, seed))
+            except Exception as exc:  # never let one spec crash the batch
+                spec = get_spec(name)
+                results.append(
+                    CheckResult(
+                        name=name,
+                        passed=False,
+                        points_earned=0,
+                        points_possible=spec.points,
+                        seed=seed,
+                        message=f"{name} (seed {seed}): could not be graded: "
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                )
+        return results

@@ -1,0 +1,225 @@
+"""Judgment happens in the grader (issue #5, item 3).
+
+Real assignment-1 submissions (nbgrader's release with answers pasted in, rebuilt from the
+source) are graded by `autograder.judge`: cases drawn by the grader, only inputs sent into
+a fresh kernel, outputs back as .npy bytes and compared outside it. The verdicts and
+messages must equal what `run_check` gives in-process on the same functions and seed.
+"""
+
+import copy
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checks import get_spec, run_check
+from autograder.judge import Judge, judge_notebook
+from autograder.mutants.a1 import CORRECT, MUTANTS, source
+from autograder.rebuild import rebuild, release
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
+SEED = 20261122
+MUTANT = {m.name: m for m in MUTANTS}
+
+
+def _gid(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _correct(name):
+    return source(CORRECT[name][0], name.split(".", 1)[1])
+
+
+def _rebuilt(answers):
+    """The release with `answers` (grade id -> source) pasted in, then rebuilt."""
+    nb = copy.deepcopy(release(SOURCE))
+    for cell in nb.cells:
+        if _gid(cell) in answers:
+            cell.source = answers[_gid(cell)]
+    return rebuild(SOURCE, nb).notebook
+
+
+def _mutant(name, function):
+    return source(MUTANT[name].fn, function)
+
+
+SNEAKY = '''
+class Sneaky:
+    """Claims equality with anything; unpickling it would create {marker}."""
+
+    def __eq__(self, other):
+        return True
+
+    def __reduce__(self):
+        return (open, ({marker!r}, "w"))
+
+
+def bce_logits_grad(z, y):
+    return Sneaky()
+'''
+
+ANSWERS_BAD = {
+    "sigmoid_grad": _mutant("sigmoid_grad_at_output", "sigmoid_grad"),
+    "tanh_grad": "import numpy as np\n\n\ndef tanh_grad(z):\n"
+    "    return (1.0 - np.tanh(z) ** 2).tolist()\n",
+    # the function is defined, then the cell's own `import nnlib` fails
+    "relu_grad": _mutant("relu_grad_boolean", "relu_grad") + "\nimport nnlib\n",
+    "swish_grad": "def swish_grad(z, beta=1.0):\n"
+    "    s = 1.0 / (1.0 + np.exp(-beta * z))\n"
+    "    return np.asmatrix(s + beta * z * s * (1.0 - s))\n",
+    "softmax_ce_grad": "def softmax_ce_grad(logits, y):\n"
+    "    from nnlib.losses import softmax_cross_entropy_grad\n\n"
+    "    return softmax_cross_entropy_grad(logits, y)\n",
+    "dense_backward": "import os\n\n\ndef dense_backward(dZ, cache):\n    os._exit(1)\n",
+    "mlp_backward": "import time\n\n\ndef mlp_backward(X, y, params):\n    time.sleep(60)\n",
+    "numerical_gradient": _mutant("numerical_gradient_x_not_restored", "numerical_gradient"),
+}
+
+
+@pytest.fixture(scope="module")
+def correct_results():
+    nb = _rebuilt({name.split(".", 1)[1]: _correct(name) for name in CORRECT})
+    return judge_notebook(nb, list(CORRECT), seed=SEED, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory):
+    """Grade the bad submission once, with unpickling forbidden in the grader."""
+    marker = tmp_path_factory.mktemp("marker") / "unpickled"
+    answers = dict(ANSWERS_BAD, bce_logits_grad=SNEAKY.format(marker=str(marker)))
+    nb = _rebuilt(answers)
+    mp = pytest.MonkeyPatch()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the grader unpickled something")
+
+    for attr in ("loads", "load", "Unpickler"):
+        mp.setattr(pickle, attr, forbidden)
+    try:
+        with Judge(nb, timeout=2) as judge:
+            results = {name: judge.check(name, SEED) for name in CORRECT}
+            executed = list(judge.executed)
+            cell_errors = list(judge.cell_errors)
+    finally:
+        mp.undo()
+    return {
+        "results": results,
+        "executed": executed,
+        "cell_errors": cell_errors,
+        "marker": marker,
+        "notebook": nb,
+    }
+
+
+def test_correct_answers_earn_every_point(correct_results):
+    assert [r.name for r in correct_results] == list(CORRECT)
+    for res in correct_results:
+        spec = get_spec(res.name)
+        assert res.passed, res.message
+        assert res.points_earned == res.points_possible == spec.points
+        assert res.seed == SEED
+
+
+def test_correct_messages_equal_in_process_run_check(correct_results):
+    for res in correct_results:
+        assert res.message == run_check(res.name, CORRECT[res.name][0], seed=SEED).message
+
+
+@pytest.mark.parametrize(
+    ("spec", "mutant", "hint"),
+    [
+        ("a1.sigmoid_grad", "sigmoid_grad_at_output", "derivative-at-output"),
+        ("a1.relu_grad", "relu_grad_boolean", "boolean-mask"),
+        ("a1.numerical_gradient", "numerical_gradient_x_not_restored", "x-not-restored"),
+    ],
+)
+def test_mutants_fail_with_their_hint_as_in_process(bad, spec, mutant, hint):
+    res = bad["results"][spec]
+    assert not res.passed and res.points_earned == 0
+    assert res.hint_id == hint == MUTANT[mutant].hint
+    assert res.message == run_check(spec, MUTANT[mutant].fn, seed=SEED).message
+
+
+def _as_list(z):
+    return (1.0 - np.tanh(z) ** 2).tolist()
+
+
+def _as_matrix(z, beta=1.0):
+    s = 1.0 / (1.0 + np.exp(-beta * z))
+    return np.asmatrix(s + beta * z * s * (1.0 - s))
+
+
+@pytest.mark.parametrize(
+    ("spec", "fn", "got"),
+    [
+        ("a1.tanh_grad", _as_list, "got list of"),
+        ("a1.swish_grad", _as_matrix, "got numpy.matrix (an ndarray subclass)"),
+    ],
+)
+def test_list_and_matrix_are_wrong_type(bad, spec, fn, got):
+    res = bad["results"][spec]
+    assert not res.passed and res.hint_id == "wrong-type"
+    assert got in res.message
+    assert res.message == run_check(spec, fn, seed=SEED).message
+
+
+def test_object_with_eq_override_is_wrong_type_and_never_unpickled(bad):
+    res = bad["results"]["a1.bce_logits_grad"]
+    assert not res.passed and res.hint_id == "wrong-type"
+    assert "got Sneaky" in res.message
+    assert not bad["marker"].exists()  # its __reduce__ never ran in the grader
+
+
+def test_reference_cannot_be_imported_in_the_kernel(bad):
+    res = bad["results"]["a1.softmax_ce_grad"]
+    assert not res.passed and res.hint_id == "exception"
+    assert "ImportError" in res.message and "nnlib" in res.message
+    assert any("nnlib" in err for err in bad["cell_errors"])  # top-level import too
+
+
+def test_dead_kernel_is_a_failed_result(bad):
+    res = bad["results"]["a1.dense_backward"]
+    assert not res.passed and res.points_earned == 0
+    assert "died" in res.message
+
+
+def test_sleeping_answer_times_out_and_grading_goes_on(bad):
+    res = bad["results"]["a1.mlp_backward"]
+    assert not res.passed and res.points_earned == 0
+    assert "TimeoutError" in res.message and "2 s" in res.message
+    # graded after the restarts that followed the dead kernel and the timeout
+    assert bad["results"]["a1.numerical_gradient"].hint_id == "x-not-restored"
+
+
+def test_test_cells_never_reach_the_kernel(bad):
+    sent = "\n".join(bad["executed"])
+    assert "assert_check" not in sent and "HIDDEN TESTS" not in sent
+    tests = [
+        c.source
+        for c in bad["notebook"].cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    ]
+    assert tests, "the source has test cells"
+    for src in tests:
+        assert src not in bad["executed"]
+    answers = [ANSWERS_BAD["sigmoid_grad"], ANSWERS_BAD["numerical_gradient"]]
+    for src in answers:
+        assert src in bad["executed"]  # answer cells, as rebuilt, were executed
+
+
+def test_unknown_spec_fails_before_a_kernel_starts():
+    with pytest.raises(ValueError, match="unknown check"):
+        judge_notebook(_rebuilt({}), ["a1.no_such_question"], seed=1)
+
+
+def test_hanging_cell_is_skipped_and_the_rest_is_graded():
+    hang = _correct("a1.sigmoid_grad") + "\nimport time\n\ntime.sleep(60)\n"
+    nb = _rebuilt({"sigmoid_grad": hang, "tanh_grad": _correct("a1.tanh_grad")})
+    with Judge(nb, timeout=2) as judge:
+        sig, tanh = (judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad"))
+        errors = judge.cell_errors
+    assert len(errors) == 1 and "no result within 2 s" in errors[0]
+    assert not sig.passed and sig.hint_id == "not-callable"
+    assert tanh.passed and tanh.points_earned == tanh.points_possible
