@@ -1,0 +1,231 @@
+"""Per-student result files, and the one step that copies them into the gradebook.
+
+Grading workers never touch SQLite: each writes ``<results_dir>/<assignment>/<student>.json``
+atomically (a temporary file in the same folder, then ``os.replace``), so a reader sees the
+old file or the new one, never half of one. A run killed midway leaves only complete files
+(and perhaps a ``.<student>.*.tmp`` that readers ignore); `is_done` lets the next run skip
+every submission whose result is already there for the same submission bytes (sha256).
+
+`record_to_gradebook` is then the single writer of the gradebook. It is idempotent: it adds
+a student or submission only when missing and sets each grade cell's ``auto_score``, so
+running it twice gives the same rows and no duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.cli import STUDENT_ID, _quiet_sqlalchemy
+
+SCHEMA_VERSION = 1
+STATUSES = ("graded", "failed")
+QUESTION_KEYS = (
+    "name",
+    "grade_id",
+    "points_earned",
+    "points_possible",
+    "passed",
+    "message",
+    "hint_id",
+)
+
+
+@dataclass
+class StudentResult:
+    """What grading one submission produced; everything needed to record or regrade it."""
+
+    student: str
+    assignment: str
+    submission_sha256: str
+    seed: int
+    started: float
+    finished: float
+    versions: dict[str, str] = field(default_factory=dict)
+    questions: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    status: str = "graded"
+    error: str | None = None
+    timestamp: str | None = None  # the submission's timestamp.txt, for the gradebook
+
+    def __post_init__(self):
+        for name in ("student", "assignment"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not STUDENT_ID.match(value):
+                raise ValueError(f"{name} must be a plain name (letters, digits, _ . -): {value!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+        for q in self.questions:
+            missing = [k for k in QUESTION_KEYS if k not in q]
+            if missing:
+                raise ValueError(f"question {q.get('name')!r} lacks {', '.join(missing)}")
+
+    @property
+    def score(self) -> float:
+        return float(sum(q["points_earned"] for q in self.questions))
+
+    def to_json(self) -> str:
+        data = {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}
+        return json.dumps(data, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> StudentResult:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("a result file holds a JSON object")
+        version = data.pop("schema_version", None)
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"unknown schema_version {version!r}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}")
+        return cls(**data)
+
+
+def question(check, grade_id: str | None = None) -> dict:
+    """One ``questions`` entry from a `autograder.checks.CheckResult`.
+
+    The grade id defaults to ``test_<function>`` of the check's spec (the a1 convention).
+    """
+    if grade_id is None:
+        from autograder.checks import get_spec
+
+        grade_id = f"test_{get_spec(check.name).function}"
+    return {
+        "name": check.name,
+        "grade_id": grade_id,
+        "points_earned": check.points_earned,
+        "points_possible": check.points_possible,
+        "passed": check.passed,
+        "message": check.message,
+        "hint_id": check.hint_id,
+    }
+
+
+def current_versions() -> dict[str, str]:
+    """Versions of what grading depends on, to store with each result."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": sys.version.split()[0]}
+    for name in ("numpy", "nnlib", "nbgrader"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def result_path(results_dir: Path | str, assignment: str, student: str) -> Path:
+    return Path(results_dir) / assignment / f"{student}.json"
+
+
+def write_result(results_dir: Path | str, result: StudentResult) -> Path:
+    """Write ``<results_dir>/<assignment>/<student>.json`` atomically; returns its path."""
+    path = result_path(results_dir, result.assignment, result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = result.to_json()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def read_result(path: Path | str) -> StudentResult:
+    """One result file; raises ValueError (or OSError) if it is corrupt or misnamed."""
+    path = Path(path)
+    result = StudentResult.from_json(path.read_text(encoding="utf-8"))
+    if (result.assignment, result.student) != (path.parent.name, path.stem):
+        raise ValueError(f"holds {result.assignment}/{result.student}")
+    return result
+
+
+def read_results(
+    results_dir: Path | str, assignment: str, problems: list[str] | None = None
+) -> list[StudentResult]:
+    """Every readable result of `assignment`, sorted by student.
+
+    A corrupt file is skipped: a line names it on stderr, and in `problems` if given.
+    """
+    results = []
+    for path in sorted((Path(results_dir) / assignment).glob("*.json")):
+        try:
+            results.append(read_result(path))
+        except (OSError, ValueError, TypeError) as error:  # JSONDecodeError is a ValueError
+            message = f"{path}: skipped, corrupt result file ({error})"
+            print(message, file=sys.stderr)
+            if problems is not None:
+                problems.append(message)
+    return results
+
+
+def is_done(results_dir: Path | str, assignment: str, student: str, submission_sha256: str) -> bool:
+    """True if a readable result exists for this exact submission (the resume check)."""
+    path = result_path(results_dir, assignment, student)
+    if not path.is_file():
+        return False
+    try:
+        return read_result(path).submission_sha256 == submission_sha256
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+# ------------------------------------------------------------------------- gradebook
+
+
+def record_to_gradebook(
+    db_url: str, assignment: str, results: list[StudentResult], course_id: str = "nnfp"
+) -> list[str]:
+    """Copy `results` into the gradebook: the single writer, safe to run again.
+
+    Adds missing students and submissions, then sets ``auto_score`` of each grade cell named
+    by a question's ``grade_id``. A "failed" result scores 0 on every automatically graded
+    code cell. Manual scores are never touched. Returns problems (e.g. an unknown grade id);
+    the assignment must already be in the gradebook (``generate_assignment`` puts it there).
+    """
+    from nbgrader.api import Gradebook
+
+    problems = []
+    with _quiet_sqlalchemy(), Gradebook(db_url, course_id=course_id) as gb:
+        gb.find_assignment(assignment)  # MissingEntry if the assignment was never released
+        for result in results:
+            if result.assignment != assignment:
+                problems.append(f"{result.student}: result is for {result.assignment}, skipped")
+                continue
+            gb.update_or_create_student(result.student)
+            kwargs = {"timestamp": result.timestamp} if result.timestamp else {}
+            sub = gb.update_or_create_submission(assignment, result.student, **kwargs)
+            grades = {g.name: g for nb in sub.notebooks for g in nb.grades}
+            if result.status == "failed":
+                for grade in grades.values():
+                    if grade.cell.cell_type == "code":
+                        grade.auto_score = 0.0
+                        grade.needs_manual_grade = False
+            else:
+                for q in result.questions:
+                    grade = grades.get(q["grade_id"])
+                    if grade is None:
+                        problems.append(f"{result.student}: no grade cell {q['grade_id']!r}")
+                        continue
+                    grade.auto_score = float(q["points_earned"])
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+    return problems
