@@ -17,6 +17,7 @@ __all__ = [
     "as_array",
     "as_rng",
     "check_choice",
+    "check_class_labels",
     "check_int",
     "check_number",
     "check_same_shape",
@@ -119,6 +120,38 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
         f"they must match exactly{hint}"
     )
+
+
+def check_class_labels(y: np.ndarray, n_classes: int, name: str, hint: str = "") -> np.ndarray:
+    """Check integer class labels ``y (N,)`` in ``[0, n_classes)`` and return them.
+
+    Parameters
+    ----------
+    y : ndarray, shape (N,)
+    n_classes : int
+    name : str
+        The argument's name, used in the message and in the suggested fix.
+    hint : str, optional
+        Appended to the dtype error, e.g. the other accepted form of targets.
+
+    Examples
+    --------
+    >>> check_class_labels(np.array([0, 3]), 3, "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: labels in y must be in [0, 3) for a model with 3 outputs, got values from 0 to 3
+    """
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(
+            f"{name} must hold integer class labels, got dtype {y.dtype}; convert with "
+            f"{name}.astype(int){hint}"
+        )
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"labels in {name} must be in [0, {n_classes}) for a model with {n_classes} "
+            f"outputs, got values from {y.min()} to {y.max()}"
+        )
+    return y
 
 
 def check_number(

@@ -36,7 +36,7 @@ from nnlib import activations as _activations
 from nnlib import initializers as _initializers
 from nnlib import layers as _layers
 from nnlib import losses as _losses
-from nnlib._checks import _describe, as_array, as_rng, check_number
+from nnlib._checks import _describe, as_array, as_rng, check_class_labels, check_number
 
 __all__ = ["MLP", "NamedArrays"]
 
@@ -629,17 +629,7 @@ class MLP:
             raise ValueError("score needs at least one sample, got X with 0 rows")
         if self.output == "softmax":
             if y.ndim == 1 and y.shape[0] == n:
-                if y.dtype.kind not in "iu":
-                    raise TypeError(
-                        f"y of shape {y.shape} must hold integer class labels, got dtype "
-                        f"{y.dtype}; convert with y.astype(int), or pass one-hot rows ({n}, {k})"
-                    )
-                if y.min() < 0 or y.max() >= k:
-                    raise ValueError(
-                        f"labels in y must be in [0, {k}) for a model with {k} outputs, got "
-                        f"values from {y.min()} to {y.max()}"
-                    )
-                labels = y
+                labels = check_class_labels(y, k, "y", hint=f", or pass one-hot rows ({n}, {k})")
             elif y.shape == (n, k):
                 if not np.isfinite(y).all():
                     raise ValueError("y must contain only finite values, got NaN or inf")

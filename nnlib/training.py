@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ._checks import _describe, as_array, as_rng, check_int
+from ._checks import _describe, as_array, as_rng, check_class_labels, check_int
 from .losses import NonFiniteError, get_loss
 
 __all__ = ["History", "TrainingWarning", "accuracy", "fit", "minibatches"]
@@ -191,17 +191,7 @@ def _check_targets(model, loss, y, n: int, name: str) -> np.ndarray:
     d_out = model.sizes[-1]
     if loss.name == "softmax_cross_entropy":
         if y.ndim == 1:
-            if not np.issubdtype(y.dtype, np.integer):
-                raise TypeError(
-                    f"{name} must hold integer class labels, got dtype {y.dtype}; convert with "
-                    f"{name}.astype(int)"
-                )
-            if y.min() < 0 or y.max() >= d_out:
-                raise ValueError(
-                    f"labels in {name} must be in [0, {d_out}) for a model with {d_out} "
-                    f"outputs, got values from {y.min()} to {y.max()}"
-                )
-            return y
+            return check_class_labels(y, d_out, name)
         if y.shape == (n, 1):
             raise ValueError(
                 f"{name} has shape {y.shape}: pass class labels as a 1-D array, "
