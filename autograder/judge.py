@@ -36,8 +36,8 @@ import json
 import marshal
 import os
 import secrets
-import shutil
-import tempfile
+import sys
+import time
 import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,14 +46,21 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckResult, get_spec, run_check
+from autograder.confine import Confinement, Limits
 
 __all__ = ["BLOCKED_MODULES", "Judge", "judge_notebook"]
 
 #: Modules that cannot be imported in the kernel while grading (a speed bump only).
 BLOCKED_MODULES = ("nnlib", "autograder.specs", "autograder.mutants")
 
+#: Grader modules that locked cells may import: a stub in the kernel (their functions raise).
+STUBBED_MODULES = ("autograder", "autograder.checks")
+
 #: Largest array (bytes) the kernel sends back; larger answers are reported as wrong type.
 MAX_OUTPUT_BYTES = 64 * 2**20
+
+#: The MIME type of the kernel's replies to the grader (a display message with a token).
+REPLY_MIME = "application/x-nnfp-judge+json"
 
 # Code run in the kernel at start: blocks the reference and defines the call helper.
 _KERNEL_HELPER = r'''
@@ -63,6 +70,7 @@ import numpy as _np
 
 _BLOCKED = __BLOCKED__
 _MAX = __MAX__
+_MIME = __MIME__
 
 
 def _blocked(name):
@@ -147,9 +155,25 @@ def _encode(value, depth=0):
     return _other(value)
 
 
-def call(fn, request, reply):
-    with open(request) as fh:
-        req = _json.load(fh)
+class _Stub(_types.ModuleType):
+    """Stand-in for a grader module a locked cell imports (e.g. visible_tests_passed)."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def unavailable(*args, **kwargs):
+            raise RuntimeError(f"{name} is not available while grading")
+
+        return unavailable
+
+
+for _name in __STUBS__:
+    _sys.modules[_name] = _Stub(_name)
+
+
+def call(fn, request, token):
+    req = _json.loads(request)
     out = {}
     if not callable(fn):
         out["notcallable"] = type(fn).__name__
@@ -171,8 +195,9 @@ def call(fn, request, reply):
             if type(a) is _np.ndarray and a.dtype.kind in "biufc":
                 after[str(pos)] = _save(a)
         out["after"] = after
-    with open(reply, "w") as fh:
-        _json.dump(out, fh)
+    from IPython import get_ipython as _gi
+
+    _gi().display_pub.publish(data={_MIME: _json.dumps(out)}, metadata={"token": token})
 '''
 
 
@@ -283,56 +308,149 @@ def _source(cell) -> str:
 
 
 class _KernelLost(Exception):
-    """The call did not finish: timeout or dead kernel."""
+    """The call did not finish: timeout, dead kernel or the submission's time used up."""
+
+
+def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str, str]:
+    """The whole environment of a student's kernel: nothing of the grader's is passed on.
+
+    No ``NBGRADER_*``/``AUTOGRADER_*``/``JPY_*`` variables, no secrets; single-threaded BLAS;
+    the processor settings that OpenBLAS needs for correct results where they are set.
+    """
+    env = {
+        "PATH": os.pathsep.join(
+            [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
+        "HOME": home,
+        "PWD": workdir,
+        "TMPDIR": "/tmp" if workdir.startswith("/tmp/") else workdir,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+        "IPYTHONDIR": os.path.join(home, ".ipython"),
+        "JUPYTER_CONFIG_DIR": os.path.join(home, ".jupyter"),
+        "JUPYTER_DATA_DIR": os.path.join(home, ".local", "share", "jupyter"),
+        "JUPYTER_RUNTIME_DIR": os.path.join(home, ".local", "share", "jupyter", "runtime"),
+    }
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            env[var] = os.environ[var]
+    return env
+
+
+def _confined_manager_class():
+    from jupyter_client.manager import KernelManager
+
+    class ConfinedKernelManager(KernelManager):
+        """Starts the kernel through the sandbox launcher, with history off."""
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            conf = self.confinement  # set by Judge before start_kernel
+            if conf.uid is not None and conf.level == "namespaces":
+                os.chown(self.connection_file, conf.uid, conf.uid)
+            return conf.wrap([*cmd, "--HistoryManager.enabled=False"])
+
+    return ConfinedKernelManager
 
 
 class Judge:
-    """A kernel running one rebuilt notebook, and the grading of specs against it.
+    """A confined kernel running one rebuilt notebook, and the grading of specs against it.
 
     ``executed`` lists every code string sent to the kernel, for audit and tests;
     ``cell_errors`` the errors of the notebook's cells (a cell that hangs or kills the
-    kernel is skipped when the kernel is restarted, so what it defines is missing).
+    kernel is skipped when the kernel is restarted, so what it defines is missing);
+    ``output_bytes`` what the kernel printed or displayed (beyond ``limits.output_mb`` it is
+    dropped, and ``output_exceeded`` is set).
     """
 
-    def __init__(self, notebook, timeout: float = 10.0, kernel_name: str = "python3"):
+    def __init__(
+        self,
+        notebook,
+        timeout: float | None = None,
+        kernel_name: str = "python3",
+        limits: Limits | None = None,
+        course_root=None,
+        level: str | None = None,
+        workdir_name: str = "work",
+    ):
+        if limits is None:
+            limits = Limits() if timeout is None else Limits(cell_seconds=float(timeout))
         self.notebook = notebook
-        self.timeout = float(timeout)
+        self.limits = limits
+        self.timeout = float(limits.cell_seconds)
         self.kernel_name = kernel_name
+        self.course_root = course_root
+        self.level = level
+        self.workdir_name = workdir_name
         self.executed: list[str] = []
         self.cell_errors: list[str] = []
-        self.workdir = tempfile.mkdtemp(prefix="judge-")
+        self.restarts = 0
+        self.output_bytes = 0
+        self.output_exceeded = False
         self.km = None
         self.kc = None
+        self.confinement: Confinement | None = None
+        self.deadline = time.monotonic() + float(limits.submission_seconds)
         self._skip: set[int] = set()  # cells that hung or killed the kernel: not re-run
         self._hung: list[str] = []
+        self._replies: dict[str, str] = {}
 
     # -- kernel lifecycle
 
     def __enter__(self):
-        self.start()
+        try:
+            self.start()
+        except _KernelLost as exc:  # every check will then fail with this reason
+            self.cell_errors.append(str(exc))
+            self._shutdown()
         return self
 
     def __exit__(self, *exc):
         self.close()
 
-    def _env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("NBGRADER", "AUTOGRADER", "JPY_"))
-        }
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[var] = "1"
-        return env
+    @property
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _start_kernel(self) -> None:
+        env = kernel_env(f"/tmp/{self.workdir_name}", "/tmp/home")
+        conf = Confinement(self.limits, env, course_root=self.course_root, level=self.level)
+        self.confinement = conf
+        km = _confined_manager_class()(
+            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(conf.ipc_dir, "k")
+        )
+        km.connection_file = os.path.join(conf.ipc_dir, "kernel.json")
+        km.confinement = conf
+        self.km = km
+        km.start_kernel(env=conf.env, cwd=conf.ipc_dir)
+        kc = km.client()
+        kc.start_channels()
+        self.kc = kc
+        try:
+            kc.wait_for_ready(timeout=max(1.0, min(60.0, self.remaining)))
+        except RuntimeError as exc:  # the kernel died while starting, or did not answer
+            raise _KernelLost(f"the kernel did not start: {exc}") from None
+        conf.started()
 
     def start(self) -> None:
-        from jupyter_client.manager import start_new_kernel
-
-        self.km, self.kc = start_new_kernel(
-            kernel_name=self.kernel_name, cwd=self.workdir, env=self._env()
-        )
-        helper = _KERNEL_HELPER.replace("__BLOCKED__", repr(BLOCKED_MODULES)).replace(
-            "__MAX__", str(MAX_OUTPUT_BYTES)
+        if self.remaining <= 0:
+            raise _KernelLost(self._out_of_time())
+        try:
+            self._start_kernel()
+        except _KernelLost:
+            self._shutdown()
+            raise
+        helper = (
+            _KERNEL_HELPER.replace("__BLOCKED__", repr(BLOCKED_MODULES))
+            .replace("__MAX__", str(MAX_OUTPUT_BYTES))
+            .replace("__MIME__", repr(REPLY_MIME))
+            .replace("__STUBS__", repr(STUBBED_MODULES))
         )
         self._run(
             "import sys as _s, types as _t\n"
@@ -350,68 +468,112 @@ class Judge:
             except _KernelLost as exc:
                 self._hung.append(f"cell {i} ({_source(cell)[:40]!r}...): {exc}")
                 self._skip.add(i)
-                self._restart_bare()
+                self._restart_bare()  # raises _KernelLost in turn once time is used up
                 return
             if reply.get("status") != "ok":
                 self.cell_errors.append(f"{reply.get('ename')}: {reply.get('evalue')}")
 
+    def _out_of_time(self) -> str:
+        return f"the submission used up its {self.limits.submission_seconds:g} s of grading time"
+
     def _restart_bare(self) -> None:
         self._shutdown()
+        self.restarts += 1
         self.start()  # the helper and the cells again, minus those that hung
+
+    def _recover(self) -> None:
+        """Restart after a lost call; if that fails too (time used up), stay stopped."""
+        try:
+            self._restart_bare()
+        except _KernelLost:
+            self._shutdown()
 
     def _shutdown(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
+        launcher = None
         if self.km is not None:
+            proc = getattr(getattr(self.km, "provisioner", None), "process", None)
+            launcher = getattr(proc, "pid", None)
             with contextlib.suppress(Exception):
                 self.km.shutdown_kernel(now=True)
-        self.km = self.kc = None
+            with contextlib.suppress(Exception):
+                self.km.cleanup_resources()
+        if self.confinement is not None:
+            self.confinement.close(launcher)
+        self.km = self.kc = self.confinement = None
 
     def close(self) -> None:
         self._shutdown()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _output(self, msg) -> None:
+        kind = msg["header"]["msg_type"]
+        content = msg["content"]
+        if kind == "display_data" and REPLY_MIME in content.get("data", {}):
+            token = content.get("metadata", {}).get("token")
+            if isinstance(token, str):
+                self._replies[token] = content["data"][REPLY_MIME]
+            return
+        if kind == "stream":
+            size = len(content.get("text", ""))
+        elif kind in ("display_data", "execute_result", "update_display_data", "error"):
+            size = len(json.dumps(content.get("data", content.get("traceback", ""))))
+        else:
+            return
+        self.output_bytes += size
+        if self.output_bytes > self.limits.output_mb * 2**20:
+            self.output_exceeded = True
 
     def _run(self, code: str) -> dict:
         self.executed.append(code)
+        if self.remaining <= 0:
+            raise _KernelLost(self._out_of_time())
         if self.km is None or not self.km.is_alive():
             raise _KernelLost("the kernel died")
+        timeout = min(self.timeout, self.remaining)
         try:
             msg = self.kc.execute_interactive(
                 code,
-                timeout=self.timeout,
+                timeout=timeout,
                 store_history=False,
                 allow_stdin=False,
-                output_hook=lambda m: None,
+                output_hook=self._output,
             )
         except TimeoutError:
+            if self.remaining <= 0:
+                raise _KernelLost(self._out_of_time()) from None
             alive = self.km.is_alive()
             raise _KernelLost(
-                f"no result within {self.timeout:g} s (the kernel was restarted)"
+                f"no result within {timeout:g} s (the kernel was restarted)"
                 if alive
                 else "the kernel died"
             ) from None
         return msg["content"]
 
+    def run_cell(self, code: str) -> tuple[bool, str]:
+        """Run `code` in the kernel (e.g. a test cell that names no spec): (ok, error)."""
+        try:
+            reply = self._run(code)
+        except _KernelLost as exc:
+            self._recover()
+            return False, str(exc)
+        if reply.get("status") == "ok":
+            return True, ""
+        return False, f"{reply.get('ename')}: {reply.get('evalue')}"
+
     # -- one call
 
     def _call(self, function: str, request: dict) -> dict:
         token = secrets.token_hex(8)
-        req = os.path.join(self.workdir, f".judge-req-{token}.json")
-        rep = os.path.join(self.workdir, f".judge-rep-{token}.json")
-        with open(req, "w") as fh:
-            json.dump(request, fh)
-        try:
-            reply = self._run(f"_judge.call(globals().get({function!r}, None), {req!r}, {rep!r})")
-            if not os.path.exists(rep):
-                raise _KernelLost(
-                    f"the call did not complete ({reply.get('ename')}: {reply.get('evalue')})"
-                )
-            with open(rep) as fh:
-                return json.load(fh)
-        finally:
-            for path in (req, rep):
-                if os.path.exists(path):
-                    os.remove(path)
+        payload = json.dumps(request)
+        self._replies.pop(token, None)
+        reply = self._run(f"_judge.call(globals().get({function!r}, None), {payload!r}, {token!r})")
+        text = self._replies.pop(token, None)
+        if text is None:
+            raise _KernelLost(
+                f"the call did not complete ({reply.get('ename')}: {reply.get('evalue')})"
+            )
+        return json.loads(text)
 
     # -- one spec
 
@@ -420,7 +582,7 @@ class Judge:
         try:
             probe = self._call(spec.function, {"probe": True})
         except _KernelLost as exc:
-            self._restart_bare()
+            self._recover()
             return run_check(name, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
         if "notcallable" in probe:
             stand_in = type(str(probe["notcallable"]), (), {})()
@@ -439,7 +601,7 @@ class Judge:
             except _KernelLost as exc:
                 kind = "TimeoutError" if "no result" in str(exc) else "KernelDied"
                 outcomes.append(_Outcome(error=_error(kind, str(exc))))
-                self._restart_bare()
+                self._recover()
                 break
             outcome = _Outcome(after={int(p): _load(v) for p, v in reply.get("after", {}).items()})
             if "error" in reply:

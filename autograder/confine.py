@@ -1,0 +1,269 @@
+"""The grader's side of confinement: limits, what to hide, cgroups, the launcher command.
+
+`Confinement` prepares one job (one submission's kernel): it chooses the isolation level
+the machine allows (`isolation`), creates cgroups when it can, and wraps the kernel command
+in `autograder/sandbox.py` (the launcher; its docstring lists what each level does).
+`Confinement.close` kills whatever the job left (the namespace's death does it at the
+"namespaces" level; the cgroups' process lists and the session are swept in any case).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Confinement", "Limits", "isolation"]
+
+SANDBOX = str(Path(__file__).with_name("sandbox.py"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use.
+
+    Parameters
+    ----------
+    cell_seconds : wall time of one cell, or of one call of a graded function.
+    submission_seconds : wall time of the whole submission, kernel restarts included.
+    memory_mb : memory of the whole job (cgroup) and address space of each process.
+    processes : processes and threads of the job at once.
+    output_mb : what the kernel may print or display; the rest is dropped and reported.
+    disk_mb : size of each writable tmpfs (``/tmp`` with the working directory, ...).
+    """
+
+    cell_seconds: float = 10.0
+    submission_seconds: float = 120.0
+    memory_mb: int = 2048
+    processes: int = 64
+    output_mb: float = 4.0
+    disk_mb: int = 256
+
+    def __post_init__(self):
+        for name in ("cell_seconds", "submission_seconds", "memory_mb", "processes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+        for name in ("output_mb", "disk_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+
+
+@functools.cache
+def isolation() -> str:
+    """``"namespaces"`` if the launcher can make PID/mount/network namespaces, else
+    ``"rlimits"``. Probed once per process by launching ``true`` in the sandbox."""
+    if not sys.platform.startswith("linux") or os.environ.get("NNFP_SANDBOX") == "rlimits":
+        return "rlimits"
+    true = shutil.which("true") or "/bin/true"
+    cfg = _config(Limits(), "namespaces", [], [sys.prefix, sys.base_prefix], {}, None, [])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", SANDBOX, json.dumps(cfg), "--", true],
+            capture_output=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "rlimits"
+    return "namespaces" if done.returncode == 0 else "rlimits"
+
+
+def _config(limits, level, hide, keep, env, uid, cgroups) -> dict:
+    mem = int(limits.memory_mb * 2**20)
+    return {
+        "level": level,
+        "hide": [str(p) for p in hide],
+        "keep": [str(p) for p in keep],
+        "env": env,
+        "uid": uid,
+        "cgroups": cgroups,
+        "workdir": env.get("PWD", "/tmp/work"),
+        "home": env.get("HOME", "/tmp/home"),
+        "disk_bytes": int(limits.disk_mb * 2**20),
+        "file_size": int(limits.disk_mb * 2**20),
+        # address space: numpy + OpenBLAS reserve ~1 GiB of virtual memory they never touch
+        "address_space": mem + 2**30,
+        "nproc": None,
+    }
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """This process's cgroup folder for `controller` (v1), or the v2 folder (controller "")."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        names = controllers.split(",") if controllers else [""]
+        if controller in names:
+            base = Path("/sys/fs/cgroup") / controller if controller else Path("/sys/fs/cgroup")
+            if controller == "" and not (base / "cgroup.controllers").exists():
+                base = Path("/sys/fs/cgroup/unified")
+            folder = base / path.lstrip("/")
+            return folder if folder.is_dir() else None
+    return None
+
+
+def _make_cgroups(name: str, limits: Limits) -> list[Path]:
+    """Best effort: a memory and a pids cgroup for the job (v1, else v2). [] if not allowed."""
+    made = []
+    mem = int(limits.memory_mb * 2**20)
+    for controller, files in (
+        ("memory", {"memory.limit_in_bytes": mem}),
+        ("pids", {"pids.max": limits.processes}),
+    ):
+        parent = _own_cgroup(controller)
+        if parent is None:
+            continue
+        folder = parent / name
+        try:
+            folder.mkdir()
+            for fname, value in files.items():
+                (folder / fname).write_text(str(value))
+            made.append(folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    if made:
+        return made
+    parent = _own_cgroup("")
+    if parent is not None and (parent / "cgroup.subtree_control").exists():
+        folder = parent / name
+        try:
+            folder.mkdir()
+            (folder / "memory.max").write_text(str(mem))
+            (folder / "pids.max").write_text(str(limits.processes))
+            made.append(folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    return made
+
+
+def _kill_cgroup(folder: Path, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _checkout_of(path: Path) -> Path | None:
+    """The source checkout holding `path` (a folder with pyproject.toml), if any."""
+    for parent in path.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "nnlib").is_dir():
+            return parent
+    return None
+
+
+def hidden_paths(course_root: Path | str | None = None, extra=()) -> list[Path]:
+    """What the student's process must not see: the course folder, the reference packages,
+    the rest of their checkout (its .git holds every solution), the grader's home."""
+    import autograder
+
+    found = [Path(autograder.__file__).resolve().parent]
+    spec = __import__("importlib.util").util.find_spec("nnlib")
+    if spec is not None and spec.origin:
+        found.append(Path(spec.origin).resolve().parent)
+    if course_root is not None:
+        found.append(Path(course_root).resolve())
+    checkout = _checkout_of(found[0])
+    if checkout is not None:
+        found.append(checkout)
+    found.append(Path.home())
+    found += [Path(p).resolve() for p in extra]
+    return sorted(set(found))
+
+
+def kept_paths() -> list[Path]:
+    """What the kernel needs even where it lies under a hidden folder: the Python install."""
+    keep = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
+    keep |= {p.resolve() for p in list(keep)}
+    return sorted(keep)
+
+
+class Confinement:
+    """One job's confinement. Use `wrap` on the kernel command; `close` when the job ends.
+
+    ``ipc_dir`` is where the kernel's Unix sockets and connection file go: the one folder
+    on the real disk the kernel can reach (writable only until the kernel has started).
+    """
+
+    def __init__(
+        self,
+        limits: Limits,
+        env: dict[str, str],
+        course_root: Path | str | None = None,
+        level: str | None = None,
+        hide_extra=(),
+    ):
+        self.limits = limits
+        self.level = level or isolation()
+        self.name = f"nnfp-judge-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+        self.ipc_dir = tempfile.mkdtemp(prefix="nnfp-ipc-")
+        self.uid = 100000 + os.getpid() if os.geteuid() == 0 else None
+        self.cgroups = _make_cgroups(self.name, limits) if self.level == "namespaces" else []
+        self.env = dict(env)
+        cfg = _config(
+            limits,
+            self.level,
+            hidden_paths(course_root, hide_extra) if self.level == "namespaces" else [],
+            [*kept_paths(), Path(self.ipc_dir)],
+            self.env,
+            self.uid,
+            [str(c) for c in self.cgroups],
+        )
+        cfg["writable"] = [self.ipc_dir]
+        if self.level == "namespaces" and self.uid is not None and not self.cgroups:
+            cfg["nproc"] = limits.processes  # counts this job's own uid only
+        if self.level != "namespaces":
+            cfg["workdir"] = cfg["home"] = tempfile.mkdtemp(prefix="nnfp-work-")
+            self.env["HOME"] = self.env["PWD"] = cfg["workdir"]
+            cfg["env"] = self.env
+            cfg["uid"] = None
+        self.config = cfg
+        if self.uid is not None and self.level == "namespaces":
+            os.chown(self.ipc_dir, self.uid, self.uid)
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        return [sys.executable, "-I", "-S", SANDBOX, json.dumps(self.config), "--", *argv]
+
+    def started(self) -> None:
+        """After the kernel bound its sockets: the ipc folder becomes read-only for it."""
+        if self.uid is not None:
+            with contextlib.suppress(OSError):
+                os.chown(self.ipc_dir, 0, 0)
+                os.chmod(self.ipc_dir, 0o755)
+
+    def close(self, launcher_pid: int | None = None) -> None:
+        """Kill what the job left: its cgroups' processes, and at the "rlimits" level the
+        launcher's session (the launcher made it with setsid, so its pgid is its pid)."""
+        if launcher_pid and self.level != "namespaces":
+            with contextlib.suppress(OSError):
+                os.killpg(launcher_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        for folder in self.cgroups:
+            _kill_cgroup(folder, deadline)
+        self.cgroups = []
+        shutil.rmtree(self.ipc_dir, ignore_errors=True)
+        if self.level != "namespaces":
+            shutil.rmtree(self.config["workdir"], ignore_errors=True)

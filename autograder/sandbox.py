@@ -1,0 +1,286 @@
+"""Confinement of a student's kernel (issue #5, item 2).
+
+This file is both a library (``Sandbox``, ``Limits``, ``isolation``) used by
+`autograder.judge`, and a launcher script: the kernel command is run as::
+
+    python -I -S sandbox.py '<json config>' -- python -m ipykernel_launcher -f conn.json
+
+so that it needs only the standard library and starts in ~20 ms. What the launcher does
+depends on what the machine allows, best first (``isolation()`` tells which level applies):
+
+``"namespaces"`` (root, or unprivileged user namespaces)
+    * new PID, mount and network namespaces: the kernel is PID 2 under a tiny init (PID 1);
+      when the job ends PID 1 dies and the Linux kernel kills **every** process in the
+      namespace, detached and double-forked ones included. The network namespace has no
+      interface up, so there is no network (the Jupyter sockets are Unix sockets, ``ipc``);
+    * the filesystem is read-only, except fresh size-limited tmpfs on ``/tmp``,
+      ``/var/tmp`` and ``/dev/shm`` (the working directory ``/tmp/<name>`` is in there);
+    * the course folder (gradebook, source notebooks), the nnlib and autograder packages and
+      the rest of a source checkout are covered by empty read-only tmpfs: not readable;
+    * ``/proc`` is the namespace's own: no other process, environment or command line shows;
+    * as root: a separate unprivileged uid per job (so ``RLIMIT_NPROC`` counts this job
+      only), and cgroups (v1 or v2) capping the memory and the number of processes of the
+      whole job, when writable.
+``"rlimits"`` (no namespaces)
+    resource limits, a new session and a kill of its process group at the end. Detached
+    processes that leave the session can survive, the file system and the network are open:
+    use this level only for trusted code or inside a container.
+
+Every level also sets: address-space, file-size, open-file and core-dump limits, stdout and
+stderr of the kernel to /dev/null (what the student prints travels as Jupyter messages, which
+the judge caps), and a clean environment chosen by the judge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import json
+import os
+import signal
+import sys
+
+# ------------------------------------------------------------------------ launcher side
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+MS_STRICTATIME = 1 << 24
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+_MOUNT_FLAGS = {
+    "nosuid": MS_NOSUID,
+    "nodev": MS_NODEV,
+    "noexec": MS_NOEXEC,
+    "noatime": MS_NOATIME,
+    "nodiratime": MS_NODIRATIME,
+    "relatime": MS_RELATIME,
+}
+
+_libc = None
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return _libc
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
+    _check(
+        _c().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+        f"mount {target}",
+    )
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _set_rlimits(cfg: dict) -> None:
+    import resource
+
+    def cap(kind, value):
+        if value is None:
+            return
+        _soft, hard = resource.getrlimit(kind)
+        value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
+        resource.setrlimit(kind, (value, value))
+
+    cap(resource.RLIMIT_AS, cfg.get("address_space"))
+    cap(resource.RLIMIT_FSIZE, cfg.get("file_size"))
+    cap(resource.RLIMIT_NOFILE, 256)
+    cap(resource.RLIMIT_CORE, 0)
+    if cfg.get("nproc") is not None:
+        cap(resource.RLIMIT_NPROC, cfg["nproc"])
+
+
+def _mountpoints() -> list[tuple[str, int]]:
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            parts = line.split()
+            target = parts[4].replace("\\040", " ")
+            flags = 0
+            for opt in parts[5].split(","):
+                flags |= _MOUNT_FLAGS.get(opt, 0)
+            points.append((target, flags))
+    return points
+
+
+def _setup_filesystem(cfg: dict) -> None:
+    """In the new mount namespace: tmpfs where writes go, everything else read-only."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    keep = [p for p in cfg["keep"] if os.path.exists(p)]
+    fds = {p: os.open(p, os.O_RDONLY) for p in keep}  # reachable after they are covered
+    size = int(cfg["disk_bytes"])
+    mode = "1777"
+    for d in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(d):
+            _mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}")
+    for hidden in cfg["hide"]:  # read-only below, with every other mount
+        if os.path.isdir(hidden):
+            _mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+        elif os.path.exists(hidden):
+            _mount("/dev/null", hidden, None, MS_BIND)
+    for p, fd in fds.items():  # the paths that must stay reachable, bound back in place
+        if not os.path.isdir(p):
+            os.makedirs(p, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
+        os.close(fd)
+    writable = {"/tmp", "/var/tmp", "/dev/shm", *cfg.get("writable", ())}
+    for target, flags in _mountpoints():
+        if target in writable or target.startswith(("/proc", "/sys", "/dev")):
+            continue
+        # a mount we cannot remount (locked in a user namespace) stays as it is
+        with contextlib.suppress(OSError):
+            _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+    os.makedirs(cfg["workdir"], exist_ok=True)
+    os.makedirs(cfg["home"], exist_ok=True)
+    if cfg.get("uid") is not None:
+        for d in (cfg["workdir"], cfg["home"]):
+            os.chown(d, cfg["uid"], cfg["uid"])
+
+
+def _join_cgroups(cfg: dict) -> None:
+    for path in cfg.get("cgroups", ()):
+        with contextlib.suppress(OSError):
+            _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
+
+
+def _forward_to(pid_box: list[int]):
+    def handler(signum, frame):
+        if pid_box[0] > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid_box[0], signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, handler)
+
+
+def _exit_like(status: int) -> None:
+    if os.WIFSIGNALED(status):
+        os._exit(128 + os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _exec_kernel(cfg: dict, argv: list[str]) -> None:
+    """In the child that becomes the kernel: limits, identity, cwd, fds, then exec."""
+    try:
+        _set_rlimits(cfg)
+        uid = cfg.get("uid")
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+        _c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        os.chdir(cfg["workdir"])
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        log = null
+        if cfg.get("log"):  # for debugging the launcher: the kernel's own stdout and stderr
+            log = os.open(cfg["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.execve(argv[0], argv, cfg["env"])
+    except BaseException as exc:
+        os.write(2, f"sandbox: cannot start {argv[0]}: {type(exc).__name__}: {exc}\n".encode())
+    finally:
+        os._exit(127)
+
+
+def launch(cfg: dict, argv: list[str]) -> None:
+    """The launcher's main: never returns."""
+    _join_cgroups(cfg)
+    if cfg["level"] != "namespaces":
+        os.setsid()
+        pid_box = [0]
+        _forward_to(pid_box)
+        pid = os.fork()
+        if pid == 0:
+            _exec_kernel(cfg, argv)
+        pid_box[0] = pid
+        _, status = os.waitpid(pid, 0)
+        try:
+            os.killpg(os.getpgid(0), signal.SIGKILL)  # whatever it left in this session
+        finally:
+            _exit_like(status)
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET
+    if os.geteuid() != 0:
+        uid, gid = os.getuid(), os.getgid()
+        _check(_c().unshare(CLONE_NEWUSER | flags), "unshare")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        cfg["uid"] = None
+    else:
+        _check(_c().unshare(flags), "unshare")
+    init_box = [0]
+    _forward_to(init_box)
+    init = os.fork()
+    if init == 0:
+        _init(cfg, argv)
+    init_box[0] = init
+    _, status = os.waitpid(init, 0)
+    _exit_like(status)
+
+
+def _init(cfg: dict, argv: list[str]) -> None:
+    """PID 1 of the job's namespace: set up, start the kernel, reap, exit with it."""
+    try:
+        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _setup_filesystem(cfg)
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        kernel_box = [0]
+        _forward_to(kernel_box)
+        kernel = os.fork()
+        if kernel == 0:
+            _exec_kernel(cfg, argv)
+        kernel_box[0] = kernel
+        while True:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                os._exit(1)
+            except InterruptedError:
+                continue
+            if pid == kernel:
+                _exit_like(status)  # PID 1 exits: every process left in the namespace dies
+    except BaseException as exc:  # a set-up failure must be visible to the judge
+        try:
+            sys.stderr.write(f"sandbox: {type(exc).__name__}: {exc}\n")
+        finally:
+            os._exit(126)
+
+
+def main(args: list[str]) -> None:
+    if len(args) < 3 or args[1] != "--":
+        sys.stderr.write("usage: sandbox.py CONFIG_JSON -- COMMAND...\n")
+        os._exit(2)
+    launch(json.loads(args[0]), args[2:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
