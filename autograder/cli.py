@@ -4,16 +4,16 @@ Commands (each has a ``make`` target of the same name)::
 
     release   [A]            student version of one or all assignments + release/<A>.zip
     collect   SRC [A]        import <student_id>.ipynb / <student_id>.zip files from SRC
-    autograde [A] [--force]  grade every submission, one student per nbgrader run
+    autograde [A] [--force]  grade every submission with the engine (autograder.engine)
     feedback  [A]            per-student HTML in feedback/<student>/<A>/
     grades    [--out CSV]    one row per student and assignment
 
-Everything goes through nbgrader's own API (``NbGraderAPI`` and ``Gradebook``), so the
-formgrader and ``nbgrader export`` see the same gradebook. What this module adds is what
-nbgrader 0.9.6 gets wrong in a batch: a failure of one submission never stops the others,
-a duplicated grade cell is repaired instead of failing, a submission nbgrader cannot grade
-at all still ends with a recorded score of zero and the reason, and re-running skips what is
-already graded.
+nbgrader stays the transport and the record: release, collect, the gradebook, the
+formgrader and ``nbgrader export`` all use nbgrader's own API (``NbGraderAPI`` and
+``Gradebook``). Grading itself is the engine's: submissions are rebuilt from the source
+notebooks, scanned, and judged outside confined kernels, in parallel worker processes that
+write one result file each; this process alone then writes the gradebook. Re-running skips
+what is already graded from the same submission bytes.
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import html
 import io
-import json
 import os
 import re
 import shutil
@@ -34,10 +32,12 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from autograder.confine import Limits
+
 COURSE = Path(__file__).resolve().parent
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-FAILURES = "autograde_failures.json"  # in autograded/: submissions recorded as zero, and why
+RESULTS = "results"  # <course>/results/<assignment>/<student>.json, one per graded submission
 
 
 @contextlib.contextmanager
@@ -113,15 +113,6 @@ class Course:
                 return False
         return self.dir("release", assignment).is_dir()
 
-    def failures(self) -> dict:
-        path = self.dir("autograded", FAILURES)
-        return json.loads(path.read_text()) if path.is_file() else {}
-
-    def save_failures(self, failures: dict) -> None:
-        path = self.dir("autograded", FAILURES)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(failures, indent=1, sort_keys=True))
-
 
 def _check(result: dict, what: str) -> None:
     if not result.get("success"):
@@ -132,18 +123,6 @@ def _check(result: dict, what: str) -> None:
 def _read_timestamp(folder: Path) -> str:
     path = folder / "timestamp.txt"
     return path.read_text().strip() if path.is_file() else ""
-
-
-def _reason(result: dict) -> str:
-    """The most telling line of a failed nbgrader run (the last exception named in its log)."""
-    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
-    lines = re.findall(r"^\s*(?:[\w.]+(?:Error|Exception|Exit)\b.*)$", text, re.MULTILINE)
-    lines = [line.strip() for line in lines if "NbGraderException" not in line]
-    if not lines:
-        return "nbgrader could not grade this submission"
-    if "DeadKernelError" in lines[-1]:
-        return "the kernel died (a cell called os._exit, crashed Python or ran out of memory)"
-    return lines[-1]
 
 
 # --------------------------------------------------------------------------------- release
@@ -245,219 +224,118 @@ def collect(course: Course, src: Path | str, assignment: str | None = None) -> l
 # ------------------------------------------------------------------------------- autograde
 
 
-def repair_duplicates(folder: Path) -> list[str]:
-    """Make every grade id unique again in the submitted notebooks of one folder.
-
-    nbgrader refuses a notebook where a cell with a grade id was copied (#1083, #1933): the
-    whole submission fails, and in a batch every later student too. The first cell with a
-    given grade id keeps it; later copies become ordinary cells, so the student's code in
-    them still runs but is not graded twice. The original is kept as ``<name>.ipynb.orig``.
-    Returns the grade ids that were duplicated.
-    """
-    duplicated = []
-    for path in sorted(folder.glob("*.ipynb")):
-        nb = json.loads(path.read_text())
-        seen, changed = set(), False
-        for cell in nb.get("cells", []):
-            meta = cell.get("metadata", {}).get("nbgrader")
-            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-            if grade_id is None:
-                continue
-            if grade_id in seen:
-                del cell["metadata"]["nbgrader"]
-                duplicated.append(grade_id)
-                changed = True
-            seen.add(grade_id)
-        if changed:
-            shutil.copy2(path, path.with_name(path.name + ".orig"))
-            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
-    return duplicated
-
-
-def _record_zero(course: Course, a: str, student: str, timestamp: str) -> None:
-    """Give every automatically graded cell 0 points, so the student has a recorded score."""
-    stamp = None
-    with contextlib.suppress(ValueError):
-        stamp = dt.datetime.strptime(timestamp, TIMESTAMP_FORMAT)
-    with _quiet_sqlalchemy(), course.gradebook() as gb:
-        gb.update_or_create_student(student)
-        sub = gb.update_or_create_submission(a, student, timestamp=stamp)
-        for notebook in sub.notebooks:
-            for grade in notebook.grades:
-                if grade.cell.cell_type == "code" and grade.manual_score is None:
-                    grade.auto_score = 0.0
-                    grade.needs_manual_grade = False
-        gb.db.commit()
-
-
-def _grade_one(course: Course, a: str, student: str) -> tuple[bool, str]:
-    """One nbgrader autograde run for one student; (graded?, reason if not)."""
-    with _quiet_sqlalchemy():
-        result = course.api.autograde(a, student, force=True, create=True)
-    if result.get("success"):
-        return True, ""
-    return False, _reason(result)
-
-
-_WORKER_COURSE: Course | None = None
-
-
-def _worker_start(root: str) -> None:
-    global _WORKER_COURSE
-    _WORKER_COURSE = Course(root)
-
-
-def _worker_grade(a: str, student: str) -> tuple[bool, str]:
-    assert _WORKER_COURSE is not None
-    return _grade_one(_WORKER_COURSE, a, student)
-
-
-def _graded(course: Course, a: str, todo: list[str], jobs: int, bar):
-    """Yield (student, graded?, reason) as each nbgrader run ends, `jobs` runs at a time.
-
-    With jobs > 1 each worker process holds its own gradebook connection; a run that lost a
-    race for the SQLite lock, or whose worker died, is retried alone at the end rather than
-    recorded as failed.
-    """
-    if jobs <= 1 or len(todo) <= 1:
-        for student in todo:
-            bar.set_postfix_str(student)
-            yield (student, *_grade_one(course, a, student))
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    retry = []
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_start,
-        initargs=(str(course.root),),
-    ) as pool:
-        futures = {pool.submit(_worker_grade, a, student): student for student in todo}
-        for future in as_completed(futures):
-            student = futures[future]
-            try:
-                ok, reason = future.result()
-            except Exception:  # a worker process died: grade its students again, alone
-                retry.append(student)
-                continue
-            if not ok and "database" in reason.lower():
-                retry.append(student)
-                continue
-            bar.set_postfix_str(student)
-            yield student, ok, reason
-    for student in retry:
-        yield (student, *_grade_one(course, a, student))
-
-
 def autograde(
     course: Course,
     assignment: str | None = None,
     force: bool = False,
     progress: bool = True,
     students: list[str] | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
+    limits=None,
+    seed: int | None = None,
 ) -> dict[str, dict[str, str]]:
     """Grade every submission (or those of `students`) of one or all assignments.
 
-    Each student is a separate nbgrader run, so a submission that crashes nbgrader costs
-    only that student, who is recorded with zero points and the reason.
+    Uses the engine (`autograder.engine`): each submission is rebuilt from the source,
+    scanned, and judged in a confined kernel by one of `jobs` worker processes (default: one
+    per core), which writes ``results/<assignment>/<student>.json``. Then this process, and
+    only it, records every result in the gradebook. A submission already graded from the
+    same bytes is skipped unless `force`; a run killed midway resumes where it stopped.
 
-    ``jobs`` nbgrader runs go on at once, each in a worker process (2 on 2 cores grades a
-    batch about 1.5 times faster than 1; with SQLite keep it small, or use PostgreSQL).
-
-    Returns ``{assignment: {student: status}}`` with status "graded", "skipped" (already
-    graded from the same timestamp) or "failed: <reason>" (recorded as zero).
+    Returns ``{assignment: {student: status}}``, status "graded N points[, K flag(s)]",
+    "failed ..." (recorded as zero, with the reason) or "skipped".
     """
-    from tqdm import tqdm
+    from autograder import engine
+    from autograder.results import read_results, record_to_gradebook
 
-    failures = course.failures()
     report: dict[str, dict[str, str]] = {}
+    results_dir = course.dir(RESULTS)
     for a in course.assignments(assignment):
-        submitted = sorted(p.parent.name for p in course.dir("submitted").glob(f"*/{a}"))
-        if students:
-            submitted = [s for s in submitted if s in students]
-        if not submitted:
+        todo, done = engine.pending(course.root, a, results_dir, students, force)
+        if not todo and not done:
             continue
         if not course.released(a):
             release(course, a)
-        status, todo = {}, []
-        for student in submitted:
-            stamp = _read_timestamp(course.dir("submitted", student, a))
-            done = course.dir("autograded", student, a)
-            graded = done.is_dir() and _read_timestamp(done) == stamp
-            failed = failures.get(a, {}).get(student, {}).get("timestamp") == stamp
-            if (graded or failed) and not force:
-                status[student] = "skipped"
-            else:
-                todo.append((student, stamp))
-        notes = {}
-        for student, _ in todo:
-            duplicated = repair_duplicates(course.dir("submitted", student, a))
-            if duplicated:
-                notes[student] = f" (duplicated grade cells ungraded: {', '.join(duplicated)})"
-        stamps = dict(todo)
-        bar = tqdm(total=len(todo), desc=f"autograde {a}", unit="submission", disable=not progress)
-        for student, ok, reason in _graded(course, a, list(stamps), jobs, bar):
-            if ok:
-                failures.get(a, {}).pop(student, None)
-                status[student] = "graded" + notes.get(student, "")
-            else:
-                _record_zero(course, a, student, stamps[student])
-                failures.setdefault(a, {})[student] = {
-                    "timestamp": stamps[student],
-                    "reason": reason,
-                }
-                status[student] = f"failed: {reason}"
-            course.save_failures(failures)
-            bar.update()
-        bar.close()
+        status = {s: "skipped" for s in done}
+        status.update(
+            engine.grade_batch(
+                course.root,
+                a,
+                todo,
+                results_dir,
+                jobs=jobs,
+                limits=limits,
+                seed=seed,
+                progress=progress,
+            )
+        )
+        problems: list[str] = []
+        results = read_results(results_dir, a, problems)
+        problems += record_to_gradebook(
+            course.coursedir.db_url, a, results, course_id=course.coursedir.course_id
+        )
         status = dict(sorted(status.items()))
         report[a] = status
         counts = {
-            k: sum(v.split(":")[0].split(" ")[0] == k for v in status.values())
+            k: sum(v.split(" ")[0] == k for v in status.values())
             for k in ("graded", "skipped", "failed")
         }
         print(f"autograde {a}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        by_student = {r.student: r for r in results}
         for student, text in status.items():
-            if text.startswith("failed") or "duplicated" in text:
+            r = by_student.get(student)
+            if r is not None and (r.status == "failed" or r.flags) and text != "skipped":
                 print(f"  {student}: {text}")
+                for flag in r.flags[:5]:
+                    print(f"    flag {flag}")
+                if r.error:
+                    print(f"    error: {r.error.strip().splitlines()[-1]}")
+        for problem in problems:
+            print(f"  gradebook: {problem}", file=sys.stderr)
     return report
 
 
 # -------------------------------------------------------------------------------- feedback
 
-_FAILED_HTML = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{a}: feedback for {student}</title></head>
-<body><h1>{a}: your submission could not be graded automatically</h1>
-<p>Recorded score: 0. Reason: <code>{reason}</code></p>
-<p>Run your notebook top to bottom on a fresh kernel (Kernel &rarr; Restart and Run All):
-it must finish without crashing the kernel. Then contact the instructor.</p>
-</body></html>
-"""
+
+def _check_results(r) -> list:
+    from autograder.checks import CheckResult
+
+    return [
+        CheckResult(
+            name=q["name"],
+            passed=bool(q["passed"]),
+            points_earned=q["points_earned"],
+            points_possible=q["points_possible"],
+            seed=q.get("seed", r.seed),
+            message=q["message"],
+            hint_id=q.get("hint_id"),
+            case=q.get("case"),
+        )
+        for q in r.questions
+    ]
 
 
 def feedback(course: Course, assignment: str | None = None) -> list[Path]:
-    """Per-student HTML: each test cell with its verdict, points and message."""
-    failures = course.failures()
+    """Per-student HTML from the result files: verdicts, points, seeds, failing cases and
+    hints; never the hidden tests' source or reference code (nbgrader's own feedback
+    copies the hidden tests verbatim)."""
+    from autograder.feedback import render_feedback, write_feedback
+    from autograder.rebuild import Note
+    from autograder.results import read_results
+
     written = []
     for a in course.assignments(assignment):
-        if any(course.dir("autograded").glob(f"*/{a}")):
-            _check(course.api.generate_feedback(a, force=True), f"feedback for {a}")
-        for student, info in failures.get(a, {}).items():
-            folder = course.dir("feedback", student, a)
-            folder.mkdir(parents=True, exist_ok=True)
+        for r in read_results(course.dir(RESULTS), a):
+            notes = [Note(*n.split(": ", 1)) if ": " in n else Note("note", n) for n in r.notes]
+            if r.status == "failed":
+                notes.append(Note("failed", "your submission could not be graded; recorded as 0"))
+            page = render_feedback(r.student, a, _check_results(r), notes)
             for nb in course.notebooks(a):
-                page = _FAILED_HTML.format(
-                    a=html.escape(a),
-                    student=html.escape(student),
-                    reason=html.escape(info["reason"]),
-                )
-                (folder / Path(nb).with_suffix(".html").name).write_text(page)
+                path = course.dir("feedback", r.student, a, Path(nb).with_suffix(".html").name)
+                written.append(write_feedback(path, page))
         pages = sorted(course.dir("feedback").glob(f"*/{a}/*.html"))
         print(f"feedback {a}: {len(pages)} page(s) in {course.dir('feedback')}/")
-        written += pages
     return written
 
 
@@ -470,12 +348,14 @@ def grades(course: Course, out: Path | str | None = None) -> Path:
     """Write a CSV with one row per student and assignment in the gradebook."""
     from nbgrader.api import MissingEntry
 
+    from autograder.results import read_results
+
     out = Path(out) if out else course.root / "grades.csv"
-    failures = course.failures()
     rows = []
     with course.gradebook() as gb:
         for assignment in gb.assignments:
             a = assignment.name
+            results = {r.student: r for r in read_results(course.dir(RESULTS), a)}
             for student in gb.students:
                 row = {"assignment": a, "student_id": student.id, "timestamp": "", "note": ""}
                 try:
@@ -487,13 +367,16 @@ def grades(course: Course, out: Path | str | None = None) -> Path:
                 row.update(score=round(sub.score, 2), max_score=sub.max_score)
                 if sub.timestamp:
                     row["timestamp"] = sub.timestamp.strftime(TIMESTAMP_FORMAT)
-                failed = failures.get(a, {}).get(student.id)
-                if failed:
-                    row.update(status="failed", note=failed["reason"])
+                result = results.get(student.id)
+                if result is not None and result.status == "failed":
+                    note = (result.error or "").strip().splitlines()
+                    row.update(status="failed", note=note[-1] if note else "")
                 elif sub.needs_manual_grade:
                     row["status"] = "needs manual grade"
                 else:
                     row["status"] = "graded"
+                if result is not None and result.flags and row["status"] != "failed":
+                    row["note"] = f"{len(result.flags)} flag(s): " + "; ".join(result.flags[:3])
                 rows.append(row)
     out.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
@@ -523,16 +406,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("collect", help="import <student_id>.ipynb/.zip files from a folder")
     p.add_argument("src", help="folder of submissions named by student id")
     p.add_argument("assignment", nargs="?", help="assignment id (default: the only one)")
-    p = sub.add_parser("autograde", help="grade every submission, one student per run")
+    p = sub.add_parser("autograde", help="grade every submission in confined kernels")
     p.add_argument("assignment", nargs="?", help="assignment id (default: all)")
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument(
         "--jobs",
         type=int,
-        default=min(2, os.cpu_count() or 1),
-        help="nbgrader runs at once, each in a worker process (default: %(default)s)",
+        default=os.cpu_count() or 1,
+        help="worker processes, each grading one submission at a time (default: %(default)s)",
     )
+    p.add_argument("--seed", type=int, help="seed of every check (default: a new one each)")
+    defaults = Limits()
+    for flag, field, kind, text in (
+        ("--cell-timeout", "cell_seconds", float, "seconds per cell or graded call"),
+        ("--submission-timeout", "submission_seconds", float, "seconds per submission"),
+        ("--memory-mb", "memory_mb", int, "memory of one submission's processes"),
+        ("--processes", "processes", int, "processes of one submission at once"),
+        ("--output-mb", "output_mb", float, "output kept per submission"),
+        ("--disk-mb", "disk_mb", int, "size of the submission's writable /tmp"),
+    ):
+        p.add_argument(
+            flag,
+            type=kind,
+            default=getattr(defaults, field),
+            dest=field,
+            help=f"{text} (default: %(default)s)",
+        )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = sub.add_parser("feedback", help="per-student HTML feedback")
     p.add_argument("assignment", nargs="?", help="assignment id (default: all)")
@@ -551,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "collect":
             collect(course, args.src, args.assignment)
         elif args.command == "autograde":
+            limits = Limits(**{f: getattr(args, f) for f in Limits.__dataclass_fields__})
             autograde(
                 course,
                 args.assignment,
@@ -558,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                 progress=not args.no_progress,
                 students=args.student,
                 jobs=args.jobs,
+                limits=limits,
+                seed=args.seed,
             )
         elif args.command == "feedback":
             feedback(course, args.assignment)

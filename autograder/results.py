@@ -191,6 +191,17 @@ def is_done(results_dir: Path | str, assignment: str, student: str, submission_s
 # ------------------------------------------------------------------------- gradebook
 
 
+def parse_timestamp(text: str | None):
+    """A submission's timestamp.txt as a datetime for the gradebook (None if unreadable)."""
+    if not text:
+        return None
+    from nbgrader.utils import parse_utc
+
+    with contextlib.suppress(Exception):
+        return parse_utc(text)
+    return None
+
+
 def record_to_gradebook(
     db_url: str, assignment: str, results: list[StudentResult], course_id: str = "nnfp"
 ) -> list[str]:
@@ -211,7 +222,8 @@ def record_to_gradebook(
                 problems.append(f"{result.student}: result is for {result.assignment}, skipped")
                 continue
             gb.update_or_create_student(result.student)
-            kwargs = {"timestamp": result.timestamp} if result.timestamp else {}
+            stamp = parse_timestamp(result.timestamp)
+            kwargs = {"timestamp": stamp} if stamp is not None else {}
             sub = gb.update_or_create_submission(assignment, result.student, **kwargs)
             grades = {g.name: g for nb in sub.notebooks for g in nb.grades}
             if result.status == "failed":

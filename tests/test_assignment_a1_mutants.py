@@ -1,18 +1,16 @@
-"""Issue #4 end to end: every mutant of assignment 1 loses its points under nbgrader.
+"""Issues #4 and #5 end to end: every mutant of assignment 1 loses its points.
 
 tests/test_autograder_specs.py runs each mutant against its spec in-process. Here the same
 mutants go through the whole instructor workflow instead: a scratch course with the course's
-nbgrader_config.py, `release`, `collect` and `autograde` (autograder.cli, as `make` does) and
-the feedback pages. Submission k pastes, into every answer cell of the release, the k-th
-mutant of that question (`autograder.mutants.a1.source`, cycling through a question's
-mutants when it has fewer), so six submissions cover all 50; two more paste the correct
-solutions of `CORRECT` and must earn every automatic point.
+nbgrader_config.py, `release`, `collect` and `autograde` (autograder.cli, as `make` does,
+so the engine judges them outside confined kernels) and the feedback pages. Submission k
+pastes, into every answer cell of the release, the k-th mutant of that question
+(`autograder.mutants.a1.source`, cycling through a question's mutants when it has fewer), so
+six submissions cover all 50; two more paste the correct solutions of `CORRECT` and must
+earn every automatic point.
 
-Each question's test cell runs its visible asserts first and the hidden spec check after
-them. A mutant the visible tests catch therefore stops at a visible assert: it scores 0 but
-its spec hint is never printed. Only the mutants that pass the visible tests reach the
-hidden check, and those must show ``Hint [<id>]: <message>`` in the test cell's output and on
-the student's feedback page.
+Every mutant must score 0 in the gradebook, with its own hint in the result file's message
+(``Hint [<id>]: <message>``) and on the student's feedback page.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ import pytest
 from autograder import checks, cli
 from autograder.checks import get_spec
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
+from autograder.results import read_results
 from autograder.specs.a1 import HINTS as A1_HINTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,15 +66,6 @@ def _correct_submission(k):
     return {QUESTIONS[q]: fns[k % len(fns)] for q, fns in CORRECT.items()}
 
 
-def _outputs(cell):
-    """(stdout, error name, error value) of an executed test cell."""
-    stdout = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
-    errors = [o for o in cell.outputs if o["output_type"] == "error"]
-    ename = errors[0]["ename"] if errors else None
-    evalue = errors[0]["evalue"] if errors else ""
-    return stdout, ename, evalue
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Release, collect, autograde and give feedback on the mutant and correct submissions."""
@@ -112,12 +102,7 @@ def graded(tmp_path_factory):
                 sub = gb.find_submission(ASSIGNMENT, student)
                 cells = {g.name: g.score for g in sub.notebooks[0].grades}
                 grades[student] = (sub.score, sub.max_score, cells)
-        notebooks = {
-            student: nbformat.read(
-                root / "autograded" / student / ASSIGNMENT / SOURCE.name, as_version=4
-            )
-            for student in [*plan, *correct]
-        }
+        results = {r.student: r for r in read_results(root / "results", ASSIGNMENT)}
         pages = {
             student: (root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
             for student in plan
@@ -129,27 +114,32 @@ def graded(tmp_path_factory):
         "plan": plan,
         "correct": correct,
         "grades": grades,
-        "notebooks": notebooks,
+        "results": results,
         "pages": pages,
     }
 
 
-def _feedback(page, fn):
-    """(listed score, HTML of the test cell's section) of test_<fn> on a feedback page."""
-    match = re.search(rf'<a href="#test_{fn}">Test cell</a> \(Score: ([\d.]+) / [\d.]+\)', page)
-    assert match, f"test_{fn} is not listed on the feedback page"
-    section = page.split(f'<a name="test_{fn}"></a>', 1)[1].split("<a name=", 1)[0]
+def _feedback(page, question):
+    """(listed points, HTML of the question's section) on a feedback page."""
+    assert f"<h2>{question}</h2>" in page, f"{question} is not listed on the feedback page"
+    section = page.split(f"<h2>{question}</h2>", 1)[1].split("</section>", 1)[0]
+    match = re.search(r"([\d.]+) / ([\d.]+) points", section)
+    assert match, section
     return float(match.group(1)), section
 
 
+def _question(graded, student, question):
+    return next(q for q in graded["results"][student].questions if q["name"] == question)
+
+
 def _occurrences(graded, mutant):
-    """(student, score of its test cell, its test cell) for each submission holding it."""
+    """(student, gradebook score of its test cell, its result entry) per submission."""
     fn = QUESTIONS[mutant.question]
     found = []
     for student, answers in graded["plan"].items():
         if answers[fn] is mutant:
-            cell = {_grade_id(c): c for c in graded["notebooks"][student].cells}[f"test_{fn}"]
-            found.append((student, graded["grades"][student][2][f"test_{fn}"], cell))
+            entry = _question(graded, student, mutant.question)
+            found.append((student, graded["grades"][student][2][f"test_{fn}"], entry))
     return found
 
 
@@ -161,7 +151,10 @@ def test_the_plan_covers_every_mutant():
 
 @pytest.mark.slow
 def test_every_submission_is_graded(graded):
-    assert graded["report"] == {s: "graded" for s in [*graded["plan"], *graded["correct"]]}
+    students = [*graded["plan"], *graded["correct"]]
+    assert sorted(graded["report"]) == sorted(students)
+    assert all(status.startswith("graded") for status in graded["report"].values())
+    assert all(not graded["results"][s].flags for s in students)  # nothing suspicious
 
 
 @pytest.mark.slow
@@ -174,10 +167,8 @@ def test_correct_solutions_score_full_automatic_points(graded):
         assert (score, max_score) == (auto, total), (student, cells)
         for q, fn in QUESTIONS.items():
             assert cells[f"test_{fn}"] == get_spec(q).points, (student, fn)
-            stdout, ename, _ = _outputs(
-                {_grade_id(c): c for c in graded["notebooks"][student].cells}[f"test_{fn}"]
-            )
-            assert ename is None and f"{q} (seed " in stdout and "passed" in stdout
+            entry = _question(graded, student, q)
+            assert entry["passed"] and f"{q} (seed " in entry["message"], entry
 
 
 @pytest.mark.slow
@@ -195,14 +186,12 @@ def test_mutant_scores_its_points_and_shows_its_hint(graded, mutant):
     shown = f"Hint [{hint.id}]: {hint.message}"
     occurrences = _occurrences(graded, mutant)
     assert occurrences, f"{mutant.name} was in no submission"
-    for student, score, cell in occurrences:
-        stdout, ename, evalue = _outputs(cell)
-        assert score == mutant.points == 0, (student, mutant.name, stdout, evalue)
-        assert ename == "AssertionError", (student, mutant.name, ename, evalue)
-        # The spec check runs before the visible asserts, so every mistake is named.
-        assert f"Public tests for {fn} passed" not in stdout, (student, mutant.name)
-        assert evalue.startswith(f"{mutant.question} (seed "), (student, evalue)
-        assert shown in evalue, (student, mutant.name, evalue)
-        listed, section = _feedback(graded["pages"][student], fn)
+    for student, score, entry in occurrences:
+        message = entry["message"]
+        assert score == mutant.points == 0 == entry["points_earned"], (student, mutant.name)
+        assert entry["hint_id"] == hint.id, (student, mutant.name, message)
+        assert message.startswith(f"{mutant.question} (seed "), (student, message)
+        assert shown in message, (student, mutant.name, message)
+        listed, section = _feedback(graded["pages"][student], mutant.question)
         assert listed == mutant.points, (student, mutant.name)
-        assert html.escape(shown, quote=False) in section, (student, mutant.name)
+        assert html.escape(shown) in section, (student, mutant.name)

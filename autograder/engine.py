@@ -1,0 +1,311 @@
+"""The grading engine behind ``make autograde`` (issue #5).
+
+One submission is graded by `grade_submission`:
+
+1. **rebuild** each notebook of the assignment from the instructor's source, taking only
+   the student's answer cells, by grade id (`autograder.rebuild`);
+2. **scan** the student's cells for suspicious code, reported with the line, never a
+   reason to take points (`autograder.scan`);
+3. **judge** in a confined kernel (`autograder.judge`, `autograder.confine`): a test cell
+   that names a spec (``assert_check("a1.sigmoid_grad", sigmoid_grad)``) is judged in the
+   grader, from outputs only; a plain test cell (``assert`` statements, as in stock
+   nbgrader) runs in the confined kernel after the answers, and passes if it raises nothing;
+4. the result goes to an atomic per-student file (`autograder.results`), and the rebuilt
+   notebook to ``autograded/<student>/<assignment>/`` for the formgrader.
+
+`grade_batch` runs `grade_submission` in worker processes, skips what is already graded
+(same submission bytes), shows a progress bar, and then records every result in the
+gradebook in one step: the only writer of SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import secrets
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.confine import Limits
+from autograder.results import StudentResult, current_versions, is_done, write_result
+
+__all__ = ["Limits", "TestCell", "grade_batch", "grade_submission", "test_cells"]
+
+SPEC_CALL = re.compile(r"""assert_check\(\s*["']([A-Za-z0-9_.]+)["']""")
+
+
+@dataclass(frozen=True)
+class TestCell:
+    """An automatically graded cell of the instructor's notebook."""
+
+    grade_id: str
+    points: float
+    spec: str | None  # the spec it names, or None: the cell's code is run in the kernel
+    source: str
+
+
+def test_cells(source_nb) -> list[TestCell]:
+    """The autograded code cells of an instructor notebook, in order."""
+    cells = []
+    for cell in source_nb.cells:
+        nbg = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or not nbg.get("grade") or nbg.get("solution"):
+            continue
+        src = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        found = SPEC_CALL.search(src)
+        cells.append(
+            TestCell(nbg["grade_id"], float(nbg.get("points", 0)), found and found.group(1), src)
+        )
+    return cells
+
+
+def unanswered_manual(source_nb, rebuilt_nb) -> list[tuple[str, float]]:
+    """(grade id, points) of hand-graded answers left exactly as released: like nbgrader,
+    they score 0 at once instead of waiting for a grader."""
+    from autograder.rebuild import release
+
+    def text(cell):
+        src = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        return src.strip()
+
+    stubs = {}
+    for cell in release(source_nb).cells:
+        nbg = cell.get("metadata", {}).get("nbgrader", {})
+        if nbg.get("grade") and nbg.get("solution"):
+            stubs[nbg["grade_id"]] = (text(cell), float(nbg.get("points", 0)))
+    found = []
+    for cell in rebuilt_nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in stubs and text(cell) == stubs[gid][0]:
+            found.append((gid, stubs[gid][1]))
+    return found
+
+
+def submission_sha256(folder: Path) -> str:
+    """sha256 over the names and bytes of the files of a submission folder."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        if path.name.endswith(".orig"):
+            continue
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _question(cell: TestCell, passed: bool, earned: float, message: str, seed: int, **extra):
+    return {
+        "name": cell.spec or cell.grade_id,
+        "grade_id": cell.grade_id,
+        "points_earned": earned,
+        "points_possible": cell.points,
+        "passed": passed,
+        "message": message,
+        "hint_id": extra.get("hint_id"),
+        "case": extra.get("case"),
+        "seed": seed,
+    }
+
+
+def _write_autograded(course: Path, assignment: str, student: str, name: str, nb, stamp):
+    import nbformat
+
+    folder = course / "autograded" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.tmp"
+    nbformat.write(nb, str(tmp))
+    os.replace(tmp, folder / name)
+    if stamp:
+        (folder / "timestamp.txt").write_text(stamp)
+
+
+def grade_submission(
+    course_root: Path | str,
+    assignment: str,
+    student: str,
+    *,
+    seed: int | None = None,
+    limits: Limits | None = None,
+    level: str | None = None,
+) -> StudentResult:
+    """Grade ``<course_root>/submitted/<student>/<assignment>/``; never raises for a bad
+    submission (a grader bug still raises). See the module docstring for the steps."""
+    import nbformat
+
+    from autograder.judge import Judge
+    from autograder.rebuild import rebuild_from_folder
+    from autograder.scan import scan_notebook
+
+    course = Path(course_root).resolve()
+    limits = limits or Limits()
+    seed = secrets.randbits(31) if seed is None else int(seed)
+    folder = course / "submitted" / student / assignment
+    stamp_file = folder / "timestamp.txt"
+    stamp = stamp_file.read_text().strip() if stamp_file.is_file() else None
+    result = StudentResult(
+        student=student,
+        assignment=assignment,
+        submission_sha256=submission_sha256(folder),
+        seed=seed,
+        started=time.time(),
+        finished=0.0,
+        versions=current_versions(),
+        timestamp=stamp,
+    )
+    sources = sorted((course / "source" / assignment).glob("*.ipynb"))
+    for source_path in sources:
+        source_nb = nbformat.read(str(source_path), as_version=4)
+        rebuilt = rebuild_from_folder(source_nb, folder, source_path.name)
+        result.notes += [f"{n.kind}: {n.message}" for n in rebuilt.report]
+        result.flags += [f"{f.kind}: {f}" for f in scan_notebook(rebuilt.notebook)]
+        cells = test_cells(source_nb)
+        for gid, points in unanswered_manual(source_nb, rebuilt.notebook):
+            cell = TestCell(gid, points, None, "")
+            message = "not answered: the cell is as released"
+            result.questions.append(_question(cell, False, 0.0, message, seed))
+        with Judge(
+            rebuilt.notebook,
+            limits=limits,
+            course_root=course,
+            level=level,
+            workdir_name=assignment,
+        ) as judge:
+            for cell in cells:
+                if cell.spec is not None:
+                    check = judge.check(cell.spec, seed)
+                    earned = cell.points if check.passed else 0.0
+                    result.questions.append(
+                        _question(
+                            cell,
+                            check.passed,
+                            earned,
+                            check.message,
+                            seed,
+                            hint_id=check.hint_id,
+                            case=check.case,
+                        )
+                    )
+                else:
+                    ok, error = judge.run_cell(cell.source)
+                    message = "passed" if ok else f"failed: {error}"
+                    result.questions.append(
+                        _question(cell, ok, cell.points if ok else 0.0, message, seed)
+                    )
+            result.notes += [f"cell error: {e}" for e in judge.cell_errors]
+            if judge.restarts:
+                result.notes.append(f"the kernel was restarted {judge.restarts} time(s)")
+            if judge.output_exceeded:
+                result.notes.append(
+                    f"the notebook printed {judge.output_bytes / 2**20:.1f} MB; "
+                    f"output beyond {limits.output_mb:g} MB was dropped"
+                )
+        _write_autograded(course, assignment, student, source_path.name, rebuilt.notebook, stamp)
+    result.finished = time.time()
+    return result
+
+
+# ----------------------------------------------------------------------------- the batch
+
+
+def _failed(course: Path, assignment: str, student: str, seed: int, error: str) -> StudentResult:
+    folder = course / "submitted" / student / assignment
+    stamp = folder / "timestamp.txt"
+    now = time.time()
+    return StudentResult(
+        student=student,
+        assignment=assignment,
+        submission_sha256=submission_sha256(folder) if folder.is_dir() else "",
+        seed=seed,
+        started=now,
+        finished=now,
+        versions=current_versions(),
+        status="failed",
+        error=error,
+        timestamp=stamp.read_text().strip() if stamp.is_file() else None,
+    )
+
+
+def _work(course: str, assignment: str, student: str, seed: int, limits: Limits, results: str):
+    """One job in a worker process: grade, write the result file, return a summary."""
+    course_path = Path(course)
+    try:
+        result = grade_submission(course_path, assignment, student, seed=seed, limits=limits)
+    except Exception:  # a grader bug: record it, never lose the student
+        result = _failed(course_path, assignment, student, seed, traceback.format_exc(limit=5))
+    write_result(results, result)
+    return student, result.score, result.status, len(result.flags)
+
+
+def pending(
+    course: Path, assignment: str, results_dir: Path, students=None, force: bool = False
+) -> tuple[list[str], list[str]]:
+    """(to grade, already graded) among the submitted students of `assignment`."""
+    submitted = sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}"))
+    if students:
+        submitted = [s for s in submitted if s in students]
+    todo, done = [], []
+    for student in submitted:
+        sha = submission_sha256(course / "submitted" / student / assignment)
+        if not force and is_done(results_dir, assignment, student, sha):
+            done.append(student)
+        else:
+            todo.append(student)
+    return todo, done
+
+
+def grade_batch(
+    course: Path | str,
+    assignment: str,
+    students: list[str],
+    results_dir: Path | str,
+    *,
+    jobs: int | None = None,
+    limits: Limits | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> dict[str, str]:
+    """Grade `students` in `jobs` worker processes (default: one per core); each writes its
+    own result file. Returns ``{student: summary}``. The gradebook is not touched here."""
+    from tqdm import tqdm
+
+    course = Path(course).resolve()
+    limits = limits or Limits()
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    seeds = {s: (secrets.randbits(31) if seed is None else int(seed)) for s in students}
+    summary: dict[str, str] = {}
+    bar = tqdm(
+        total=len(students), desc=f"autograde {assignment}", unit="sub", disable=not progress
+    )
+
+    def done(student, score, status, flags):
+        text = f"{status} {score:g} points" + (f", {flags} flag(s)" if flags else "")
+        summary[student] = text
+        bar.set_postfix_str(student)
+        bar.update()
+
+    args = (str(course), assignment)
+    if jobs == 1 or len(students) <= 1:
+        for s in students:
+            done(*_work(*args, s, seeds[s], limits, str(results_dir)))
+    else:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(students)), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            futures = {
+                pool.submit(_work, *args, s, seeds[s], limits, str(results_dir)): s
+                for s in students
+            }
+            for future in as_completed(futures):
+                student = futures[future]
+                try:
+                    done(*future.result())
+                except Exception as exc:  # the worker process itself died
+                    result = _failed(course, assignment, student, seeds[student], repr(exc))
+                    write_result(results_dir, result)
+                    done(student, 0.0, "failed", 0)
+    bar.close()
+    return dict(sorted(summary.items()))
