@@ -258,8 +258,11 @@ class Confinement:
         """Kill what the job left: its cgroups' processes, and at the "rlimits" level the
         launcher's session (the launcher made it with setsid, so its pgid is its pid)."""
         if launcher_pid and self.level != "namespaces":
+            from autograder.sandbox import kill_session
+
             with contextlib.suppress(OSError):
                 os.killpg(launcher_pid, signal.SIGKILL)
+            kill_session(launcher_pid)  # the launcher called setsid: its pid is the session
         deadline = time.monotonic() + 5
         for folder in self.cgroups:
             _kill_cgroup(folder, deadline)

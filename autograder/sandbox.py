@@ -186,6 +186,23 @@ def _exit_like(status: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
+def kill_session(sid: int) -> None:
+    """SIGKILL every process of session `sid` but the caller (Linux: from /proc)."""
+    me = os.getpid()
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid:  # state ppid pgrp session: the 4th after the name
+                with contextlib.suppress(OSError):
+                    os.kill(int(entry), signal.SIGKILL)
+
+
 def _exec_kernel(cfg: dict, argv: list[str]) -> None:
     """In the child that becomes the kernel: limits, identity, cwd, fds, then exec."""
     try:
@@ -224,7 +241,7 @@ def launch(cfg: dict, argv: list[str]) -> None:
         pid_box[0] = pid
         _, status = os.waitpid(pid, 0)
         try:
-            os.killpg(os.getpgid(0), signal.SIGKILL)  # whatever it left in this session
+            kill_session(os.getsid(0))  # whatever it left in this session
         finally:
             _exit_like(status)
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET

@@ -1,0 +1,264 @@
+"""Confinement of student code (issue #5, item 2): autograder/confine.py + sandbox.py.
+
+Each test runs a small Python program through the sandbox launcher, exactly as the judge
+runs a kernel, and reads what the program saw from a file it writes into the job's ipc
+folder (the one folder on the real disk it can reach). Every abuse here is bounded by the
+test itself (at most 2 GiB of memory, 200 processes, 64 MB of disk, a few seconds), so a
+broken limit fails the test instead of harming the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.confine import Confinement, Limits, hidden_paths, isolation
+from autograder.judge import kernel_env
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE = REPO / "autograder"
+
+needs_namespaces = pytest.mark.skipif(
+    isolation() != "namespaces",
+    reason="this machine allows no PID/mount/network namespaces (see README, Grading)",
+)
+
+
+def _run(program: str, limits: Limits | None = None, level: str | None = None, timeout=60):
+    """Run `program` confined; returns (exit code, what it wrote as JSON to `OUT`)."""
+    limits = limits or Limits(memory_mb=512, processes=32, disk_mb=16)
+    conf = Confinement(limits, kernel_env(), course_root=COURSE, level=level)
+    out = Path(conf.ipc_dir) / "out.json"
+    code = f"OUT = {str(out)!r}\n" + textwrap.dedent(program)
+    try:
+        done = subprocess.run(
+            conf.wrap([sys.executable, "-c", code]), timeout=timeout, capture_output=True
+        )
+        seen = json.loads(out.read_text()) if out.exists() else None
+        return done.returncode, seen, done.stderr.decode()
+    finally:
+        conf.close()
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def test_limits_reject_nonsense():
+    with pytest.raises(ValueError, match="memory_mb"):
+        Limits(memory_mb=0)
+    with pytest.raises(ValueError, match="cell_seconds"):
+        Limits(cell_seconds="10")
+
+
+def test_kernel_environment_has_no_grader_variables(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("AUTOGRADER_SEED", "1")
+    monkeypatch.setenv("SECRET_TOKEN", "x")
+    env = kernel_env()
+    assert not [k for k in env if k.startswith(("NBGRADER", "AUTOGRADER", "JPY_", "SECRET"))]
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+
+
+def test_hidden_paths_cover_the_course_the_reference_and_the_checkout():
+    hidden = set(hidden_paths(COURSE))
+    assert {COURSE, REPO / "nnlib", REPO} <= hidden
+
+
+@needs_namespaces
+def test_course_reference_and_checkout_are_unreadable_and_the_python_works():
+    code, seen, err = _run(
+        """
+        import json, os
+        seen = {}
+        for p in ["autograder/source/a1_gradients/a1_gradients.ipynb",
+                  "autograder/nbgrader_config.py", "nnlib/activations.py", ".git/HEAD",
+                  "pyproject.toml"]:
+            path = os.path.join(REPO, p)
+            try:
+                open(path).read(1)
+                seen[p] = "read"
+            except OSError as e:
+                seen[p] = type(e).__name__
+        try:
+            import nnlib
+            seen["import nnlib"] = "imported"
+        except ImportError:
+            seen["import nnlib"] = "ImportError"
+        import numpy
+        seen["numpy"] = float(numpy.ones(3).sum())
+        seen["uid"] = os.getuid()
+        seen["pid"] = os.getpid()
+        seen["cwd"] = os.getcwd()
+        seen["procs"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+        json.dump(seen, open(OUT, "w"))
+        """.replace("REPO", repr(str(REPO))),
+    )
+    assert code == 0, err
+    assert seen["numpy"] == 3.0
+    assert seen["import nnlib"] == "ImportError"
+    for p in ("autograder/source/a1_gradients/a1_gradients.ipynb", "nnlib/activations.py"):
+        assert seen[p] != "read", p
+    assert seen[".git/HEAD"] != "read" and seen["pyproject.toml"] != "read"
+    assert seen["cwd"] == "/tmp/work"
+    assert seen["procs"][0] == 1 and len(seen["procs"]) <= 3  # its own PID namespace
+    if os.geteuid() == 0:
+        assert seen["uid"] != 0  # a separate, unprivileged user
+
+
+@needs_namespaces
+def test_filesystem_is_read_only_except_a_size_limited_tmp():
+    code, seen, err = _run(
+        """
+        import json, os, sys
+        seen = {}
+        for target in [os.path.join(sys.prefix, "planted.py"), "/etc/planted", "/tmp/ok"]:
+            try:
+                with open(target, "w") as f:
+                    f.write("x")
+                seen[target] = "written"
+            except OSError as e:
+                seen[target] = type(e).__name__
+        written = 0
+        try:  # at most 64 MB whatever the limit: a broken limit fails the test, no more
+            with open("/tmp/filler", "wb") as f:
+                for _ in range(64):
+                    f.write(b"\\0" * 2**20)
+                    f.flush()
+                    written += 1
+        except OSError as e:
+            seen["filler"] = type(e).__name__
+        seen["written_mb"] = written
+        json.dump(seen, open(OUT, "w"))
+        """,
+        limits=Limits(memory_mb=512, disk_mb=8),
+    )
+    assert code == 0, err
+    assert seen[os.path.join(sys.prefix, "planted.py")] != "written"
+    assert seen["/etc/planted"] != "written"
+    assert seen["/tmp/ok"] == "written"
+    assert seen["written_mb"] <= 8 and "filler" in seen
+    assert not (Path(sys.prefix) / "planted.py").exists()
+
+
+@needs_namespaces
+def test_no_network_not_even_the_graders_loopback():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        code, seen, err = _run(
+            f"""
+            import json, socket
+            try:
+                socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+                seen = "connected"
+            except OSError as e:
+                seen = type(e).__name__
+            json.dump(seen, open(OUT, "w"))
+            """
+        )
+    assert code == 0, err
+    assert seen != "connected"
+
+
+@needs_namespaces
+def test_detached_and_double_forked_processes_die_with_the_job():
+    marker = f"{time.time_ns() % 10**6}.5"
+    code, seen, err = _run(
+        f"""
+        import json, os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:  # double fork: reparented, new session, own process group
+                os.execv("/bin/sleep", ["sleep", "{marker}"])
+            os._exit(0)
+        time.sleep(0.3)
+        json.dump("forked", open(OUT, "w"))
+        """
+    )
+    assert code == 0, err and seen == "forked"
+    deadline = time.monotonic() + 5
+    while _processes_with(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_with(f"sleep {marker}") == []
+
+
+@needs_namespaces
+def test_fork_bomb_is_capped_by_the_process_limit():
+    code, seen, err = _run(
+        """
+        import json, os, time
+        children = 0
+        for _ in range(200):  # bounded whatever the limit
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                time.sleep(3)
+                os._exit(0)
+            children += 1
+        json.dump(children, open(OUT, "w"))
+        """,
+        limits=Limits(memory_mb=1024, processes=16),
+    )
+    assert code == 0, err
+    assert 0 < seen < 16
+
+
+@needs_namespaces
+def test_memory_bomb_is_stopped_below_the_limit():
+    code, seen, err = _run(
+        """
+        import json
+        import numpy as np
+        blocks, reached = [], 0
+        try:
+            for _ in range(32):  # 32 x 64 MiB = 2 GiB at most, whatever the limit
+                blocks.append(np.ones(2**23))  # 64 MiB, touched
+                reached += 64
+        except MemoryError:
+            pass
+        json.dump(reached, open(OUT, "w"))
+        """,
+        limits=Limits(memory_mb=256, processes=16),
+    )
+    # MemoryError (address space) or the cgroup's OOM kill: either way far below 2 GiB
+    assert (code == 0 and seen <= 256 + 1024) or code != 0, (code, seen, err)
+
+
+def test_rlimits_level_still_kills_the_session():
+    marker = f"{time.time_ns() % 10**6}.25"
+    code, seen, err = _run(
+        f"""
+        import json, os, time
+        if os.fork() == 0:
+            os.execv("/bin/sleep", ["sleep", "{marker}"])
+        json.dump(os.getcwd(), open(OUT, "w"))
+        """,
+        level="rlimits",
+    )
+    assert code == 0, err
+    assert seen != str(REPO)
+    deadline = time.monotonic() + 5
+    while _processes_with(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_with(f"sleep {marker}") == []
