@@ -232,7 +232,8 @@ def launch(cfg: dict, argv: list[str]) -> None:
     """The launcher's main: never returns."""
     _join_cgroups(cfg)
     if cfg["level"] != "namespaces":
-        os.setsid()
+        with contextlib.suppress(OSError):  # EPERM: already a session leader (Popen did it)
+            os.setsid()
         pid_box = [0]
         _forward_to(pid_box)
         pid = os.fork()
