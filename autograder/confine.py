@@ -9,6 +9,7 @@ in `autograder/sandbox.py` (the launcher; its docstring lists what each level do
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import json
@@ -76,6 +77,63 @@ def isolation() -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "rlimits"
     return "namespaces" if done.returncode == 0 else "rlimits"
+
+
+_ZYGOTE: dict = {}
+
+
+def _zygote_env() -> dict[str, str]:
+    env = {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/bin", "/bin"]),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            env[var] = os.environ[var]
+    return env
+
+
+def zygote_path() -> str | None:
+    """The Unix socket of this process's kernel zygote (started on first use), or None if it
+    cannot run (then each kernel is a new Python process). ``NNFP_ZYGOTE=0`` turns it off."""
+    if os.environ.get("NNFP_ZYGOTE") == "0" or not sys.platform.startswith("linux"):
+        return None
+    proc = _ZYGOTE.get("proc")
+    if proc is not None and proc.poll() is None and _ZYGOTE.get("pid") == os.getpid():
+        return _ZYGOTE["path"]
+    folder = tempfile.mkdtemp(prefix="nnfp-zygote-")
+    path = os.path.join(folder, "z.sock")
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", SANDBOX, "--zygote", path],
+            env=_zygote_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        ready = proc.stdout.readline().strip() == b"ready"
+    except OSError:
+        ready = False
+    if not ready:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    _ZYGOTE.update(proc=proc, path=path, pid=os.getpid(), folder=folder)
+    atexit.register(_stop_zygote)
+    return path
+
+
+def _stop_zygote() -> None:
+    proc = _ZYGOTE.pop("proc", None)
+    if proc is not None and _ZYGOTE.get("pid") == os.getpid():
+        with contextlib.suppress(OSError):
+            proc.kill()
+            proc.wait(timeout=5)
+    shutil.rmtree(_ZYGOTE.pop("folder", ""), ignore_errors=True)
 
 
 def _config(limits, level, hide, keep, env, uid, cgroups) -> dict:
@@ -245,7 +303,12 @@ class Confinement:
             os.chown(self.ipc_dir, self.uid, self.uid)
 
     def wrap(self, argv: list[str]) -> list[str]:
-        return [sys.executable, "-I", "-S", SANDBOX, json.dumps(self.config), "--", *argv]
+        """The command that runs `argv` confined (through the zygote when there is one)."""
+        cfg = json.dumps(self.config)
+        zygote = zygote_path()
+        if zygote is not None:
+            return [sys.executable, "-I", "-S", SANDBOX, "--client", zygote, cfg, "--", *argv]
+        return [sys.executable, "-I", "-S", SANDBOX, cfg, "--", *argv]
 
     def started(self) -> None:
         """After the kernel bound its sockets: the ipc folder becomes read-only for it."""

@@ -257,6 +257,16 @@ def pending(
     return todo, done
 
 
+def _bar(tqdm, total: int, assignment: str, progress: bool):
+    return tqdm(total=total, desc=f"autograde {assignment}", unit="sub", disable=not progress)
+
+
+def _done(summary: dict, bar, student: str, score: float, status: str, flags: int) -> None:
+    summary[student] = f"{status} {score:g} points" + (f", {flags} flag(s)" if flags else "")
+    bar.set_postfix_str(student)
+    bar.update()
+
+
 def grade_batch(
     course: Path | str,
     assignment: str,
@@ -277,35 +287,34 @@ def grade_batch(
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     seeds = {s: (secrets.randbits(31) if seed is None else int(seed)) for s in students}
     summary: dict[str, str] = {}
-    bar = tqdm(
-        total=len(students), desc=f"autograde {assignment}", unit="sub", disable=not progress
-    )
-
-    def done(student, score, status, flags):
-        text = f"{status} {score:g} points" + (f", {flags} flag(s)" if flags else "")
-        summary[student] = text
-        bar.set_postfix_str(student)
-        bar.update()
-
     args = (str(course), assignment)
     if jobs == 1 or len(students) <= 1:
+        bar = _bar(tqdm, len(students), assignment, progress)
         for s in students:
-            done(*_work(*args, s, seeds[s], limits, str(results_dir)))
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(students)), mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            futures = {
-                pool.submit(_work, *args, s, seeds[s], limits, str(results_dir)): s
-                for s in students
-            }
-            for future in as_completed(futures):
-                student = futures[future]
-                try:
-                    done(*future.result())
-                except Exception as exc:  # the worker process itself died
-                    result = _failed(course, assignment, student, seeds[student], repr(exc))
-                    write_result(results_dir, result)
-                    done(student, 0.0, "failed", 0)
+            _done(summary, bar, *_work(*args, s, seeds[s], limits, str(results_dir)))
+        bar.close()
+        return dict(sorted(summary.items()))
+    # Workers are forked where possible, after the heavy imports (nbformat pulls in
+    # jsonschema: ~1 s), and before the progress bar's monitor thread exists.
+    import autograder.judge
+    import autograder.rebuild
+    import autograder.scan  # noqa: F401
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(students)), mp_context=multiprocessing.get_context(method)
+    ) as pool:
+        futures = {
+            pool.submit(_work, *args, s, seeds[s], limits, str(results_dir)): s for s in students
+        }
+        bar = _bar(tqdm, len(students), assignment, progress)
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                _done(summary, bar, *future.result())
+            except Exception as exc:  # the worker process itself died
+                result = _failed(course, assignment, student, seeds[student], repr(exc))
+                write_result(results_dir, result)
+                _done(summary, bar, student, 0.0, "failed", 0)
     bar.close()
     return dict(sorted(summary.items()))

@@ -432,11 +432,39 @@ class Judge:
         kc = km.client()
         kc.start_channels()
         self.kc = kc
-        try:
-            kc.wait_for_ready(timeout=max(1.0, min(60.0, self.remaining)))
-        except RuntimeError as exc:  # the kernel died while starting, or did not answer
-            raise _KernelLost(f"the kernel did not start: {exc}") from None
+        self._wait_ready(max(1.0, min(60.0, self.remaining)))
         conf.started()
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Like jupyter_client's wait_for_ready, without its fixed 0.2 s wait: ready means a
+        kernel_info reply on shell *and* its status on IOPub, so the IOPub subscription is
+        live (a message published before it would be lost, and the cell's wait time out)."""
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        while True:
+            msg_id = self.kc.kernel_info()
+            replied = seen = False
+            poll_until = time.monotonic() + 0.15
+            while not (replied and seen) and time.monotonic() < poll_until:
+                if time.monotonic() > deadline:
+                    raise _KernelLost(f"the kernel did not start within {timeout:g} s")
+                with contextlib.suppress(Empty):
+                    msg = self.kc.get_shell_msg(timeout=0.01)
+                    replied |= msg.get("parent_header", {}).get("msg_id") == msg_id
+                with contextlib.suppress(Empty):
+                    msg = self.kc.get_iopub_msg(timeout=0.01)
+                    seen |= msg.get("parent_header", {}).get("msg_id") == msg_id
+            if replied and seen:
+                while True:  # drop the rest of this request's status messages
+                    try:
+                        self.kc.get_iopub_msg(timeout=0.01)
+                    except Empty:
+                        return
+            if not self.km.is_alive():
+                raise _KernelLost("the kernel died while starting")
+            if time.monotonic() > deadline:
+                raise _KernelLost(f"the kernel did not start within {timeout:g} s")
 
     def start(self) -> None:
         if self.remaining <= 0:
@@ -495,6 +523,10 @@ class Judge:
         if self.km is not None:
             proc = getattr(getattr(self.km, "provisioner", None), "process", None)
             launcher = getattr(proc, "pid", None)
+            if proc is not None:  # kill first: shutdown_kernel then need not poll for 0.1 s
+                with contextlib.suppress(Exception):
+                    proc.kill()
+                    proc.wait(timeout=5)
             with contextlib.suppress(Exception):
                 self.km.shutdown_kernel(now=True)
             with contextlib.suppress(Exception):

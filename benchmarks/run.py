@@ -51,7 +51,7 @@ TARGETS = {
     "peak_wide": 0.60,  # >= 60% of the float64 matmul peak on the wide MLP
     "torch_wide32": 1.2,  # float32: nnlib <= 1.2x PyTorch on the wide MLP
     "import": 0.2,  # import nnlib <= 0.2 s
-    "autograde": 1.5,  # python -m autograder autograde: <= 1.5 s per submission on 2 cores
+    "autograde": 1.0,  # the engine: <= 1 s of wall time per submission per core (issue 5)
 }
 
 
@@ -365,7 +365,7 @@ def autograde_bench(n: int) -> dict:
         "plain": theirs,
         "graded": graded,
         "graded_plain": graded_plain,
-        "jobs": min(2, os.cpu_count() or 1),  # python -m autograder autograde's default
+        "jobs": os.cpu_count() or 1,  # python -m autograder autograde's default
     }
 
 
@@ -377,16 +377,18 @@ def print_autograde(quick: bool) -> None:
     )
     r = autograde_bench(n)
     per, per_plain = r["ours"] / r["n"], r["plain"] / r["n"]
+    core = per * r["jobs"]  # wall time per submission per core
     ours = f"python -m autograder autograde (jobs {r['jobs']})"
     print(f"  {'command':<42} {'total s':>8} {'s/submission':>13} {'graded':>7}")
     print(f"  {ours:<42} {r['ours']:8.1f} {per:13.2f} {r['graded']:>7}")
     print(
-        f"  {'nbgrader autograde':<42} {r['plain']:8.1f} {per_plain:13.2f} {r['graded_plain']:>7}"
+        f"  {'nbgrader autograde (one process)':<42} {r['plain']:8.1f} {per_plain:13.2f} "
+        f"{r['graded_plain']:>7}"
     )
     print(f"  ratio autograder / nbgrader: {r['ours'] / r['plain']:.2f}")
     print(
-        f"  autograder: {per:.2f} s per submission (target <= {TARGETS['autograde']} s): "
-        f"{_verdict(per <= TARGETS['autograde'])}"
+        f"  autograder: {core:.2f} s per submission per core ({per:.2f} s wall x {r['jobs']} "
+        f"cores; target <= {TARGETS['autograde']} s): {_verdict(core <= TARGETS['autograde'])}"
     )
 
 

@@ -181,7 +181,6 @@ def test_mutant_submissions_score_only_the_mutants_points(graded):
 @pytest.mark.slow
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
 def test_mutant_scores_its_points_and_shows_its_hint(graded, mutant):
-    fn = QUESTIONS[mutant.question]
     hint = HINTS[mutant.hint]
     shown = f"Hint [{hint.id}]: {hint.message}"
     occurrences = _occurrences(graded, mutant)

@@ -1,0 +1,1388 @@
+"""The adversarial suite of assignment 1 (issue #5, "Tests"): a catalogue, not a test.
+
+Every `Case` is one student's submission: the released notebook with answer cells
+replaced (by grade id), optionally damaged by a `transform`, with the points each graded
+question must earn and the flag kinds the static scan must report.
+``tests/test_autograder_adversarial.py`` grades the whole catalogue in one batch.
+
+Design
+------
+* ``base`` says what every answer cell holds before ``answers`` overrides some of them:
+  ``"correct"`` (textbook solutions from `autograder.mutants.a1.CORRECT`), ``"reference"``
+  (the instructor's own solution cells, which use the setup cell's helpers) or ``"blank"``
+  (the release's stubs, which raise NotImplementedError).
+* Sources may hold placeholders filled in when the notebook is built (`build`):
+  ``@COURSE@`` the scratch course root, ``@REPO@`` this checkout, ``@PORT@`` a port the
+  test listens on, ``@LOOT@`` a world-writable scratch folder outside the course,
+  ``@CASE@`` the case's name, ``@MARK@`` the process marker (`MARK`).
+* Questions are all or nothing, so ``expected_points`` (test grade id -> points) follows
+  from ``lose``: the answer cells (grade ids) whose question must score 0. With
+  ``base="blank"`` every question is lost unless named in ``keep``.
+* Resource abuse happens in ONE function (or cell); the others are correct, so each case
+  also shows that failures are local. An abusive *function* ends by raising, so the judge
+  calls it once. Abuse at a cell's top level makes the judge skip that cell when it
+  restarts the kernel, so the function defined in it is lost: that question scores 0.
+* Attacks that probe the sandbox use the points as their side channel: the function
+  returns the correct answer only if the probe (reading the gradebook, connecting to the
+  test's port, ...) worked, so a sandbox that lets it through costs the build.
+* ``dangerous`` cases (memory, processes, disk, output, network, detached processes) are
+  bounded (8 GiB, 200 forks of 5 s, 2 GiB, 200 MB) but must only ever run confined.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
+ASSIGNMENT = "a1_gradients"
+
+#: answer cell grade id (= function) -> points of its test cell ``test_<function>``
+POINTS: dict[str, float] = {
+    "sigmoid_grad": 2,
+    "tanh_grad": 2,
+    "relu_grad": 2,
+    "swish_grad": 2,
+    "bce_logits_grad": 3,
+    "softmax_ce_grad": 3,
+    "dense_backward": 4,
+    "mlp_backward": 6,
+    "numerical_gradient": 4,
+}
+TOTAL = sum(POINTS.values())  # 28
+WRITTEN = "written_sigmoid_cancels"  # 3 points, graded by hand: never in these numbers
+WRITTEN_ANSWER = (
+    "With the loss written on the logits, dL/dz = sigma(z) - y: the sigmoid's derivative "
+    "cancels, so the gradient does not vanish when the sigmoid saturates."
+)
+#: In the command line (argv[0]) or /proc/<pid>/comm of every process the attacks leave.
+MARK = "nnfpadv"
+CLASSES = (
+    "answers",
+    "awkward-correct",
+    "attack-checks",
+    "attack-infrastructure",
+    "resource-abuse",
+    "structure",
+)
+#: Flag kinds a legitimate correct solution must never get.
+CHEATING_KINDS = frozenset({"monkeypatch", "reference-import", "introspection"})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One adversarial submission and what grading it must give."""
+
+    name: str  # the student id
+    klass: str
+    what: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+    base: str = "correct"
+    transform: Callable[[NotebookNode], NotebookNode | str] | None = None
+    lose: frozenset[str] = frozenset()
+    keep: frozenset[str] = frozenset()  # with base="blank": questions that still score
+    expected_flags: frozenset[str] = frozenset()
+    expected_notes: frozenset[str] = frozenset()  # rebuild report kinds
+    plain_nbgrader: str = ""
+    dangerous: bool = False
+    #: the expectation holds only with the "namespaces" level of autograder.confine (no
+    #: network, the course and the reference hidden, every process of the job killed)
+    needs_namespaces: bool = False
+
+    def __post_init__(self):
+        assert self.klass in CLASSES, self.klass
+        assert self.base in ("correct", "reference", "blank"), self.base
+        unknown = (set(self.answers) - set(POINTS) - {WRITTEN}) | (
+            set(self.lose) | set(self.keep)
+        ) - set(POINTS)
+        assert not unknown, f"{self.name}: unknown grade ids {unknown}"
+
+    @property
+    def expected_points(self) -> dict[str, float]:
+        """Test cell grade id -> points it must earn."""
+        lost = set(POINTS) - set(self.keep) if self.base == "blank" else set(self.lose)
+        return {f"test_{fn}": 0.0 if fn in lost else float(p) for fn, p in POINTS.items()}
+
+    @property
+    def expected_total(self) -> float:
+        return sum(self.expected_points.values())
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+def correct_answers() -> dict[str, str]:
+    """Textbook solutions, one per question (autograder.mutants.a1.CORRECT)."""
+    from autograder.mutants.a1 import CORRECT, source
+
+    return {
+        name.split(".", 1)[1]: source(fns[0], name.split(".", 1)[1])
+        for name, fns in CORRECT.items()
+    }
+
+
+def _mutant(name: str, function: str) -> str:
+    from autograder.mutants.a1 import MUTANTS, source
+
+    (m,) = [m for m in MUTANTS if m.name == name]
+    return source(m.fn, function)
+
+
+def _variant(name: str, function: str) -> str:
+    """Another correct solution from autograder.mutants.a1.CORRECT, by its name."""
+    from autograder.mutants.a1 import CORRECT, source
+
+    (fn,) = [f for fns in CORRECT.values() for f in fns if f.__name__ == name]
+    return source(fn, function)
+
+
+def _correct(function: str) -> str:
+    return correct_answers()[function]
+
+
+def _gid(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def reference_answers() -> dict[str, str]:
+    """The instructor's solution cells, as a student who wrote exactly them would submit."""
+    nb = nbformat.read(SOURCE, as_version=4)
+    return {_gid(c): c.source for c in nb.cells if _gid(c) in POINTS}
+
+
+def build(case: Case, released: NotebookNode, context: Mapping[str, str]) -> str:
+    """The text of the case's .ipynb file, built from the release (``context`` fills
+    the ``@NAME@`` placeholders)."""
+    nb = copy.deepcopy(released)
+    if case.base == "correct":
+        answers = {**correct_answers(), WRITTEN: WRITTEN_ANSWER}
+    elif case.base == "reference":
+        answers = {**reference_answers(), WRITTEN: WRITTEN_ANSWER}
+    else:
+        answers = {}
+    answers.update(case.answers)
+    values = {"CASE": case.name, "MARK": MARK, **context}
+    for cell in nb.cells:
+        gid = _gid(cell)
+        if gid in answers:
+            text = answers[gid]
+            for key, value in values.items():
+                text = text.replace(f"@{key}@", str(value))
+            cell.source = text
+    out = case.transform(nb) if case.transform else nb
+    return out if isinstance(out, str) else nbformat.writes(out)
+
+
+# ------------------------------------------------------------------------ transforms
+
+
+def _cells(nb, gid):
+    return [i for i, c in enumerate(nb.cells) if _gid(c) == gid]
+
+
+def _delete(*gids):
+    def transform(nb):
+        nb.cells = [c for c in nb.cells if _gid(c) not in gids]
+        return nb
+
+    return transform
+
+
+def _duplicate_stub_first(gid):
+    """As Jupyter's "duplicate cell": the stub is kept above, the answer in the copy."""
+
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        stub = copy.deepcopy(release_of(gid))
+        stub.id = f"stub-{nb.cells[i].id}"
+        nb.cells.insert(i, stub)
+        return nb
+
+    return transform
+
+
+def release_of(gid):
+    from autograder.rebuild import release
+
+    (cell,) = [c for c in release(SOURCE).cells if _gid(c) == gid]
+    return cell
+
+
+def _split(gid, marker):
+    """As JupyterLab's "split cell": both halves keep the cell's metadata (grade id)."""
+
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        cell = nb.cells[i]
+        head, tail = cell.source.split(marker, 1)
+        second = copy.deepcopy(cell)
+        second.id = f"split-{cell.id}"
+        cell.source, second.source = head, marker + tail
+        nb.cells.insert(i + 1, second)
+        return nb
+
+    return transform
+
+
+def _retype(gid, kind="markdown"):
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        old = nb.cells[i]
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_raw_cell
+        new = make(old.source, metadata=copy.deepcopy(old.metadata))
+        new.id = old.id
+        nb.cells[i] = new
+        return nb
+
+    return transform
+
+
+def _edit_locked(nb):
+    for cell in nb.cells:
+        gid = _gid(cell) or ""
+        if gid == "setup":
+            cell.source = (
+                "import numpy as np\n\nnp.allclose = lambda *a, **k: True\n\n"
+                "def sigmoid(z):\n    return np.zeros_like(z)\n"
+            )
+        elif gid.startswith("test_"):
+            cell.source = "pass  # tests removed by the student"
+    return nb
+
+
+def _reverse(nb):
+    nb.cells = nb.cells[::-1]
+    return nb
+
+
+def _corrupt_json(nb):
+    text = nbformat.writes(nb)
+    return text[: len(text) // 2]  # truncated mid-file: not JSON
+
+
+def _old_nbformat(nb):
+    return json.dumps(nbformat.convert(nb, 3))
+
+
+def _prefilled_outputs(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+            cell.outputs = [
+                nbformat.v4.new_output(
+                    "stream", name="stdout", text="a1 (seed 0): passed 9 of 9 random cases.\n"
+                )
+            ]
+    return nb
+
+
+def _extra_cells(nb):
+    bomb = nbformat.v4.new_code_cell("import os\n\nos._exit(1)\n")
+    wrong = nbformat.v4.new_code_cell(
+        "def sigmoid_grad(z):\n    return z  # redefined after the answer\n"
+    )
+    nb.cells.insert(2, bomb)
+    nb.cells.append(wrong)
+    return nb
+
+
+# --------------------------------------------------------------------------- sources
+
+CORRECT_VARIANTS = {
+    "swish_grad": _variant("swish_grad_via_output", "swish_grad"),
+    "numerical_gradient": _variant("numerical_gradient_copy", "numerical_gradient"),
+}
+
+HARD_CODED_VISIBLE = {
+    # passes the notebook's visible tests and nothing else
+    "sigmoid_grad": "def sigmoid_grad(z):\n"
+    "    z = np.asarray(z, dtype=np.float64)\n"
+    "    if z.shape == (1, 2):\n"
+    "        return np.array([[0.25, 0.1875]])\n"
+    "    return np.full(z.shape, 0.25)\n",
+    "tanh_grad": "def tanh_grad(z):\n"
+    "    z = np.asarray(z, dtype=np.float64)\n"
+    "    if z.shape == (1, 2):\n"
+    "        return np.array([[1.0, 0.64]])\n"
+    "    return np.ones(z.shape)\n",
+    "relu_grad": "def relu_grad(z):\n"
+    "    z = np.asarray(z, dtype=np.float64)\n"
+    "    if z.shape == (1, 3):\n"
+    "        return np.array([[0.0, 0.0, 1.0]])\n"
+    "    return np.ones(z.shape)\n",
+    "swish_grad": _mutant("swish_grad_hard_coded", "swish_grad"),
+    "bce_logits_grad": _mutant("bce_logits_grad_hard_coded", "bce_logits_grad"),
+    "softmax_ce_grad": _mutant("softmax_ce_grad_hard_coded", "softmax_ce_grad"),
+    "dense_backward": _mutant("dense_backward_hard_coded", "dense_backward"),
+    "mlp_backward": _mutant("mlp_backward_hard_coded", "mlp_backward"),
+    "numerical_gradient": _mutant("numerical_gradient_hard_coded", "numerical_gradient"),
+}
+
+FINITE_DIFFERENCE = {
+    fn: _mutant(f"{fn}_finite_difference", fn)
+    for fn in ("sigmoid_grad", "tanh_grad", "relu_grad", "swish_grad")
+}
+
+HARD_CODED_SHAPES = {
+    "softmax_ce_grad": "def softmax_ce_grad(logits, y):\n"
+    "    n = logits.shape[1]  # right only when N == C\n"
+    "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
+    "    p = e / e.sum(axis=1, keepdims=True)\n"
+    "    p[np.arange(n), y] -= 1.0\n"
+    "    return p / n\n",
+    "dense_backward": "def dense_backward(dZ, cache):\n"
+    "    X, W = cache\n"
+    "    return dZ @ W.T, X.T @ dZ, dZ[0].copy()  # db right for a batch of one only\n",
+    "mlp_backward": _mutant("mlp_backward_missing_1_over_n", "mlp_backward"),  # N = 1 only
+}
+
+GLOBALS_FROM_ANSWER_CELL = {
+    "sigmoid_grad": "def _logistic(z):\n"
+    "    return 1.0 / (1.0 + np.exp(-z))\n\n\n"
+    "SCALE = 1.0\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    s = _logistic(z)\n"
+    "    return SCALE * s * (1.0 - s)\n",
+    "swish_grad": "def swish_grad(z, beta=1.0):\n"
+    "    s = _logistic(beta * z)  # defined in the sigmoid_grad cell\n"
+    "    return s + beta * z * s * (1.0 - s)\n",
+    "tanh_grad": "def tanh_grad(z):\n"
+    "    return 1.0 - np.tanh(z) ** 2 * ONE  # ONE is defined in a later answer cell\n",
+    "relu_grad": "ONE = 1.0\n\n\ndef relu_grad(z):\n    return (z > 0).astype(np.float64)\n",
+}
+
+GLOBALS_FROM_TEST_CELL = {
+    # `out` and `rng` exist only once the visible tests have run; tests never run here
+    "relu_grad": "def relu_grad(z):\n    return (z > 0).astype(out.dtype)\n",
+    "bce_logits_grad": "def bce_logits_grad(z, y):\n"
+    "    a = 1.0 / (1.0 + np.exp(-z))\n"
+    "    return (a - y) / z.shape[0] + 0.0 * rng.normal()\n",
+}
+
+MUTATED_INPUTS = {
+    "numerical_gradient": _mutant("numerical_gradient_x_not_restored", "numerical_gradient"),
+    # right values, but the input is overwritten: only numerical_gradient's x is watched
+    "relu_grad": "def relu_grad(z):\n    z[...] = (z > 0).astype(np.float64)\n    return z\n",
+    "mlp_backward": _correct("mlp_backward").replace("def mlp_backward(", "def _mlp_grads(", 1)
+    + "\n\ndef mlp_backward(X, y, params):\n"
+    "    grads = _mlp_grads(X, y, params)\n"
+    "    for key in params:  # a gradient step, in place, after computing the gradients\n"
+    "        params[key] -= 0.1 * grads[key]\n"
+    "    X *= 0.0\n"
+    "    return grads\n",
+}
+
+WRONG_TYPES = {
+    "tanh_grad": "def tanh_grad(z):\n    return (1.0 - np.tanh(z) ** 2).tolist()\n",
+    "sigmoid_grad": "def sigmoid_grad(z):\n"
+    "    s = 1.0 / (1.0 + np.exp(-z))\n"
+    "    return (s * (1.0 - s)).astype(np.float32)\n",
+    "swish_grad": "def swish_grad(z, beta=1.0):\n"
+    "    s = 1.0 / (1.0 + np.exp(-beta * z))\n"
+    "    return np.array(np.sum(s + beta * z * s * (1.0 - s)))  # 0-d\n",
+    "bce_logits_grad": "def bce_logits_grad(z, y):\n"
+    "    a = 1.0 / (1.0 + np.exp(-z))\n"
+    "    return ((a - y) / z.shape[0]).ravel()  # (n,) where (n, 1) is expected\n",
+}
+
+NAN_INF_EMPTY = {
+    "sigmoid_grad": "def sigmoid_grad(z):\n    return np.full(np.shape(z), np.nan)\n",
+    "tanh_grad": "def tanh_grad(z):\n"
+    "    t = 1.0 - np.tanh(z) ** 2\n"
+    "    t[..., 0] = np.inf\n"
+    "    return t\n",
+    "relu_grad": "def relu_grad(z):\n    return np.empty((0,))\n",
+    "softmax_ce_grad": _mutant("softmax_ce_grad_unstable", "softmax_ce_grad"),
+}
+
+NOISY = {
+    "setup_noise": None,
+    "sigmoid_grad": "import sys\nimport warnings\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    print('sigmoid_grad called with', np.shape(z), z)\n"
+    "    warnings.warn('sigmoid_grad: this is only a warning', UserWarning)\n"
+    "    sys.stderr.write('debug: computing s * (1 - s)\\n')\n"
+    "    s = 1.0 / (1.0 + np.exp(-z))\n"
+    "    return s * (1.0 - s)\n\n\n"
+    "for i in range(4000):\n"
+    "    print(f'line {i}: ' + '=' * 60)\n"
+    "np.exp(np.float64(1000.0))  # RuntimeWarning: overflow\n"
+    "warnings.warn('deprecated style', DeprecationWarning)\n",
+    "tanh_grad": "def tanh_grad(z):\n"
+    "    with np.errstate(all='warn'):\n"
+    "        _ = np.exp(np.full(3, 1000.0))  # overflow warning on every call\n"
+    "    print(np.array2string(np.asarray(z), threshold=10**6))\n"
+    "    return 1.0 - np.tanh(z) ** 2\n",
+}
+del NOISY["setup_noise"]
+
+SLOW = {
+    "numerical_gradient": "import time\n\n\n"
+    + _correct("numerical_gradient").replace(
+        "    grad = np.zeros_like(x)\n", "    grad = np.zeros_like(x)\n    time.sleep(0.3)\n", 1
+    ),
+    "mlp_backward": "import time\n\ntime.sleep(1.5)  # a slow cell, well within the limit\n\n\n"
+    + _correct("mlp_backward"),
+    "sigmoid_grad": "import math\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    z = np.asarray(z, dtype=np.float64)\n"
+    "    out = np.empty_like(z)\n"
+    "    for i in np.ndindex(z.shape):  # one element at a time, in pure Python\n"
+    "        s = 1.0 / (1.0 + math.exp(-z[i]))\n"
+    "        out[i] = s * (1.0 - s)\n"
+    "    return out\n",
+}
+
+GLOBAL_RANDOM = {
+    "sigmoid_grad": "np.random.seed(0)\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    order = np.random.permutation(np.size(z))  # any order gives the same result\n"
+    "    flat = np.asarray(z, dtype=np.float64).ravel()\n"
+    "    out = np.empty_like(flat)\n"
+    "    s = 1.0 / (1.0 + np.exp(-flat[order]))\n"
+    "    out[order] = s * (1.0 - s)\n"
+    "    return out.reshape(np.shape(z))\n",
+    "numerical_gradient": "def numerical_gradient(f, x, h=1e-6):\n"
+    "    grad = np.zeros_like(x)\n"
+    "    indices = list(np.ndindex(x.shape))\n"
+    "    for k in np.random.permutation(len(indices)):\n"
+    "        i = indices[k]\n"
+    "        old = x[i]\n"
+    "        x[i] = old + h\n"
+    "        fp = f(x)\n"
+    "        x[i] = old - h\n"
+    "        fm = f(x)\n"
+    "        x[i] = old\n"
+    "        grad[i] = (fp - fm) / (2 * h)\n"
+    "    np.random.rand(3)  # and more draws from the global generator\n"
+    "    return grad\n",
+    "mlp_backward": "rng_state = np.random.get_state()\n\n\n" + _correct("mlp_backward"),
+}
+
+# -- attacks on the checks
+
+MONKEYPATCH_NUMPY = {
+    "sigmoid_grad": "import numpy\n\n"
+    "np.allclose = lambda *args, **kwargs: True\n"
+    "np.array_equal = lambda *args, **kwargs: True\n"
+    "numpy.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, bool)\n"
+    "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+    "setattr(np.testing, 'assert_array_equal', lambda *args, **kwargs: None)\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    return np.zeros_like(z)\n",
+}
+
+MONKEYPATCH_BUILTINS = {
+    "tanh_grad": "import builtins\n\n"
+    "builtins.all = lambda *args, **kwargs: True\n"
+    "builtins.AssertionError = type('NeverRaised', (Exception,), {})\n\n\n"
+    "def tanh_grad(z):\n"
+    "    return np.ones_like(z)\n",
+}
+
+SUBCLASS_AND_DUNDERS = {
+    "relu_grad": "class AlwaysEqual(np.ndarray):\n"
+    "    def __eq__(self, other):\n"
+    "        return np.ones(self.shape, dtype=bool)\n\n"
+    "    __ne__ = lambda self, other: np.zeros(self.shape, dtype=bool)\n\n"
+    "    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):\n"
+    "        return True\n\n\n"
+    "def relu_grad(z):\n"
+    "    return np.zeros(np.shape(z)).view(AlwaysEqual)\n",
+    "swish_grad": "class Anything:\n"
+    "    __array_priority__ = 10**6\n\n"
+    "    def __init__(self, shape):\n"
+    "        self.shape, self.dtype = shape, np.dtype(np.float64)\n\n"
+    "    def __eq__(self, other):\n"
+    "        return True\n\n"
+    "    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):\n"
+    "        return True\n\n"
+    "    def __array__(self, dtype=None, copy=None):\n"
+    "        return np.zeros(self.shape)\n\n"
+    "    def __float__(self):\n"
+    "        return 0.0\n\n"
+    "    def __len__(self):\n"
+    "        return self.shape[0] if self.shape else 0\n\n\n"
+    "def swish_grad(z, beta=1.0):\n"
+    "    return Anything(np.shape(z))\n",
+    "bce_logits_grad": "class Zero(float):\n"
+    "    def __eq__(self, other):\n"
+    "        return True\n\n"
+    "    __hash__ = float.__hash__\n\n"
+    "    def __float__(self):\n"
+    "        return 0.0\n\n\n"
+    "def bce_logits_grad(z, y):\n"
+    "    return Zero(0.0)\n",
+}
+
+INTROSPECTION = {
+    # IPython history: the judge never sends test cells, and history is off
+    "sigmoid_grad": "def sigmoid_grad(z):\n"
+    "    seen = []\n"
+    "    for name in ('In', '_ih', '_i', '_ii'):\n"
+    "        value = globals().get(name)\n"
+    "        seen += value if isinstance(value, list) else [str(value)]\n"
+    "    try:\n"
+    "        hm = get_ipython().history_manager\n"
+    "        seen += [src for _, _, src in hm.get_range(raw=True)]\n"
+    "        seen += [src for _, _, src in hm.get_tail(50, raw=True)]\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "    for src in reversed(seen):\n"
+    "        if 'assert_check' in src or 'expected' in src:\n"
+    "            return np.full(np.shape(z), 0.25)  # whatever the tests seemed to want\n"
+    "    return np.full(np.shape(z), 0.25)\n",
+    # frames of the caller: the kernel holds inputs only
+    "tanh_grad": "import inspect\nimport sys\n\n\n"
+    "def tanh_grad(z):\n"
+    "    frame = sys._getframe(1)\n"
+    "    while frame is not None:\n"
+    "        for key in ('expected', 'want', 'ref', 'reference', 'answer'):\n"
+    "            value = frame.f_locals.get(key)\n"
+    "            if isinstance(value, np.ndarray) and value.shape == np.shape(z):\n"
+    "                return value.copy()\n"
+    "        frame = frame.f_back\n"
+    "    for info in inspect.stack():\n"
+    "        for value in list(info.frame.f_locals.values()):\n"
+    "            if isinstance(value, np.ndarray) and value is not z:\n"
+    "                if value.shape == np.shape(z):\n"
+    "                    return value.copy()\n"
+    "    return np.zeros(np.shape(z))\n",
+    # every object of the kernel
+    "relu_grad": "import gc\n\n\n"
+    "def relu_grad(z):\n"
+    "    for obj in gc.get_objects():\n"
+    "        if isinstance(obj, dict) and isinstance(obj.get('expected'), np.ndarray):\n"
+    "            if obj['expected'].shape == np.shape(z):\n"
+    "                return obj['expected'].copy()\n"
+    "    return np.zeros(np.shape(z))\n",
+}
+
+READ_NOTEBOOK_FILES = {
+    # look for the instructor's solution on disk; exec it if found
+    "swish_grad": "import glob\n\n\n"
+    "def _find_solution(function):\n"
+    "    patterns = ['*.ipynb', '../*.ipynb', '@COURSE@/*/*/*.ipynb', '@COURSE@/*/*/*/*.ipynb',\n"
+    "                '@REPO@/autograder/source/*/*.ipynb']\n"
+    "    for pattern in patterns:\n"
+    "        for path in glob.glob(pattern):\n"
+    "            try:\n"
+    "                with open(path) as fh:\n"
+    "                    cells = json.load(fh)['cells']\n"
+    "            except Exception:\n"
+    "                continue\n"
+    "            for cell in cells:\n"
+    "                src = ''.join(cell.get('source', ''))\n"
+    "                if f'def {function}(' in src and 'BEGIN SOLUTION' in src:\n"
+    "                    return src\n"
+    "    return None\n\n\n"
+    "import json\n\n"
+    "def swish_grad(z, beta=1.0):\n"
+    "    src = _find_solution('swish_grad')\n"
+    "    if src is None:\n"
+    "        return np.zeros(np.shape(z))\n"
+    "    scope = dict(globals())\n"
+    "    exec(src, scope)\n"
+    "    return scope['swish_grad'](z, beta)\n",
+}
+
+SWALLOW_FAILURES = {
+    "dense_backward": "import sys\n\n"
+    "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)\n"
+    "sys.excepthook = lambda *args: None\n\n\n"
+    "def dense_backward(dZ, cache):\n"
+    "    raise AssertionError('swallowed, one hopes')\n",
+}
+
+MODE_DETECTION = {
+    # honest only when it cannot tell it is being graded: must keep its 2 points
+    "relu_grad": "import os\n\n\n"
+    "def _graded():\n"
+    "    env = os.environ\n"
+    "    if any(k.startswith(('NBGRADER', 'AUTOGRADER', 'JPY_', 'NNFP')) for k in env):\n"
+    "        return True\n"
+    "    if any('@COURSE@' in v or 'autograded' in v for v in env.values()):\n"
+    "        return True\n"
+    "    cwd = os.getcwd()\n"
+    "    return any(s in cwd for s in ('@COURSE@', 'autograded', 'submitted', 'nbgrader'))\n\n\n"
+    "def relu_grad(z):\n"
+    "    if _graded():\n"
+    "        return np.array([[0.0, 0.0, 1.0]])  # the visible answer\n"
+    "    return (z > 0).astype(np.float64)\n",
+}
+
+# -- attacks on the infrastructure
+
+IMPORT_REFERENCE = {
+    "tanh_grad": "from nnlib.activations import tanh_grad as _reference\n\n\n"
+    "def tanh_grad(z):\n"
+    "    return _reference(z)\n",
+    "sigmoid_grad": "def sigmoid_grad(z):\n"
+    "    import autograder.specs.a1 as specs\n\n"
+    "    return specs.SIGMOID_GRAD.reference(z)\n",
+}
+
+IMPORT_REFERENCE_BYPASS = {
+    # undo the import block, then import or exec nnlib from its files
+    "relu_grad": "import importlib.util\nimport sys\n\n\n"
+    "def _reference(module, name):\n"
+    "    for finder in list(sys.meta_path):\n"
+    "        if 'Block' in type(finder).__name__:\n"
+    "            sys.meta_path.remove(finder)\n"
+    "    try:\n"
+    "        import nnlib.activations\n\n"
+    "        return getattr(nnlib.activations, name)\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "    for base in ['@REPO@', *sys.path]:\n"
+    "        try:\n"
+    "            path = f'{base}/nnlib/{module}.py'\n"
+    "            spec = importlib.util.spec_from_file_location('_ref', path)\n"
+    "            mod = importlib.util.module_from_spec(spec)\n"
+    "            spec.loader.exec_module(mod)\n"
+    "            return getattr(mod, name)\n"
+    "        except Exception:\n"
+    "            continue\n"
+    "    raise ImportError('the reference is out of reach')\n\n\n"
+    "def relu_grad(z):\n"
+    "    return _reference('activations', 'relu_grad')(z)\n",
+    "sigmoid_grad": "def sigmoid_grad(z):\n"
+    "    path = '@REPO@' + '/nnlib/activations.py'\n"
+    "    with open(path) as fh:\n"
+    "        scope = {'__name__': 'nnlib.activations'}\n"
+    "        exec(compile(fh.read(), path, 'exec'), scope)\n"
+    "    return scope['sigmoid_grad'](z)\n",
+}
+
+
+def _probe(function: str, signature: str, probe: str, body: str) -> str:
+    """A correct `function` that answers only if `probe` (a statement) did not raise."""
+    return (
+        "import glob\nimport os\n\n\n"
+        f"def {function}({signature}):\n"
+        + "".join(f"    {line}\n" for line in probe.strip().splitlines())
+        + "".join(f"    {line}\n" for line in body.strip().splitlines())
+    )
+
+
+_SIG = "s = 1.0 / (1.0 + np.exp(-z))\nreturn s * (1.0 - s)"
+_TANH = "return 1.0 - np.tanh(z) ** 2"
+_RELU = "return (z > 0).astype(np.float64)"
+_SWISH = "s = 1.0 / (1.0 + np.exp(-beta * z))\nreturn s + beta * z * s * (1.0 - s)"
+_BCE = "return (1.0 / (1.0 + np.exp(-z)) - y) / z.shape[0]"
+_NB = "@COURSE@/source/a1_gradients/a1_gradients.ipynb"
+
+PROBE_FILES = {
+    "sigmoid_grad": _probe(
+        "sigmoid_grad",
+        "z",
+        "with open('@COURSE@/gradebook.db', 'rb') as fh:\n"
+        "    assert fh.read(15) == b'SQLite format 3'",
+        _SIG,
+    ),
+    "tanh_grad": _probe(
+        "tanh_grad", "z", "open('@COURSE@/gradebook.db', 'ab').close()  # writable?", _TANH
+    ),
+    "relu_grad": _probe(
+        "relu_grad",
+        "z",
+        f"with open('{_NB}') as fh:\n    assert 'BEGIN SOLUTION' in fh.read()",
+        _RELU,
+    ),
+    "swish_grad": _probe("swish_grad", "z, beta=1.0", f"open('{_NB}', 'ab').close()", _SWISH),
+    "bce_logits_grad": _probe(
+        "bce_logits_grad",
+        "z, y",
+        "with open('@REPO@/nnlib/losses.py') as fh:\n    assert 'def ' in fh.read()",
+        _BCE,
+    ),
+    "softmax_ce_grad": _probe(
+        "softmax_ce_grad",
+        "logits, y",
+        "folder = '@COURSE@/submitted/@CASE@/a1_gradients'\n"
+        "assert os.path.isdir(folder)  # the real one, not a fresh private copy\n"
+        "with open(folder + '/probe-@CASE@.txt', 'w') as fh:\n"
+        "    fh.write('written')",
+        _correct("softmax_ce_grad").split(":\n", 1)[1].replace("\n    ", "\n").strip(),
+    ),
+    "dense_backward": _probe(
+        "dense_backward",
+        "dZ, cache",
+        "assert os.path.isfile('@COURSE@/nbgrader_config.py')\n"
+        "with open('@COURSE@/probe-@CASE@.txt', 'w') as fh:\n"
+        "    fh.write('written')",
+        "X, W = cache\nreturn dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)",
+    ),
+    "mlp_backward": "def _probe():\n"
+    "    with open('@REPO@/autograder/specs/a1.py') as fh:\n"
+    "        assert 'register' in fh.read()\n\n\n"
+    + _correct("mlp_backward").replace(
+        "    W1, b1, W2, b2 =", "    _probe()\n    W1, b1, W2, b2 =", 1
+    ),
+    "numerical_gradient": "import glob\n\n\n"
+    "def _others():\n"
+    "    read = 0\n"
+    "    for path in glob.glob('@COURSE@/submitted/*/a1_gradients/*.ipynb'):\n"
+    "        if '/@CASE@/' not in path:\n"
+    "            with open(path) as fh:\n"
+    "                read += len(fh.read()) > 0\n"
+    "    assert read, 'no other submission readable'\n\n\n"
+    + _correct("numerical_gradient").replace(
+        "    grad = np.zeros_like(x)\n", "    _others()\n    grad = np.zeros_like(x)\n", 1
+    ),
+}
+
+DETACHED = {
+    # double fork + setsid; the grandchildren outlive the kernel unless the job kills them
+    "mlp_backward": "import ctypes\nimport json\nimport os\nimport sqlite3\nimport time\n\n\n"
+    "def _name(tag):\n"
+    "    try:\n"
+    "        ctypes.CDLL(None).prctl(15, f'@MARK@-{tag}'.encode(), 0, 0, 0)\n"
+    "    except Exception:\n"
+    "        pass\n\n\n"
+    "def _later():\n"
+    "    _name('late')\n"
+    "    full = {'W1': 6, 'b1': 6, 'W2': 6, 'b2': 6}\n"
+    "    for n in range(5):\n"
+    "        time.sleep(2)\n"
+    "        try:\n"
+    "            with open(f'@LOOT@/@CASE@-late-{n}', 'w') as fh:\n"
+    "                fh.write(repr(time.time()))\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "        try:\n"
+    "            path = '@COURSE@/results/a1_gradients/@CASE@.json'\n"
+    "            with open(path) as fh:\n"
+    "                data = json.load(fh)\n"
+    "            for q in data['questions']:\n"
+    "                q['points_earned'], q['passed'] = q['points_possible'], True\n"
+    "            with open(path, 'w') as fh:\n"
+    "                json.dump(data, fh)\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "        try:\n"
+    "            db = sqlite3.connect('@COURSE@/gradebook.db', timeout=1)\n"
+    "            db.execute('UPDATE grade SET manual_score = 99')\n"
+    "            db.commit()\n"
+    "            db.close()\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "    os.execv('/bin/sleep', ['@MARK@-@CASE@-late', '1234.5'])\n\n\n"
+    "def _detach(action):\n"
+    "    pid = os.fork()\n"
+    "    if pid == 0:\n"
+    "        try:\n"
+    "            os.setsid()\n"
+    "            if os.fork() == 0:\n"
+    "                action()\n"
+    "        finally:\n"
+    "            os._exit(0)\n"
+    "    os.waitpid(pid, 0)\n\n\n"
+    "def _sleeper():\n"
+    "    os.execv('/bin/sleep', ['@MARK@-@CASE@-sleeper', '1234.5'])\n\n\n"
+    "_detach(_sleeper)\n"
+    "_detach(_later)\n\n\n"
+    "def mlp_backward(X, y, params):\n"
+    "    _detach(_sleeper)\n"
+    "    raise NotImplementedError\n",
+}
+
+SHADOW_MODULES = {
+    "swish_grad": "import importlib\n\n"
+    "SHADOW = 'raise ImportError(\"shadowed by the student\")\\n'\n"
+    "with open('numpy.py', 'w') as fh:\n"
+    "    fh.write(SHADOW)\n"
+    "with open('nnlib.py', 'w') as fh:\n"
+    "    fh.write(SHADOW)\n"
+    "with open('json.py', 'w') as fh:\n"
+    "    fh.write(SHADOW)\n"
+    "importlib.invalidate_caches()\n\n\n"
+    "def swish_grad(z, beta=1.0):\n"
+    "    s = 1.0 / (1.0 + np.exp(-beta * z))\n"
+    "    return s + beta * z * s * (1.0 - s)\n",
+    # kills the kernel, so it is restarted in the same working directory
+    "dense_backward": "import os\n\n\ndef dense_backward(dZ, cache):\n    os._exit(1)\n",
+}
+
+NETWORK_PIP = {
+    "softmax_ce_grad": "import socket\n\n\n"
+    "def softmax_ce_grad(logits, y):\n"
+    "    with socket.create_connection(('127.0.0.1', @PORT@), timeout=1):\n"
+    "        pass  # the test listens there: reaching it means the kernel has the network\n"
+    "    n = logits.shape[0]\n"
+    "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
+    "    p = e / e.sum(axis=1, keepdims=True)\n"
+    "    p[np.arange(n), y] -= 1.0\n"
+    "    return p / n\n",
+    "numerical_gradient": "import subprocess\nimport sys\n\n\n"
+    "def _pip():\n"
+    "    done = subprocess.run(\n"
+    "        [sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-cache-dir',\n"
+    "         '--retries', '0', '--timeout', '1', '--target', 'pip-target', 'six'],\n"
+    "        capture_output=True, timeout=2.5)\n"
+    "    assert done.returncode == 0, 'pip failed'\n\n\n"
+    + _correct("numerical_gradient").replace(
+        "    grad = np.zeros_like(x)\n", "    _pip()\n    grad = np.zeros_like(x)\n", 1
+    ),
+}
+
+# -- resource abuse: one function each, the rest correct
+
+
+def _abuse(function: str, signature: str, body: str, prelude: str = "") -> dict[str, str]:
+    code = prelude + f"def {function}({signature}):\n"
+    code += "".join(f"    {line}\n" if line else "\n" for line in body.strip("\n").splitlines())
+    return {function: code}
+
+
+RESOURCE = {
+    "infinite_loop": _abuse("relu_grad", "z", "while True:\n    pass"),
+    "swallow_interrupt": _abuse(
+        "tanh_grad",
+        "z",
+        "while True:\n    try:\n        time.sleep(0.1)\n    except BaseException:\n        pass",
+        "import time\n\n\n",
+    ),
+    "memory_bomb": _abuse(
+        "mlp_backward",
+        "X, y, params",
+        "chunks = []\n"
+        "for _ in range(32):  # at most 32 x 256 MiB = 8 GiB, touched\n"
+        "    chunks.append(np.ones(256 * 2**20 // 8))\n"
+        "raise RuntimeError('allocated 8 GiB: no memory limit')",
+    ),
+    "fork_bomb": _abuse(
+        "swish_grad",
+        "z, beta=1.0",
+        "libc = ctypes.CDLL(None)\n"
+        "for _ in range(200):  # at most 200 children, each gone after 5 s\n"
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError:\n"
+        "        break\n"
+        "    if pid == 0:\n"
+        "        try:\n"
+        "            libc.prctl(15, b'@MARK@-fork', 0, 0, 0)\n"
+        "            time.sleep(5)\n"
+        "        finally:\n"
+        "            os._exit(0)\n"
+        "raise RuntimeError('forked')",
+        "import ctypes\nimport os\nimport time\n\n\n",
+    ),
+    "disk_filler": _abuse(
+        "numerical_gradient",
+        "f, x, h=1e-6",
+        "block = b'\\0' * 64 * 2**20\n"
+        "try:\n"
+        "    with open('fill.bin', 'wb') as fh:\n"
+        "        for _ in range(32):  # at most 2 GiB\n"
+        "            fh.write(block)\n"
+        "            fh.flush()\n"
+        "finally:\n"
+        "    os.remove('fill.bin')\n"
+        "raise RuntimeError('wrote 2 GiB: no disk limit')",
+        "import os\n\n\n",
+    ),
+    "huge_stdout": _abuse(
+        "bce_logits_grad",
+        "z, y",
+        "line = 'x' * (2**20 - 1)\n"
+        "for _ in range(200):  # at most 200 MB\n"
+        "    print(line, flush=True)\n"
+        "raise RuntimeError('printed 200 MB')",
+    ),
+    "os_exit": _abuse("dense_backward", "dZ, cache", "os._exit(1)", "import os\n\n\n"),
+    "sigkill_self": _abuse(
+        "bce_logits_grad",
+        "z, y",
+        "os.kill(os.getpid(), signal.SIGKILL)",
+        "import os\nimport signal\n\n\n",
+    ),
+    "sys_exit": _abuse("softmax_ce_grad", "logits, y", "sys.exit(3)", "import sys\n\n\n"),
+    "segfault": _abuse("sigmoid_grad", "z", "ctypes.string_at(0)", "import ctypes\n\n\n"),
+    "recursion_bomb": _abuse(
+        "mlp_backward",
+        "X, y, params",
+        "sys.setrecursionlimit(10**7)\n\n"
+        "def deeper(n):\n"
+        "    return deeper(n + 1) + 1\n\n"
+        "return deeper(0)",
+        "import sys\n\n\n",
+    ),
+}
+
+SLEEP_EVERY_CELL = {
+    fn: "import time\n\ntime.sleep(2.2)  # just under the 3 s cell limit of the suite\n\n\n"
+    + _correct(fn)
+    for fn in POINTS
+}
+
+CELL_LOOP = {
+    "numerical_gradient": _correct("numerical_gradient")
+    + "\n\nwhile True:  # at top level\n    pass\n"
+}
+CELL_EXIT = {"bce_logits_grad": _correct("bce_logits_grad") + "\n\nimport os\n\nos._exit(1)\n"}
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+CASES: list[Case] = [
+    # -- correct and incorrect answers
+    Case("correct", "answers", "textbook answers to every question", plain_nbgrader="28 (correct)"),
+    Case(
+        "correct_reference",
+        "answers",
+        "the instructor's own solution cells (they use the setup cell's helpers)",
+        base="reference",
+        plain_nbgrader="28 (correct)",
+    ),
+    Case(
+        "correct_variants",
+        "answers",
+        "other correct formulations: swish via its output, numerical_gradient by copies",
+        answers=CORRECT_VARIANTS,
+        plain_nbgrader="28 (correct)",
+    ),
+    Case("blank", "answers", "the release as handed out", base="blank", plain_nbgrader="0"),
+    Case(
+        "hard_coded_visible",
+        "answers",
+        "every function returns the visible tests' answers",
+        answers=HARD_CODED_VISIBLE,
+        lose=frozenset(POINTS),
+        plain_nbgrader="visible tests pass; 0 with hidden tests",
+    ),
+    Case(
+        "finite_difference",
+        "answers",
+        "central differences instead of the four activation derivatives",
+        answers=FINITE_DIFFERENCE,
+        lose=frozenset(FINITE_DIFFERENCE),
+        plain_nbgrader="full marks under np.allclose tests; 0 with the #4 specs",
+    ),
+    Case(
+        "hard_coded_shapes",
+        "answers",
+        "right only for square logits (softmax) or a batch of one (dense db, MLP's 1/N)",
+        answers=HARD_CODED_SHAPES,
+        lose=frozenset(HARD_CODED_SHAPES),
+        plain_nbgrader="visible tests may pass; 0 with random shapes",
+    ),
+    Case(
+        "globals_from_answer_cells",
+        "answers",
+        "functions use helpers and constants defined in other answer cells (notebook order)",
+        answers=GLOBALS_FROM_ANSWER_CELL,
+        plain_nbgrader="28 (the cells share a namespace)",
+    ),
+    Case(
+        "globals_from_test_cells",
+        "answers",
+        "functions read `out` / `rng`, defined only by the (never run) test cells",
+        answers=GLOBALS_FROM_TEST_CELL,
+        lose=frozenset(GLOBALS_FROM_TEST_CELL),
+        plain_nbgrader="points if the visible test ran first",
+    ),
+    Case(
+        "mutated_inputs",
+        "answers",
+        "x left changed (numerical_gradient: 0); relu_grad and mlp_backward overwrite "
+        "inputs after computing right values (unwatched: full)",
+        answers=MUTATED_INPUTS,
+        lose=frozenset({"numerical_gradient"}),
+        plain_nbgrader="0 for x not restored; full for the others",
+    ),
+    Case(
+        "wrong_types",
+        "answers",
+        "a list (tanh), float32 (sigmoid), a 0-d array (swish), (n,) for (n, 1) (bce)",
+        answers=WRONG_TYPES,
+        lose=frozenset(WRONG_TYPES),
+        plain_nbgrader="0 for each (type/shape/dtype asserts)",
+    ),
+    Case(
+        "nan_inf_empty",
+        "answers",
+        "NaN (sigmoid), inf (tanh), an empty array (relu), overflow to NaN (softmax)",
+        answers=NAN_INF_EMPTY,
+        lose=frozenset(NAN_INF_EMPTY),
+        plain_nbgrader="0 for each",
+    ),
+    # -- correct but awkward: full credit
+    Case(
+        "noisy",
+        "awkward-correct",
+        "correct, printing 4000 lines, inputs, warnings and stderr on every call",
+        answers=NOISY,
+        plain_nbgrader="28 with our IgnorePattern; stderr prints fail stock nbgrader",
+    ),
+    Case(
+        "slow",
+        "awkward-correct",
+        "correct, 1.5 s cell, 0.3 s per numerical_gradient call, a pure-Python loop",
+        answers=SLOW,
+        plain_nbgrader="28 (within the cell timeout)",
+    ),
+    Case(
+        "global_random",
+        "awkward-correct",
+        "correct, seeding and drawing from the global np.random",
+        answers=GLOBAL_RANDOM,
+        plain_nbgrader="28",
+    ),
+    # -- attacks on the checks
+    Case(
+        "monkeypatch_numpy",
+        "attack-checks",
+        "np.allclose / array_equal / isclose / testing replaced; sigmoid_grad returns zeros",
+        answers=MONKEYPATCH_NUMPY,
+        lose=frozenset({"sigmoid_grad"}),
+        expected_flags=frozenset({"monkeypatch"}),
+        plain_nbgrader="full marks (comparisons always true)",
+    ),
+    Case(
+        "monkeypatch_builtins",
+        "attack-checks",
+        "builtins.all and AssertionError replaced; tanh_grad returns ones",
+        answers=MONKEYPATCH_BUILTINS,
+        lose=frozenset({"tanh_grad"}),
+        expected_flags=frozenset({"monkeypatch"}),
+        plain_nbgrader="full marks where tests use all()",
+    ),
+    Case(
+        "subclass_and_dunders",
+        "attack-checks",
+        "an ndarray subclass equal to anything (relu); objects overriding __eq__, "
+        "__array_ufunc__, __array__, __float__ (swish, bce)",
+        answers=SUBCLASS_AND_DUNDERS,
+        lose=frozenset(SUBCLASS_AND_DUNDERS),
+        plain_nbgrader="full marks under == / np.allclose tests",
+    ),
+    Case(
+        "introspection",
+        "attack-checks",
+        "reads In/_ih/history (sigmoid), caller frames via sys._getframe and "
+        "inspect.stack (tanh), gc.get_objects (relu), looking for expected values",
+        answers=INTROSPECTION,
+        lose=frozenset(INTROSPECTION),
+        expected_flags=frozenset({"introspection"}),
+        plain_nbgrader="full marks (hidden test source / expected values in the kernel)",
+    ),
+    Case(
+        "read_notebook_files",
+        "attack-checks",
+        "globs the course and the repo for notebooks and execs the swish_grad solution",
+        answers=READ_NOTEBOOK_FILES,
+        lose=frozenset({"swish_grad"}),
+        expected_flags=frozenset({"dynamic-code"}),
+        plain_nbgrader="full marks (source notebook readable)",
+        needs_namespaces=True,
+    ),
+    Case(
+        "swallow_failures",
+        "attack-checks",
+        "set_custom_exc and sys.excepthook swallow every error; dense_backward raises",
+        answers=SWALLOW_FAILURES,
+        lose=frozenset({"dense_backward"}),
+        expected_flags=frozenset({"introspection"}),
+        plain_nbgrader="full marks (failed asserts swallowed)",
+    ),
+    Case(
+        "mode_detection",
+        "attack-checks",
+        "relu_grad is honest only when it sees no grading hint in env or cwd: keeps 2 "
+        "points only if nothing leaks",
+        answers=MODE_DETECTION,
+        expected_flags=frozenset({"environment"}),
+        plain_nbgrader="detects NBGRADER_EXECUTION; cheats only when graded",
+    ),
+    # -- attacks on the infrastructure
+    Case(
+        "import_reference",
+        "attack-infrastructure",
+        "from nnlib.activations import tanh_grad; import autograder.specs.a1",
+        answers=IMPORT_REFERENCE,
+        lose=frozenset(IMPORT_REFERENCE),
+        expected_flags=frozenset({"reference-import"}),
+        plain_nbgrader="full marks (reference importable)",
+    ),
+    Case(
+        "import_reference_bypass",
+        "attack-infrastructure",
+        "removes the import block from sys.meta_path, imports nnlib from its files, execs "
+        "nnlib/activations.py",
+        answers=IMPORT_REFERENCE_BYPASS,
+        lose=frozenset(IMPORT_REFERENCE_BYPASS),
+        expected_flags=frozenset({"reference-import", "dynamic-code", "file"}),
+        plain_nbgrader="full marks",
+        needs_namespaces=True,
+    ),
+    Case(
+        "probe_files",
+        "attack-infrastructure",
+        "each function answers only if it can read or write the gradebook, the source "
+        "notebook, results, the course root, the reference or other students' submissions",
+        answers=PROBE_FILES,
+        base="blank",
+        expected_flags=frozenset({"file"}),
+        plain_nbgrader="full marks (all readable and writable)",
+        needs_namespaces=True,
+    ),
+    Case(
+        "detached_processes",
+        "attack-infrastructure",
+        "double-forked, setsid processes: one sleeps, one rewrites the result file and the "
+        "gradebook 2-10 s later; mlp_backward unanswered",
+        answers=DETACHED,
+        lose=frozenset({"mlp_backward"}),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="score rewritten after grading",
+        dangerous=True,
+        needs_namespaces=True,
+    ),
+    Case(
+        "shadow_modules",
+        "attack-infrastructure",
+        "writes numpy.py, nnlib.py, json.py into the working directory, then kills the "
+        "kernel so it restarts there",
+        answers=SHADOW_MODULES,
+        lose=frozenset({"dense_backward"}),
+        expected_flags=frozenset({"shadowing", "process"}),
+        plain_nbgrader="no grades at all (kernel dies)",
+    ),
+    Case(
+        "network_pip",
+        "attack-infrastructure",
+        "connects to a port the test listens on (softmax) and pip-installs (numerical): "
+        "each answers only if that worked",
+        answers=NETWORK_PIP,
+        lose=frozenset(NETWORK_PIP),
+        expected_flags=frozenset({"network", "process"}),
+        plain_nbgrader="network and pip allowed",
+        dangerous=True,
+        needs_namespaces=True,
+    ),
+    # -- resource abuse: the abusive question scores 0, every other keeps its points
+    Case(
+        "infinite_loop",
+        "resource-abuse",
+        "relu_grad never returns",
+        answers=RESOURCE["infinite_loop"],
+        lose=frozenset({"relu_grad"}),
+        plain_nbgrader="0 for that test after the timeout",
+    ),
+    Case(
+        "swallow_interrupt",
+        "resource-abuse",
+        "tanh_grad loops, swallowing KeyboardInterrupt",
+        answers=RESOURCE["swallow_interrupt"],
+        lose=frozenset({"tanh_grad"}),
+        plain_nbgrader="no grades at all",
+    ),
+    Case(
+        "sleep_every_cell",
+        "resource-abuse",
+        "every answer cell sleeps 2.2 s, just under the cell limit; all answers correct",
+        answers=SLEEP_EVERY_CELL,
+        plain_nbgrader="28 (slow)",
+    ),
+    Case(
+        "memory_bomb",
+        "resource-abuse",
+        "mlp_backward allocates up to 8 GiB",
+        answers=RESOURCE["memory_bomb"],
+        lose=frozenset({"mlp_backward"}),
+        plain_nbgrader="grader host swaps or OOM-kills; no grades",
+        dangerous=True,
+    ),
+    Case(
+        "fork_bomb",
+        "resource-abuse",
+        "swish_grad forks up to 200 children that sleep 5 s",
+        answers=RESOURCE["fork_bomb"],
+        lose=frozenset({"swish_grad"}),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="host process table at risk",
+        dangerous=True,
+    ),
+    Case(
+        "disk_filler",
+        "resource-abuse",
+        "numerical_gradient writes up to 2 GiB into its working directory",
+        answers=RESOURCE["disk_filler"],
+        lose=frozenset({"numerical_gradient"}),
+        expected_flags=frozenset({"file"}),
+        plain_nbgrader="fills the grader's disk",
+        dangerous=True,
+    ),
+    Case(
+        "huge_stdout",
+        "resource-abuse",
+        "bce_logits_grad prints up to 200 MB",
+        answers=RESOURCE["huge_stdout"],
+        lose=frozenset({"bce_logits_grad"}),
+        plain_nbgrader="200 MB stored in the autograded notebook",
+        dangerous=True,
+    ),
+    Case(
+        "os_exit",
+        "resource-abuse",
+        "dense_backward calls os._exit(1)",
+        answers=RESOURCE["os_exit"],
+        lose=frozenset({"dense_backward"}),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="no grades at all",
+    ),
+    Case(
+        "sigkill_self",
+        "resource-abuse",
+        "bce_logits_grad sends SIGKILL to its own process",
+        answers=RESOURCE["sigkill_self"],
+        lose=frozenset({"bce_logits_grad"}),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="no grades at all",
+    ),
+    Case(
+        "sys_exit",
+        "resource-abuse",
+        "softmax_ce_grad calls sys.exit(3)",
+        answers=RESOURCE["sys_exit"],
+        lose=frozenset({"softmax_ce_grad"}),
+        plain_nbgrader="0 for that test",
+    ),
+    Case(
+        "segfault",
+        "resource-abuse",
+        "sigmoid_grad reads address 0 with ctypes",
+        answers=RESOURCE["segfault"],
+        lose=frozenset({"sigmoid_grad"}),
+        plain_nbgrader="no grades at all",
+    ),
+    Case(
+        "recursion_bomb",
+        "resource-abuse",
+        "mlp_backward recurses without end under a recursion limit of 10**7",
+        answers=RESOURCE["recursion_bomb"],
+        lose=frozenset({"mlp_backward"}),
+        plain_nbgrader="no grades at all (the kernel crashes)",
+    ),
+    Case(
+        "cell_infinite_loop",
+        "resource-abuse",
+        "correct numerical_gradient, then an endless loop at the cell's top level (the "
+        "cell is skipped on restart, so its function is lost)",
+        answers=CELL_LOOP,
+        lose=frozenset({"numerical_gradient"}),
+        plain_nbgrader="0 for every test after the cell",
+    ),
+    Case(
+        "cell_os_exit",
+        "resource-abuse",
+        "correct bce_logits_grad, then os._exit(1) at the cell's top level (cell lost)",
+        answers=CELL_EXIT,
+        lose=frozenset({"bce_logits_grad"}),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="no grades at all",
+    ),
+    # -- damage to the notebook's structure
+    Case(
+        "deleted_cells",
+        "structure",
+        "relu_grad's answer cell, the setup cell and every test cell deleted",
+        transform=_delete("relu_grad", "setup", *(f"test_{fn}" for fn in POINTS)),
+        lose=frozenset({"relu_grad"}),
+        expected_notes=frozenset({"missing"}),
+        plain_nbgrader="missing cells: errors or 0",
+    ),
+    Case(
+        "duplicated_cell",
+        "structure",
+        "tanh_grad's stub kept above a duplicate holding the answer",
+        transform=_duplicate_stub_first("tanh_grad"),
+        expected_notes=frozenset({"duplicate"}),
+        plain_nbgrader="no grades at all (duplicate grade id)",
+    ),
+    Case(
+        "split_cell",
+        "structure",
+        "mlp_backward's cell split in two (both halves keep the grade id); the def is in "
+        "the first half",
+        answers={
+            "mlp_backward": _correct("mlp_backward")
+            + "\n\n# -- split here --\n_check = mlp_backward\n"
+        },
+        transform=_split("mlp_backward", "# -- split here --"),
+        expected_notes=frozenset({"duplicate"}),
+        plain_nbgrader="no grades at all (duplicate grade id)",
+    ),
+    Case(
+        "retyped_cell",
+        "structure",
+        "swish_grad's answer turned into a markdown cell",
+        transform=_retype("swish_grad"),
+        lose=frozenset({"swish_grad"}),
+        expected_notes=frozenset({"retyped"}),
+        plain_nbgrader="0 for that test, or an error",
+    ),
+    Case(
+        "edited_locked",
+        "structure",
+        "setup cell rewritten (np.allclose always true, sigmoid = 0), every test cell "
+        "replaced by `pass`; sigmoid_grad wrong",
+        answers={"sigmoid_grad": "def sigmoid_grad(z):\n    return sigmoid(z) * 0.0\n"},
+        transform=_edit_locked,
+        lose=frozenset({"sigmoid_grad"}),
+        expected_notes=frozenset({"edited_locked"}),
+        plain_nbgrader="locked cells restored by checksum; 26",
+    ),
+    Case(
+        "reordered",
+        "structure",
+        "every cell in reverse order",
+        transform=_reverse,
+        expected_notes=frozenset({"reordered"}),
+        plain_nbgrader="0 on most tests (run in the student's order)",
+    ),
+    Case(
+        "corrupt_json",
+        "structure",
+        "the file is cut in half: not JSON",
+        transform=_corrupt_json,
+        lose=frozenset(POINTS),
+        expected_notes=frozenset({"corrupt"}),
+        plain_nbgrader="no grades at all",
+    ),
+    Case(
+        "old_nbformat",
+        "structure",
+        "correct answers saved as nbformat 3",
+        transform=_old_nbformat,
+        expected_notes=frozenset({"upgraded"}),
+        plain_nbgrader="28",
+    ),
+    Case(
+        "prefilled_outputs",
+        "structure",
+        "outputs claiming every test passed; sigmoid_grad wrong",
+        answers={"sigmoid_grad": _mutant("sigmoid_grad_at_output", "sigmoid_grad")},
+        transform=_prefilled_outputs,
+        lose=frozenset({"sigmoid_grad"}),
+        expected_notes=frozenset({"outputs_cleared"}),
+        plain_nbgrader="outputs replaced on execution; 26",
+    ),
+    Case(
+        "extra_cells",
+        "structure",
+        "an extra cell calling os._exit(1) and one redefining sigmoid_grad wrongly",
+        transform=_extra_cells,
+        expected_notes=frozenset({"extra_cells"}),
+        plain_nbgrader="no grades at all (the extra cell kills the kernel)",
+    ),
+]

@@ -1,0 +1,315 @@
+"""The adversarial suite of assignment 1, graded in ONE batch by the engine (issue #5).
+
+The catalogue is ``tests/adversarial_a1.py``: every case is a student whose notebook
+cheats, breaks, abuses or damages something, with the points each question must earn and
+the flag kinds the scan must report. A scratch course is released, every case collected
+and the whole batch graded once by ``python -m autograder autograde`` with small limits;
+then:
+
+* every student has a result (nothing lost), and each question scores exactly what the
+  catalogue says: an attack that earns a point fails the build (property 1), and so does a
+  legitimate correct solution that loses one (property 2);
+* nothing the students started survives the job (``/proc`` has no process with the
+  attacks' marker, and no new kernel);
+* the source notebooks are unchanged, no probe file was written into the course, and the
+  gradebook holds exactly the results (no score rewritten by a detached process).
+
+Cases marked ``needs_namespaces`` are left out of the batch, and skipped, when the machine
+only allows the "rlimits" level of `autograder.confine` (there the file system and the
+network are open by design).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import adversarial_a1 as adv
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+A = adv.ASSIGNMENT
+LIMITS = [
+    "--cell-timeout",
+    "3",
+    "--submission-timeout",
+    "60",
+    "--memory-mb",
+    "1024",
+    "--processes",
+    "64",
+    "--output-mb",
+    "4",
+    "--disk-mb",
+    "256",
+]
+SEED = 20261122
+BY_NAME = {case.name: case for case in adv.CASES}
+ATTACKS = ("attack-checks", "attack-infrastructure", "resource-abuse")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _processes() -> dict[int, str]:
+    """pid -> command line and name, for every process this test can see."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            comm = (entry / "comm").read_text(errors="replace").strip()
+        except OSError:  # gone meanwhile
+            continue
+        found[int(entry.name)] = f"{comm} | {cmdline}"
+    return found
+
+
+def _marked() -> dict[int, str]:
+    return {pid: text for pid, text in _processes().items() if adv.MARK in text}
+
+
+def _kernels() -> set[int]:
+    return {pid for pid, text in _processes().items() if "ipykernel_launcher" in text}
+
+
+def _hashes(*folders: Path) -> dict[str, str]:
+    out = {}
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NNFP_DB_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "--course", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
+    )
+
+
+# ------------------------------------------------------------------------------ fixture
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Release, collect every case and grade the whole batch once."""
+    from autograder.confine import isolation
+    from autograder.results import read_results
+
+    level = isolation()
+    cases = [c for c in adv.CASES if level == "namespaces" or not c.needs_namespaces]
+    base = tmp_path_factory.mktemp("adversarial")
+    root, inbox, loot = base / "course", base / "inbox", base / "loot"
+    (root / "source").mkdir(parents=True)
+    inbox.mkdir()
+    loot.mkdir()
+    loot.chmod(0o1777)  # world-writable: a process that escapes the job could write here
+    (root / "nbgrader_config.py").write_text((REPO / "autograder/nbgrader_config.py").read_text())
+    shutil.copytree(adv.SOURCE.parent, root / "source" / A)
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    context = {
+        "COURSE": str(root),
+        "REPO": str(REPO),
+        "PORT": str(listener.getsockname()[1]),
+        "LOOT": str(loot),
+    }
+    killed: list[int] = []
+    try:
+        done = _cli(root, "release", A)
+        assert done.returncode == 0, done.stdout + done.stderr
+        released = nbformat.read(root / "release" / A / adv.SOURCE.name, as_version=4)
+        for case in cases:
+            (inbox / f"{case.name}.ipynb").write_text(adv.build(case, released, context))
+        done = _cli(root, "collect", str(inbox), A)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        protected = [root / "source", REPO / "autograder" / "source", REPO / "nnlib"]
+        before = _hashes(*protected)
+        kernels_before = _kernels()
+        start = time.monotonic()
+        done = _cli(
+            root,
+            "autograde",
+            A,
+            "--jobs",
+            "2",
+            "--no-progress",
+            "--seed",
+            str(SEED),
+            *LIMITS,
+            timeout=900,
+        )
+        elapsed = time.monotonic() - start
+        finished = time.time()
+        print(f"adversarial batch: {len(cases)} submissions in {elapsed:.1f} s ({level})")
+        time.sleep(3)  # a delayed writer that escaped the job would act by now
+        survivors = _marked()
+        new_kernels = _kernels() - kernels_before
+        results = {r.student: r for r in read_results(root / "results", A)}
+        from autograder import cli
+
+        scores, manual = {}, []
+        with cli.Course(root).gradebook() as gb:
+            for case in cases:
+                sub = gb.find_submission(A, case.name)
+                scores[case.name] = sub.score
+                manual += [
+                    (case.name, g.name)
+                    for nb in sub.notebooks
+                    for g in nb.grades
+                    if g.manual_score is not None
+                ]
+        yield {
+            "cases": cases,
+            "level": level,
+            "root": root,
+            "loot": loot,
+            "cli": done,
+            "elapsed": elapsed,
+            "finished": finished,
+            "results": results,
+            "survivors": survivors,
+            "new_kernels": new_kernels,
+            "unchanged": before == _hashes(*protected),
+            "scores": scores,
+            "manual": manual,
+        }
+    finally:
+        listener.close()
+        for pid in _marked():  # the attacks' own processes, by pid, if any escaped
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except OSError:
+                pass
+
+
+def _case(graded, name):
+    case = BY_NAME[name]
+    if case not in graded["cases"]:
+        pytest.skip(f"needs the 'namespaces' confinement level (this machine: {graded['level']})")
+    return case, graded["results"][name]
+
+
+def _kinds(result) -> set[str]:
+    return {flag.split(":", 1)[0].strip() for flag in result.flags}
+
+
+# -------------------------------------------------------------------------------- tests
+
+
+def test_catalogue_is_consistent():
+    import autograder.specs.a1  # noqa: F401  (registers the specs)
+    from autograder.checks import get_spec
+    from autograder.cli import STUDENT_ID
+
+    assert {fn: get_spec(f"a1.{fn}").points for fn in adv.POINTS} == adv.POINTS
+    assert adv.TOTAL == 28
+    assert len(BY_NAME) == len(adv.CASES), "case names must be unique"
+    for case in adv.CASES:
+        assert STUDENT_ID.match(case.name), case.name
+        assert case.what and case.plain_nbgrader, case.name
+    assert {case.klass for case in adv.CASES} == set(adv.CLASSES)
+
+
+def test_the_batch_loses_no_student(graded):
+    done = graded["cli"]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert set(graded["results"]) == {case.name for case in graded["cases"]}
+    for name, result in graded["results"].items():
+        assert result.status == "graded", (name, result.status, result.error)
+        assert result.seed == SEED
+        tests = sorted(q["grade_id"] for q in result.questions if q["grade_id"] != adv.WRITTEN)
+        assert tests == sorted(f"test_{fn}" for fn in adv.POINTS), name
+        # the written answer waits for a human; an unanswered one may be scored 0 at once
+        for q in result.questions:
+            if q["grade_id"] == adv.WRITTEN:
+                assert q["points_earned"] == 0, name
+
+
+@pytest.mark.parametrize("name", list(BY_NAME))
+def test_case(graded, name):
+    case, result = _case(graded, name)
+    points = {q["grade_id"]: float(q["points_earned"]) for q in result.questions}
+    messages = {q["grade_id"]: q["message"] for q in result.questions}
+    wrong = {
+        gid: (points.get(gid), want, messages.get(gid, "")[:300])
+        for gid, want in case.expected_points.items()
+        if points.get(gid) != want
+    }
+    assert not wrong, f"{name} ({case.what}): got, expected, message: {wrong}"
+    kinds = _kinds(result)
+    assert case.expected_flags <= kinds, (name, sorted(kinds), result.flags)
+    if not case.expected_flags:
+        assert not kinds & adv.CHEATING_KINDS, (name, result.flags)
+    for kind in case.expected_notes:
+        assert any(kind in note for note in result.notes), (name, kind, result.notes)
+
+
+def test_legitimate_correct_solutions_get_every_point(graded):
+    """Property 2: a grader change that costs a correct solution points fails the build."""
+    legit = [
+        c
+        for c in graded["cases"]
+        if c.klass in ("answers", "awkward-correct") and c.expected_total == adv.TOTAL
+    ]
+    assert {c.name for c in legit} >= {"correct", "correct_reference", "noisy", "slow"}
+    for case in legit:
+        result = graded["results"][case.name]
+        assert result.score == adv.TOTAL, (case.name, result.score)
+        assert not _kinds(result) & adv.CHEATING_KINDS, (case.name, result.flags)
+
+
+def test_every_attack_scores_exactly_its_expected_points(graded):
+    """Property 1: a grader change that lets an attack earn points fails the build."""
+    attacks = [c for c in graded["cases"] if c.klass in ATTACKS]
+    got = {c.name: graded["results"][c.name].score for c in attacks}
+    assert got == {c.name: c.expected_total for c in attacks}
+
+
+def test_nothing_the_students_started_survives(graded):
+    assert graded["survivors"] == {}, graded["survivors"]
+    assert graded["new_kernels"] == set()
+
+
+def test_course_and_reference_files_are_untouched(graded):
+    root = graded["root"]
+    assert graded["unchanged"], "a source notebook or the reference changed"
+    assert not list(root.rglob("probe-*")), list(root.rglob("probe-*"))
+    assert not list((root / "source").rglob("*.py"))
+    late = []
+    for path in graded["loot"].glob("*-late-*"):
+        written = float(path.read_text() or 0)
+        result = graded["results"].get(path.name.split("-late-")[0])
+        if result is None or written > result.finished + 0.5:
+            late.append(path.name)  # written after its job had ended
+    assert not late, late
+
+
+def test_gradebook_holds_exactly_the_results(graded):
+    assert graded["manual"] == [], "a manual score was written by a student's process"
+    for name, score in graded["scores"].items():
+        assert score == pytest.approx(graded["results"][name].score), name
+
+
+def test_batch_wall_time(graded):
+    # 2 cores: about 3 minutes for the whole suite, timeouts and restarts included
+    assert graded["elapsed"] < 420, graded["elapsed"]
