@@ -16,11 +16,13 @@ in a fresh kernel started in an empty temporary directory, then grades each spec
   hard-coded-answer detection, the hints and the message are exactly run_check's.
   Expected values are computed by the grader only; they never exist in the kernel.
 
-While grading, importing ``nnlib`` (and ``autograder.specs``/``autograder.mutants``) in
-the kernel raises ImportError, via a meta path finder installed at kernel start and by
-dropping those modules from ``sys.modules``. That is a speed bump against calling the
-reference, **not a security boundary**: student code in the same process can undo it.
-Confinement (separate user, limits, no readable reference) is issue #5, item 2.
+The kernel is confined (`autograder.confine`): its own namespaces, uid, limits and
+environment, with the course, nnlib and the checkout hidden from it, so the reference can
+be neither imported nor read. On top of that, importing ``nnlib`` (and
+``autograder.specs``/``autograder.mutants``) raises ImportError via a meta path finder
+installed at kernel start; that alone would be a speed bump, not a boundary. Requests and
+replies travel as Jupyter messages (the reply is a display message with a token), since the
+kernel's ``/tmp`` is its own.
 
 Student exceptions, per-call timeouts and a dead kernel become failed `CheckResult` s
 with a message; the kernel is then restarted and the notebook's cells re-run, so the

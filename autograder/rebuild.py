@@ -213,11 +213,18 @@ def rebuild(
                     gid,
                 )
             )
+        answered = [c for c in same_type if _text(c).strip() != stub.strip()]
         if len(same_type) > 1:
             report.append(
                 Note(
                     "duplicate",
-                    f"answer {gid!r} appears {len(same_type)} times; the first answered is kept",
+                    f"answer {gid!r} appears {len(same_type)} times; "
+                    + (
+                        f"its {len(answered)} answered copies are joined in order, as Run All "
+                        "would run them"
+                        if len(answered) > 1
+                        else "the answered one is kept"
+                    ),
                     gid,
                 )
             )
@@ -227,9 +234,11 @@ def rebuild(
                 Note("missing", f"answer {gid!r} is missing; the unanswered stub is graded", gid)
             )
             continue
-        answered = [c for c in same_type if _text(c).strip() != stub.strip()]
         chosen = (answered or same_type)[0]
-        cell.source = _text(chosen)
+        if len(answered) > 1:
+            cell.source = "\n\n".join(_text(c).rstrip() for c in answered)
+        else:
+            cell.source = _text(chosen)
         if cell.cell_type == "markdown" and isinstance(chosen.get("attachments"), dict):
             cell.attachments = copy.deepcopy(chosen["attachments"])
 

@@ -5,7 +5,9 @@ This file is both a library (``Sandbox``, ``Limits``, ``isolation``) used by
 
     python -I -S sandbox.py '<json config>' -- python -m ipykernel_launcher -f conn.json
 
-so that it needs only the standard library and starts in ~20 ms. What the launcher does
+so that it needs only the standard library and starts in ~20 ms. With a zygote (see
+below), the command is ``sandbox.py --client SOCKET '<json config>' -- ...`` instead, and a
+child of the zygote does the same steps without an exec. What the launcher does
 depends on what the machine allows, best first (``isolation()`` tells which level applies):
 
 ``"namespaces"`` (root, or unprivileged user namespaces)

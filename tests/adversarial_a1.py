@@ -1313,11 +1313,8 @@ CASES: list[Case] = [
         "split_cell",
         "structure",
         "mlp_backward's cell split in two (both halves keep the grade id); the def is in "
-        "the first half",
-        answers={
-            "mlp_backward": _correct("mlp_backward")
-            + "\n\n# -- split here --\n_check = mlp_backward\n"
-        },
+        "the second half, after a helper constant in the first",
+        answers={"mlp_backward": "_HALF = 0.5\n\n# -- split here --\n" + _correct("mlp_backward")},
         transform=_split("mlp_backward", "# -- split here --"),
         expected_notes=frozenset({"duplicate"}),
         plain_nbgrader="no grades at all (duplicate grade id)",

@@ -79,7 +79,10 @@ def _marked() -> dict[int, str]:
 
 
 def _kernels() -> set[int]:
-    return {pid for pid, text in _processes().items() if "ipykernel_launcher" in text}
+    """The grader's own kernel processes: launchers, zygotes and the kernels forked from them
+    (other kernels on the machine, e.g. a notebook build, are not ours to count)."""
+    sandbox = str(Path(__file__).resolve().parents[1] / "autograder" / "sandbox.py")
+    return {pid for pid, text in _processes().items() if sandbox in text}
 
 
 def _hashes(*folders: Path) -> dict[str, str]:

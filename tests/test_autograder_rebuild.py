@@ -135,18 +135,32 @@ def test_deleted_locked_and_test_cells_come_back(submission, instructor, answers
     _assert_sound(rebuilt, instructor, answers)
 
 
-def test_duplicates_take_the_first_answered_cell(submission, blank, instructor, answers):
+def test_duplicates_skip_stubs_and_join_answers_in_order(submission, blank, instructor, answers):
     cells = _by_id(submission)
     stub_copy = copy.deepcopy(_by_id(blank)["relu_grad"])
-    wrong = copy.deepcopy(cells["relu_grad"])
-    wrong.source = "def relu_grad(z):\n    return z\n"
+    later = copy.deepcopy(cells["relu_grad"])
+    later.source = "def relu_grad(z):\n    return z\n"
     i = submission.cells.index(cells["relu_grad"])
-    submission.cells[i:i] = [stub_copy]  # a stub before the answer is skipped
-    submission.cells.append(wrong)  # a later copy is ignored
+    submission.cells[i:i] = [stub_copy]  # a stub copy is skipped
+    submission.cells.append(later)  # a later answered copy runs after, as Run All would
     rebuilt = rebuild(SOURCE, submission)
     assert _kinds(rebuilt) == ["duplicate"]
     assert rebuilt.report[0].grade_id == "relu_grad" and "3 times" in rebuilt.report[0].message
-    _assert_sound(rebuilt, instructor, answers)
+    joined = answers["relu_grad"].rstrip() + "\n\n" + later.source.rstrip()
+    _assert_sound(rebuilt, instructor, dict(answers, relu_grad=joined))
+
+
+def test_a_split_answer_keeps_both_halves(submission, instructor, answers):
+    cell = _by_id(submission)["swish_grad"]
+    first, second = copy.deepcopy(cell), copy.deepcopy(cell)
+    first.source = "def _sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+    second.source = "def swish_grad(z, beta=1.0):\n    return _sigmoid(z)\n"
+    i = submission.cells.index(cell)
+    submission.cells[i : i + 1] = [first, second]  # Edit > Split Cell keeps the metadata
+    rebuilt = rebuild(SOURCE, submission)
+    assert _kinds(rebuilt) == ["duplicate"] and "joined" in rebuilt.report[0].message
+    joined = first.source.rstrip() + "\n\n" + second.source.rstrip()
+    _assert_sound(rebuilt, instructor, dict(answers, swish_grad=joined))
 
 
 def test_split_cells_are_ignored_and_never_run(submission, instructor, answers):
