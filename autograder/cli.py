@@ -248,6 +248,9 @@ def autograde(
     from autograder import engine
     from autograder.results import read_results, record_to_gradebook
 
+    if limits is None:  # NNFP_CELL_TIMEOUT: the course's per-cell limit (nbgrader_config.py)
+        limits = Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
+
     report: dict[str, dict[str, str]] = {}
     results_dir = course.dir(RESULTS)
     for a in course.assignments(assignment):
@@ -417,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes, each grading one submission at a time (default: %(default)s)",
     )
     p.add_argument("--seed", type=int, help="seed of every check (default: a new one each)")
-    defaults = Limits()
+    defaults = Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
     for flag, field, kind, text in (
         ("--cell-timeout", "cell_seconds", float, "seconds per cell or graded call"),
         ("--submission-timeout", "submission_seconds", float, "seconds per submission"),

@@ -268,6 +268,51 @@ def test_rerun_skips_what_is_graded_and_force_regrades(course):
     assert _scores(grading) == {s: expected for s, (_, expected) in STUDENTS.items()}
 
 
+def test_a_run_killed_midway_resumes_without_regrading_or_duplicates(course):
+    """SIGKILL the whole autograde process group while it works; the next run finishes
+    the batch, skipping every result already written, and the gradebook holds one
+    submission per student with the expected scores."""
+    from nbgrader.api import SubmittedAssignment
+
+    root, grading = course["root"], course["course"]
+    results = root / "results" / A
+    shutil.rmtree(results)
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "autograder", "--course", str(root), "autograde", A),
+            *("--jobs", "2", "--no-progress", "--cell-timeout", "3"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(results.glob("*.json"))) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait(timeout=30)
+    done = {p.stem for p in results.glob("*.json")}
+    assert 4 <= len(done) < len(STUDENTS)  # killed in the middle of the batch
+    resumed = cli.autograde(grading, A, progress=False, jobs=2)[A]
+    assert {s for s, status in resumed.items() if status == "skipped"} == done
+    assert {s for s, status in resumed.items() if status.startswith("graded")} == (
+        set(STUDENTS) - done
+    )
+    assert {p.stem for p in results.glob("*.json")} == set(STUDENTS)
+    with grading.gradebook() as gb:
+        for student in STUDENTS:
+            count = (
+                gb.db.query(SubmittedAssignment)
+                .filter(SubmittedAssignment.student_id == student)
+                .count()
+            )
+            assert count == 1, student
+    assert _scores(grading) == {s: expected for s, (_, expected) in STUDENTS.items()}
+
+
 def test_feedback_has_each_test_verdict(course):
     pages = cli.feedback(course["course"], A)
     assert len(pages) == len(STUDENTS)
