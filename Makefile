@@ -1,5 +1,5 @@
 # Neural Networks from First Principles: every workflow is a target (README documents each).
-#   make        set up .venv (and, as lessons land, build the course)
+#   make        set up .venv and build the course site (_build/site/)
 #   make test   lint + the whole test suite; CI runs exactly this
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,14 +11,14 @@ STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := all
-.PHONY: all setup test lint format lab bench clean help
+.PHONY: all setup test lint format lab bench clean help site test-site
 
-all: setup ## Set up everything and build the course (for now: setup)
+all: setup site ## Set up everything and build the course site
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-setup: $(STAMP) ## Create .venv and install nnlib with the lab, grade and dev extras
+setup: $(STAMP) ## Create .venv and install nnlib with the lab, grade, dev and site extras
 
 # The stamp depends on pyproject.toml only, so a second `make` with nothing changed
 # finishes at once; editing the dependencies reinstalls.
@@ -26,8 +26,14 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "python3 >= 3.10 is required, found " + sys.version.split()[0]' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[lab,grade,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,grade,dev,site]'
 	touch $(STAMP)
+
+site: $(STAMP) ## Build the course site into _build/site/ (lessons executed; results cached)
+	$(BIN)/python book/build.py
+
+test-site: site ## Check the site in headless Chromium, offline (needs Debian's chromium)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/site_check.py
 
 lint: $(STAMP) ## ruff lint and format check (.py and .ipynb), notebooks stored without outputs
 	$(BIN)/ruff check .
@@ -70,5 +76,5 @@ grades: $(STAMP) ## CSV, one row per student and assignment: autograder/grades.c
 	$(AUTOGRADER) grades
 
 clean: ## Remove .venv, caches and build products
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info _build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
