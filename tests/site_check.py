@@ -220,5 +220,16 @@ def test_landing_page_lists_every_lesson():
         assert 'rel="prev"' in text or 'class="prev-next' in text or "prev-next" in text
 
 
+def test_published_figures_are_a_table_with_every_row_agreeing():
+    """The page renders its Markdown output as a real table (not text with pipes), one row
+    per published figure, each with our computed value and a "yes" decided by code."""
+    html = (SITE / "published_figures.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr[ >].*?</tr>", html, re.S)
+    assert len(rows) >= 21, f"{len(rows)} table rows"
+    body = rows[1:]
+    assert all(re.search(r">\s*yes\s*<", row) for row in body), "a figure disagrees"
+    assert not re.search(r"<p>\s*\| topic \|", html), "the table was rendered as text"
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", *sys.argv[1:]]))
