@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 all: setup site ## Set up everything and build the course site
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 setup: $(STAMP) ## Create .venv and install nnlib with the lab, grade, dev and site extras
 

@@ -89,6 +89,12 @@ def test_every_make_target_is_documented_in_readme():
     assert not missing, f"README.md does not document: {missing}"
 
 
+def test_make_help_lists_every_target():
+    done = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True)
+    listed = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
+    assert set(_make_targets()) <= listed, sorted(set(_make_targets()) - listed)
+
+
 def test_readme_quick_start_is_make_then_make_test():
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
