@@ -262,3 +262,29 @@ def test_rlimits_level_still_kills_the_session():
     while _processes_with(f"sleep {marker}") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _processes_with(f"sleep {marker}") == []
+
+
+@pytest.mark.parametrize("level", ["rlimits", "namespaces"])
+def test_the_judge_grades_at_each_level(level):
+    """The same correct and wrong answers get the same verdicts whatever the isolation."""
+    import nbformat
+
+    from autograder.judge import Judge
+
+    if level == "namespaces" and isolation() != "namespaces":
+        pytest.skip("no namespaces on this machine")
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import numpy as np"),
+            nbformat.v4.new_code_cell(
+                "def sigmoid_grad(z):\n    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n\n"
+                "def tanh_grad(z):\n    return 1 - z**2\n"
+            ),
+        ]
+    )
+    with Judge(nb, limits=Limits(cell_seconds=10), level=level) as judge:
+        assert judge.confinement.level == level
+        right = judge.check("a1.sigmoid_grad", seed=3)
+        wrong = judge.check("a1.tanh_grad", seed=3)
+    assert right.passed, right.message
+    assert not wrong.passed and wrong.points_earned == 0
