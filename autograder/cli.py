@@ -254,7 +254,10 @@ def autograde(
     report: dict[str, dict[str, str]] = {}
     results_dir = course.dir(RESULTS)
     for a in course.assignments(assignment):
-        todo, done = engine.pending(course.root, a, results_dir, students, force)
+        skipped: list[str] = []
+        todo, done = engine.pending(course.root, a, results_dir, students, force, skipped)
+        for problem in skipped:
+            print(f"  not graded: {problem}", file=sys.stderr)
         if not todo and not done:
             continue
         if not course.released(a):

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -105,7 +106,7 @@ def zygote_path() -> str | None:
     proc = _ZYGOTE.get("proc")
     if proc is not None and proc.poll() is None and _ZYGOTE.get("pid") == os.getpid():
         return _ZYGOTE["path"]
-    folder = tempfile.mkdtemp(prefix="nnfp-zygote-")
+    folder = tempfile.mkdtemp(prefix=f"nnfp-zygote-{os.getpid()}-")
     path = os.path.join(folder, "z.sock")
     try:
         proc = subprocess.Popen(
@@ -225,6 +226,37 @@ def _kill_cgroup(folder: Path, deadline: float) -> None:
         folder.rmdir()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale() -> list[str]:
+    """Remove what grading processes that were killed (SIGKILL, power loss) left behind:
+    their jobs' cgroups (and any process still in them) and their socket folders. Each is
+    named after the grading process's pid, and only those of dead pids are touched."""
+    removed = []
+    name = re.compile(r"^nnfp-(?:judge|ipc|zygote)-(\d+)-")
+    parents = [_own_cgroup(c) for c in ("memory", "pids", "")]
+    for parent in [p for p in parents if p is not None]:
+        for folder in parent.glob("nnfp-judge-*"):
+            found = name.match(folder.name)
+            if found and folder.is_dir() and not _alive(int(found.group(1))):
+                _kill_cgroup(folder, time.monotonic() + 5)
+                removed.append(str(folder))
+    for folder in Path(tempfile.gettempdir()).glob("nnfp-*"):
+        found = name.match(folder.name)
+        if found and folder.is_dir() and not _alive(int(found.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
+
+
 def _checkout_of(path: Path) -> Path | None:
     """The source checkout holding `path` (a folder with pyproject.toml), if any."""
     for parent in path.parents:
@@ -277,7 +309,7 @@ class Confinement:
         self.limits = limits
         self.level = level or isolation()
         self.name = f"nnfp-judge-{os.getpid()}-{time.monotonic_ns() % 10**9}"
-        self.ipc_dir = tempfile.mkdtemp(prefix="nnfp-ipc-")
+        self.ipc_dir = tempfile.mkdtemp(prefix=f"nnfp-ipc-{os.getpid()}-")
         self.uid = 100000 + os.getpid() if os.geteuid() == 0 else None
         self.cgroups = _make_cgroups(self.name, limits) if self.level == "namespaces" else []
         self.env = dict(env)

@@ -153,7 +153,7 @@ def grade_submission(
         seed=seed,
         started=time.time(),
         finished=0.0,
-        versions=current_versions(),
+        versions={**current_versions(), "grader": grader_fingerprint(course, assignment)},
         timestamp=stamp,
     )
     sources = sorted((course / "source" / assignment).glob("*.ipynb"))
@@ -190,6 +190,10 @@ def grade_submission(
                         )
                     )
                 else:
+                    result.notes.append(
+                        f"plain_test: {cell.grade_id} names no spec, so it ran inside the "
+                        "student's kernel (not defended against tampering)"
+                    )
                     ok, error = judge.run_cell(cell.source)
                     message = "passed" if ok else f"failed: {error}"
                     result.questions.append(
@@ -240,17 +244,46 @@ def _work(course: str, assignment: str, student: str, seed: int, limits: Limits,
     return student, result.score, result.status, len(result.flags)
 
 
+def grader_fingerprint(course: Path | str, assignment: str) -> str:
+    """sha256 of what a grade depends on besides the submission: the assignment's source
+    notebooks and the check specs. Changing either regrades everything on the next run."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = sorted((Path(course) / "source" / assignment).glob("*.ipynb"))
+    files += [here / "checks.py", *sorted((here / "specs").glob("*.py"))]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def pending(
-    course: Path, assignment: str, results_dir: Path, students=None, force: bool = False
+    course: Path,
+    assignment: str,
+    results_dir: Path,
+    students=None,
+    force: bool = False,
+    problems: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """(to grade, already graded) among the submitted students of `assignment`."""
-    submitted = sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}"))
+    """(to grade, already graded) among the submitted students of `assignment`.
+
+    A folder whose name is not a plain student id (letters, digits, ``_ . -``) is left out
+    and named in `problems`: it cannot be a gradebook student."""
+    from autograder.cli import STUDENT_ID
+
+    submitted = []
+    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
+        name = folder.parent.name
+        if STUDENT_ID.match(name):
+            submitted.append(name)
+        elif problems is not None:
+            problems.append(f"submitted/{name}: not a student id (letters, digits, _ . -)")
     if students:
         submitted = [s for s in submitted if s in students]
+    fingerprint = grader_fingerprint(course, assignment)
     todo, done = [], []
     for student in submitted:
         sha = submission_sha256(course / "submitted" / student / assignment)
-        if not force and is_done(results_dir, assignment, student, sha):
+        if not force and is_done(results_dir, assignment, student, sha, fingerprint):
             done.append(student)
         else:
             todo.append(student)
@@ -282,9 +315,12 @@ def grade_batch(
     own result file. Returns ``{student: summary}``. The gradebook is not touched here."""
     from tqdm import tqdm
 
+    from autograder.confine import sweep_stale
+
     course = Path(course).resolve()
     limits = limits or Limits()
     jobs = max(1, int(jobs or os.cpu_count() or 1))
+    sweep_stale()  # what killed runs left: their jobs' cgroups and socket folders
     seeds = {s: (secrets.randbits(31) if seed is None else int(seed)) for s in students}
     summary: dict[str, str] = {}
     args = (str(course), assignment)
@@ -301,20 +337,37 @@ def grade_batch(
     import autograder.scan  # noqa: F401
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(students)), mp_context=multiprocessing.get_context(method)
-    ) as pool:
-        futures = {
-            pool.submit(_work, *args, s, seeds[s], limits, str(results_dir)): s for s in students
-        }
-        bar = _bar(tqdm, len(students), assignment, progress)
-        for future in as_completed(futures):
-            student = futures[future]
-            try:
-                _done(summary, bar, *future.result())
-            except Exception as exc:  # the worker process itself died
-                result = _failed(course, assignment, student, seeds[student], repr(exc))
-                write_result(results_dir, result)
-                _done(summary, bar, student, 0.0, "failed", 0)
-    bar.close()
+    context = multiprocessing.get_context(method)
+    bar = None
+    queue, isolated = list(students), False
+    while queue:
+        # A worker that dies (the OOM killer, a grader bug) breaks the whole pool: every
+        # job not finished is queued again. When a round finishes nobody, each remaining
+        # student gets a pool of its own, so only the one that breaks it is recorded failed.
+        rounds = [[s] for s in queue] if isolated else [queue]
+        retry = []
+        for group in rounds:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(group)), mp_context=context) as pool:
+                futures = {
+                    pool.submit(_work, *args, s, seeds[s], limits, str(results_dir)): s
+                    for s in group
+                }
+                if bar is None:
+                    bar = _bar(tqdm, len(students), assignment, progress)
+                for future in as_completed(futures):
+                    student = futures[future]
+                    try:
+                        _done(summary, bar, *future.result())
+                    except Exception as exc:  # the worker process died
+                        if isolated:
+                            error = f"the grading process died: {exc!r}"
+                            result = _failed(course, assignment, student, seeds[student], error)
+                            write_result(results_dir, result)
+                            _done(summary, bar, student, 0.0, "failed", 0)
+                        else:
+                            retry.append(student)
+        isolated = isolated or len(retry) == len(queue)
+        queue = retry
+    if bar is not None:
+        bar.close()
     return dict(sorted(summary.items()))

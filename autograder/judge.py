@@ -31,8 +31,10 @@ remaining specs are still graded.
 
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
+import dataclasses
 import io
 import json
 import marshal
@@ -241,15 +243,27 @@ def _encode_input(value) -> dict:
     raise TypeError(f"cannot send a {type(value).__name__} into the kernel")
 
 
+#: The longest list a placeholder stands in for: the kernel says how long the student's list
+#: was, and the grader must not allocate what the kernel asks for.
+MAX_PLACEHOLDER_LEN = 10_000
+
+
+def _safe_name(value, default: str = "object") -> str:
+    """A type or module name from the kernel, made harmless: printable, at most 80 chars."""
+    text = "".join(ch for ch in str(value) if ch.isprintable() and ch not in "\0<>")[:80]
+    return text or default
+
+
 def _placeholder(desc: dict):
     """A stand-in for an output that was not sent: only its type's name survives."""
-    name, module = str(desc.get("name")), str(desc.get("module"))
+    name, module = _safe_name(desc.get("name")), _safe_name(desc.get("module"), "builtins")
     if desc.get("sub"):
         cls = type(name, (np.ndarray,), {"__module__": module})
         return np.zeros(0).view(cls)
-    if desc.get("len") is not None:
+    length = desc.get("len")
+    if isinstance(length, int) and not isinstance(length, bool):
         cls = type(name, (list,), {"__module__": module})
-        return cls([None] * int(desc["len"]))
+        return cls([None] * max(0, min(length, MAX_PLACEHOLDER_LEN)))
     return type(name, (), {"__module__": module})()
 
 
@@ -265,9 +279,10 @@ def _decode_output(o: dict, depth: int = 0):
 
 
 def _error(name: str, message: str, not_implemented: bool = False) -> BaseException:
+    message = str(message)[:2000]
     if not_implemented:
         return NotImplementedError(message)
-    return type(str(name), (Exception,), {})(message)
+    return type(_safe_name(name, "Exception"), (Exception,), {})(message)
 
 
 @dataclass
@@ -275,6 +290,23 @@ class _Outcome:
     value: Any = None
     error: BaseException | None = None
     after: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _decode_reply(reply: dict, watch: list[int]) -> _Outcome:
+    """One call's reply from the kernel; raises on anything malformed."""
+    after = {}
+    for pos, value in dict(reply.get("after", {})).items():
+        if int(pos) in watch:
+            after[int(pos)] = _load(value)
+    outcome = _Outcome(after=after)
+    if "error" in reply:
+        ename, evalue, nie = reply["error"]
+        outcome.error = _error(ename, evalue, bool(nie))
+    elif "notcallable" in reply:
+        outcome.error = _error("TypeError", f"{_safe_name(reply['notcallable'])} is not callable")
+    else:
+        outcome.value = _decode_output(reply["value"])
+    return outcome
 
 
 def _replay(outcomes: list[_Outcome]):
@@ -294,6 +326,25 @@ def _replay(outcomes: list[_Outcome]):
         return o.value
 
     return student
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+def _definitions_only(source: str) -> str:
+    """The def, class and import statements of a cell (IPython syntax allowed), or "".
+
+    A cell that hung or killed the kernel is not run again whole: a correct function
+    followed by ``%timeit`` or a stray loop keeps its points, the loop is not repeated.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return ""
+    kept = [node for node in tree.body if isinstance(node, _DEFINITIONS)]
+    return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
 
 
 def _is_test_cell(cell) -> bool:
@@ -399,7 +450,8 @@ class Judge:
         self.kc = None
         self.confinement: Confinement | None = None
         self.deadline = time.monotonic() + float(limits.submission_seconds)
-        self._skip: set[int] = set()  # cells that hung or killed the kernel: not re-run
+        self._skip: set[int] = set()  # cells that hung or killed the kernel: defs re-run
+        self._dropped: set[int] = set()  # cells whose definitions hang too: not re-run
         self._hung: list[str] = []
         self._replies: dict[str, str] = {}
 
@@ -491,13 +543,24 @@ class Judge:
         )
         self.cell_errors = list(self._hung)
         for i, cell in enumerate(self.notebook.cells):
-            if cell.get("cell_type") != "code" or _is_test_cell(cell) or i in self._skip:
+            if cell.get("cell_type") != "code" or _is_test_cell(cell) or i in self._dropped:
                 continue
+            code = _source(cell)
+            if i in self._skip:  # it hung or killed the kernel: run only its definitions
+                code = _definitions_only(code)
+                if not code:
+                    continue
             try:
-                reply = self._run(_source(cell))
+                reply = self._run(code)
             except _KernelLost as exc:
-                self._hung.append(f"cell {i} ({_source(cell)[:40]!r}...): {exc}")
-                self._skip.add(i)
+                if i in self._skip:
+                    self._dropped.add(i)  # even its definitions hang: drop the cell
+                else:
+                    self._hung.append(
+                        f"cell {i} ({_source(cell)[:40]!r}...): {exc}; "
+                        "only its def, class and import statements were run again"
+                    )
+                    self._skip.add(i)
                 self._restart_bare()  # raises _KernelLost in turn once time is used up
                 return
             if reply.get("status") != "ok":
@@ -612,6 +675,17 @@ class Judge:
     # -- one spec
 
     def check(self, name: str, seed: int) -> CheckResult:
+        """Grade spec `name` with the cases of `seed`; never raises for a bad submission."""
+        result = self._check(name, seed)
+        if not result.passed and result.hint_id == "not-callable" and self.cell_errors:
+            # the function is missing because a cell failed: say which, not just "define it"
+            errors = "; ".join(e[:300] for e in self.cell_errors[:3])
+            result = dataclasses.replace(
+                result, message=f"{result.message}\nYour notebook's cells raised: {errors}"
+            )
+        return result
+
+    def _check(self, name: str, seed: int) -> CheckResult:
         spec = get_spec(name)
         try:
             probe = self._call(spec.function, {"probe": True})
@@ -619,7 +693,7 @@ class Judge:
             self._recover()
             return run_check(name, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
         if "notcallable" in probe:
-            stand_in = type(str(probe["notcallable"]), (), {})()
+            stand_in = type(_safe_name(probe["notcallable"]), (), {})()
             return run_check(name, stand_in, seed)
         outcomes = self._outcomes(spec, seed)
         return run_check(name, _replay(outcomes), seed)
@@ -637,14 +711,10 @@ class Judge:
                 outcomes.append(_Outcome(error=_error(kind, str(exc))))
                 self._recover()
                 break
-            outcome = _Outcome(after={int(p): _load(v) for p, v in reply.get("after", {}).items()})
-            if "error" in reply:
-                ename, evalue, nie = reply["error"]
-                outcome.error = _error(ename, evalue, bool(nie))
-            elif "notcallable" in reply:
-                outcome.error = _error("TypeError", f"{reply['notcallable']} is not callable")
-            else:
-                outcome.value = _decode_output(reply["value"])
+            try:  # the reply comes from the student's process: a malformed one fails the call
+                outcome = _decode_reply(reply, watch)
+            except Exception as exc:
+                outcome = _Outcome(error=_error("MalformedReply", f"unreadable reply: {exc}"))
             outcomes.append(outcome)
             if outcome.error is not None:
                 break  # run_check stops at the first exception

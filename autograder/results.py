@@ -177,15 +177,28 @@ def read_results(
     return results
 
 
-def is_done(results_dir: Path | str, assignment: str, student: str, submission_sha256: str) -> bool:
-    """True if a readable result exists for this exact submission (the resume check)."""
+def is_done(
+    results_dir: Path | str,
+    assignment: str,
+    student: str,
+    submission_sha256: str,
+    grader: str | None = None,
+) -> bool:
+    """True if a graded result exists for this exact submission (the resume check).
+
+    A "failed" result (the grader could not grade it) is never done, and with `grader`
+    (a fingerprint of the source and specs) a result made by another grader is not either.
+    """
     path = result_path(results_dir, assignment, student)
     if not path.is_file():
         return False
     try:
-        return read_result(path).submission_sha256 == submission_sha256
+        result = read_result(path)
     except (OSError, ValueError, TypeError):
         return False
+    if result.submission_sha256 != submission_sha256 or result.status == "failed":
+        return False
+    return grader is None or result.versions.get("grader") == grader
 
 
 # ------------------------------------------------------------------------- gradebook

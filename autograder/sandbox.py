@@ -11,7 +11,7 @@ child of the zygote does the same steps without an exec. What the launcher does
 depends on what the machine allows, best first (``isolation()`` tells which level applies):
 
 ``"namespaces"`` (root, or unprivileged user namespaces)
-    * new PID, mount and network namespaces: the kernel is PID 2 under a tiny init (PID 1);
+    * new PID, mount, network and IPC namespaces: the kernel is PID 2 under an init (PID 1);
       when the job ends PID 1 dies and the Linux kernel kills **every** process in the
       namespace, detached and double-forked ones included. The network namespace has no
       interface up, so there is no network (the Jupyter sockets are Unix sockets, ``ipc``);
@@ -46,6 +46,7 @@ import sys
 # ------------------------------------------------------------------------ launcher side
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -214,6 +215,8 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+        # after setuid, which clears it: the kernel dies with its launcher
+        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         _c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         os.chdir(cfg["workdir"])
         null = os.open(os.devnull, os.O_RDWR)
@@ -264,7 +267,7 @@ def launch(cfg: dict, argv: list[str]) -> None:
             kill_session(os.getsid(0))  # whatever it left in this session
         finally:
             _exit_like(status)
-    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
     if os.geteuid() != 0:
         uid, gid = os.getuid(), os.getgid()
         _check(_c().unshare(CLONE_NEWUSER | flags), "unshare")
@@ -375,6 +378,7 @@ def zygote(path: str) -> None:
                 if "start" in msg:
                     pid = os.fork()
                     if pid == 0:
+                        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with zygote
                         os.closerange(3, 1 << 16)
                         cfg, argv = msg["start"]
                         cfg["inprocess"] = True

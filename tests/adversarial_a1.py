@@ -1276,18 +1276,17 @@ CASES: list[Case] = [
     Case(
         "cell_infinite_loop",
         "resource-abuse",
-        "correct numerical_gradient, then an endless loop at the cell's top level (the "
-        "cell is skipped on restart, so its function is lost)",
+        "correct numerical_gradient, then an endless loop at the cell's top level (on "
+        "restart only the cell's def/import statements run again, so the function is kept)",
         answers=CELL_LOOP,
-        lose=frozenset({"numerical_gradient"}),
         plain_nbgrader="0 for every test after the cell",
     ),
     Case(
         "cell_os_exit",
         "resource-abuse",
-        "correct bce_logits_grad, then os._exit(1) at the cell's top level (cell lost)",
+        "correct bce_logits_grad, then os._exit(1) at the cell's top level (its def is "
+        "run again without the rest, so the function is kept)",
         answers=CELL_EXIT,
-        lose=frozenset({"bce_logits_grad"}),
         expected_flags=frozenset({"process"}),
         plain_nbgrader="no grades at all",
     ),

@@ -288,3 +288,21 @@ def test_the_judge_grades_at_each_level(level):
         wrong = judge.check("a1.tanh_grad", seed=3)
     assert right.passed, right.message
     assert not wrong.passed and wrong.points_earned == 0
+
+
+@needs_namespaces
+def test_system_v_shared_memory_does_not_outlive_the_job():
+    key = 0x4E000000 + time.time_ns() % 0xFFFF
+    code, seen, err = _run(
+        f"""
+        import ctypes, json
+        libc = ctypes.CDLL(None, use_errno=True)
+        shmid = libc.shmget({key}, 1 << 20, 0o1666)  # IPC_CREAT | 0666, 1 MiB
+        json.dump(shmid, open(OUT, "w"))
+        """
+    )
+    assert code == 0, err and seen >= 0  # created inside the job's own IPC namespace
+    keys = [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+    if str(key) in keys:  # a broken limit: clean up, then fail
+        subprocess.run(["ipcrm", "-M", str(key)], check=False)
+    assert str(key) not in keys  # and gone with it: nothing left on the host

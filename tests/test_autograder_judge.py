@@ -214,12 +214,54 @@ def test_unknown_spec_fails_before_a_kernel_starts():
         judge_notebook(_rebuilt({}), ["a1.no_such_question"], seed=1)
 
 
-def test_hanging_cell_is_skipped_and_the_rest_is_graded():
-    hang = _correct("a1.sigmoid_grad") + "\nimport time\n\ntime.sleep(60)\n"
+def test_a_hanging_cell_keeps_its_definitions_and_the_rest_is_graded():
+    # a correct function followed by a magic that runs too long (as %timeit can)
+    hang = _correct("a1.sigmoid_grad") + "\nimport time\n\n%time time.sleep(60)\n"
     nb = _rebuilt({"sigmoid_grad": hang, "tanh_grad": _correct("a1.tanh_grad")})
     with Judge(nb, timeout=2) as judge:
         sig, tanh = (judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad"))
         errors = judge.cell_errors
     assert len(errors) == 1 and "no result within 2 s" in errors[0]
-    assert not sig.passed and sig.hint_id == "not-callable"
+    assert "only its def, class and import statements were run again" in errors[0]
+    assert sig.passed, sig.message  # the def was re-run without the sleep
     assert tanh.passed and tanh.points_earned == tanh.points_possible
+
+
+def test_a_cell_whose_definitions_hang_too_is_dropped_with_a_clear_message():
+    hang = (
+        "import time\n\n\ndef forever(f):\n    time.sleep(60)\n    return f\n\n\n"
+        "@forever\n" + _correct("a1.sigmoid_grad")
+    )
+    nb = _rebuilt({"sigmoid_grad": hang, "tanh_grad": _correct("a1.tanh_grad")})
+    with Judge(nb, timeout=2) as judge:
+        sig, tanh = (judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad"))
+    assert not sig.passed and sig.hint_id == "not-callable"
+    assert "Your notebook's cells raised" in sig.message and "no result within 2 s" in sig.message
+    assert tanh.passed
+
+
+def test_the_kernel_cannot_make_the_grader_allocate_or_crash():
+    # a list claiming 10**12 items: the old placeholder allocated what the kernel said
+    huge = (
+        "class Huge(list):\n    def __len__(self):\n        return 10**12\n\n\n"
+        "def sigmoid_grad(z):\n    return Huge()\n"
+    )
+    nb = _rebuilt({"sigmoid_grad": huge})
+    (result,) = judge_notebook(nb, ["a1.sigmoid_grad"], SEED, timeout=10)
+    assert not result.passed and "could not be graded" not in result.message
+    assert "Huge" in result.message
+
+
+def test_malformed_replies_fail_only_that_call():
+    from autograder.judge import _decode_reply, _safe_name
+
+    assert _safe_name("bad\0name<script>") == "badnamescript"
+    assert _safe_name("x" * 500) == "x" * 80
+    assert _safe_name("") == "object"
+    outcome = _decode_reply({"error": ["Bad\0Name", "m" * 10**5, False], "after": {}}, [])
+    assert type(outcome.error).__name__ == "BadName" and len(str(outcome.error)) == 2000
+    ignored = _decode_reply({"value": {"k": "x", "name": "int"}, "after": {"7": "?"}}, [0])
+    assert ignored.after == {}  # an index the grader did not ask for is ignored, not decoded
+    for bad in ({"value": {"k": "a", "v": "not base64 npy"}}, {"error": ["only one"]}, {}):
+        with pytest.raises(Exception):  # noqa: B017  the judge turns it into a failed call
+            _decode_reply(bad, [0])

@@ -31,12 +31,11 @@ def _result(student="alice", sha="aa" * 32, earned=(2, 0), status="graded", **kw
         seed=7,
         started=100.0,
         finished=101.5,
-        versions=R.current_versions(),
         questions=[R.question(c) for c in checks],
         notes=["duplicated cell ignored"],
         flags=["line 3: import of nnlib"],
         status=status,
-        **kw,
+        **{"versions": R.current_versions(), **kw},
     )
 
 
@@ -106,8 +105,11 @@ def test_is_done_only_for_the_same_submission(tmp_path):
     assert R.is_done(tmp_path, A, "alice", "aa" * 32)
     assert not R.is_done(tmp_path, A, "alice", "bb" * 32)  # resubmitted: grade again
     assert not R.is_done(tmp_path, A, "bob", "aa" * 32)
-    R.write_result(tmp_path, _result(sha="bb" * 32, status="failed", error="kernel died"))
-    assert R.is_done(tmp_path, A, "alice", "bb" * 32)  # a recorded failure is done too
+    R.write_result(tmp_path, _result(sha="bb" * 32, versions={"grader": "g1"}))
+    assert R.is_done(tmp_path, A, "alice", "bb" * 32, grader="g1")
+    assert not R.is_done(tmp_path, A, "alice", "bb" * 32, grader="g2")  # new source or specs
+    R.write_result(tmp_path, _result(sha="bb" * 32, status="failed", error="worker died"))
+    assert not R.is_done(tmp_path, A, "alice", "bb" * 32)  # a failure is tried again
     (tmp_path / A / "alice.json").write_text("not json")
     assert not R.is_done(tmp_path, A, "alice", "bb" * 32)
 

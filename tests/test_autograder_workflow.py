@@ -208,6 +208,20 @@ def course(tmp_path_factory):
     env.undo()
 
 
+def _grader_processes() -> set[int]:
+    """Processes running autograder/sandbox.py: zygotes, launchers and forked kernels."""
+    sandbox = str(REPO / "autograder" / "sandbox.py").encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if sandbox in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def _scores(course):
     with course.gradebook() as gb:
         return {s: gb.find_submission(A, s).score for s in STUDENTS}
@@ -277,6 +291,7 @@ def test_a_run_killed_midway_resumes_without_regrading_or_duplicates(course):
     root, grading = course["root"], course["course"]
     results = root / "results" / A
     shutil.rmtree(results)
+    before = _grader_processes()
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "autograder", "--course", str(root), "autograde", A),
@@ -296,6 +311,10 @@ def test_a_run_killed_midway_resumes_without_regrading_or_duplicates(course):
         proc.wait(timeout=30)
     done = {p.stem for p in results.glob("*.json")}
     assert 4 <= len(done) < len(STUDENTS)  # killed in the middle of the batch
+    deadline = time.monotonic() + 10  # zygotes, launchers and kernels die with their worker
+    while _grader_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _grader_processes() - before == set()
     resumed = cli.autograde(grading, A, progress=False, jobs=2)[A]
     assert {s for s, status in resumed.items() if status == "skipped"} == done
     assert {s for s, status in resumed.items() if status.startswith("graded")} == (
@@ -311,6 +330,63 @@ def test_a_run_killed_midway_resumes_without_regrading_or_duplicates(course):
             )
             assert count == 1, student
     assert _scores(grading) == {s: expected for s, (_, expected) in STUDENTS.items()}
+
+
+def test_a_dying_worker_costs_only_its_own_student(course, monkeypatch):
+    """A worker killed mid-job (the OOM killer, a grader bug) breaks the process pool; the
+    others are graded again, and only the one that kills its worker is recorded failed,
+    and graded again on the next run (a failed result is never "done")."""
+    from autograder import engine
+    from autograder.results import read_result
+
+    root = course["root"]
+    real = engine.grade_submission
+
+    def grade(course_root, assignment, student, **kwargs):
+        if student == "ok02":
+            os._exit(9)  # workers are forked after the patch, so they call this
+        return real(course_root, assignment, student, **kwargs)
+
+    monkeypatch.setattr(engine, "grade_submission", grade)
+    group = ["ok01", "ok02", "ok03", "ok04"]
+    summary = engine.grade_batch(root, A, group, root / "results", jobs=2, progress=False)
+    assert summary["ok02"].startswith("failed")
+    assert all(summary[s].startswith("graded") for s in group if s != "ok02"), summary
+    assert "process died" in read_result(root / "results" / A / "ok02.json").error
+    todo, _ = engine.pending(root, A, root / "results", students=group)
+    assert todo == ["ok02"]
+    monkeypatch.setattr(engine, "grade_submission", real)
+    assert cli.autograde(course["course"], A, progress=False, students=["ok02"])[A]["ok02"] == (
+        "graded 5 points"
+    )
+
+
+def test_a_folder_that_is_not_a_student_id_is_reported_not_fatal(course, capsys):
+    root = course["root"]
+    odd = root / "submitted" / "jos\u00e9 2" / A
+    shutil.copytree(root / "submitted" / "ok01" / A, odd)
+    try:
+        report = cli.autograde(course["course"], A, progress=False)[A]
+    finally:
+        shutil.rmtree(odd.parent)
+    assert set(report) == set(STUDENTS)
+    assert "jos\u00e9 2: not a student id" in capsys.readouterr().err
+
+
+def test_changing_the_source_or_the_specs_regrades(course, tmp_path):
+    from autograder import engine
+    from autograder.results import read_result
+
+    root = course["root"]
+    before = engine.grader_fingerprint(root, A)
+    result = read_result(root / "results" / A / "ok03.json")
+    assert result.versions["grader"] == before
+    copy_root = tmp_path / "course"
+    shutil.copytree(root / "source", copy_root / "source")
+    assert engine.grader_fingerprint(copy_root, A) == before
+    nb = copy_root / "source" / A / f"{A}.ipynb"
+    nb.write_text(nb.read_text() + "\n")
+    assert engine.grader_fingerprint(copy_root, A) != before
 
 
 def test_feedback_has_each_test_verdict(course):
