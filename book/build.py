@@ -2,8 +2,10 @@
 
 1. Prepares the book's source in ``_build/site-src/``, all generated from the repository:
    - ``index.md``: the landing page; the lesson list reads each notebook's title and
-     "Estimated time" line, and the one-line summary from README's lesson table;
-   - ``lessons/NN_*.ipynb``: the lecture notebooks with a "download notebook" link; each
+     "Estimated time" line, and the one-line summary from README's lesson table (the
+     build stops when a lesson has no row or no time, or a "planned" row has its number);
+   - ``lessons/NN_*.ipynb``: the lecture notebooks with a "download notebook" link (a
+     ``data:`` URL holding the notebook, so it downloads from ``file://`` too); each
      widget cell keeps its code, loses its (unrenderable) output, and is followed by a
      note and a still picture of the widget in its default state;
    - ``assignments/<name>.ipynb``: the student version of each nbgrader assignment (made by
@@ -11,14 +13,15 @@
      solution behind a collapsed "Show solution" block, each visible check explained;
    - ``published_figures.ipynb``: book/published.py computing our values beside the
      published ones;
-   - ``downloads/``: the original notebooks and the assignments' student versions;
    - ``_toc.yml`` and a copy of book/_config.yml, book/ext/ and book/static/.
    A file is rewritten only when its content changes, so Sphinx rebuilds only what changed.
 2. Runs ``jupyter-book build -W --keep-going``: notebooks are executed through the
    jupyter-cache in ``_build/jb/_build/.jupyter_cache`` (a notebook is re-executed only when
    one of its code cells changed), and any warning, a traceback, stderr output or a figure
    without alt text among them, fails the build.
-3. Copies the HTML to ``_build/site/`` (open ``_build/site/index.html``).
+3. Copies the HTML to ``_build/site/`` (open ``_build/site/index.html``); jupyter-book's
+   own "Your book's HTML pages are here" banner, which names its intermediate folder, is
+   left out of the output.
 
 Options: ``--all`` rebuilds every page (the cache still applies); ``--clean`` also drops
 the execution cache.
@@ -27,6 +30,7 @@ the execution cache.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import copy
 import hashlib
@@ -113,12 +117,13 @@ def estimated_time(nb) -> str:
     return ""
 
 
-def readme_lessons() -> dict[str, tuple[str, str]]:
+def readme_lessons(text: str | None = None) -> dict[str, tuple[str, str]]:
     """README's lesson table: notebook file name -> (what you will do, time); planned rows
     under their number as ``planned:NN`` -> (title, "").
     """
     rows = {}
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    if text is None:
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 4 or not re.fullmatch(r"\d\d", cells[0]):
@@ -131,13 +136,61 @@ def readme_lessons() -> dict[str, tuple[str, str]]:
     return rows
 
 
+def lesson_table_problems(times: dict[str, str], readme: dict[str, tuple[str, str]]) -> list[str]:
+    """What keeps the landing page from listing every lesson properly, in words.
+
+    `times` maps each lesson notebook's file name to its "Estimated time" line ("" when it
+    has none); `readme` is `readme_lessons()`. A lesson needs a row in README's lesson table
+    whose link is ``(notebooks/<file name>)`` and has a summary, and an estimated time; a
+    row still marked "planned" must not share its number with an existing notebook.
+    """
+    problems = []
+    for name, time_ in sorted(times.items()):
+        summary, _ = readme.get(name, ("", ""))
+        if not summary.strip() or summary.strip() == "planned":
+            problems.append(
+                f"{name}: no summary in README's lesson table; give the lesson a row "
+                f"`| {name[:2]} | [title](notebooks/{name}) | what you will do | ~NN min |`"
+            )
+        if not time_.strip():
+            problems.append(
+                f"{name}: no estimated time; add a line `**Estimated time:** ~NN min` to "
+                "one of its first Markdown cells"
+            )
+    numbers = {name[:2] for name in times}
+    for key, (title, _) in sorted(readme.items()):
+        if key.startswith("planned:") and key.removeprefix("planned:") in numbers:
+            problems.append(
+                f"README's lesson table still lists {key.removeprefix('planned:')} "
+                f"({title}) as planned, but a notebook with that number exists: link the "
+                "row to the notebook and fill in what you will do and the time"
+            )
+    return problems
+
+
+def download_link(name: str, data: bytes) -> str:
+    """An HTML link that downloads `data` as `name`, from any host and from ``file://``.
+
+    The notebook travels inside the page as a ``data:`` URL: browsers ignore the
+    ``download`` attribute of a ``file:`` link (and would show the notebook's JSON), but
+    honour it on a ``data:`` link. Lesson notebooks are 30-70 KB.
+    """
+    b64 = base64.b64encode(data).decode("ascii")
+    return (
+        f'<a class="nnfp-download reference download" id="download-notebook" '
+        f'href="data:application/x-ipynb+json;base64,{b64}" download="{name}">'
+        f"<code>{name}</code></a>"
+    )
+
+
 # --------------------------------------------------------------------------- lessons
 
 WIDGET_NOTE = """\
 ```{{note}}
 **Interactive widget.** In Jupyter the cell above shows {what}; a static page cannot run
 Python, so below is a still picture of its default state. For the live version, run this
-lesson's notebook: {download} (or `make lab` in a clone of the course).
+lesson's notebook: <a href="#download-notebook">download it</a> from the top of this page
+(or `make lab` in a clone of the course).
 ```"""
 
 WIDGET_STILL = """\
@@ -156,21 +209,24 @@ display(HTML(_nnfp_widget.info.value))"""
 def alt_text_cell():
     """Make the hidden first cell of an executed page: figures get alt text (alt_text.py).
 
-    It also names a hash of nnlib's sources: the execution cache keys on code cells only,
-    so a change to the library re-executes every page instead of serving stale outputs.
+    It also names a hash of nnlib's sources and of the data the lessons load: the execution
+    cache keys on code cells only, so a change to either re-executes every page instead of
+    serving stale outputs.
     """
     h = hashlib.sha256()
-    for f in sorted((ROOT / "nnlib").glob("*.py")):
+    for f in [*sorted((ROOT / "nnlib").glob("*.py")), ROOT / "data" / "digits.npz"]:
         h.update(f.name.encode() + f.read_bytes())
     code = (BOOK / "alt_text.py").read_text(encoding="utf-8")
-    return code_cell(f"{code}\n# nnlib sources: sha256 {h.hexdigest()[:16]}\n", ["remove-cell"])
+    return code_cell(
+        f"{code}\n# nnlib sources and data: sha256 {h.hexdigest()[:16]}\n", ["remove-cell"]
+    )
 
 
 def lesson_page(path: Path) -> tuple[object, dict]:
     """The lesson's page: a download link on top, each widget followed by its still."""
     nb = nbformat.read(path, as_version=4)
     info = {"title": title_of(nb), "time": estimated_time(nb), "name": path.stem}
-    download = f"{{download}}`{path.name} <../downloads/{path.name}>`"
+    download = download_link(path.name, path.read_bytes())
     cells = [alt_text_cell()]
     for cell in nb.cells:
         cells.append(cell)
@@ -187,7 +243,7 @@ def lesson_page(path: Path) -> tuple[object, dict]:
             if "remove-output" not in tags:
                 tags.append("remove-output")
             what = "sliders and controls that redraw the figure and the numbers beside it"
-            cells.append(md_cell(WIDGET_NOTE.format(what=what, download=download)))
+            cells.append(md_cell(WIDGET_NOTE.format(what=what)))
             cells.append(code_cell(WIDGET_STILL, ["remove-input"]))
     nb.cells = cells
     renumber(nb)
@@ -203,8 +259,43 @@ def _grade_id(cell) -> str | None:
     return (cell.metadata.get("nbgrader") or {}).get("grade_id")
 
 
+def _md_escape(text: str) -> str:
+    """`text` with Markdown's inline markup characters escaped (e.g. ``x**3``)."""
+    return re.sub(r"([\\`*_\[\]<>$|~])", r"\\\1", text)
+
+
+def _hidden_test_text(name: str) -> str:
+    """What the hidden test of spec `name` does, in words, read off the spec itself."""
+    import numpy as np
+
+    from autograder.checks import get_spec
+
+    spec = get_spec(name)
+    cases = list(spec.cases(np.random.default_rng(0)))
+    if not cases:
+        raise ValueError(f"spec {name} has no cases: nothing to describe")
+    tol = spec.compare
+    text = (
+        f"**When graded**, a hidden test (not shown) runs the specification `{name}` "
+        f"({spec.points} points): it calls `{spec.function}` on {len(cases)} cases drawn "
+        "afresh at every grading, here as drawn with seed 0:\n\n"
+        + "\n".join(f"- {_md_escape(case.label)}" for case in cases)
+        + "\n\nEach result is compared with the course's reference implementation"
+    )
+    if spec.output in ("tuple", "dict"):
+        text += f", {'part' if spec.output == 'tuple' else 'key'} by "
+        text += f"{'part' if spec.output == 'tuple' else 'key'} ({', '.join(spec.parts)})"
+    text += f", within {tol.atol:g} + {tol.rtol:g} × \\|expected\\| elementwise."
+    if spec.unchanged_args:
+        text += " Your function must also leave its input arrays unchanged."
+    if spec.diagnose is not None:
+        text += " A wrong answer gets a hint that names the likely mistake."
+    return text
+
+
 def _explain_check(visible: str, hidden: str, question: str) -> str:
-    """Explain a visible test cell in words, from its own code and comments."""
+    """Explain a visible test cell in words, from its own code and comments, and the hidden
+    test after it from its specification (``autograder.checks.get_spec``)."""
     checks = []
     if re.search(r"isinstance\(", visible):
         checks.append("the result has the right type (an ndarray, a tuple or a dict)")
@@ -221,6 +312,12 @@ def _explain_check(visible: str, hidden: str, question: str) -> str:
     ]
     if re.search(r"np\.(allclose|array_equal)", visible):
         checks.append("its values match the hand-worked example")
+    if not checks:
+        raise ValueError(
+            f"the visible test of {question!r} uses none of the checks book/build.py "
+            "can explain (isinstance, .shape ==, .dtype ==, np.allclose/array_equal, 'x "
+            "must hold its original values'): teach `_explain_check` the new check"
+        )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         from autograder.checks import visible_tests_passed
@@ -237,12 +334,7 @@ def _explain_check(visible: str, hidden: str, question: str) -> str:
         text.append("\n".join(f"    {w}" for w in worked))
     text.append(f"When every check passes it prints: *{out.getvalue().strip()}*")
     if spec:
-        text.append(
-            f"**When graded**, a hidden test (not shown) runs the specification "
-            f"`{spec.group(1)}` on fresh random inputs (a batch of one, non-square shapes, "
-            "both sides of every kink, large $|z|$) and compares with `nnlib`; a wrong "
-            "answer gets a hint that names the likely mistake."
-        )
+        text.append(_hidden_test_text(spec.group(1)))
     return "\n\n".join(text)
 
 
@@ -255,7 +347,7 @@ def assignment_page(source: Path) -> tuple[object, object, dict]:
     by_id = {_grade_id(c): c for c in instructor.cells if _grade_id(c)}
     info = {"title": title_of(instructor), "time": estimated_time(instructor)}
     name = source.stem
-    download = f"{{download}}`{name}.ipynb <../downloads/{name}.ipynb>`"
+    download = download_link(f"{name}.ipynb", (nbformat.writes(student) + "\n").encode())
     cells = []
     for i, cell in enumerate(copy.deepcopy(student).cells):
         meta = cell.metadata.get("nbgrader") or {}
@@ -426,24 +518,32 @@ def toc(lessons: list[dict], assignments: list[dict]) -> str:
 
 def prepare() -> None:
     """Write the book's source into SRC (only files whose content changed)."""
-    lessons = []
-    wanted = set()
+    lessons, pages = [], {}
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nb, info = lesson_page(path)
-        write_notebook(SRC / "lessons" / path.name, nb)
-        copy_if_changed(path, SRC / "downloads" / path.name)
-        wanted |= {f"lessons/{path.name}", f"downloads/{path.name}"}
+        pages[path.name], info = lesson_page(path)
         lessons.append(info)
+    problems = lesson_table_problems(
+        {f"{lesson['name']}.ipynb": lesson["time"] for lesson in lessons}, readme_lessons()
+    )
+    if problems:
+        raise SystemExit(
+            "the landing page cannot list every lesson (README.md, section Lessons):\n  "
+            + "\n  ".join(problems)
+        )
+    wanted = set()
+    for name, nb in pages.items():
+        write_notebook(SRC / "lessons" / name, nb)
+        wanted.add(f"lessons/{name}")
     assignments = []
     for source in sorted(ASSIGNMENTS.glob("*/*.ipynb")):
-        page, student, info = assignment_page(source)
+        page, _, info = assignment_page(source)
         info["name"] = source.stem
         write_notebook(SRC / "assignments" / source.name, page)
-        write_notebook(SRC / "downloads" / source.name, student)
-        wanted |= {f"assignments/{source.name}", f"downloads/{source.name}"}
+        wanted.add(f"assignments/{source.name}")
         assignments.append(info)
+    shutil.rmtree(SRC / "downloads", ignore_errors=True)  # downloads now travel in the pages
     # drop pages of notebooks that no longer exist
-    for folder in ("lessons", "assignments", "downloads"):
+    for folder in ("lessons", "assignments"):
         for old in (SRC / folder).glob("*.ipynb"):
             if f"{folder}/{old.name}" not in wanted:
                 old.unlink()
@@ -466,6 +566,51 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def drop_banner(lines):
+    """The lines of jupyter-book's output without its closing banner ("Your book's HTML
+    pages are here: _build/jb/...", in a box of ``=`` lines) and Sphinx's "The HTML pages
+    are in ..." line: both name the intermediate folder, not _build/site/. Other boxes (an
+    error message) pass through."""
+    box = None
+    for line in lines:
+        plain = ANSI.sub("", line).strip()
+        if re.fullmatch(r"={20,}", plain):
+            if box is None:
+                box = [line]
+                continue
+            box.append(line)
+            if not any("HTML pages are here" in ANSI.sub("", b) for b in box):
+                yield from box
+            box = None
+        elif box is not None:
+            box.append(line)
+        elif not plain.startswith("The HTML pages are in"):
+            yield line
+    if box:
+        yield from box
+
+
+def run_filtered(cmd: list[str], env: dict) -> int:
+    """Run `cmd`, passing its output through `drop_banner` line by line; its exit code."""
+    with subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as proc:
+        for line in drop_banner(proc.stdout):
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    return proc.returncode
+
+
 def build(all_pages: bool = False) -> int:
     stamp = JB_OUT / "fingerprint"
     if not (stamp.is_file() and stamp.read_text() == fingerprint()):
@@ -478,7 +623,7 @@ def build(all_pages: bool = False) -> int:
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     print("+", " ".join(cmd), flush=True)
-    code = subprocess.call(cmd, env=env, cwd=ROOT)
+    code = run_filtered(cmd, env)
     if code != 0:
         print("site build failed (see the warnings above)", file=sys.stderr)
         return code

@@ -2,7 +2,8 @@
 
 Run ``python book/build.py`` first (``make site``); then ``pytest tests/site_check.py`` (or
 ``python tests/site_check.py``). Not collected by ``make test`` (the file name does not
-start with ``test_``).
+start with ``test_``). ``NNFP_SITE=/some/folder`` checks another copy of the site (e.g. one
+broken on purpose, to see a check fail) instead of ``_build/site``.
 
 Chromium is Debian's (``apt-get install chromium``; ``CHROMIUM=/path`` picks another
 binary), driven by Playwright from PyPI, launched with flags that keep it off the network;
@@ -10,12 +11,17 @@ every request that is not ``file:`` is aborted and counted as a failure. For the
 page, every lesson page and every other content page, loaded from ``file://``:
 
 - no console error, page error or failed request;
-- every image loaded (``naturalWidth > 0``) and has alt text;
-- the equations typeset: MathJax output in the DOM, no ``mjx-merror``, no raw ``\\(``,
-  ``\\[`` or ``$$`` left in the text;
-- no Python traceback or error output anywhere in the HTML;
+- every image loaded (``naturalWidth > 0``) and has alt text, with no TeX in it (no ``$``,
+  no backslash command);
+- the equations typeset: MathJax output in the DOM, no ``mjx-merror``; and, on every page
+  (with or without equations), no TeX left in the visible text outside code and MathJax
+  output: no ``\\(``, ``\\[``, ``$$``, ``\\begin{``, ``$...$`` or ``\\command``;
+- no Python traceback, error or stderr output anywhere in the HTML;
 - every internal link resolves (file and ``#anchor``);
 - a screenshot under ``_build/site-screenshots/``.
+
+And: the licence footer is on the pages; a lesson's "download notebook" link downloads the
+notebook (not a page of JSON) from ``file://``; the landing page lists every lesson.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "site"
+SITE = Path(os.environ.get("NNFP_SITE") or ROOT / "_build" / "site").resolve()
 SHOTS = ROOT / "_build" / "site-screenshots"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -48,7 +54,13 @@ FLAGS = [
 TRACEBACK = re.compile(
     r"Traceback \(most recent call last\)|<div class=\"[^\"]*\boutput\b[^\"]*\berror\b"
     r"|\b(?:[A-Z]\w*Error|Exception): .{0,80}(?:line \d+|-{3,})|\bstderr\b[^<]*output"
+    r"|class=\"[^\"]*\boutput stderr\b"
 )
+#: TeX that MathJax did not typeset, in the visible text outside code and MathJax output
+RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\begin\{|\$[^$\n]+\$|\\[a-zA-Z]{2,}")
+#: TeX in an image's alt text: a dollar or a backslash command
+ALT_TEX = re.compile(r"\$|\\[a-zA-Z]+")
+FOOTER = "Course text and figures CC BY 4.0"
 
 
 def content_pages() -> list[Path]:
@@ -123,13 +135,23 @@ def browser():
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        # and a reader's browser: without --allow-file-access-from-files
+        flags = [f for f in FLAGS if f != "--allow-file-access-from-files"]
+        b.reader = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
         yield b
+        b.reader.close()
         b.close()
+
+
+def _context(browser):
+    return browser.new_context(
+        viewport={"width": 1280, "height": 900}, offline=False, accept_downloads=True
+    )
 
 
 def check_page(browser, page_path: Path) -> dict:
     """Load one page from file:// and return what it showed: problems and counts."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, offline=False)
+    ctx = _context(browser)
     page = ctx.new_page()
     problems: list[str] = []
     page.on(
@@ -160,15 +182,19 @@ def check_page(browser, page_path: Path) -> dict:
         r"""() => {
         const imgs = [...document.images];
         const main = document.querySelector('main') || document.body;
-        const text = main.innerText;
+        // the text a reader sees as prose: without code, scripts and MathJax's output
+        const prose = main.cloneNode(true);
+        prose.querySelectorAll('pre, code, script, style, mjx-container, .MathJax')
+            .forEach(e => e.remove());
         return {
             images: imgs.length,
             broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
             no_alt: imgs.filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src),
+            alts: imgs.map(i => i.getAttribute('alt') || ''),
             math_nodes: document.querySelectorAll('.math').length,
             mjx: document.querySelectorAll('mjx-container').length,
             merror: document.querySelectorAll('mjx-merror').length,
-            raw_tex: (text.match(/\\\(|\\\[|\$\$|\\begin\{/g) || []).length,
+            text: prose.textContent,
             has_mathjax: !!(window.MathJax && MathJax.version),
         };
     }"""
@@ -180,6 +206,7 @@ def check_page(browser, page_path: Path) -> dict:
     ctx.close()
     info["problems"] = problems
     info["screenshot"] = shot
+    info["raw_tex"] = [m.group(0)[:60] for m in RAW_TEX.finditer(info.pop("text"))]
     return info
 
 
@@ -198,13 +225,18 @@ def test_page(browser, page_path):
     assert not info["problems"], "\n".join(info["problems"])
     assert not info["broken"], f"images that did not load: {info['broken']}"
     assert not info["no_alt"], f"images without alt text: {info['no_alt']}"
+    tex_alts = [alt[:120] for alt in info["alts"] if ALT_TEX.search(alt)]
+    assert not tex_alts, f"TeX in alt text: {tex_alts}"
     if info["math_nodes"]:
         assert info["has_mathjax"], "MathJax did not load"
         assert info["mjx"] >= info["math_nodes"], (
             f"{info['math_nodes']} equations, {info['mjx']} typeset by MathJax"
         )
         assert info["merror"] == 0, f"{info['merror']} MathJax errors"
-        assert info["raw_tex"] == 0, f"{info['raw_tex']} raw TeX delimiters left in the text"
+    assert not info["raw_tex"], (
+        f"raw TeX left in the text ({info['math_nodes']} equations marked as math on the "
+        f"page): {info['raw_tex'][:5]}"
+    )
     assert info["screenshot"].stat().st_size > 10_000
 
 
@@ -216,8 +248,33 @@ def test_landing_page_lists_every_lesson():
         assert f"lessons/{nb.stem}.html" in html, f"{nb.stem} missing from the landing page"
         page = SITE / "lessons" / f"{nb.stem}.html"
         text = page.read_text(encoding="utf-8")
-        assert f"{nb.name}" in text and "_downloads/" in text, f"no download link on {page}"
+        assert f'download="{nb.name}"' in text, f"no download link on {page}"
         assert 'rel="prev"' in text or 'class="prev-next' in text or "prev-next" in text
+
+
+def test_every_page_has_the_licence_footer():
+    for page in content_pages():
+        assert FOOTER in page.read_text(encoding="utf-8"), f"no licence footer on {page}"
+
+
+def test_download_link_downloads_the_notebook(browser, tmp_path):
+    """From file://, the lesson's link saves the notebook itself. In a reader's browser
+    (without --allow-file-access-from-files) the `download` attribute of a file: link is
+    ignored and the notebook opens as a page of JSON; the page links a data: URL instead."""
+    nb = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[0]
+    browser = browser.reader
+    ctx = _context(browser)
+    page = ctx.new_page()
+    page.goto((SITE / "lessons" / f"{nb.stem}.html").as_uri(), wait_until="load")
+    with page.expect_download(timeout=10_000) as info:
+        page.click(f'a[download="{nb.name}"]')
+    download = info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert page.url.endswith(f"{nb.stem}.html"), f"the link navigated to {page.url[:80]}"
+    ctx.close()
+    assert download.suggested_filename == nb.name
+    assert saved.read_bytes() == nb.read_bytes()
 
 
 def test_published_figures_are_a_table_with_every_row_agreeing():

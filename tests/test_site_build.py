@@ -3,7 +3,9 @@
 `make test-site` builds the site and checks it in a real browser; these tests check, in a
 second or two, what the generator puts on the pages: the self-study assignment never shows
 hidden tests and hides every solution in a collapsed block, each lesson widget is followed
-by its note and a still picture, and the landing page lists every lesson with its time.
+by its note and a still picture, the landing page lists every lesson with its time (and the
+build stops when README's lesson table cannot say what a lesson is), and each check is
+explained from its own code and its specification.
 """
 
 from __future__ import annotations
@@ -76,3 +78,38 @@ def test_landing_page_lists_every_lesson_with_its_time(build):
     for info in lessons:
         assert f"lessons/{info['name']}" in page and info["time"] in page
     assert "make test" in page and "make autograde" in page
+
+
+README_TABLE = """\
+| # | lesson | what you will do | time |
+|---|---|---|---|
+| 01 | [Gates](notebooks/01_gates.ipynb) | build AND from threshold units | ~45 min |
+| 02 | [Hebb](notebooks/02_hebb.ipynb) | learn weights from examples | ~40 min |
+| 03 | Backpropagation, derived | planned | |
+"""
+
+
+def test_landing_page_check_names_each_missing_row_time_or_stale_planned_row(build):
+    readme = build.readme_lessons(README_TABLE)
+    assert readme["01_gates.ipynb"] == ("build AND from threshold units", "~45 min")
+    assert readme["planned:03"] == ("Backpropagation, derived", "")
+    ok = {"01_gates.ipynb": "~45 min", "02_hebb.ipynb": "~40 min"}
+    assert build.lesson_table_problems(ok, readme) == []
+    # a new lesson 03 with no row of its own, no time, and "03" still planned
+    problems = build.lesson_table_problems({**ok, "03_backprop.ipynb": ""}, readme)
+    assert len(problems) == 3, problems
+    assert "03_backprop.ipynb: no summary" in problems[0]
+    assert "03_backprop.ipynb: no estimated time" in problems[1]
+    assert "still lists 03 (Backpropagation, derived) as planned" in problems[2]
+    # the real README and notebooks pass (prepare() would stop the build otherwise)
+    lessons = {p.name: build.lesson_page(p)[1]["time"] for p in LESSONS}
+    assert build.lesson_table_problems(lessons, build.readme_lessons()) == []
+
+
+def test_check_explanations_come_from_the_spec_and_fail_loudly(build):
+    text = build._hidden_test_text("a1.numerical_gradient")
+    assert "kink" not in text and "leave its input arrays unchanged" in text
+    assert "sum(x\\*\\*3)" in text  # a case label, Markdown-escaped
+    assert "part by part (dX, dW, db)" in build._hidden_test_text("a1.dense_backward")
+    with pytest.raises(ValueError, match="none of the checks"):
+        build._explain_check("print(f(1))", "", "sigmoid_grad")

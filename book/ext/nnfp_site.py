@@ -5,10 +5,18 @@
   the menu and the accessibility components) into ``_static/mathjax``, and
   ``mathjax_path`` points there. Nothing is fetched when a page is viewed.
 - **Alt text.** MyST-NB takes an image's alt text from the cell metadata only
-  (``mystnb.image.alt``). The kernel of a site build describes every matplotlib figure it
-  displays (book/ipython/00_alt_text.py) in the output's metadata; `_render_image` copies
-  that ``alt`` onto the image when the cell metadata gives none. An image that still has
-  no alt text is a warning, so ``-W`` fails the build.
+  (``mystnb.image.alt``). The hidden first cell of every executed page (book/alt_text.py,
+  put there by book/build.py) describes every matplotlib figure the kernel displays in the
+  output's metadata; the patched ``render_image`` copies that ``alt`` onto the image when
+  the cell metadata gives none. An image that still has no alt text is a warning, so
+  ``-W`` fails the build.
+- **No live widgets.** A static page has no widget manager: a widget's output
+  (``application/vnd.jupyter.widget-view+json``) would show as nothing, or as its
+  ``interactive(children=...)`` text. book/build.py removes the output of each widget cell
+  it recognises and adds a still picture; any widget output still reaching a page is a
+  warning (so ``-W`` fails the build). The notebook's saved widget state
+  (``metadata.widgets``, 40-50 KB of models with random ids) is dropped before rendering,
+  so pages are smaller and the same from build to build.
 - **No remote assets.** A script or stylesheet with an ``http(s)://`` or ``//`` address on
   any page is a warning (so an error with ``-W``); duplicate script entries (sphinx-thebe
   0.3.1 adds its script twice, which logs a console error) are dropped.
@@ -93,6 +101,36 @@ def _patch_myst_nb_images() -> None:
     NbElementRenderer.render_image = render_image
 
 
+def _patch_myst_nb_widgets() -> None:
+    """Fail on widget outputs that reach a page; drop the notebook's widget state."""
+    from myst_nb.core.render import WIDGET_VIEW_MIMETYPE, NbElementRenderer
+
+    if getattr(NbElementRenderer.render_widget_view, "_nnfp", False):
+        return
+
+    def render_widget_view(self, data):
+        self.logger.warning(
+            f"a widget's output ({WIDGET_VIEW_MIMETYPE}) reached the page, where no "
+            "widget can run: book/build.py gives a widget a still picture only when its "
+            "cell calls a `*_widget(` function "
+            "(WIDGET_CALL); build the widget that way, or tag the cell remove-output and "
+            "add a still",
+            subtype="widget",
+            line=data.line,
+        )
+        return []
+
+    def render_nb_finalise(self, metadata):
+        metadata = {k: v for k, v in metadata.items() if k != "widgets"}
+        return original_finalise(self, metadata)
+
+    original_finalise = NbElementRenderer.render_nb_finalise
+    render_widget_view._nnfp = True
+    NbElementRenderer.render_widget_view = render_widget_view
+    NbElementRenderer.render_widget_view_inline = render_widget_view
+    NbElementRenderer.render_nb_finalise = render_nb_finalise
+
+
 def _check_alt_text(app, doctree, docname) -> None:
     for image in doctree.findall(nodes.image):
         if not str(image.get("alt", "")).strip():
@@ -136,6 +174,7 @@ def _configure(app, config) -> None:
 
 def setup(app):
     _patch_myst_nb_images()
+    _patch_myst_nb_widgets()
     app.connect("config-inited", _configure, priority=900)
     app.connect("doctree-resolved", _check_alt_text)
     app.connect("html-page-context", _local_assets_only, priority=900)
