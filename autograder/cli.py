@@ -120,11 +120,6 @@ def _check(result: dict, what: str) -> None:
         raise CourseError(f"{what} failed:\n{detail}")
 
 
-def _read_timestamp(folder: Path) -> str:
-    path = folder / "timestamp.txt"
-    return path.read_text().strip() if path.is_file() else ""
-
-
 # --------------------------------------------------------------------------------- release
 
 

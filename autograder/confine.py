@@ -51,11 +51,7 @@ class Limits:
     disk_mb: int = 256
 
     def __post_init__(self):
-        for name in ("cell_seconds", "submission_seconds", "memory_mb", "processes"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
-        for name in ("output_mb", "disk_mb"):
+        for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
@@ -83,9 +79,14 @@ def isolation() -> str:
 _ZYGOTE: dict = {}
 
 
-def _zygote_env() -> dict[str, str]:
+def base_env() -> dict[str, str]:
+    """What every confined process starts from, and nothing of the grader's: this Python
+    on the PATH, a UTF-8 locale, single-threaded BLAS, and the processor settings OpenBLAS
+    needs for correct results where they are set."""
     env = {
-        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join(
+            [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "OMP_NUM_THREADS": "1",
@@ -111,7 +112,7 @@ def zygote_path() -> str | None:
     try:
         proc = subprocess.Popen(
             [sys.executable, "-I", SANDBOX, "--zygote", path],
-            env=_zygote_env(),
+            env=base_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.confine import Limits
-from autograder.results import StudentResult, current_versions, is_done, write_result
+from autograder.results import (
+    StudentResult,
+    current_versions,
+    is_done,
+    write_atomic,
+    write_result,
+)
 
 __all__ = ["Limits", "TestCell", "grade_batch", "grade_submission", "test_cells"]
 
@@ -111,16 +117,19 @@ def _question(cell: TestCell, passed: bool, earned: float, message: str, seed: i
     }
 
 
+def read_timestamp(folder: Path) -> str | None:
+    """A submission folder's timestamp.txt, stripped; None if it has none."""
+    path = Path(folder) / "timestamp.txt"
+    return path.read_text().strip() if path.is_file() else None
+
+
 def _write_autograded(course: Path, assignment: str, student: str, name: str, nb, stamp):
     import nbformat
 
     folder = course / "autograded" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{name}.tmp"
-    nbformat.write(nb, str(tmp))
-    os.replace(tmp, folder / name)
+    write_atomic(folder / name, nbformat.writes(nb))
     if stamp:
-        (folder / "timestamp.txt").write_text(stamp)
+        write_atomic(folder / "timestamp.txt", stamp)
 
 
 def grade_submission(
@@ -144,8 +153,7 @@ def grade_submission(
     limits = limits or Limits()
     seed = secrets.randbits(31) if seed is None else int(seed)
     folder = course / "submitted" / student / assignment
-    stamp_file = folder / "timestamp.txt"
-    stamp = stamp_file.read_text().strip() if stamp_file.is_file() else None
+    stamp = read_timestamp(folder)
     result = StudentResult(
         student=student,
         assignment=assignment,
@@ -217,7 +225,6 @@ def grade_submission(
 
 def _failed(course: Path, assignment: str, student: str, seed: int, error: str) -> StudentResult:
     folder = course / "submitted" / student / assignment
-    stamp = folder / "timestamp.txt"
     now = time.time()
     return StudentResult(
         student=student,
@@ -229,7 +236,7 @@ def _failed(course: Path, assignment: str, student: str, seed: int, error: str) 
         versions=current_versions(),
         status="failed",
         error=error,
-        timestamp=stamp.read_text().strip() if stamp.is_file() else None,
+        timestamp=read_timestamp(folder),
     )
 
 

@@ -9,10 +9,8 @@ cannot leak them (issue #5, item 7). `write_feedback` writes the page atomically
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -125,15 +123,6 @@ def render_feedback(
 
 def write_feedback(path: str | os.PathLike, html_text: str) -> Path:
     """Write `html_text` to `path` atomically (temporary file in the same folder, then replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html_text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
+    from autograder.results import write_atomic
+
+    return write_atomic(path, html_text)

@@ -40,7 +40,6 @@ import json
 import marshal
 import os
 import secrets
-import sys
 import time
 import types
 from collections.abc import Iterable
@@ -50,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckResult, get_spec, run_check
-from autograder.confine import Confinement, Limits
+from autograder.confine import Confinement, Limits, base_env
 
 __all__ = ["BLOCKED_MODULES", "Judge", "judge_notebook"]
 
@@ -370,15 +369,11 @@ def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str,
     No ``NBGRADER_*``/``AUTOGRADER_*``/``JPY_*`` variables, no secrets; single-threaded BLAS;
     the processor settings that OpenBLAS needs for correct results where they are set.
     """
-    env = {
-        "PATH": os.pathsep.join(
-            [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
-        ),
+    return {
+        **base_env(),
         "HOME": home,
         "PWD": workdir,
         "TMPDIR": "/tmp" if workdir.startswith("/tmp/") else workdir,
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
         "MPLBACKEND": "Agg",
@@ -388,12 +383,6 @@ def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str,
         "JUPYTER_DATA_DIR": os.path.join(home, ".local", "share", "jupyter"),
         "JUPYTER_RUNTIME_DIR": os.path.join(home, ".local", "share", "jupyter", "runtime"),
     }
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if var in os.environ:
-            env[var] = os.environ[var]
-    return env
 
 
 def _confined_manager_class():

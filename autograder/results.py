@@ -130,12 +130,12 @@ def result_path(results_dir: Path | str, assignment: str, student: str) -> Path:
     return Path(results_dir) / assignment / f"{student}.json"
 
 
-def write_result(results_dir: Path | str, result: StudentResult) -> Path:
-    """Write ``<results_dir>/<assignment>/<student>.json`` atomically; returns its path."""
-    path = result_path(results_dir, result.assignment, result.student)
+def write_atomic(path: Path | str, text: str) -> Path:
+    """Write `text` to `path` atomically: a temporary file in the same folder, flushed to
+    disk, then ``os.replace``; a reader sees the old file or the new one, never half."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = result.to_json()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -147,6 +147,13 @@ def write_result(results_dir: Path | str, result: StudentResult) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def write_result(results_dir: Path | str, result: StudentResult) -> Path:
+    """Write ``<results_dir>/<assignment>/<student>.json`` atomically; returns its path."""
+    return write_atomic(
+        result_path(results_dir, result.assignment, result.student), result.to_json()
+    )
 
 
 def read_result(path: Path | str) -> StudentResult:

@@ -173,14 +173,23 @@ def _join_cgroups(cfg: dict) -> None:
             _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
 
 
-def _forward_to(pid_box: list[int]):
-    def handler(signum, frame):
-        if pid_box[0] > 0:
+def _fork(child, *args) -> int:
+    """Fork; the child runs `child(*args)` (which never returns); the parent relays
+    SIGINT, SIGTERM, SIGHUP and SIGQUIT to it from then on, and gets its pid."""
+    box = [0]
+
+    def relay(signum, frame):
+        if box[0] > 0:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid_box[0], signum)
+                os.kill(box[0], signum)
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, handler)
+        signal.signal(sig, relay)
+    pid = os.fork()
+    if pid == 0:
+        child(*args)
+    box[0] = pid
+    return pid
 
 
 def _exit_like(status: int) -> None:
@@ -256,13 +265,7 @@ def launch(cfg: dict, argv: list[str]) -> None:
     if cfg["level"] != "namespaces":
         with contextlib.suppress(OSError):  # EPERM: already a session leader (Popen did it)
             os.setsid()
-        pid_box = [0]
-        _forward_to(pid_box)
-        pid = os.fork()
-        if pid == 0:
-            _exec_kernel(cfg, argv)
-        pid_box[0] = pid
-        _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(_fork(_exec_kernel, cfg, argv), 0)
         try:
             kill_session(os.getsid(0))  # whatever it left in this session
         finally:
@@ -277,13 +280,7 @@ def launch(cfg: dict, argv: list[str]) -> None:
         cfg["uid"] = None
     else:
         _check(_c().unshare(flags), "unshare")
-    init_box = [0]
-    _forward_to(init_box)
-    init = os.fork()
-    if init == 0:
-        _init(cfg, argv)
-    init_box[0] = init
-    _, status = os.waitpid(init, 0)
+    _, status = os.waitpid(_fork(_init, cfg, argv), 0)
     _exit_like(status)
 
 
@@ -293,12 +290,7 @@ def _init(cfg: dict, argv: list[str]) -> None:
         _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         _setup_filesystem(cfg)
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        kernel_box = [0]
-        _forward_to(kernel_box)
-        kernel = os.fork()
-        if kernel == 0:
-            _exec_kernel(cfg, argv)
-        kernel_box[0] = kernel
+        kernel = _fork(_exec_kernel, cfg, argv)
         while True:
             try:
                 pid, status = os.wait()

@@ -34,6 +34,7 @@ from pathlib import Path
 import adversarial_a1 as adv
 import nbformat
 import pytest
+from running import command_lines
 
 REPO = Path(__file__).resolve().parents[1]
 A = adv.ASSIGNMENT
@@ -59,30 +60,15 @@ ATTACKS = ("attack-checks", "attack-infrastructure", "resource-abuse")
 # ------------------------------------------------------------------------------ helpers
 
 
-def _processes() -> dict[int, str]:
-    """pid -> command line and name, for every process this test can see."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            comm = (entry / "comm").read_text(errors="replace").strip()
-        except OSError:  # gone meanwhile
-            continue
-        found[int(entry.name)] = f"{comm} | {cmdline}"
-    return found
-
-
 def _marked() -> dict[int, str]:
-    return {pid: text for pid, text in _processes().items() if adv.MARK in text}
+    return {pid: text for pid, text in command_lines().items() if adv.MARK in text}
 
 
 def _kernels() -> set[int]:
     """The grader's own kernel processes: launchers, zygotes and the kernels forked from them
     (other kernels on the machine, e.g. a notebook build, are not ours to count)."""
     sandbox = str(Path(__file__).resolve().parents[1] / "autograder" / "sandbox.py")
-    return {pid for pid, text in _processes().items() if sandbox in text}
+    return {pid for pid, text in command_lines().items() if sandbox in text}
 
 
 def _hashes(*folders: Path) -> dict[str, str]:

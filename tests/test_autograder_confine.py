@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from running import command_lines
 
 from autograder.confine import Confinement, Limits, hidden_paths, isolation
 from autograder.judge import kernel_env
@@ -49,16 +50,7 @@ def _run(program: str, limits: Limits | None = None, level: str | None = None, t
 
 
 def _processes_with(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if marker in cmdline:
-                found.append(int(entry.name))
-    return found
+    return [pid for pid, text in command_lines().items() if marker in text]
 
 
 def test_limits_reject_nonsense():

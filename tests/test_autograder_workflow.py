@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from running import command_lines
 
 from autograder import cli
 
@@ -210,16 +211,8 @@ def course(tmp_path_factory):
 
 def _grader_processes() -> set[int]:
     """Processes running autograder/sandbox.py: zygotes, launchers and forked kernels."""
-    sandbox = str(REPO / "autograder" / "sandbox.py").encode()
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if sandbox in (entry / "cmdline").read_bytes():
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
+    sandbox = str(REPO / "autograder" / "sandbox.py")
+    return {pid for pid, text in command_lines().items() if sandbox in text}
 
 
 def _scores(course):
