@@ -111,7 +111,7 @@ def zygote_path() -> str | None:
     path = os.path.join(folder, "z.sock")
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", SANDBOX, "--zygote", path],
+            [sys.executable, "-I", SANDBOX, "--zygote", path, str(os.getpid())],
             env=base_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -337,7 +337,7 @@ class Confinement:
 
     def wrap(self, argv: list[str]) -> list[str]:
         """The command that runs `argv` confined (through the zygote when there is one)."""
-        cfg = json.dumps(self.config)
+        cfg = json.dumps({**self.config, "parent": os.getpid()})  # who runs the command
         zygote = zygote_path()
         if zygote is not None:
             return [sys.executable, "-I", "-S", SANDBOX, "--client", zygote, cfg, "--", *argv]

@@ -40,6 +40,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import select
 import signal
 import sys
 
@@ -173,9 +174,14 @@ def _join_cgroups(cfg: dict) -> None:
             _write(os.path.join(path, "cgroup.procs"), str(os.getpid()))
 
 
+_PARENT_PIPE: list[int] = []  # in a child of `_fork`: the read end of its parent's pipe
+
+
 def _fork(child, *args) -> int:
     """Fork; the child runs `child(*args)` (which never returns); the parent relays
-    SIGINT, SIGTERM, SIGHUP and SIGQUIT to it from then on, and gets its pid."""
+    SIGINT, SIGTERM, SIGHUP and SIGQUIT to it from then on, and gets its pid. The parent
+    keeps the write end of a pipe open for as long as it lives, which `_die_with_parent`
+    in the child reads as its sign of life."""
     box = [0]
 
     def relay(signum, frame):
@@ -185,11 +191,30 @@ def _fork(child, *args) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(sig, relay)
+    alive, life = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(life)
+        _PARENT_PIPE[:] = [alive]
         child(*args)
+    os.close(alive)  # `life` stays open, unused, until this process ends
     box[0] = pid
     return pid
+
+
+def _die_with_parent(parent: int | None = None) -> None:
+    """Be SIGKILLed when the parent process dies (``PR_SET_PDEATHSIG``), and exit now if it
+    has already died: then nothing would ever send that signal, and this process would
+    outlive the job. Without `parent` (a pid), the parent is the `_fork` that made this
+    process, known by its pipe; this also works across a PID namespace, where getppid()
+    is 0."""
+    _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None:
+        gone = os.getppid() != parent
+    else:  # nobody writes to the pipe: it is readable only at EOF, when the parent is gone
+        gone = bool(_PARENT_PIPE) and bool(select.select(_PARENT_PIPE, [], [], 0)[0])
+    if gone:
+        os._exit(1)
 
 
 def _exit_like(status: int) -> None:
@@ -224,8 +249,7 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-        # after setuid, which clears it: the kernel dies with its launcher
-        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _die_with_parent()  # after setuid, which clears it: dies with its init or launcher
         _c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         os.chdir(cfg["workdir"])
         null = os.open(os.devnull, os.O_RDWR)
@@ -261,6 +285,8 @@ def _run_kernel_here(env: dict, argv: list[str]) -> None:
 
 def launch(cfg: dict, argv: list[str]) -> None:
     """The launcher's main: never returns."""
+    if cfg.get("parent") is not None:  # started by the grader, not by the zygote
+        _die_with_parent(cfg.pop("parent"))
     _join_cgroups(cfg)
     if cfg["level"] != "namespaces":
         with contextlib.suppress(OSError):  # EPERM: already a session leader (Popen did it)
@@ -287,7 +313,7 @@ def launch(cfg: dict, argv: list[str]) -> None:
 def _init(cfg: dict, argv: list[str]) -> None:
     """PID 1 of the job's namespace: set up, start the kernel, reap, exit with it."""
     try:
-        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _die_with_parent()
         _setup_filesystem(cfg)
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         kernel = _fork(_exec_kernel, cfg, argv)
@@ -321,17 +347,16 @@ def _send(sock, obj) -> None:
     sock.sendall(json.dumps(obj).encode() + b"\n")
 
 
-def zygote(path: str) -> None:
-    """Serve jobs on the Unix socket `path` until the parent (the grader) dies."""
+def zygote(path: str, parent: int) -> None:
+    """Serve jobs on the Unix socket `path` until the grader, pid `parent`, dies."""
+    _die_with_parent(parent)
     import selectors
     import socket
 
     import ipykernel.kernelapp  # noqa: F401  the imports every job would otherwise repeat
     import numpy  # noqa: F401
 
-    _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() == 1:
-        os._exit(0)
+    me = os.getpid()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(16)
@@ -370,7 +395,7 @@ def zygote(path: str) -> None:
                 if "start" in msg:
                     pid = os.fork()
                     if pid == 0:
-                        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with zygote
+                        _die_with_parent(me)
                         os.closerange(3, 1 << 16)
                         cfg, argv = msg["start"]
                         cfg["inprocess"] = True
@@ -397,8 +422,11 @@ def zygote(path: str) -> None:
 
 
 def client(path: str, cfg: dict, argv: list[str]) -> None:
-    """The process jupyter_client starts: one job of the zygote at `path`."""
+    """The process jupyter_client starts: one job of the zygote at `path`, which the zygote
+    kills when this process dies, and this process dies with the grader."""
     import socket
+
+    _die_with_parent(cfg.pop("parent", None))
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(path)
@@ -427,8 +455,8 @@ def client(path: str, cfg: dict, argv: list[str]) -> None:
 
 
 def main(args: list[str]) -> None:
-    if args[:1] == ["--zygote"] and len(args) == 2:
-        zygote(args[1])
+    if args[:1] == ["--zygote"] and len(args) == 3:
+        zygote(args[1], int(args[2]))
     if args[:1] == ["--client"] and len(args) >= 5 and args[3] == "--":
         client(args[1], json.loads(args[2]), args[4:])
     if len(args) < 3 or args[1] != "--":

@@ -298,3 +298,84 @@ def test_system_v_shared_memory_does_not_outlive_the_job():
     if str(key) in keys:  # a broken limit: clean up, then fail
         subprocess.run(["ipcrm", "-M", str(key)], check=False)
     assert str(key) not in keys  # and gone with it: nothing left on the host
+
+
+@pytest.mark.parametrize("known_by", ["pipe", "pid"])
+def test_a_process_whose_parent_died_before_it_asked_to_die_with_it_exits(tmp_path, known_by):
+    """The race that left a launcher behind a SIGKILLed grading run: the parent dies between
+    fork() and the child's PR_SET_PDEATHSIG, so no signal will ever come. The child must
+    notice (by `_fork`'s pipe, or by a changed parent pid) and exit at once."""
+    report = tmp_path / "survivor"
+    program = textwrap.dedent(
+        f"""
+        import os, sys, time
+        sys.path.insert(0, {str(REPO / "autograder")!r})
+        import sandbox
+
+        def child(parent):
+            time.sleep(0.5)  # the parent is gone by now
+            sandbox._die_with_parent(parent)
+            with open({str(report)!r}, "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(20)
+            os._exit(0)
+
+        def parent():
+            if {known_by!r} == "pipe":
+                sandbox._fork(child, None)
+            me = os.getpid()
+            if {known_by!r} == "pid" and os.fork() == 0:
+                child(me)
+            os._exit(0)
+
+        pid = os.fork()
+        if pid == 0:
+            parent()
+        os.waitpid(pid, 0)
+        """
+    )
+    subprocess.run([sys.executable, "-c", program], timeout=30, check=True)
+    time.sleep(1.5)
+    survivor = report.read_text() if report.exists() else None
+    if survivor:
+        os.kill(int(survivor), 9)
+    assert survivor is None, "the orphan outlived its parent"
+
+
+@needs_namespaces
+@pytest.mark.parametrize("zygote", ["1", "0"])
+def test_a_job_dies_with_a_grader_that_is_killed(tmp_path, zygote):
+    """SIGKILL the grader while a confined job runs, through the zygote (its client) or a
+    launcher of its own: nothing of the job may be left running."""
+    marker = f"{time.time_ns() % 10**6}.25"
+    started = tmp_path / "started"
+    grader = textwrap.dedent(
+        f"""
+        import os, signal, subprocess, sys, time
+        from autograder.confine import Confinement, Limits
+        from autograder.judge import kernel_env
+        conf = Confinement(Limits(memory_mb=512, processes=32, disk_mb=16), kernel_env(),
+                           course_root={str(COURSE)!r})
+        job = "import os; os.execv('/bin/sleep', ['sleep', '{marker}'])"
+        subprocess.Popen(conf.wrap([sys.executable, "-c", job]), start_new_session=True)
+        deadline = time.monotonic() + 30
+        sys.path.insert(0, {str(REPO / "tests")!r})
+        from running import command_lines
+        while time.monotonic() < deadline:  # until the job's sleep runs
+            if any("sleep {marker}" in text for text in command_lines().values()):
+                open({str(started)!r}, "w").close()
+                break
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    env = {**os.environ, "NNFP_ZYGOTE": zygote}
+    subprocess.run([sys.executable, "-c", grader], cwd=REPO, env=env, timeout=60)
+    assert started.exists()
+    deadline = time.monotonic() + 5  # the marker is in the job's, and the launcher's, argv
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _processes_with(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []

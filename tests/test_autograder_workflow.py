@@ -215,6 +215,15 @@ def _grader_processes() -> set[int]:
     return {pid for pid, text in command_lines().items() if sandbox in text}
 
 
+def _describe(pid: int) -> str:
+    """State, parent and command line of a process, for a failure message."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return "gone"
+    return f"state {stat[0]}, ppid {stat[1]}: {command_lines().get(pid, '?')}"
+
+
 def _scores(course):
     with course.gradebook() as gb:
         return {s: gb.find_submission(A, s).score for s in STUDENTS}
@@ -307,7 +316,8 @@ def test_a_run_killed_midway_resumes_without_regrading_or_duplicates(course):
     deadline = time.monotonic() + 10  # zygotes, launchers and kernels die with their worker
     while _grader_processes() - before and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _grader_processes() - before == set()
+    survivors = _grader_processes() - before
+    assert not survivors, {pid: _describe(pid) for pid in survivors}
     resumed = cli.autograde(grading, A, progress=False, jobs=2)[A]
     assert {s for s, status in resumed.items() if status == "skipped"} == done
     assert {s for s, status in resumed.items() if status.startswith("graded")} == (
