@@ -139,7 +139,7 @@ def check_class_labels(y: np.ndarray, n_classes: int, name: str, hint: str = "")
     >>> check_class_labels(np.array([0, 3]), 3, "y")
     Traceback (most recent call last):
     ...
-    ValueError: labels in y must be in [0, 3) for a model with 3 outputs, got values from 0 to 3
+    ValueError: labels in y must be in [0, 3) for 3 classes, got 3
     """
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(
@@ -147,9 +147,10 @@ def check_class_labels(y: np.ndarray, n_classes: int, name: str, hint: str = "")
             f"{name}.astype(int){hint}"
         )
     if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y < 0) | (y >= n_classes)]
         raise ValueError(
-            f"labels in {name} must be in [0, {n_classes}) for a model with {n_classes} "
-            f"outputs, got values from {y.min()} to {y.max()}"
+            f"labels in {name} must be in [0, {n_classes}) for {n_classes} classes, "
+            f"got {int(bad[0])}"
         )
     return y
 
@@ -162,6 +163,7 @@ def check_number(
     high: float | None = None,
     low_open: bool = False,
     high_open: bool = False,
+    finite: bool = False,
 ) -> float:
     """Check that `value` is a real number in a range and return it as a float.
 
@@ -175,6 +177,9 @@ def check_number(
         Bounds; ``None`` means unbounded.
     low_open, high_open : bool, default False
         Whether the bound itself is excluded.
+    finite : bool, default False
+        Reject ``inf`` and ``-inf`` (NaN is always refused). Without it an unbounded
+        side lets infinity through.
 
     Examples
     --------
@@ -184,6 +189,10 @@ def check_number(
     Traceback (most recent call last):
     ...
     ValueError: beta must be in [0, 1), got 1.0
+    >>> check_number(float("inf"), "b", finite=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: b must be finite, got inf
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
@@ -199,6 +208,8 @@ def check_number(
         lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
         hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
         raise ValueError(f"{name} must be in {lo}, {hi}, got {value!r}")
+    if finite and np.isinf(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
     return value
 
 

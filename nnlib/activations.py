@@ -42,7 +42,6 @@ array([-0.2,  3. ])
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -86,14 +85,6 @@ __all__ = [
 def _z(z, name: str = "z") -> np.ndarray:
     """Validate an activation's input: numbers, float32/float64 kept, else float64."""
     return as_array(z, name, dtype=None)
-
-
-def _finite_param(value, name: str, *, low: float | None = None) -> float:
-    """Check a finite real hyper-parameter (``check_number`` lets infinity through)."""
-    value = check_number(value, name, low=low)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
 
 
 def _check_bool(value, name: str) -> bool:
@@ -505,7 +496,7 @@ def leaky_relu(z, alpha=0.01):
     >>> leaky_relu([-2.0, 3.0], alpha=0.5)
     array([-1.,  3.])
     """
-    alpha = _finite_param(alpha, "alpha", low=0)
+    alpha = check_number(alpha, "alpha", low=0, finite=True)
     z = _z(z)
     return np.where(z > 0, z, alpha * z)
 
@@ -530,7 +521,7 @@ def leaky_relu_grad(z, alpha=0.01):
     >>> leaky_relu_grad([-2.0, 0.0, 3.0], alpha=0.1)
     array([0.1, 0.1, 1. ])
     """
-    alpha = _finite_param(alpha, "alpha", low=0)
+    alpha = check_number(alpha, "alpha", low=0, finite=True)
     z = _z(z)
     return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
 
@@ -609,7 +600,7 @@ def elu(z, alpha=1.0):
     >>> elu([-1000.0], alpha=2.0)
     array([-2.])
     """
-    alpha = _finite_param(alpha, "alpha", low=0)
+    alpha = check_number(alpha, "alpha", low=0, finite=True)
     z = _z(z)
     neg = np.minimum(z, 0.0, out=np.empty_like(z))  # expm1(z > 0) is unused: avoid overflow
     np.expm1(neg, out=neg)
@@ -638,7 +629,7 @@ def elu_grad(z, alpha=1.0):
     >>> elu_grad([-1.0, 0.0, 2.0])
     array([0.36787944, 1.        , 1.        ])
     """
-    alpha = _finite_param(alpha, "alpha", low=0)
+    alpha = check_number(alpha, "alpha", low=0, finite=True)
     z = _z(z)
     g = np.minimum(z, 0.0, out=np.empty_like(z))
     np.exp(g, out=g)
@@ -670,7 +661,7 @@ def swish(z, beta=1.0):
     >>> swish([-2.0, 2.0], beta=0.0)
     array([-1.,  1.])
     """
-    beta = _finite_param(beta, "beta")
+    beta = check_number(beta, "beta", finite=True)
     z = _z(z)
     s = sigmoid(beta * z)
     s *= z
@@ -705,7 +696,7 @@ def swish_grad(z, beta=1.0):
     >>> swish_grad([3.0], beta=0.0)   # f(z) = z/2
     array([0.5])
     """
-    beta = _finite_param(beta, "beta")
+    beta = check_number(beta, "beta", finite=True)
     z = _z(z)
     bz = beta * z
     s, sc = _sigmoid_parts(bz)
@@ -1095,9 +1086,9 @@ def get_activation(name_or_activation, **params) -> Activation:
         raise TypeError(f"activation {name!r} got an unknown parameter {unknown[0]!r}; {valid}")
     bound = {**defaults, **params}
     if "alpha" in bound:
-        bound["alpha"] = _finite_param(bound["alpha"], "alpha", low=0)
+        bound["alpha"] = check_number(bound["alpha"], "alpha", low=0, finite=True)
     if "beta" in bound:
-        bound["beta"] = _finite_param(bound["beta"], "beta")
+        bound["beta"] = check_number(bound["beta"], "beta", finite=True)
     if "approximate" in bound:
         bound["approximate"] = _check_bool(bound["approximate"], "approximate")
     if bound:

@@ -191,10 +191,16 @@ def _check_linear_unit(X, w, b, *, x_name="X"):
             f"w must have one weight per column of {x_name}: {x_name} has shape {X.shape}, "
             f"so w needs shape ({X.shape[1]},), got {w.shape}"
         )
-    b = check_number(b, "b")
-    if not math.isfinite(b):
-        raise ValueError(f"b must be finite, got {b}")
+    b = check_number(b, "b", finite=True)
     return X, w, b
+
+
+def _initial_weights(w0, b0, d: int) -> tuple[np.ndarray, float]:
+    """Check the starting weights and bias of a learning rule: w0 (D,) (zeros for None), b0."""
+    w = np.zeros(d) if w0 is None else as_array(w0, "w0", ndim=1, finite=True).copy()
+    if w.shape[0] != d:
+        raise ValueError(f"w0 must have shape ({d},) (one weight per column of X), got {w.shape}")
+    return w, check_number(b0, "b0", finite=True)
 
 
 def _gate_targets(name_or_targets, name="targets") -> np.ndarray:
@@ -267,9 +273,7 @@ class MCPNeuron:
         if w.shape[0] < 1:
             raise ValueError("weights must have at least one entry, got shape (0,)")
         self.weights = w.copy()
-        self.threshold = check_number(threshold, "threshold")
-        if not math.isfinite(self.threshold):
-            raise ValueError(f"threshold must be finite, got {self.threshold}")
+        self.threshold = check_number(threshold, "threshold", finite=True)
 
     @property
     def n_inputs(self) -> int:
@@ -1089,15 +1093,7 @@ def hebb(X, t, w0=None, b0=0.0):
         raise ValueError("X must hold at least one pattern, got shape (0, D)")
     if t.shape[0] != n:
         raise ValueError(f"t must have one target per row of X: shape ({n},), got {t.shape}")
-    if w0 is None:
-        w0 = np.zeros(d)
-    else:
-        w0 = as_array(w0, "w0", ndim=1, finite=True).copy()
-        if w0.shape[0] != d:
-            raise ValueError(
-                f"w0 must have shape ({d},) (one weight per column of X), got {w0.shape}"
-            )
-    b0 = check_number(b0, "b0")
+    w0, b0 = _initial_weights(w0, b0, d)
     dw = X * t[:, None]
     db = t.copy()
     return HebbTrace(
@@ -1265,17 +1261,9 @@ def perceptron(X, y, lr=1.0, epochs=100, w0=None, b0=0.0, shuffle=False, rng=Non
     if n < 1:
         raise ValueError("X must hold at least one sample, got shape (0, D)")
     y = _check_bipolar_labels(y, n)
-    lr = check_number(lr, "lr", low=0, low_open=True)
+    lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
     epochs = check_int(epochs, "epochs", low=1)
-    if w0 is None:
-        w = np.zeros(d)
-    else:
-        w = as_array(w0, "w0", ndim=1, finite=True).copy()
-        if w.shape[0] != d:
-            raise ValueError(
-                f"w0 must have shape ({d},) (one weight per column of X), got {w.shape}"
-            )
-    b = check_number(b0, "b0")
+    w, b = _initial_weights(w0, b0, d)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     gen = as_rng(rng) if shuffle else None

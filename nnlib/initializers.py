@@ -158,9 +158,7 @@ def constant(fan_in, fan_out, rng=None, *, value=0.0, dtype=np.float64) -> np.nd
            [0.5, 0.5]])
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
-    value = check_number(value, "value")
-    if not math.isfinite(value):
-        raise ValueError(f"value must be finite, got {value!r}")
+    value = check_number(value, "value", finite=True)
     return np.full((fan_in, fan_out), value, dtype=_check_dtype(dtype))
 
 

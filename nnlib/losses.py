@@ -37,7 +37,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlib._checks import _describe, as_array, check_choice, check_number, check_same_shape
+from nnlib._checks import (
+    _describe,
+    as_array,
+    check_choice,
+    check_class_labels,
+    check_number,
+    check_same_shape,
+)
 from nnlib.activations import sigmoid
 
 __all__ = [
@@ -389,18 +396,11 @@ def _ce_inputs(logits, y):
         raise TypeError(f"y must be integer labels or an array of targets, got {_describe(y)}")
     y_arr = np.asarray(y)
     if y_arr.ndim == 1:
-        if y_arr.dtype.kind not in "iu":  # integer labels (not bool)
-            raise TypeError(
-                f"y of shape {y_arr.shape} must hold integer class labels, got dtype "
-                f"{y_arr.dtype}; convert with y.astype(int), or pass one-hot targets (N, C)"
-            )
+        check_class_labels(y_arr, c, "y", hint=", or pass one-hot targets (N, C)")
         if y_arr.shape[0] != n:
             raise ValueError(
                 f"y has {y_arr.shape[0]} labels but logits has {n} rows; they must match"
             )
-        if y_arr.size and (y_arr.min() < 0 or y_arr.max() >= c):
-            bad = y_arr[(y_arr < 0) | (y_arr >= c)]
-            raise ValueError(f"labels in y must be in [0, {c}) for {c} classes, got {int(bad[0])}")
         return logits, y_arr.astype(np.intp, copy=False), None
     if y_arr.ndim == 2 and y_arr.shape == (n, 1) and c != 1:
         raise ValueError(

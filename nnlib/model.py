@@ -26,7 +26,6 @@ twice. Parameters are named as on the slides, 1-based: ``W1, b1, W2, b2, ...``, 
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterator, Mapping
 
@@ -215,8 +214,8 @@ class MLP:
         if not isinstance(batchnorm, (bool, np.bool_)):
             raise TypeError(f"batchnorm must be True or False, got {_describe(batchnorm)}")
         self.batchnorm = bool(batchnorm)
-        self.l2 = check_number(l2, "l2", low=0, high=math.inf, high_open=True)
-        self.l1 = check_number(l1, "l1", low=0, high=math.inf, high_open=True)
+        self.l2 = check_number(l2, "l2", low=0, finite=True)
+        self.l1 = check_number(l1, "l1", low=0, finite=True)
         self.dtype = _initializers._check_dtype(dtype)
         rng = as_rng(rng)
 

@@ -83,7 +83,7 @@ __all__ = [
 
 def _positive(value, name: str) -> float:
     """lr, eps: finite and > 0."""
-    return check_number(value, name, low=0, low_open=True, high=math.inf, high_open=True)
+    return check_number(value, name, low=0, low_open=True, finite=True)
 
 
 def _unit(value, name: str) -> float:
@@ -93,7 +93,7 @@ def _unit(value, name: str) -> float:
 
 def _nonnegative(value, name: str) -> float:
     """weight_decay: finite and >= 0."""
-    return check_number(value, name, low=0, high=math.inf, high_open=True)
+    return check_number(value, name, low=0, finite=True)
 
 
 def _flag(value, name: str) -> bool:

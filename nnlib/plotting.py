@@ -113,13 +113,13 @@ def _light(colour: str, amount: float = 0.35) -> tuple[float, float, float]:
     return tuple(float(c) for c in amount * rgb + (1.0 - amount))
 
 
-def _new_axes(ax):
-    """Return `ax`, or the Axes of a new figure when `ax` is None."""
+def _new_axes(ax, figsize=(5.0, 4.0), layout=None):
+    """Return `ax`, or the Axes of a new figure (size in inches, layout engine) when None."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=(5, 4))
+    _, ax = plt.subplots(figsize=figsize, layout=layout)
     return ax
 
 
@@ -343,9 +343,7 @@ def _check_unit(w, b_or_threshold, kind: str, where: str = "") -> tuple[np.ndarr
         raise ValueError(
             f"{w_name} must hold 2 weights (w1, w2), one per input, got shape {w.shape}"
         )
-    value = check_number(b_or_threshold, c_name)
-    if not np.isfinite(value):
-        raise ValueError(f"{c_name} must be finite, got {value!r}")
+    value = check_number(b_or_threshold, c_name, finite=True)
     return w, (value if kind == "threshold" else -value)
 
 
@@ -562,12 +560,7 @@ def _scatter_classes(ax, X: np.ndarray, y: np.ndarray) -> None:
 
 def _new_unit_axes(ax):
     """Return `ax`, or the Axes of a new constrained-layout figure with room for the legend."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=(5.0, 5.2), layout="constrained")
-    return ax
+    return _new_axes(ax, figsize=(5.0, 5.2), layout="constrained")
 
 
 def _legend_drop_points() -> float:

@@ -59,12 +59,12 @@ __all__ = [
 
 def _positive(value, name: str) -> float:
     """Check a learning rate: finite and > 0."""
-    return check_number(value, name, low=0, low_open=True, high=math.inf, high_open=True)
+    return check_number(value, name, low=0, low_open=True, finite=True)
 
 
 def _nonnegative(value, name: str) -> float:
     """Check a decay rate or threshold: finite and >= 0."""
-    return check_number(value, name, low=0, high=math.inf, high_open=True)
+    return check_number(value, name, low=0, finite=True)
 
 
 def _floor(value, largest: float) -> float:

@@ -199,10 +199,7 @@ def check_gate(name, weights, threshold, *, show: bool = True) -> CheckResult:
             f"weights must hold {n} number{'s' if n > 1 else ''} for {gate} (one per input), "
             f"got {w.shape[0]}"
         )
-    theta = check_number(threshold, "threshold")
-    if not np.isfinite(theta):
-        raise ValueError(f"threshold must be finite, got {theta}")
-    out = classic.MCPNeuron(w, theta)(X)
+    out = classic.MCPNeuron(w, threshold)(X)  # checks the threshold: a finite number
     wrong = np.flatnonzero(out != target)
     if wrong.size == 0:
         message = f"{_PASS} {gate}: your neuron is right on all {len(target)} inputs."
@@ -470,8 +467,7 @@ def check_perceptron_step(answer_w, answer_b, w, b, x, y, lr=1.0, *, show: bool 
     w = as_array(w, "w", ndim=1, finite=True)
     if w.shape[0] != d:
         raise ValueError(f"w must hold one weight per entry of x ({d}), got {w.shape[0]}")
-    b = check_number(b, "b")
-    lr = check_number(lr, "lr", low=0, low_open=True)
+    b = check_number(b, "b", finite=True)
     y_arr = np.array([y])
     answer = _unit_answer(answer_w, answer_b, d, "one per input")
     labels = [f"w{i + 1}" for i in range(d)] + ["b"]
@@ -480,7 +476,7 @@ def check_perceptron_step(answer_w, answer_b, w, b, x, y, lr=1.0, *, show: bool 
     ]
     hints.append("on a mistake b changes by lr · y, otherwise it stays")
 
-    # one epoch over the single sample = one step of the perceptron rule (validates y)
+    # one epoch over the single sample = one step of the perceptron rule (validates y, lr)
     result = classic.perceptron(x[None, :], y_arr, lr=lr, epochs=1, w0=w, b0=b)
     return check_value(
         "perceptron step",

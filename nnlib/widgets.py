@@ -281,13 +281,8 @@ def mcp_view(w1, w2, threshold, fig=None):
     >>> view["fig"].axes[0].get_title()
     'w = (1, 1), θ = 2\ncomputes AND'
     """
-    w = np.array(
-        [check_number(w1, "w1"), check_number(w2, "w2")],
-        dtype=np.float64,
-    )
-    theta = check_number(threshold, "threshold")
-    if not np.all(np.isfinite(w)) or not np.isfinite(theta):
-        raise ValueError(f"w1, w2 and threshold must be finite, got {w1}, {w2}, {threshold}")
+    w = np.array([check_number(w1, "w1", finite=True), check_number(w2, "w2", finite=True)])
+    theta = check_number(threshold, "threshold", finite=True)
     neuron = classic.MCPNeuron(w, theta)
     X, out = neuron.truth_table()
     net = neuron.net(X)
@@ -528,12 +523,6 @@ _DEMO_X = np.array(
 _DEMO_Y = np.array([1, -1, 1, -1, 1, -1, 1, -1])
 
 
-def _perceptron_steps(X, y, lr, epochs):
-    """Run `classic.perceptron` once; return the result and the number of sample visits."""
-    result = classic.perceptron(X, y, lr=lr, epochs=epochs)
-    return result, result.epochs * X.shape[0]
-
-
 def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
     r"""Draw the perceptron after `step` samples: the sample, the line before and after.
 
@@ -584,10 +573,9 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
     X = as_array(X, "X", ndim=2, finite=True)
     if X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2) (two input features), got shape {X.shape}")
-    lr = check_number(lr, "lr", low=0, low_open=True)
-    epochs = check_int(epochs, "epochs", low=1)
-    result, n_steps = _perceptron_steps(X, y, lr, epochs)
-    y = np.asarray(y, dtype=np.float64)  # validated bipolar by classic.perceptron
+    result = classic.perceptron(X, y, lr=lr, epochs=epochs)
+    n_steps = result.epochs * X.shape[0]  # sample visits of the whole run
+    y = np.asarray(y, dtype=np.float64)  # y, lr and epochs validated by classic.perceptron
     step = check_int(step, "step", low=0)
     if step > n_steps:
         raise ValueError(
@@ -695,7 +683,7 @@ def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
     if X is None:
         X, y = _DEMO_X, _DEMO_Y
     X = as_array(X, "X", ndim=2, finite=True)
-    lr = check_number(lr, "lr", low=0, low_open=True)
+    lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
     epochs = check_int(epochs, "epochs", low=1)
     n_steps = perceptron_view(X, y, 0, lr=lr, fig=_widget_figure(), epochs=epochs)["n_steps"]
     controls = {

@@ -821,6 +821,12 @@ def test_other_bad_arguments():
         MCPNeuron([1, 1], "2")
     with pytest.raises(ValueError, match="threshold must be finite"):
         MCPNeuron([1, 1], float("inf"))
+    with pytest.raises(ValueError, match="b0 must be finite, got inf"):
+        perceptron(FAUSETT_BIPOLAR, [1, -1, -1, -1], b0=np.inf)
+    with pytest.raises(ValueError, match="b0 must be finite, got -inf"):
+        hebb(FAUSETT_BIPOLAR, [1, -1, -1, -1], b0=-np.inf)
+    with pytest.raises(ValueError, match="lr must be finite, got inf"):
+        perceptron(FAUSETT_BIPOLAR, [1, -1, -1, -1], lr=np.inf)
     with pytest.raises(ValueError, match="weights must contain only finite values"):
         MCPNeuron([1, np.nan], 1)
     with pytest.raises(TypeError, match="x must be an array of numbers"):

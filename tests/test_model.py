@@ -616,7 +616,7 @@ def test_softmax_over_one_unit_is_refused():
 
 @pytest.mark.parametrize("name", ["l2", "l1"])
 def test_penalty_strengths_must_be_finite(name):
-    with pytest.raises(ValueError, match=rf"{name} must be in \[0, inf\), got inf"):
+    with pytest.raises(ValueError, match=f"{name} must be finite, got inf"):
         MLP([2, 2], **{name: math.inf})
     with pytest.raises(ValueError, match=f"{name} must be a number, got nan"):
         MLP([2, 2], **{name: math.nan})

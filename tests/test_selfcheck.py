@@ -441,3 +441,7 @@ def test_check_perceptron_step_stubs_and_bad_input(capsys):
         check_perceptron_step([0, 2], 0, [1, 1, 1], 1, [1, -1], -1)
     with pytest.raises(ValueError, match="lr must be"):
         check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1, lr=0)
+    with pytest.raises(ValueError, match="b must be finite, got inf"):
+        check_perceptron_step([0, 2], 0, [1, 1], np.inf, [1, -1], -1)
+    with pytest.raises(ValueError, match="lr must be finite, got inf"):
+        check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1, lr=np.inf)

@@ -136,8 +136,10 @@ def test_mcp_view_reuses_a_given_figure():
 def test_mcp_view_bad_input():
     with pytest.raises(TypeError, match="w1 must be a real number"):
         mcp_view("1", 1, 2)
-    with pytest.raises(ValueError, match="w1, w2 and threshold must be finite"):
+    with pytest.raises(ValueError, match="threshold must be finite, got inf"):
         mcp_view(1, 1, np.inf)
+    with pytest.raises(ValueError, match="w2 must be finite, got -inf"):
+        mcp_view(1, -np.inf, 2)
 
 
 # --------------------------------------------------------------------------- Hebb
