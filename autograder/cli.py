@@ -51,6 +51,12 @@ def _quiet_sqlalchemy():
         yield
 
 
+def default_limits() -> Limits:
+    """The grading limits, with ``$NNFP_CELL_TIMEOUT`` (the course's per-cell limit, as in
+    nbgrader_config.py) as the seconds per cell or graded call."""
+    return Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
+
+
 class CourseError(Exception):
     """A mistake in the command or the course folder, reported without a traceback."""
 
@@ -243,8 +249,7 @@ def autograde(
     from autograder import engine
     from autograder.results import read_results, record_to_gradebook
 
-    if limits is None:  # NNFP_CELL_TIMEOUT: the course's per-cell limit (nbgrader_config.py)
-        limits = Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
+    limits = limits or default_limits()
 
     report: dict[str, dict[str, str]] = {}
     results_dir = course.dir(RESULTS)
@@ -418,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes, each grading one submission at a time (default: %(default)s)",
     )
     p.add_argument("--seed", type=int, help="seed of every check (default: a new one each)")
-    defaults = Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
+    defaults = default_limits()
     for flag, field, kind, text in (
         ("--cell-timeout", "cell_seconds", float, "seconds per cell or graded call"),
         ("--submission-timeout", "submission_seconds", float, "seconds per submission"),

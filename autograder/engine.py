@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.confine import Limits
+from autograder.judge import Judge, cell_source, is_test_cell
 from autograder.results import (
     StudentResult,
     current_versions,
@@ -58,11 +59,9 @@ class TestCell:
 def test_cells(source_nb) -> list[TestCell]:
     """The autograded code cells of an instructor notebook, in order."""
     cells = []
-    for cell in source_nb.cells:
-        nbg = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") != "code" or not nbg.get("grade") or nbg.get("solution"):
-            continue
-        src = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+    for cell in filter(is_test_cell, source_nb.cells):
+        nbg = cell.metadata["nbgrader"]
+        src = cell_source(cell)
         found = SPEC_CALL.search(src)
         cells.append(
             TestCell(nbg["grade_id"], float(nbg.get("points", 0)), found and found.group(1), src)
@@ -70,26 +69,15 @@ def test_cells(source_nb) -> list[TestCell]:
     return cells
 
 
-def unanswered_manual(source_nb, rebuilt_nb) -> list[tuple[str, float]]:
-    """(grade id, points) of hand-graded answers left exactly as released: like nbgrader,
-    they score 0 at once instead of waiting for a grader."""
-    from autograder.rebuild import release
-
-    def text(cell):
-        src = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        return src.strip()
-
-    stubs = {}
-    for cell in release(source_nb).cells:
+def unanswered_manual(source_nb, rebuilt) -> list[tuple[str, float]]:
+    """(grade id, points) of hand-graded answers left as released (`Rebuilt.unanswered`):
+    like nbgrader, they score 0 at once instead of waiting for a grader."""
+    points = {}
+    for cell in source_nb.cells:
         nbg = cell.get("metadata", {}).get("nbgrader", {})
         if nbg.get("grade") and nbg.get("solution"):
-            stubs[nbg["grade_id"]] = (text(cell), float(nbg.get("points", 0)))
-    found = []
-    for cell in rebuilt_nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in stubs and text(cell) == stubs[gid][0]:
-            found.append((gid, stubs[gid][1]))
-    return found
+            points[nbg["grade_id"]] = float(nbg.get("points", 0))
+    return [(gid, points[gid]) for gid in rebuilt.unanswered if gid in points]
 
 
 def submission_sha256(folder: Path) -> str:
@@ -103,7 +91,15 @@ def submission_sha256(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _question(cell: TestCell, passed: bool, earned: float, message: str, seed: int, **extra):
+def _question(
+    cell: TestCell,
+    passed: bool,
+    earned: float,
+    message: str,
+    seed: int,
+    hint_id: str | None = None,
+    case: str | None = None,
+) -> dict:
     return {
         "name": cell.spec or cell.grade_id,
         "grade_id": cell.grade_id,
@@ -111,8 +107,8 @@ def _question(cell: TestCell, passed: bool, earned: float, message: str, seed: i
         "points_possible": cell.points,
         "passed": passed,
         "message": message,
-        "hint_id": extra.get("hint_id"),
-        "case": extra.get("case"),
+        "hint_id": hint_id,
+        "case": case,
         "seed": seed,
     }
 
@@ -145,7 +141,6 @@ def grade_submission(
     submission (a grader bug still raises). See the module docstring for the steps."""
     import nbformat
 
-    from autograder.judge import Judge
     from autograder.rebuild import rebuild_from_folder
     from autograder.scan import scan_notebook
 
@@ -171,7 +166,7 @@ def grade_submission(
         result.notes += [f"{n.kind}: {n.message}" for n in rebuilt.report]
         result.flags += [f"{f.kind}: {f}" for f in scan_notebook(rebuilt.notebook)]
         cells = test_cells(source_nb)
-        for gid, points in unanswered_manual(source_nb, rebuilt.notebook):
+        for gid, points in unanswered_manual(source_nb, rebuilt):
             cell = TestCell(gid, points, None, "")
             message = "not answered: the cell is as released"
             result.questions.append(_question(cell, False, 0.0, message, seed))
@@ -339,7 +334,6 @@ def grade_batch(
         return dict(sorted(summary.items()))
     # Workers are forked where possible, after the heavy imports (nbformat pulls in
     # jsonschema: ~1 s), and before the progress bar's monitor thread exists.
-    import autograder.judge
     import autograder.rebuild
     import autograder.scan  # noqa: F401
 

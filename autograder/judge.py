@@ -51,7 +51,7 @@ import numpy as np
 from autograder.checks import CheckResult, get_spec, run_check
 from autograder.confine import Confinement, Limits, base_env
 
-__all__ = ["BLOCKED_MODULES", "Judge", "judge_notebook"]
+__all__ = ["BLOCKED_MODULES", "Judge", "cell_source", "is_test_cell", "judge_notebook"]
 
 #: Modules that cannot be imported in the kernel while grading (a speed bump only).
 BLOCKED_MODULES = ("nnlib", "autograder.specs", "autograder.mutants")
@@ -346,12 +346,15 @@ def _definitions_only(source: str) -> str:
     return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
 
 
-def _is_test_cell(cell) -> bool:
+def is_test_cell(cell) -> bool:
+    """An autograded test cell (code, nbgrader ``grade=True``, ``solution=False``): the
+    engine grades it, and it is never sent to the kernel."""
     nbg = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(nbg.get("grade")) and not nbg.get("solution")
+    return cell.get("cell_type") == "code" and bool(nbg.get("grade")) and not nbg.get("solution")
 
 
-def _source(cell) -> str:
+def cell_source(cell) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
@@ -360,7 +363,14 @@ def _source(cell) -> str:
 
 
 class _KernelLost(Exception):
-    """The call did not finish: timeout, dead kernel or the submission's time used up."""
+    """The call did not finish: timeout, dead kernel or the submission's time used up.
+
+    `kind` names it in the failed check's message (``TimeoutError`` or ``KernelDied``).
+    """
+
+    def __init__(self, message: str, kind: str = "KernelDied") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str, str]:
@@ -532,9 +542,9 @@ class Judge:
         )
         self.cell_errors = list(self._hung)
         for i, cell in enumerate(self.notebook.cells):
-            if cell.get("cell_type") != "code" or _is_test_cell(cell) or i in self._dropped:
+            if cell.get("cell_type") != "code" or is_test_cell(cell) or i in self._dropped:
                 continue
-            code = _source(cell)
+            code = cell_source(cell)
             if i in self._skip:  # it hung or killed the kernel: run only its definitions
                 code = _definitions_only(code)
                 if not code:
@@ -546,7 +556,7 @@ class Judge:
                     self._dropped.add(i)  # even its definitions hang: drop the cell
                 else:
                     self._hung.append(
-                        f"cell {i} ({_source(cell)[:40]!r}...): {exc}; "
+                        f"cell {i} ({cell_source(cell)[:40]!r}...): {exc}; "
                         "only its def, class and import statements were run again"
                     )
                     self._skip.add(i)
@@ -628,11 +638,10 @@ class Judge:
         except TimeoutError:
             if self.remaining <= 0:
                 raise _KernelLost(self._out_of_time()) from None
-            alive = self.km.is_alive()
+            if not self.km.is_alive():
+                raise _KernelLost("the kernel died") from None
             raise _KernelLost(
-                f"no result within {timeout:g} s (the kernel was restarted)"
-                if alive
-                else "the kernel died"
+                f"no result within {timeout:g} s (the kernel was restarted)", "TimeoutError"
             ) from None
         return msg["content"]
 
@@ -696,8 +705,7 @@ class Judge:
             try:
                 reply = self._call(spec.function, request)
             except _KernelLost as exc:
-                kind = "TimeoutError" if "no result" in str(exc) else "KernelDied"
-                outcomes.append(_Outcome(error=_error(kind, str(exc))))
+                outcomes.append(_Outcome(error=_error(exc.kind, str(exc))))
                 self._recover()
                 break
             try:  # the reply comes from the student's process: a malformed one fails the call

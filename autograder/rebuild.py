@@ -44,6 +44,8 @@ class Rebuilt:
 
     notebook: NotebookNode
     report: list[Note] = field(default_factory=list)
+    #: Grade ids of the answers graded as released (missing, or no copy differs from the stub).
+    unanswered: list[str] = field(default_factory=list)
 
     @property
     def kinds(self) -> list[str]:
@@ -148,6 +150,7 @@ def rebuild(
     source = _load_source(source_nb)
     released = {_grade_id(c): c for c in release(source).cells if _grade_id(c)}
     report: list[Note] = []
+    unanswered: list[str] = []
     student = _read_submission(submission, report)
     student_cells = [
         c for c in (student.cells if student is not None else []) if isinstance(c, dict)
@@ -228,6 +231,8 @@ def rebuild(
                     gid,
                 )
             )
+        if not answered:
+            unanswered.append(gid)
         if not same_type:
             cell.source = stub
             report.append(
@@ -243,7 +248,7 @@ def rebuild(
             cell.attachments = copy.deepcopy(chosen["attachments"])
 
     _clear_outputs(source)
-    return Rebuilt(source, report)
+    return Rebuilt(source, report, unanswered)
 
 
 def rebuild_from_folder(

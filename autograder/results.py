@@ -90,26 +90,6 @@ class StudentResult:
         return cls(**data)
 
 
-def question(check, grade_id: str | None = None) -> dict:
-    """One ``questions`` entry from a `autograder.checks.CheckResult`.
-
-    The grade id defaults to ``test_<function>`` of the check's spec (the a1 convention).
-    """
-    if grade_id is None:
-        from autograder.checks import get_spec
-
-        grade_id = f"test_{get_spec(check.name).function}"
-    return {
-        "name": check.name,
-        "grade_id": grade_id,
-        "points_earned": check.points_earned,
-        "points_possible": check.points_possible,
-        "passed": check.passed,
-        "message": check.message,
-        "hint_id": check.hint_id,
-    }
-
-
 def current_versions() -> dict[str, str]:
     """Versions of what grading depends on, to store with each result."""
     from importlib.metadata import PackageNotFoundError, version

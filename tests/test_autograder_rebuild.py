@@ -101,7 +101,7 @@ def test_the_release_hides_solutions_and_hidden_tests(blank, instructor):
 
 def test_a_clean_submission_is_rebuilt_silently(tmp_path, submission, instructor, answers):
     rebuilt = rebuild(SOURCE, _write(tmp_path, submission))
-    assert rebuilt.report == []
+    assert rebuilt.report == [] and rebuilt.unanswered == []
     _assert_sound(rebuilt, instructor, answers)
     # also from an in-memory notebook, and the source is not modified
     again = rebuild(instructor, submission)
@@ -112,7 +112,7 @@ def test_a_clean_submission_is_rebuilt_silently(tmp_path, submission, instructor
 def test_a_blank_release_rebuilds_to_stubs(blank, instructor):
     stubs = {_gid(c): c.source for c in blank.cells if _gid(c) in answer_ids(SOURCE)}
     rebuilt = rebuild(SOURCE, blank)
-    assert rebuilt.report == []
+    assert rebuilt.report == [] and rebuilt.unanswered == answer_ids(SOURCE)
     _assert_sound(rebuilt, instructor, stubs)
 
 
@@ -123,6 +123,7 @@ def test_a_deleted_answer_cell_is_the_stub(submission, blank, instructor, answer
     submission.cells = [c for c in submission.cells if _gid(c) != "tanh_grad"]
     rebuilt = rebuild(SOURCE, submission)
     assert rebuilt.report == [Note("missing", rebuilt.report[0].message, "tanh_grad")]
+    assert rebuilt.unanswered == ["tanh_grad"]
     expected = dict(answers, tanh_grad=_by_id(blank)["tanh_grad"].source)
     assert "raise NotImplementedError" in expected["tanh_grad"]
     _assert_sound(rebuilt, instructor, expected)

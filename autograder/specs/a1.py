@@ -219,10 +219,6 @@ def _activation_diagnose(f, fprime, candidates=()):
     return diagnose
 
 
-def _sig(z):
-    return activations.sigmoid(z)
-
-
 # ----------------------------------------------------------------------------- activations
 
 SIGMOID_GRAD = register(
@@ -273,7 +269,7 @@ RELU_GRAD = register(
 
 
 def _swish_variant(z, beta, *, inner_beta=True):
-    s = _sig(beta * z)
+    s = activations.sigmoid(beta * z)
     return s + (beta if inner_beta else 1.0) * z * s * (1 - s)
 
 
@@ -291,7 +287,7 @@ SWISH_GRAD = register(
             [
                 (lambda z, beta: activations.swish_grad(z, 1.0), "beta-ignored"),
                 (lambda z, beta: _swish_variant(z, beta, inner_beta=False), "missing-beta-factor"),
-                (lambda z, beta: _sig(beta * z), "product-rule"),
+                (lambda z, beta: activations.sigmoid(beta * z), "product-rule"),
             ],
         ),
     )
@@ -342,7 +338,7 @@ def _first_match(out, candidates):
 def _bce_diagnose(out, ref, case):
     z, y = case.args
     n = z.size
-    s = _sig(z)
+    s = activations.sigmoid(z)
     candidates = [
         ((s - y) * s * (1 - s) / n, "extra-sigmoid-derivative"),
         ((z - y) / n, "sigmoid-not-applied"),
@@ -642,10 +638,6 @@ def _ng_cases(rng):
     ]
 
 
-def _ng_reference(f, x, h):
-    return gradcheck.numerical_gradient(f, x, h)
-
-
 def _one_sided(f, x, h, sign):
     x = x.copy()
     f0 = f(x)
@@ -680,7 +672,7 @@ NUMERICAL_GRADIENT = register(
         function="numerical_gradient",
         points=4,
         cases=_ng_cases,
-        reference=_ng_reference,
+        reference=gradcheck.numerical_gradient,
         compare=Tolerance(rtol=1e-8, atol=1e-10),
         diagnose=_ng_diagnose,
         unchanged_args=(1,),
