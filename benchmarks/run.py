@@ -27,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -251,17 +252,6 @@ def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
 
 A1 = "a1_gradients"
 A1_SOURCE = ROOT / "autograder" / "source" / A1
-A1_ANSWERS = (  # the answer cells of assignment 1: grade id = the student's function
-    "sigmoid_grad",
-    "tanh_grad",
-    "relu_grad",
-    "swish_grad",
-    "bce_logits_grad",
-    "softmax_ce_grad",
-    "dense_backward",
-    "mlp_backward",
-    "numerical_gradient",
-)
 AUTOGRADE_TIMEOUT = 900  # s per timed run; release and collect get 120 s each
 
 
@@ -270,32 +260,32 @@ def _a1_submissions(release_nb: Path, n: int) -> dict:
 
     The reference solution, the blank release, the release with the textbook answers of
     ``autograder.mutants.a1.CORRECT`` pasted in, then the reference with two or three
-    mutants of ``MUTANTS`` pasted into their answer cells (``source()`` renames them).
+    mutants of ``MUTANTS`` pasted into their answer cells (``source()`` renames them to the
+    question's function, which is also its answer cell's grade id).
     """
     import nbformat
 
-    sys.path.insert(0, str(ROOT))
+    from autograder.checks import get_spec
     from autograder.mutants.a1 import CORRECT, MUTANTS, source
 
-    def paste(nb, answers: dict[str, str]):
-        nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # a deep copy
+    def paste(nb, answers):
+        """A copy of `nb` with each (question, function) of `answers` in its answer cell."""
+        by_cell = {get_spec(question).function: fn for question, fn in answers}
+        nb = copy.deepcopy(nb)
         for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in answers:
-                cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in by_cell:
+                cell.source = source(by_cell[grade_id], grade_id)
         return nb
 
     reference = nbformat.read(A1_SOURCE / f"{A1}.ipynb", as_version=4)
     blank = nbformat.read(release_nb, as_version=4)
-    textbook = {fn: source(CORRECT[f"a1.{fn}"][0], fn) for fn in A1_ANSWERS}
+    textbook = [(question, solutions[0]) for question, solutions in CORRECT.items()]
     subs = {"reference": reference, "blank": blank, "textbook": paste(blank, textbook)}
     k = 0
     while len(subs) < n:
         picked = [MUTANTS[(7 * k + 13 * j) % len(MUTANTS)] for j in range(2 + k % 2)]
-        answers = {}
-        for m in picked:
-            fn = m.question.split(".", 1)[1]
-            answers[fn] = source(m.fn, fn)
-        subs[f"mutant{k:02d}"] = paste(reference, answers)
+        subs[f"mutant{k:02d}"] = paste(reference, [(m.question, m.fn) for m in picked])
         k += 1
     return dict(list(subs.items())[:n])
 

@@ -14,7 +14,8 @@
    - ``published_figures.ipynb``: book/published.py computing our values beside the
      published ones;
    - ``_toc.yml`` and a copy of book/_config.yml, book/ext/ and book/static/.
-   A file is rewritten only when its content changes, so Sphinx rebuilds only what changed.
+   A file is rewritten only when its content changes, so Sphinx rebuilds only what changed;
+   any other file in ``_build/site-src/`` (a page of a notebook since removed) is deleted.
 2. Runs ``jupyter-book build -W --keep-going``: notebooks are executed through the
    jupyter-cache in ``_build/jb/_build/.jupyter_cache`` (a notebook is re-executed only when
    one of its code cells changed), and any warning, a traceback, stderr output or a figure
@@ -33,9 +34,9 @@ import argparse
 import base64
 import contextlib
 import copy
+import functools
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -186,11 +187,12 @@ def download_link(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------- lessons
 
 WIDGET_NOTE = """\
-```{{note}}
-**Interactive widget.** In Jupyter the cell above shows {what}; a static page cannot run
-Python, so below is a still picture of its default state. For the live version, run this
-lesson's notebook: <a href="#download-notebook">download it</a> from the top of this page
-(or `make lab` in a clone of the course).
+```{note}
+**Interactive widget.** In Jupyter the cell above shows sliders and controls that redraw
+the figure and the numbers beside it; a static page cannot run Python, so below is a still
+picture of its default state. For the live version, run this lesson's notebook:
+<a href="#download-notebook">download it</a> from the top of this page (or `make lab` in a
+clone of the course).
 ```"""
 
 WIDGET_STILL = """\
@@ -206,6 +208,15 @@ display(_nnfp_widget.fig)
 display(HTML(_nnfp_widget.info.value))"""
 
 
+@functools.cache
+def _alt_text_code() -> str:
+    h = hashlib.sha256()
+    for f in [*sorted((ROOT / "nnlib").glob("*.py")), ROOT / "data" / "digits.npz"]:
+        h.update(f.name.encode() + f.read_bytes())
+    code = (BOOK / "alt_text.py").read_text(encoding="utf-8")
+    return f"{code}\n# nnlib sources and data: sha256 {h.hexdigest()[:16]}\n"
+
+
 def alt_text_cell():
     """Make the hidden first cell of an executed page: figures get alt text (alt_text.py).
 
@@ -213,13 +224,7 @@ def alt_text_cell():
     cache keys on code cells only, so a change to either re-executes every page instead of
     serving stale outputs.
     """
-    h = hashlib.sha256()
-    for f in [*sorted((ROOT / "nnlib").glob("*.py")), ROOT / "data" / "digits.npz"]:
-        h.update(f.name.encode() + f.read_bytes())
-    code = (BOOK / "alt_text.py").read_text(encoding="utf-8")
-    return code_cell(
-        f"{code}\n# nnlib sources and data: sha256 {h.hexdigest()[:16]}\n", ["remove-cell"]
-    )
+    return code_cell(_alt_text_code(), ["remove-cell"])
 
 
 def lesson_page(path: Path) -> tuple[object, dict]:
@@ -242,8 +247,7 @@ def lesson_page(path: Path) -> tuple[object, dict]:
             tags = cell.metadata.setdefault("tags", [])
             if "remove-output" not in tags:
                 tags.append("remove-output")
-            what = "sliders and controls that redraw the figure and the numbers beside it"
-            cells.append(md_cell(WIDGET_NOTE.format(what=what)))
+            cells.append(md_cell(WIDGET_NOTE))
             cells.append(code_cell(WIDGET_STILL, ["remove-input"]))
     nb.cells = cells
     renumber(nb)
@@ -283,8 +287,8 @@ def _hidden_test_text(name: str) -> str:
         + "\n\nEach result is compared with the course's reference implementation"
     )
     if spec.output in ("tuple", "dict"):
-        text += f", {'part' if spec.output == 'tuple' else 'key'} by "
-        text += f"{'part' if spec.output == 'tuple' else 'key'} ({', '.join(spec.parts)})"
+        unit = "part" if spec.output == "tuple" else "key"
+        text += f", {unit} by {unit} ({', '.join(spec.parts)})"
     text += f", within {tol.atol:g} + {tol.rtol:g} × \\|expected\\| elementwise."
     if spec.unchanged_args:
         text += " Your function must also leave its input arrays unchanged."
@@ -343,7 +347,7 @@ def assignment_page(source: Path) -> tuple[object, object, dict]:
     from autograder.rebuild import release
 
     instructor = nbformat.read(source, as_version=4)
-    student = release(copy.deepcopy(instructor))
+    student = release(instructor)
     by_id = {_grade_id(c): c for c in instructor.cells if _grade_id(c)}
     info = {"title": title_of(instructor), "time": estimated_time(instructor)}
     name = source.stem
@@ -516,11 +520,26 @@ def toc(lessons: list[dict], assignments: list[dict]) -> str:
 # --------------------------------------------------------------------------- build
 
 
+def book_files() -> list[Path]:
+    """The book's own files that go into SRC as they are: config, extension, static assets."""
+    return [
+        BOOK / "_config.yml",
+        *sorted(
+            f
+            for folder in ("ext", "static")
+            for f in (BOOK / folder).glob("*")
+            if f.is_file() and f.suffix != ".pyc"
+        ),
+    ]
+
+
 def prepare() -> None:
-    """Write the book's source into SRC (only files whose content changed)."""
+    """Write the book's source into SRC (only files whose content changed) and delete
+    every other file there."""
     lessons, pages = [], {}
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        pages[path.name], info = lesson_page(path)
+        nb, info = lesson_page(path)
+        pages[f"lessons/{path.name}"] = nb
         lessons.append(info)
     problems = lesson_table_problems(
         {f"{lesson['name']}.ipynb": lesson["time"] for lesson in lessons}, readme_lessons()
@@ -530,39 +549,32 @@ def prepare() -> None:
             "the landing page cannot list every lesson (README.md, section Lessons):\n  "
             + "\n  ".join(problems)
         )
-    wanted = set()
-    for name, nb in pages.items():
-        write_notebook(SRC / "lessons" / name, nb)
-        wanted.add(f"lessons/{name}")
     assignments = []
     for source in sorted(ASSIGNMENTS.glob("*/*.ipynb")):
-        page, _, info = assignment_page(source)
+        pages[f"assignments/{source.name}"], _, info = assignment_page(source)
         info["name"] = source.stem
-        write_notebook(SRC / "assignments" / source.name, page)
-        wanted.add(f"assignments/{source.name}")
         assignments.append(info)
-    shutil.rmtree(SRC / "downloads", ignore_errors=True)  # downloads now travel in the pages
-    # drop pages of notebooks that no longer exist
-    for folder in ("lessons", "assignments"):
-        for old in (SRC / folder).glob("*.ipynb"):
-            if f"{folder}/{old.name}" not in wanted:
-                old.unlink()
-    write_notebook(SRC / "published_figures.ipynb", published_page())
+    pages["published_figures.ipynb"] = published_page()
+
+    wanted = set(pages) | {"index.md", "_toc.yml"}
+    for rel, nb in pages.items():
+        write_notebook(SRC / rel, nb)
     write_if_changed(SRC / "index.md", landing_page(lessons, assignments))
     write_if_changed(SRC / "_toc.yml", toc(lessons, assignments))
-    copy_if_changed(BOOK / "_config.yml", SRC / "_config.yml")
-    for folder in ("ext", "static"):
-        for f in (BOOK / folder).glob("*"):
-            if f.is_file() and f.suffix != ".pyc":
-                copy_if_changed(f, SRC / folder / f.name)
+    for f in book_files():
+        rel = f.relative_to(BOOK).as_posix()
+        copy_if_changed(f, SRC / rel)
+        wanted.add(rel)
+    for old in SRC.rglob("*"):  # pages of notebooks that no longer exist, and the like
+        if old.is_file() and old.relative_to(SRC).as_posix() not in wanted:
+            old.unlink()
 
 
 def fingerprint() -> str:
-    """Hash of what every page depends on (config, extension, assets, startup file)."""
+    """Hash of what every page depends on (config, extension, assets)."""
     h = hashlib.sha256()
-    for f in sorted([*BOOK.glob("_config.yml"), *BOOK.glob("ext/*"), *BOOK.glob("static/*")]):
-        if f.is_file():
-            h.update(f.name.encode() + f.read_bytes())
+    for f in book_files():
+        h.update(f.relative_to(BOOK).as_posix().encode() + f.read_bytes())
     return h.hexdigest()
 
 
@@ -635,7 +647,6 @@ def build(all_pages: bool = False) -> int:
     tmp.rename(SITE)
     pages = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
     content = [p for p in pages if not p.startswith(("_", "genindex", "search"))]
-    (BUILD / "site-pages.json").write_text(json.dumps(content, indent=1) + "\n")
     print(f"site: {SITE / 'index.html'} ({len(content)} pages)")
     return 0
 

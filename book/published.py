@@ -43,6 +43,11 @@ def fmt(values, digits=3):
     return text if arr.size == 1 else f"({text})"
 
 
+def final(trace):
+    """(w1, ..., wD, b) at the end of a Hebb trace."""
+    return np.array([*trace.final_w, trace.final_b])
+
+
 # --------------------------------------------------------------------------- McCulloch-Pitts
 MCP = "McCulloch & Pitts (1943)"
 gates_ok = all(
@@ -97,16 +102,15 @@ fact(
     np.array_equal(rows, published),
     FAUSETT,
 )
-X_bin = (X_bip + 1) // 2
-t_bin = (t_bip + 1) // 2
+X_bin, t_bin = classic.binary(X_bip), classic.binary(t_bip)
 tr_bin = classic.hebb(X_bin, t_bin)
 fires = classic.predict_step(X_bin, tr_bin.final_w, tr_bin.final_b)
 fact(
     "Hebb's rule",
     "binary inputs and targets: final (w1, w2, b); inputs it fires on",
     "(1, 1, 1); all 4",
-    f"{fmt([*tr_bin.final_w, tr_bin.final_b])}; {int(fires.sum())} of 4",
-    np.array_equal([*tr_bin.final_w, tr_bin.final_b], [1, 1, 1]) and fires.sum() == 4,
+    f"{fmt(final(tr_bin))}; {int(fires.sum())} of 4",
+    np.array_equal(final(tr_bin), [1, 1, 1]) and fires.sum() == 4,
     FAUSETT,
 )
 tr_mix = classic.hebb(X_bin, t_bip)
@@ -114,8 +118,8 @@ fact(
     "Hebb's rule",
     "binary inputs, bipolar targets: final (w1, w2, b)",
     "(0, 0, -2)",
-    fmt([*tr_mix.final_w, tr_mix.final_b]),
-    np.array_equal([*tr_mix.final_w, tr_mix.final_b], [0, 0, -2]),
+    fmt(final(tr_mix)),
+    np.array_equal(final(tr_mix), [0, 0, -2]),
     FAUSETT,
 )
 X3 = np.array([[1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]])
@@ -126,8 +130,8 @@ fact(
     "Hebb's rule",
     "3-input case: final (w1, w2, w3, b); outputs",
     "(0, 0, 0, -2); -1 everywhere (fails, though w = (1,1,1), b = -2 separates it)",
-    f"{fmt([*tr3.final_w, tr3.final_b])}; {fmt(out3)}",
-    np.array_equal([*tr3.final_w, tr3.final_b], [0, 0, 0, -2]) and np.all(out3 == -1),
+    f"{fmt(final(tr3))}; {fmt(out3)}",
+    np.array_equal(final(tr3), [0, 0, 0, -2]) and np.all(out3 == -1),
     FAUSETT,
 )
 run3 = classic.perceptron(X3, t3)
