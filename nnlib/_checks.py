@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "as_array",
     "as_rng",
+    "check_bool",
     "check_choice",
     "check_class_labels",
     "check_int",
@@ -229,6 +230,24 @@ def check_int(value, name: str, *, low: int | None = None) -> int:
     if low is not None and value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value}")
     return value
+
+
+def check_bool(value, name: str, *, meaning: str = "") -> bool:
+    """Check that `value` is a real bool (a string such as "no" would be truthy) and return it.
+
+    `meaning` is added to the message, e.g. ``"True: the tanh approximation"``.
+
+    Examples
+    --------
+    >>> check_bool("no", "shuffle")
+    Traceback (most recent call last):
+    ...
+    TypeError: shuffle must be True or False, got str 'no'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        also = f" ({meaning})" if meaning else ""
+        raise TypeError(f"{name} must be True or False{also}, got {_describe(value)}")
+    return bool(value)
 
 
 def check_choice(value, name: str, choices: Iterable[str]) -> str:
