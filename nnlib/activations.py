@@ -29,12 +29,13 @@ Conventions
   outputs. ``softmax`` is stricter, because a row is one distribution: a row containing
   ``inf`` or ``-inf`` raises a ``ValueError`` (NaN still propagates to its row).
 
-The registry turns a name into an `Activation` holding the function, its derivative and
-its bound parameters:
+The registry turns a name into an `ActivationFunction` holding the function, its
+derivative and its bound parameters (the layer that applies one in a network is
+`nnlib.layers.Activation`):
 
 >>> act = get_activation("leaky_relu", alpha=0.1)
 >>> act
-Activation('leaky_relu', alpha=0.1)
+ActivationFunction('leaky_relu', alpha=0.1)
 >>> act.forward(np.array([-2.0, 3.0]))
 array([-0.2,  3. ])
 """
@@ -47,11 +48,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlib._checks import _describe, as_array, check_choice, check_number, check_same_shape
+from nnlib._checks import (
+    _describe,
+    as_array,
+    check_bool,
+    check_choice,
+    check_number,
+    check_same_shape,
+)
+from nnlib._erf import normal_cdf
 
 __all__ = [
     "ACTIVATIONS",
-    "Activation",
+    "ActivationFunction",
     "elu",
     "elu_grad",
     "gelu",
@@ -77,22 +86,20 @@ __all__ = [
 ]
 
 
+_INV_SQRT_2PI = 0.39894228040143267794  # 1 / sqrt(2 pi), the normal density's factor
+_SQRT_2_OVER_PI = 0.79788456080286535588  # sqrt(2 / pi), GELU's tanh approximation
+_GELU_CUBIC = 0.044715  # the cubic coefficient of GELU's tanh approximation
+_APPROXIMATE_MEANING = "True: the tanh approximation"  # for gelu's `approximate` message
+
+
 # ----------------------------------------------------------------------------------------
 # Helpers
 # ----------------------------------------------------------------------------------------
 
 
-def _z(z, name: str = "z") -> np.ndarray:
+def _as_input(z, name: str = "z") -> np.ndarray:
     """Validate an activation's input: numbers, float32/float64 kept, else float64."""
     return as_array(z, name, dtype=None)
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{name} must be True or False (True: the tanh approximation), got {_describe(value)}"
-        )
-    return bool(value)
 
 
 def _sigmoid_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,174 +121,6 @@ def _sigmoid_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sc = np.where(pos, e, 1.0)
     sc /= d
     return s, sc
-
-
-# W. J. Cody's rational Chebyshev approximations for erf and erfc (Cody 1969; SPECFUN
-# CALERF, 1990). Relative error below 1e-15 in double precision on the whole real line.
-_ERF_A = (
-    3.16112374387056560e00,
-    1.13864154151050156e02,
-    3.77485237685302021e02,
-    3.20937758913846947e03,
-    1.85777706184603153e-1,
-)
-_ERF_B = (
-    2.36012909523441209e01,
-    2.44024637934444173e02,
-    1.28261652607737228e03,
-    2.84423683343917062e03,
-)
-_ERF_C = (
-    5.64188496988670089e-1,
-    8.88314979438837594e00,
-    6.61191906371416295e01,
-    2.98635138197400131e02,
-    8.81952221241769090e02,
-    1.71204761263407058e03,
-    2.05107837782607147e03,
-    1.23033935479799725e03,
-    2.15311535474403846e-8,
-)
-_ERF_D = (
-    1.57449261107098347e01,
-    1.17693950891312499e02,
-    5.37181101862009858e02,
-    1.62138957456669019e03,
-    3.29079923573345963e03,
-    4.36261909014324716e03,
-    3.43936767414372164e03,
-    1.23033935480374942e03,
-)
-_ERF_P = (
-    3.05326634961232344e-1,
-    3.60344899949804439e-1,
-    1.25781726111229246e-1,
-    1.60837851487422766e-2,
-    6.58749161529837803e-4,
-    1.63153871373020978e-2,
-)
-_ERF_Q = (
-    2.56852019228982242e00,
-    1.87295284992346047e00,
-    5.27905102951428412e-1,
-    6.05183413124413191e-2,
-    2.33520497626869185e-3,
-)
-_ERF_THRESH = 0.46875
-_SQRT_1_PI = 5.6418958354775628695e-1  # 1 / sqrt(pi)
-_SQRT_1_2 = 0.70710678118654752440  # 1 / sqrt(2)
-_SQRT_1_2PI = 0.39894228040143267794  # 1 / sqrt(2 pi)
-_SQRT_2_PI = 0.79788456080286535588  # sqrt(2 / pi), GELU's tanh approximation
-_GELU_K = 0.044715
-
-
-def _erf_small(x: np.ndarray) -> np.ndarray:
-    """Cody's erf for ``|x| <= 0.46875`` (x signed)."""
-    ysq = x * x
-    num = _ERF_A[4] * ysq
-    den = ysq.copy()
-    for i in range(3):
-        num += _ERF_A[i]
-        num *= ysq
-        den += _ERF_B[i]
-        den *= ysq
-    return x * (num + _ERF_A[3]) / (den + _ERF_B[3])
-
-
-def _exp_minus_square(y: np.ndarray) -> np.ndarray:
-    """``exp(-y*y)`` with y*y split as Cody does, to keep full relative accuracy."""
-    ysq = np.trunc(y * 16.0) / 16.0
-    return np.exp(-ysq * ysq) * np.exp(-(y - ysq) * (y + ysq))
-
-
-def _erfc_mid(y: np.ndarray) -> np.ndarray:
-    """Cody's erfc for ``0.46875 < y <= 4``."""
-    num = _ERF_C[8] * y
-    den = y.copy()
-    for i in range(7):
-        num += _ERF_C[i]
-        num *= y
-        den += _ERF_D[i]
-        den *= y
-    return _exp_minus_square(y) * (num + _ERF_C[7]) / (den + _ERF_D[7])
-
-
-def _erfc_large(y: np.ndarray) -> np.ndarray:
-    """Cody's erfc for ``y > 4`` (0 beyond y = 27, where erfc underflows anyway)."""
-    y = np.minimum(y, 30.0)
-    ysq = 1.0 / (y * y)
-    num = _ERF_P[5] * ysq
-    den = ysq.copy()
-    for i in range(4):
-        num += _ERF_P[i]
-        num *= ysq
-        den += _ERF_Q[i]
-        den *= ysq
-    r = ysq * (num + _ERF_P[4]) / (den + _ERF_Q[4])
-    return _exp_minus_square(y) * (_SQRT_1_PI - r) / y
-
-
-def _erfc_abs(y: np.ndarray) -> np.ndarray:
-    """erfc(y) for ``y > 0.46875`` (or NaN), vectorized over both of Cody's ranges."""
-    out = np.empty_like(y)
-    mid = y <= 4.0
-    out[mid] = _erfc_mid(y[mid])
-    large = ~mid  # also NaN, which stays NaN
-    out[large] = _erfc_large(y[large])
-    return out
-
-
-def _erf(x) -> np.ndarray:
-    r"""Error function :math:`\operatorname{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}dt`.
-
-    Vectorized float64, accurate to a few units in the last place (W. J. Cody's rational
-    approximations), so GELU's derivative passes 1e-7 finite-difference checks.
-    numpy has no erf and nnlib does not depend on scipy.
-
-    Examples
-    --------
-    >>> _erf(np.array([0.0, 0.5, -2.0]))
-    array([ 0.        ,  0.52049988, -0.99532227])
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.abs(x)
-    out = np.empty_like(x)
-    small = y <= _ERF_THRESH
-    out[small] = _erf_small(x[small])
-    big = ~small
-    xb = x[big]
-    out[big] = np.copysign((0.5 - _erfc_abs(np.abs(xb))) + 0.5, xb)
-    return out
-
-
-def _erfc(x) -> np.ndarray:
-    r"""Complementary error function :math:`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)`.
-
-    Computed directly (not as ``1 - erf``), so it keeps its relative accuracy in the tail,
-    e.g. ``erfc(10) = 2.09e-45``.
-
-    Examples
-    --------
-    >>> _erfc(np.array([0.0, 1.0, 10.0]))
-    array([1.00000000e+00, 1.57299207e-01, 2.08848758e-45])
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.abs(x)
-    out = np.empty_like(x)
-    small = y <= _ERF_THRESH
-    out[small] = 1.0 - _erf_small(x[small])
-    big = ~small
-    xb = x[big]
-    r = _erfc_abs(np.abs(xb))
-    out[big] = np.where(xb < 0, 2.0 - r, r)
-    return out
-
-
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    r"""Evaluate the normal CDF :math:`\Phi(z) = \tfrac12\operatorname{erfc}(-z/\sqrt2)`."""
-    cdf = _erfc(-_SQRT_1_2 * z)  # a new float64 array, also for 0-d input
-    cdf *= 0.5
-    return cdf
 
 
 # ----------------------------------------------------------------------------------------
@@ -309,7 +148,7 @@ def identity(z):
     >>> identity([1, -2])
     array([ 1., -2.])
     """
-    return _z(z).copy()
+    return _as_input(z).copy()
 
 
 def identity_grad(z):
@@ -328,7 +167,7 @@ def identity_grad(z):
     >>> identity_grad([3.0, -1.0])
     array([1., 1.])
     """
-    return np.ones_like(_z(z))
+    return np.ones_like(_as_input(z))
 
 
 def sigmoid(z):
@@ -352,7 +191,7 @@ def sigmoid(z):
     >>> sigmoid([0.0, 2.0, -1000.0, 1000.0])
     array([0.5       , 0.88079708, 0.        , 1.        ])
     """
-    z = _z(z)
+    z = _as_input(z)
     e = np.abs(z, out=np.empty_like(z))
     np.negative(e, out=e)
     np.exp(e, out=e)
@@ -381,7 +220,7 @@ def sigmoid_grad(z):
     >>> sigmoid_grad([0.0, 2.0, -1000.0])
     array([0.25      , 0.10499359, 0.        ])
     """
-    s, sc = _sigmoid_parts(_z(z))
+    s, sc = _sigmoid_parts(_as_input(z))
     s *= sc
     return s
 
@@ -404,7 +243,7 @@ def tanh(z):
     >>> tanh([0.0, 1.0, -1000.0])
     array([ 0.        ,  0.76159416, -1.        ])
     """
-    z = _z(z)
+    z = _as_input(z)
     return np.tanh(z, out=np.empty_like(z))
 
 
@@ -425,7 +264,7 @@ def tanh_grad(z):
     >>> tanh_grad([0.0, 1.0])
     array([1.        , 0.41997434])
     """
-    z = _z(z)
+    z = _as_input(z)
     t = np.tanh(z, out=np.empty_like(z))
     np.square(t, out=t)
     np.subtract(1.0, t, out=t)
@@ -448,7 +287,7 @@ def relu(z):
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    z = _z(z)
+    z = _as_input(z)
     return np.maximum(z, 0.0, out=np.empty_like(z))
 
 
@@ -472,7 +311,7 @@ def relu_grad(z):
     >>> relu_grad([-2.0, 0.0, 3.0])
     array([0., 0., 1.])
     """
-    z = _z(z)
+    z = _as_input(z)
     return np.greater(z, 0.0, out=np.empty_like(z))
 
 
@@ -497,7 +336,7 @@ def leaky_relu(z, alpha=0.01):
     array([-1.,  3.])
     """
     alpha = check_number(alpha, "alpha", low=0, finite=True)
-    z = _z(z)
+    z = _as_input(z)
     return np.where(z > 0, z, alpha * z)
 
 
@@ -522,7 +361,7 @@ def leaky_relu_grad(z, alpha=0.01):
     array([0.1, 0.1, 1. ])
     """
     alpha = check_number(alpha, "alpha", low=0, finite=True)
-    z = _z(z)
+    z = _as_input(z)
     return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
 
 
@@ -547,7 +386,7 @@ def softplus(z):
     >>> softplus([1000.0])
     array([1000.])
     """
-    z = _z(z)
+    z = _as_input(z)
     t = np.abs(z, out=np.empty_like(z))
     np.negative(t, out=t)
     np.exp(t, out=t)
@@ -601,7 +440,7 @@ def elu(z, alpha=1.0):
     array([-2.])
     """
     alpha = check_number(alpha, "alpha", low=0, finite=True)
-    z = _z(z)
+    z = _as_input(z)
     neg = np.minimum(z, 0.0, out=np.empty_like(z))  # expm1(z > 0) is unused: avoid overflow
     np.expm1(neg, out=neg)
     neg *= alpha
@@ -630,7 +469,7 @@ def elu_grad(z, alpha=1.0):
     array([0.36787944, 1.        , 1.        ])
     """
     alpha = check_number(alpha, "alpha", low=0, finite=True)
-    z = _z(z)
+    z = _as_input(z)
     g = np.minimum(z, 0.0, out=np.empty_like(z))
     np.exp(g, out=g)
     g *= alpha
@@ -662,7 +501,7 @@ def swish(z, beta=1.0):
     array([-1.,  1.])
     """
     beta = check_number(beta, "beta", finite=True)
-    z = _z(z)
+    z = _as_input(z)
     s = sigmoid(beta * z)
     s *= z
     return s
@@ -697,7 +536,7 @@ def swish_grad(z, beta=1.0):
     array([0.5])
     """
     beta = check_number(beta, "beta", finite=True)
-    z = _z(z)
+    z = _as_input(z)
     bz = beta * z
     s, sc = _sigmoid_parts(bz)
     sc *= bz
@@ -740,16 +579,16 @@ def gelu(z, approximate=False):
     >>> gelu([-1.0, 0.0, 1.0], approximate=True)
     array([-0.15880801,  0.        ,  0.84119199])
     """
-    approximate = _check_bool(approximate, "approximate")
-    z = _z(z)
+    approximate = check_bool(approximate, "approximate", meaning=_APPROXIMATE_MEANING)
+    z = _as_input(z)
     if approximate:
         # 1 + tanh(u) = 2 sigmoid(2u); |z| > 100 saturates anyway, clip to avoid z**3 overflow.
         zc = np.clip(z, -100.0, 100.0)
-        u = (2.0 * _SQRT_2_PI) * (zc + _GELU_K * zc**3)
+        u = (2.0 * _SQRT_2_OVER_PI) * (zc + _GELU_CUBIC * zc**3)
         s = sigmoid(u)
         s *= z
         return s
-    cdf = _normal_cdf(z)  # float64, a new array
+    cdf = normal_cdf(z)  # float64, a new array
     cdf *= z
     return cdf.astype(z.dtype, copy=False)
 
@@ -784,17 +623,17 @@ def gelu_grad(z, approximate=False):
     >>> gelu_grad([1.0], approximate=True)
     array([1.08296408])
     """
-    approximate = _check_bool(approximate, "approximate")
-    z = _z(z)
+    approximate = check_bool(approximate, "approximate", meaning=_APPROXIMATE_MEANING)
+    z = _as_input(z)
     zc = np.clip(z, -100.0, 100.0)  # the derivative is 0 or 1 out there; avoids overflow
     if approximate:
         z2 = zc * zc
-        t = np.tanh(_SQRT_2_PI * zc * (1.0 + _GELU_K * z2))
-        du = _SQRT_2_PI * (1.0 + 3.0 * _GELU_K * z2)
+        t = np.tanh(_SQRT_2_OVER_PI * zc * (1.0 + _GELU_CUBIC * z2))
+        du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * z2)
         grad = 0.5 * (1.0 + t) + 0.5 * zc * (1.0 - t * t) * du
     else:
         z64 = zc.astype(np.float64, copy=False)
-        grad = _normal_cdf(z64) + z64 * (_SQRT_1_2PI * np.exp(-0.5 * z64 * z64))
+        grad = normal_cdf(z64) + z64 * (_INV_SQRT_2PI * np.exp(-0.5 * z64 * z64))
     return np.asarray(grad, dtype=z.dtype)  # no copy for arrays; 0-d input gives a 0-d array
 
 
@@ -803,8 +642,9 @@ def gelu_grad(z, approximate=False):
 # ----------------------------------------------------------------------------------------
 
 
-def _z_rows(z, name: str = "z") -> np.ndarray:
-    z = _z(z, name)
+def _as_rows(z, name: str = "z") -> np.ndarray:
+    """Validate softmax's input: at least 1-D, with at least one entry along the last axis."""
+    z = _as_input(z, name)
     if z.ndim == 0:
         raise ValueError(
             f"{name} must have at least 1 dimension (softmax works along the last axis), "
@@ -851,7 +691,7 @@ def softmax(z):
     array([[0.09003057, 0.24472847, 0.66524096],
            [0.5       , 0.5       , 0.        ]])
     """
-    z = _z_rows(z)
+    z = _as_rows(z)
     if np.isinf(z).any():
         row = [int(i) for i in np.argwhere(np.isinf(z))[0][:-1]]
         where = "" if not row else f" in row {row[0] if len(row) == 1 else tuple(row)}"
@@ -925,8 +765,8 @@ def softmax_vjp(dA, A):
     >>> softmax_vjp([[1.0, 0.0]], [[0.5, 0.5]])   # 0.5 * (1 - 0.5), 0.5 * (0 - 0.5)
     array([[ 0.25, -0.25]])
     """
-    dA = _z_rows(dA, "dA")
-    A = _z_rows(A, "A")
+    dA = _as_rows(dA, "dA")
+    A = _as_rows(A, "A")
     check_same_shape(dA, A, "dA", "A")
     dZ = dA * A
     inner = dZ.sum(axis=-1, keepdims=True)
@@ -956,7 +796,7 @@ ACTIVATIONS: tuple[str, ...] = tuple(_FUNCTIONS)
 
 
 @dataclass(frozen=True)
-class Activation:
+class ActivationFunction:
     """An activation function with its derivative and bound hyper-parameters.
 
     Build one with `get_activation`; layers use it through `forward` and `backward`.
@@ -979,7 +819,7 @@ class Activation:
     --------
     >>> act = get_activation("swish", beta=2.0)
     >>> act
-    Activation('swish', beta=2.0)
+    ActivationFunction('swish', beta=2.0)
     >>> act.backward(np.array([1.0]), np.array([0.0]), None)   # dA * f'(0) = 1 * 1/2
     array([0.5])
     """
@@ -1016,8 +856,8 @@ class Activation:
         >>> get_activation("relu").backward(np.array([5.0, 5.0]), np.array([-1.0, 2.0]))
         array([0., 5.])
         """
-        dA = _z(dA, "dA")
-        z = _z(z)
+        dA = _as_input(dA, "dA")
+        z = _as_input(z)
         check_same_shape(dA, z, "dA", "z")
         if not self.elementwise:
             return softmax_vjp(dA, self.forward(z) if a is None else a)
@@ -1027,16 +867,16 @@ class Activation:
 
     def __repr__(self) -> str:
         args = "".join(f", {k}={v!r}" for k, v in self.params.items())
-        return f"Activation({self.name!r}{args})"
+        return f"ActivationFunction({self.name!r}{args})"
 
 
-def get_activation(name_or_activation, **params) -> Activation:
+def get_activation(name_or_activation, **params) -> ActivationFunction:
     """Look up an activation by name and bind its hyper-parameters.
 
     Parameters
     ----------
-    name_or_activation : str or Activation
-        One of `ACTIVATIONS`. An `Activation` is returned as is.
+    name_or_activation : str or ActivationFunction
+        One of `ACTIVATIONS`. An `ActivationFunction` is returned as is.
     **params
         Hyper-parameters of that activation only: ``alpha`` for ``leaky_relu`` and
         ``elu``, ``beta`` for ``swish``, ``approximate`` for ``gelu``. Missing ones take
@@ -1044,14 +884,14 @@ def get_activation(name_or_activation, **params) -> Activation:
 
     Returns
     -------
-    Activation
+    ActivationFunction
 
     Raises
     ------
     ValueError
         Unknown name (the message lists the valid ones) or a parameter out of range.
     TypeError
-        Unknown parameter, or parameters given together with an `Activation`.
+        Unknown parameter, or parameters given together with an `ActivationFunction`.
 
     Examples
     --------
@@ -1062,16 +902,17 @@ def get_activation(name_or_activation, **params) -> Activation:
     ...
     TypeError: activation 'relu' got an unknown parameter 'alpha'; it takes no parameters
     """
-    if isinstance(name_or_activation, Activation):
+    if isinstance(name_or_activation, ActivationFunction):
         if params:
             raise TypeError(
-                f"got an Activation ({name_or_activation!r}) and parameters "
-                f"{sorted(params)}; pass either a name with parameters or a ready Activation"
+                f"got an ActivationFunction ({name_or_activation!r}) and parameters "
+                f"{sorted(params)}; pass either a name with parameters or a ready "
+                "ActivationFunction"
             )
         return name_or_activation
     if not isinstance(name_or_activation, str):
         raise TypeError(
-            f"activation must be a name, one of {list(ACTIVATIONS)}, or an Activation, "
+            f"activation must be a name, one of {list(ACTIVATIONS)}, or an ActivationFunction, "
             f"got {_describe(name_or_activation)}"
         )
     name = check_choice(name_or_activation, "activation", ACTIVATIONS)
@@ -1090,8 +931,10 @@ def get_activation(name_or_activation, **params) -> Activation:
     if "beta" in bound:
         bound["beta"] = check_number(bound["beta"], "beta", finite=True)
     if "approximate" in bound:
-        bound["approximate"] = _check_bool(bound["approximate"], "approximate")
+        bound["approximate"] = check_bool(
+            bound["approximate"], "approximate", meaning=_APPROXIMATE_MEANING
+        )
     if bound:
         fwd = functools.partial(fwd, **bound)
         grad = functools.partial(grad, **bound)
-    return Activation(name, fwd, grad, elementwise=name != "softmax", params=bound)
+    return ActivationFunction(name, fwd, grad, elementwise=name != "softmax", params=bound)

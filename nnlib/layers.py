@@ -71,7 +71,7 @@ class ActivationCache(NamedTuple):
 
     Z: np.ndarray
     A: np.ndarray
-    activation: _activations.Activation
+    activation: _activations.ActivationFunction
 
 
 class DropoutCache(NamedTuple):
@@ -269,8 +269,8 @@ def activation_forward(Z, activation):
     ----------
     Z : ndarray, any shape (softmax: (N, C), along rows)
         Pre-activations.
-    activation : str or nnlib.activations.Activation
-        A name from `nnlib.activations.ACTIVATIONS`, or an `Activation` with bound
+    activation : str or nnlib.activations.ActivationFunction
+        A name from `nnlib.activations.ACTIVATIONS`, or an `ActivationFunction` with bound
         parameters, e.g. ``get_activation("leaky_relu", alpha=0.1)``.
 
     Returns
@@ -690,12 +690,12 @@ class Dense(Layer):
 class Activation(Layer):
     """Activation layer :math:`A = f(Z)`; no parameters.
 
-    Not to be confused with `nnlib.activations.Activation`, the function record this
-    layer holds as ``self.activation``.
+    It holds an `nnlib.activations.ActivationFunction` (the function, its derivative and
+    its bound parameters) as ``self.activation``.
 
     Parameters
     ----------
-    name : str or nnlib.activations.Activation
+    name : str or nnlib.activations.ActivationFunction
         e.g. "relu", "tanh", "softmax".
     **params
         The activation's own parameters, e.g. ``alpha=0.1`` for "leaky_relu"; unknown

@@ -63,7 +63,7 @@ def _check_sizes(sizes) -> list[int]:
     return [int(s) for s in sizes]
 
 
-def _activation_repr(act: _activations.Activation) -> str:
+def _activation_repr(act: _activations.ActivationFunction) -> str:
     """``'relu'`` for registry defaults, ``leaky_relu(alpha=0.3)`` when parameters differ."""
     registered = act.name in _activations.ACTIVATIONS
     if not act.params or (
@@ -146,11 +146,11 @@ class MLP:
     ----------
     sizes : list of int, length >= 2
         ``[D_in, hidden_1, ..., D_out]``.
-    hidden : str or nnlib.activations.Activation, default "relu"
+    hidden : str or nnlib.activations.ActivationFunction, default "relu"
         Activation of the hidden layers: a name from `nnlib.activations.ACTIVATIONS`, or
         one with bound parameters, ``get_activation("leaky_relu", alpha=0.3)`` (shown
         as ``hidden=leaky_relu(alpha=0.3)`` by ``repr``).
-    output : str or nnlib.activations.Activation, default "identity"
+    output : str or nnlib.activations.ActivationFunction, default "identity"
         Output activation, applied by `predict_proba` (see the module docstring for how
         it pairs with the loss). ``"softmax"`` needs ``sizes[-1] >= 2``; for two classes
         with one output unit use ``"sigmoid"``.

@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nnlib import activations as act
+from nnlib._erf import erf, erfc, normal_cdf
 from nnlib.activations import (
     ACTIVATIONS,
-    Activation,
-    _erf,
-    _erfc,
+    ActivationFunction,
     elu,
     elu_grad,
     gelu,
@@ -148,24 +147,37 @@ def test_softmax_vjp_matches_finite_differences_and_jacobian():
 def test_erf_matches_math_erf_on_a_grid():
     x = np.concatenate([np.linspace(-7, 7, 20000), np.geomspace(1e-300, 0.5, 200)])
     ref = np.array([math.erf(v) for v in x])
-    rel = np.abs(_erf(x) - ref) / np.abs(ref)
+    rel = np.abs(erf(x) - ref) / np.abs(ref)
     assert rel.max() < 2e-15  # a few units in the last place
-    assert _erf(np.array([0.0]))[0] == 0.0
+    assert erf(np.array([0.0]))[0] == 0.0
 
 
 def test_erfc_matches_math_erfc_including_the_tail():
     x = np.linspace(-6, 26, 16001)
     ref = np.array([math.erfc(v) for v in x])
-    rel = np.abs(_erfc(x) - ref) / ref
+    rel = np.abs(erfc(x) - ref) / ref
     assert rel.max() < 2e-15  # relative, even at erfc(26) = 5.7e-296
 
 
 def test_erf_special_values_and_shape():
     x = np.array([[0.0, np.inf], [-np.inf, np.nan]])
-    out = _erf(x)
+    out = erf(x)
     assert out.shape == (2, 2)
     assert out[0, 0] == 0 and out[0, 1] == 1 and out[1, 0] == -1 and np.isnan(out[1, 1])
-    assert np.array_equal(_erfc(np.array([-np.inf, np.inf, 40.0])), [2.0, 0.0, 0.0])
+    assert np.array_equal(erfc(np.array([-np.inf, np.inf, 40.0])), [2.0, 0.0, 0.0])
+
+
+def test_normal_cdf_matches_math_erfc_and_keeps_the_left_tail():
+    # Phi(z) = erfc(-z/sqrt2)/2, relative accuracy even where Phi is tiny (Phi(-30) ~ 5e-198).
+    # Rounding z/sqrt2 alone moves erfc by a relative 2 x^2 eps (1e-13 at z = -30), so the
+    # bound grows with z^2; 1 - erf would lose everything below Phi ~ 1e-16.
+    z = np.linspace(-30, 8, 3801)
+    ref = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in z])
+    rel = np.abs(normal_cdf(z) - ref) / ref
+    assert np.all(rel < 4e-15 * np.maximum(z * z, 1.0))
+    out = normal_cdf(np.float32(1.0))
+    assert out.dtype == np.float64 and out.shape == ()
+    assert normal_cdf(0.0) == 0.5
 
 
 def test_gelu_exact_matches_math_erfc_formula():
@@ -456,7 +468,7 @@ def test_registry_names():
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_get_activation_defaults(name):
     a = get_activation(name)
-    assert isinstance(a, Activation) and a.name == name
+    assert isinstance(a, ActivationFunction) and a.name == name
     z = np.array([[-1.5, 0.2, 2.0]])
     assert np.array_equal(a.forward(z), getattr(act, name)(z))
     assert np.array_equal(a(z), a.forward(z))
@@ -466,6 +478,16 @@ def test_get_activation_defaults(name):
         assert a.elementwise
         assert np.array_equal(a.grad(z), getattr(act, name + "_grad")(z))
     assert get_activation(a) is a
+
+
+def test_registry_record_is_not_named_like_the_layer():
+    # nnlib.layers.Activation is the layer; the registry's record has its own name.
+    import nnlib.layers
+
+    assert not hasattr(act, "Activation")
+    assert nnlib.layers.Activation is not ActivationFunction
+    record = nnlib.layers.Activation("relu").activation
+    assert isinstance(record, ActivationFunction) and record.name == "relu"
 
 
 def test_get_activation_binds_parameters():
@@ -483,8 +505,8 @@ def test_get_activation_binds_parameters():
     ge = get_activation("gelu", approximate=True)
     assert np.array_equal(ge.forward(z), gelu(z, approximate=True))
     assert not np.array_equal(ge.forward(z), gelu(z))
-    assert repr(sw) == "Activation('swish', beta=0.0)"
-    assert repr(get_activation("relu")) == "Activation('relu')"
+    assert repr(sw) == "ActivationFunction('swish', beta=0.0)"
+    assert repr(get_activation("relu")) == "ActivationFunction('relu')"
 
 
 def test_backward_elementwise_and_softmax():
@@ -541,6 +563,8 @@ def test_bad_parameter_values():
         gelu([1.0], approximate="tanh")
     with pytest.raises(TypeError, match="approximate must be True or False"):
         get_activation("gelu", approximate=1)
+    with pytest.raises(TypeError, match=r"False \(True: the tanh approximation\), got str"):
+        gelu_grad([1.0], approximate="yes")
 
 
 @pytest.mark.parametrize(
