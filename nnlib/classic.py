@@ -57,7 +57,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlib._checks import as_array, as_rng, check_choice, check_int, check_number
+from nnlib._checks import as_array, as_rng, check_bool, check_choice, check_int, check_number
+from nnlib._gates import GATES, TRUTH_TABLES, binary_patterns, truth_table
 
 __all__ = [
     "DECOMPOSITIONS",
@@ -89,21 +90,11 @@ __all__ = [
     "xor_network",
 ]
 
-#: Names of the logic gates this module knows (``"not"`` has one input, the others two).
-GATES: tuple[str, ...] = ("and", "or", "not", "nand", "nor", "xor")
+# `GATES`, the names of the logic gates ("not" has one input, the others two), and their
+# truth tables live in `nnlib._gates`, shared with `nnlib.datasets.logic_gate`.
 
 #: The two ways `xor_network` builds XOR from two layers.
 DECOMPOSITIONS: tuple[str, ...] = ("or_nand", "and_not")
-
-# Outputs in truth-table order: (0, 0), (0, 1), (1, 0), (1, 1); "not": 0, 1.
-_TRUTH_TABLES = {
-    "and": (0, 0, 0, 1),
-    "or": (0, 1, 1, 1),
-    "not": (1, 0),
-    "nand": (1, 1, 1, 0),
-    "nor": (1, 0, 0, 0),
-    "xor": (0, 1, 1, 0),
-}
 
 # One textbook (weights, threshold) per gate that a single neuron can compute.
 _GATE_NEURONS = {
@@ -128,12 +119,6 @@ def _fmt(v) -> str:
 
 def _fmt_list(a) -> str:
     return "[" + ", ".join(_fmt(v) for v in np.ravel(a)) + "]"
-
-
-def _all_patterns(d: int) -> np.ndarray:
-    """All 2**d binary patterns, lexicographic (first input slowest): int64 (2**d, d)."""
-    codes = np.arange(2**d)[:, None]
-    return (codes >> np.arange(d - 1, -1, -1)) & 1
 
 
 def _check_values(x: np.ndarray, name: str, allowed: tuple, what: str) -> None:
@@ -334,7 +319,7 @@ class MCPNeuron:
         >>> X.ravel(), y
         (array([0, 1]), array([1, 0]))
         """
-        X = _all_patterns(self.n_inputs)
+        X = binary_patterns(self.n_inputs)
         return X, self(X)
 
     def __repr__(self) -> str:
@@ -369,9 +354,7 @@ def gate_truth_table(name):
     ...
     ValueError: unknown gate 'xnor'; valid names are: 'and', 'or', 'not', 'nand', 'nor', 'xor'
     """
-    name = check_choice(name, "gate", GATES)
-    y = np.array(_TRUTH_TABLES[name], dtype=np.int64)
-    return _all_patterns(1 if name == "not" else 2), y
+    return truth_table(check_choice(name, "gate", GATES))
 
 
 def gate_neuron(name):
@@ -503,7 +486,7 @@ def valid_thresholds(weights, name_or_targets):
             f"weights must have one entry per input of the gate: the truth table has "
             f"{t.shape[0]} rows, so {d} input(s), but weights has shape {w.shape}"
         )
-    net = _all_patterns(d) @ w
+    net = binary_patterns(d) @ w
     low = float(np.max(net[t == 0])) if np.any(t == 0) else -math.inf
     high = float(np.min(net[t == 1])) if np.any(t == 1) else math.inf
     return ThresholdInterval(low, high) if low < high else None
@@ -590,7 +573,7 @@ def identify_gate(weights, threshold):
     _, y = neuron.truth_table()
     table = tuple(y.tolist())
     for name in GATES:
-        if _TRUTH_TABLES[name] == table:
+        if TRUTH_TABLES[name] == table:
             return name
     return _OTHER_FUNCTIONS.get(neuron.n_inputs, {}).get(table)
 
@@ -631,7 +614,7 @@ def search_single_neuron(targets, weight_values, threshold_values):
     thetas = as_array(threshold_values, "threshold_values", ndim=1, finite=True)
     # every weight vector: (V**d, d), rows in lexicographic order of the grid indices
     W = np.stack(np.meshgrid(*([v] * d), indexing="ij"), axis=-1).reshape(-1, d)
-    net = W @ _all_patterns(d).T  # (M, P): net input of pattern p under weights m
+    net = W @ binary_patterns(d).T  # (M, P): net input of pattern p under weights m
     fires = net[:, None, :] >= thetas[None, :, None]  # (M, T, P)
     m, k = np.nonzero(np.all(fires == t.astype(bool), axis=2))  # row-major: w first, then θ
     return np.column_stack([W[m], thetas[k]]) if m.size else np.empty((0, d + 1))
@@ -760,7 +743,7 @@ class MCPNetwork:
         >>> xor_network().truth_table()[1]
         array([0, 1, 1, 0])
         """
-        X = _all_patterns(self.n_inputs)
+        X = binary_patterns(self.n_inputs)
         return X, self(X)
 
     def __repr__(self) -> str:
@@ -1264,8 +1247,7 @@ def perceptron(X, y, lr=1.0, epochs=100, w0=None, b0=0.0, shuffle=False, rng=Non
     lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
     epochs = check_int(epochs, "epochs", low=1)
     w, b = _initial_weights(w0, b0, d)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    shuffle = check_bool(shuffle, "shuffle")
     gen = as_rng(rng) if shuffle else None
 
     updates: list[PerceptronUpdate] = []

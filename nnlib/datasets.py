@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlib._checks import as_array, as_rng, check_choice, check_int, check_number
+from nnlib._checks import as_array, as_rng, check_bool, check_choice, check_int, check_number
+from nnlib._gates import GATES, truth_table
 
 __all__ = [
     "DIGITS_SHA256",
@@ -50,17 +51,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- logic gates
 
-GATES: tuple[str, ...] = ("and", "or", "nand", "nor", "xor", "not")
 ENCODINGS: tuple[str, ...] = ("binary", "bipolar")
-
-# Outputs for the inputs (0, 0), (0, 1), (1, 0), (1, 1), in that order.
-_TRUTH_TABLES = {
-    "and": (0, 0, 0, 1),
-    "or": (0, 1, 1, 1),
-    "nand": (1, 1, 1, 0),
-    "nor": (1, 0, 0, 0),
-    "xor": (0, 1, 1, 0),
-}
 
 
 def logic_gate(name, encoding="binary"):
@@ -72,7 +63,8 @@ def logic_gate(name, encoding="binary"):
 
     Parameters
     ----------
-    name : {"and", "or", "nand", "nor", "xor", "not"}
+    name : {"and", "or", "not", "nand", "nor", "xor"}
+        One of `GATES` (the same names, in the same order, as `nnlib.classic.GATES`).
     encoding : {"binary", "bipolar"}, default "binary"
         ``"binary"`` uses 0/1, ``"bipolar"`` uses -1/1 (as in Fausett's Hebb-rule examples,
         which list the patterns in the reverse order: ``X[::-1], y[::-1]``).
@@ -106,12 +98,8 @@ def logic_gate(name, encoding="binary"):
     """
     name = check_choice(name, "gate", GATES)
     encoding = check_choice(encoding, "encoding", ENCODINGS)
-    if name == "not":
-        X = np.array([[0.0], [1.0]])
-        y = np.array([1, 0], dtype=np.int64)
-    else:
-        X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-        y = np.array(_TRUTH_TABLES[name], dtype=np.int64)
+    X, y = truth_table(name)  # the table nnlib.classic uses too
+    X = X.astype(np.float64)
     if encoding == "bipolar":
         X = 2.0 * X - 1.0
         y = 2 * y - 1
@@ -545,8 +533,7 @@ def train_test_split(X, y, test_size=0.25, stratify=False, rng=None):
         raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples (rows) but y has {len(y)}; they must match")
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise TypeError(f"stratify must be True or False, got {stratify!r}")
+    stratify = check_bool(stratify, "stratify")
     n = len(y)
     n_test = _n_test(test_size, n)
     rng = as_rng(rng)

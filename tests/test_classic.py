@@ -42,6 +42,7 @@ from nnlib.classic import (
     valid_thresholds,
     xor_network,
 )
+from nnlib import datasets
 from nnlib.datasets import blobs
 
 # Truth tables written out here, independently of nnlib: inputs (0,0), (0,1), (1,0), (1,1).
@@ -86,6 +87,26 @@ def test_gate_truth_table_literal(name):
     np.testing.assert_array_equal(X, _inputs(name))
     np.testing.assert_array_equal(y, EXPECTED[name])
     assert X.dtype == np.int64 and y.dtype == np.int64
+
+
+def test_classic_and_datasets_share_one_list_of_gates():
+    # One list, one order, for both public entry points.
+    assert datasets.GATES == GATES
+    assert set(EXPECTED) == set(GATES)
+
+
+@pytest.mark.parametrize("name", GATES)
+def test_every_gate_same_full_truth_table_from_both_entry_points(name):
+    X_classic, y_classic = gate_truth_table(name)
+    X_data, y_data = datasets.logic_gate(name)
+    np.testing.assert_array_equal(X_classic, _inputs(name))
+    np.testing.assert_array_equal(X_data, _inputs(name))
+    np.testing.assert_array_equal(y_classic, EXPECTED[name])
+    np.testing.assert_array_equal(y_data, EXPECTED[name])
+    # bipolar: every 0 becomes -1, inputs and targets
+    Xb, yb = datasets.logic_gate(name, encoding="bipolar")
+    np.testing.assert_array_equal(Xb, 2 * _inputs(name) - 1)
+    np.testing.assert_array_equal(yb, 2 * np.array(EXPECTED[name]) - 1)
 
 
 @pytest.mark.parametrize(

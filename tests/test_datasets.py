@@ -31,6 +31,14 @@ def test_logic_gate_binary_truth_table(gate):
     np.testing.assert_array_equal(y, [TRUTH[gate](a, b) for a, b in INPUTS])
 
 
+def test_logic_gate_names_and_order():
+    # The same names in the same order as nnlib.classic.GATES (one list for both).
+    assert ds.GATES == ("and", "or", "not", "nand", "nor", "xor")
+    assert set(ds.GATES) == set(TRUTH) | {"not"}
+    with pytest.raises(ValueError, match="valid names are: 'and', 'or', 'not', 'nand', 'nor'"):
+        ds.logic_gate("xnor")
+
+
 @pytest.mark.parametrize("gate", [*sorted(TRUTH), "not"])
 def test_logic_gate_bipolar_is_binary_with_minus_one_for_zero(gate):
     Xb, yb = ds.logic_gate(gate, encoding="binary")
