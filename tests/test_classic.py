@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from finite_differences import central_difference, rel_error_global
 
+from nnlib import datasets
 from nnlib.classic import (
     DECOMPOSITIONS,
     GATES,
@@ -42,7 +43,6 @@ from nnlib.classic import (
     valid_thresholds,
     xor_network,
 )
-from nnlib import datasets
 from nnlib.datasets import blobs
 
 # Truth tables written out here, independently of nnlib: inputs (0,0), (0,1), (1,0), (1,1).
