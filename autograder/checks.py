@@ -16,17 +16,20 @@ argument) and printed in the message, so any failure can be replayed exactly. No
 relies on secret constants: the course is open source, and the hidden tests are hard only
 because their inputs are random.
 
-Hidden-test cells in a source notebook only name the spec::
+This module is the mechanism only: it knows nothing of the course's questions. The
+registry of specs (`autograder.specs.get_spec`) and the notebook-facing
+`autograder.specs.assert_check` live in `autograder.specs`; hidden-test cells only name
+the spec::
 
-    from autograder.checks import assert_check
+    from autograder.specs import assert_check
     assert_check("a1.swish_grad", swish_grad)
 
-so that the same spec can later run outside the student's kernel (issue #5).
+so that the grader can run the same spec outside the student's kernel, replaying the
+outputs the student's function returned there.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import secrets
@@ -39,15 +42,11 @@ import numpy as np
 
 __all__ = [
     "HINTS",
-    "SPECS",
     "Case",
-    "CheckResult",
     "Hint",
+    "QuestionResult",
     "Spec",
     "Tolerance",
-    "assert_check",
-    "get_spec",
-    "register",
     "run_check",
     "visible_tests_passed",
     "within_tolerance",
@@ -134,9 +133,15 @@ class Spec:
     unchanged_args: tuple[int, ...] = ()
     unchanged_hint: Hint | None = None
 
+    def __post_init__(self) -> None:
+        if self.output not in ("array", "tuple", "dict"):
+            raise ValueError(
+                f"{self.name}: output must be 'array', 'tuple' or 'dict', got {self.output!r}"
+            )
+
 
 @dataclass
-class CheckResult:
+class QuestionResult:
     """Outcome of `run_check`: all-or-nothing points, the seed and a readable message."""
 
     name: str
@@ -198,36 +203,6 @@ HINTS: dict[str, Hint] = {
         ),
     )
 }
-
-
-# ----------------------------------------------------------------------------- registry
-
-#: Registered specs by name; `run_check` imports ``autograder.specs`` to fill it.
-SPECS: dict[str, Spec] = {}
-
-
-def register(spec: Spec) -> Spec:
-    """Add `spec` to `SPECS` (a name may be registered once) and return it."""
-    if not isinstance(spec, Spec):
-        raise TypeError(f"register expects a Spec, got {type(spec).__name__}")
-    if spec.name in SPECS and SPECS[spec.name] is not spec:
-        raise ValueError(f"spec {spec.name!r} is already registered")
-    if spec.output not in ("array", "tuple", "dict"):
-        raise ValueError(f"{spec.name}: output must be 'array', 'tuple' or 'dict'")
-    SPECS[spec.name] = spec
-    return spec
-
-
-def get_spec(name: str) -> Spec:
-    """Return the registered spec `name` (loading ``autograder.specs`` on first use)."""
-    if name not in SPECS:
-        importlib.import_module("autograder.specs")
-    try:
-        return SPECS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown check {name!r}; registered checks: {', '.join(sorted(SPECS))}"
-        ) from None
 
 
 # ----------------------------------------------------------------------------- running
@@ -402,20 +377,21 @@ def _call_student(student_fn, args):
         return student_fn(*args)
 
 
-def run_check(name: str, student_fn, seed: int | None = None) -> CheckResult:
-    """Run the spec `name` on `student_fn`; student errors are reported, never raised.
+def run_check(spec: Spec, student_fn, seed: int | None = None) -> QuestionResult:
+    """Run `spec` on `student_fn`; student errors are reported, never raised.
 
     Parameters
     ----------
-    name : str
-        A registered spec, e.g. ``"a1.sigmoid_grad"``.
+    spec : Spec
+        The question, e.g. ``autograder.specs.get_spec("a1.sigmoid_grad")``.
     student_fn : callable
         The student's implementation.
     seed : int, optional
         Seed of the random cases; default ``$AUTOGRADER_SEED`` if set, else a fresh one.
-        The seed is in the message, so ``run_check(name, fn, seed=...)`` replays a run.
+        The seed is in the message, so ``run_check(spec, fn, seed=...)`` replays a run.
     """
-    spec = get_spec(name)
+    if not isinstance(spec, Spec):
+        raise TypeError(f"run_check expects a Spec as spec, got {type(spec).__name__}")
     seed = _draw_seed(seed)
     head = f"{spec.name} (seed {seed})"
 
@@ -423,7 +399,7 @@ def run_check(name: str, student_fn, seed: int | None = None) -> CheckResult:
         text = f"{head}: {message}"
         if hint is not None:
             text += f"\nHint [{hint.id}]: {hint.message}"
-        return CheckResult(
+        return QuestionResult(
             name=spec.name,
             passed=passed,
             points_earned=spec.points if passed else 0,
@@ -509,14 +485,6 @@ def run_check(name: str, student_fn, seed: int | None = None) -> CheckResult:
             }.get(failure.stage, "wrong-values")
         ]
     return result(False, f"{where}: {failure.message}", hint, case.label)
-
-
-def assert_check(name: str, student_fn, seed: int | None = None) -> None:
-    """Run `run_check` in a hidden-test cell: print the verdict, or raise AssertionError."""
-    res = run_check(name, student_fn, seed=seed)
-    if not res.passed:
-        raise AssertionError(res.message)
-    print(res.message)
 
 
 def visible_tests_passed(question: str) -> None:

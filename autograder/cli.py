@@ -305,10 +305,10 @@ def autograde(
 
 
 def _check_results(r) -> list:
-    from autograder.checks import CheckResult
+    from autograder.checks import QuestionResult
 
     return [
-        CheckResult(
+        QuestionResult(
             name=q["name"],
             passed=bool(q["passed"]),
             points_earned=q["points_earned"],

@@ -1,6 +1,6 @@
 """Feedback pages for students: messages, seeds and failing cases, never hidden code.
 
-`render_feedback` turns the `CheckResult`s of one submission (plus the notes of
+`render_feedback` turns the `QuestionResult`s of one submission (plus the notes of
 `autograder.rebuild` and the flags of `autograder.scan`) into a self-contained HTML page:
 no scripts, no external assets, and every piece of text HTML-escaped. It receives only
 results, never the source notebook, the hidden tests or nnlib's reference functions, so it
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from autograder.checks import CheckResult
+from autograder.checks import QuestionResult
 
 __all__ = ["render_feedback", "write_feedback"]
 
@@ -35,7 +35,7 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _question(result: CheckResult) -> str:
+def _question(result: QuestionResult) -> str:
     verdict = "passed" if result.passed else "failed"
     rows = [
         f'<section class="{"pass" if result.passed else "fail"}">',
@@ -76,7 +76,7 @@ def _about(notes: Sequence[Any], flags: Sequence[Any]) -> str:
 def render_feedback(
     student: str,
     assignment: str,
-    results: Iterable[CheckResult],
+    results: Iterable[QuestionResult],
     notes: Iterable[Any] = (),
     flags: Iterable[Any] = (),
 ) -> str:
@@ -86,7 +86,7 @@ def render_feedback(
     ----------
     student, assignment : str
         Shown in the header (escaped).
-    results : iterable of CheckResult
+    results : iterable of QuestionResult
         One section per question: verdict, points, seed to regrade with, message.
     notes : iterable of autograder.rebuild.Note
         Problems found while rebuilding the submission.

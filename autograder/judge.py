@@ -24,7 +24,7 @@ installed at kernel start; that alone would be a speed bump, not a boundary. Req
 replies travel as Jupyter messages (the reply is a display message with a token), since the
 kernel's ``/tmp`` is its own.
 
-Student exceptions, per-call timeouts and a dead kernel become failed `CheckResult` s
+Student exceptions, per-call timeouts and a dead kernel become failed `QuestionResult` s
 with a message; the kernel is then restarted and the notebook's cells re-run, so the
 remaining specs are still graded.
 """
@@ -48,8 +48,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckResult, get_spec, run_check
+from autograder.checks import QuestionResult, run_check
 from autograder.confine import Confinement, Limits, base_env
+from autograder.specs import get_spec
 
 __all__ = ["BLOCKED_MODULES", "Judge", "cell_source", "is_test_cell", "judge_notebook"]
 
@@ -672,7 +673,7 @@ class Judge:
 
     # -- one spec
 
-    def check(self, name: str, seed: int) -> CheckResult:
+    def check(self, name: str, seed: int) -> QuestionResult:
         """Grade spec `name` with the cases of `seed`; never raises for a bad submission."""
         result = self._check(name, seed)
         if not result.passed and result.hint_id == "not-callable" and self.cell_errors:
@@ -683,18 +684,18 @@ class Judge:
             )
         return result
 
-    def _check(self, name: str, seed: int) -> CheckResult:
+    def _check(self, name: str, seed: int) -> QuestionResult:
         spec = get_spec(name)
         try:
             probe = self._call(spec.function, {"probe": True})
         except _KernelLost as exc:
             self._recover()
-            return run_check(name, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
+            return run_check(spec, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
         if "notcallable" in probe:
             stand_in = type(_safe_name(probe["notcallable"]), (), {})()
-            return run_check(name, stand_in, seed)
+            return run_check(spec, stand_in, seed)
         outcomes = self._outcomes(spec, seed)
-        return run_check(name, _replay(outcomes), seed)
+        return run_check(spec, _replay(outcomes), seed)
 
     def _outcomes(self, spec, seed: int) -> list[_Outcome]:
         cases: Iterable = spec.cases(np.random.default_rng(seed))
@@ -720,7 +721,7 @@ class Judge:
 
 def judge_notebook(
     rebuilt_nb, spec_names: Iterable[str], seed: int, timeout: float = 10.0
-) -> list[CheckResult]:
+) -> list[QuestionResult]:
     """Grade `spec_names` against `rebuilt_nb` in a fresh kernel; one result per spec.
 
     Parameters
@@ -746,7 +747,7 @@ def judge_notebook(
             except Exception as exc:  # never let one spec crash the batch
                 spec = get_spec(name)
                 results.append(
-                    CheckResult(
+                    QuestionResult(
                         name=name,
                         passed=False,
                         points_earned=0,

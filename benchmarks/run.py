@@ -265,8 +265,8 @@ def _a1_submissions(release_nb: Path, n: int) -> dict:
     """
     import nbformat
 
-    from autograder.checks import get_spec
     from autograder.mutants.a1 import CORRECT, MUTANTS, source
+    from autograder.specs import get_spec
 
     def paste(nb, answers):
         """A copy of `nb` with each (question, function) of `answers` in its answer cell."""

@@ -272,7 +272,7 @@ def _hidden_test_text(name: str) -> str:
     """What the hidden test of spec `name` does, in words, read off the spec itself."""
     import numpy as np
 
-    from autograder.checks import get_spec
+    from autograder.specs import get_spec
 
     spec = get_spec(name)
     cases = list(spec.cases(np.random.default_rng(0)))
@@ -299,7 +299,7 @@ def _hidden_test_text(name: str) -> str:
 
 def _explain_check(visible: str, hidden: str, question: str) -> str:
     """Explain a visible test cell in words, from its own code and comments, and the hidden
-    test after it from its specification (``autograder.checks.get_spec``)."""
+    test after it from its specification (``autograder.specs.get_spec``)."""
     checks = []
     if re.search(r"isinstance\(", visible):
         checks.append("the result has the right type (an ndarray, a tuple or a dict)")

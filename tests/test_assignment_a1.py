@@ -19,7 +19,7 @@ import nbclient
 import nbformat
 import pytest
 
-from autograder.checks import get_spec
+from autograder.specs import get_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a1_gradients"

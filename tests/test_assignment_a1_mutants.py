@@ -25,9 +25,9 @@ import nbformat
 import pytest
 
 from autograder import checks, cli
-from autograder.checks import get_spec
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
 from autograder.results import read_results
+from autograder.specs import get_spec
 from autograder.specs.a1 import HINTS as A1_HINTS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -207,8 +207,8 @@ def _kinds(result) -> set[str]:
 
 def test_catalogue_is_consistent():
     import autograder.specs.a1  # noqa: F401  (registers the specs)
-    from autograder.checks import get_spec
     from autograder.cli import STUDENT_ID
+    from autograder.specs import get_spec
 
     assert {fn: get_spec(f"a1.{fn}").points for fn in adv.POINTS} == adv.POINTS
     assert adv.TOTAL == 28

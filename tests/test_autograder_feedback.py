@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 import nnlib.activations
-from autograder.checks import CheckResult, get_spec, run_check
+from autograder.checks import QuestionResult, run_check
 from autograder.feedback import render_feedback, write_feedback
 from autograder.mutants.a1 import CORRECT, MUTANTS
 from autograder.rebuild import Note
 from autograder.scan import Flag
+from autograder.specs import get_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_NB = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
@@ -32,14 +33,16 @@ MUTANT_NAMES = (
 )
 
 
-def _correct_results() -> list[CheckResult]:
-    return [run_check(q, fns[0], seed=1234 + i) for i, (q, fns) in enumerate(CORRECT.items())]
+def _correct_results() -> list[QuestionResult]:
+    return [
+        run_check(get_spec(q), fns[0], seed=1234 + i) for i, (q, fns) in enumerate(CORRECT.items())
+    ]
 
 
-def _mutant_results() -> list[CheckResult]:
+def _mutant_results() -> list[QuestionResult]:
     by_name = {m.name: m for m in MUTANTS}
     return [
-        run_check(by_name[n].question, by_name[n].fn, seed=777 + i)
+        run_check(get_spec(by_name[n].question), by_name[n].fn, seed=777 + i)
         for i, n in enumerate(MUTANT_NAMES)
     ]
 
@@ -148,7 +151,7 @@ def test_no_external_assets_or_scripts(page):
 
 def test_student_text_is_escaped():
     evil = "<script>alert('x')</script>"
-    result = CheckResult("a1.sigmoid_grad", False, 0, 2, 5, f"yours {evil} & more", "h<b>", evil)
+    result = QuestionResult("a1.sigmoid_grad", False, 0, 2, 5, f"yours {evil} & more", "h<b>", evil)
     note = Note("bad<i>", evil, 'g"id')
     flag = Flag("process", "<cell>", 3, evil, evil)
     out = render_feedback("<b>eve</b>", "a1<br>", [result], notes=[note], flags=[flag])

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks import get_spec, run_check
+from autograder.checks import run_check
 from autograder.judge import Judge, judge_notebook
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
 from autograder.rebuild import rebuild, release
+from autograder.specs import get_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
@@ -124,7 +125,7 @@ def test_correct_answers_earn_every_point(correct_results):
 
 def test_correct_messages_equal_in_process_run_check(correct_results):
     for res in correct_results:
-        assert res.message == run_check(res.name, CORRECT[res.name][0], seed=SEED).message
+        assert res.message == run_check(get_spec(res.name), CORRECT[res.name][0], seed=SEED).message
 
 
 @pytest.mark.parametrize(
@@ -139,7 +140,7 @@ def test_mutants_fail_with_their_hint_as_in_process(bad, spec, mutant, hint):
     res = bad["results"][spec]
     assert not res.passed and res.points_earned == 0
     assert res.hint_id == hint == MUTANT[mutant].hint
-    assert res.message == run_check(spec, MUTANT[mutant].fn, seed=SEED).message
+    assert res.message == run_check(get_spec(spec), MUTANT[mutant].fn, seed=SEED).message
 
 
 def _as_list(z):
@@ -162,7 +163,7 @@ def test_list_and_matrix_are_wrong_type(bad, spec, fn, got):
     res = bad["results"][spec]
     assert not res.passed and res.hint_id == "wrong-type"
     assert got in res.message
-    assert res.message == run_check(spec, fn, seed=SEED).message
+    assert res.message == run_check(get_spec(spec), fn, seed=SEED).message
 
 
 def test_object_with_eq_override_is_wrong_type_and_never_unpickled(bad):

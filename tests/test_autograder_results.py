@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder import results as R
-from autograder.checks import CheckResult
+from autograder.checks import QuestionResult
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "a1_gradients"
@@ -19,7 +19,7 @@ SOURCE = ROOT / "autograder" / "source" / A / f"{A}.ipynb"
 CONFIG = ROOT / "autograder" / "nbgrader_config.py"
 
 
-def _entry(check: CheckResult) -> dict:
+def _entry(check: QuestionResult) -> dict:
     """The ``questions`` entry the engine writes for a check (a1: grade id test_<function>)."""
     return {
         "name": check.name,
@@ -34,8 +34,10 @@ def _entry(check: CheckResult) -> dict:
 
 def _result(student="alice", sha="aa" * 32, earned=(2, 0), status="graded", **kw):
     checks = [
-        CheckResult("a1.sigmoid_grad", earned[0] == 2, earned[0], 2, 7, "ok"),
-        CheckResult("a1.tanh_grad", earned[1] == 2, earned[1], 2, 7, "wrong", "finite-difference"),
+        QuestionResult("a1.sigmoid_grad", earned[0] == 2, earned[0], 2, 7, "ok"),
+        QuestionResult(
+            "a1.tanh_grad", earned[1] == 2, earned[1], 2, 7, "wrong", "finite-difference"
+        ),
     ]
     return R.StudentResult(
         student=student,

@@ -6,18 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import checks
-from autograder.checks import (
-    SPECS,
-    CheckResult,
-    Spec,
-    Tolerance,
-    assert_check,
-    get_spec,
-    run_check,
-    visible_tests_passed,
-)
+from autograder import checks, specs
+from autograder.checks import QuestionResult, Spec, Tolerance, run_check, visible_tests_passed
 from autograder.mutants.a1 import CORRECT, MUTANTS, mutant_table, source
+from autograder.specs import SPECS, assert_check, get_spec
 from autograder.specs.a1 import HINTS as A1_HINTS
 from autograder.specs.a1 import SPECS_A1
 
@@ -45,13 +37,15 @@ def test_registry_holds_the_nine_questions_with_their_points():
 
 def test_unknown_check_name_lists_the_registered_ones():
     with pytest.raises(ValueError, match=r"unknown check 'a1.nope'.*a1.sigmoid_grad"):
-        run_check("a1.nope", lambda z: z)
+        get_spec("a1.nope")
+    with pytest.raises(TypeError, match="run_check expects a Spec as spec, got str"):
+        run_check("a1.sigmoid_grad", lambda z: z)
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reference_passes_every_spec(name, seed):
-    res = run_check(name, get_spec(name).reference, seed=seed)
+    res = run_check(get_spec(name), get_spec(name).reference, seed=seed)
     assert res.passed, res.message
     assert res.points_earned == res.points_possible == POINTS[name]
     assert res.hint_id is None
@@ -67,7 +61,7 @@ def test_textbook_solutions_pass(name, fn):
     # s * (1 - s), 1 - tanh(z)**2, ... differ from nnlib in the last digits (and s * (1 - s)
     # keeps ~3 digits at z = 30): the tolerances must not fail a correct student.
     for seed in SEEDS:
-        res = run_check(name, fn, seed=seed)
+        res = run_check(get_spec(name), fn, seed=seed)
         assert res.passed, res.message
 
 
@@ -81,7 +75,7 @@ def test_at_least_four_mutants_per_question_each_with_its_own_hint():
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
 def test_each_mutant_loses_the_points_with_its_hint(mutant):
     for seed in SEEDS:
-        res = run_check(mutant.question, mutant.fn, seed=seed)
+        res = run_check(get_spec(mutant.question), mutant.fn, seed=seed)
         assert not res.passed, f"{mutant.name} passed with seed {seed}"
         assert res.points_earned == mutant.points == 0
         assert res.hint_id == mutant.hint, res.message
@@ -109,7 +103,7 @@ def test_mutant_source_is_renamed_to_the_student_function():
     assert text.startswith("def sigmoid_grad(z):")
     namespace = {"np": np}
     exec(text, namespace)  # self-contained: only np is needed
-    res = run_check("a1.sigmoid_grad", namespace["sigmoid_grad"], seed=0)
+    res = run_check(get_spec("a1.sigmoid_grad"), namespace["sigmoid_grad"], seed=0)
     assert res.hint_id == "derivative-at-output"
 
 
@@ -118,30 +112,30 @@ def test_mutant_source_is_renamed_to_the_student_function():
 
 def test_results_are_reproducible_given_the_seed():
     wrong = MUTANTS[3].fn  # a finite-difference sigmoid_grad
-    a = run_check("a1.sigmoid_grad", wrong, seed=987)
-    b = run_check("a1.sigmoid_grad", wrong, seed=987)
+    a = run_check(get_spec("a1.sigmoid_grad"), wrong, seed=987)
+    b = run_check(get_spec("a1.sigmoid_grad"), wrong, seed=987)
     assert a == b
     assert a.seed == 987 and "seed 987" in a.message
-    c = run_check("a1.sigmoid_grad", wrong, seed=988)
+    c = run_check(get_spec("a1.sigmoid_grad"), wrong, seed=988)
     assert c.message != a.message  # other seed, other random inputs
 
 
 def test_seed_is_drawn_when_not_given_and_reported(monkeypatch):
     monkeypatch.delenv(checks.SEED_ENV, raising=False)
-    res = run_check("a1.relu_grad", get_spec("a1.relu_grad").reference)
+    res = run_check(get_spec("a1.relu_grad"), get_spec("a1.relu_grad").reference)
     assert isinstance(res.seed, int) and f"seed {res.seed}" in res.message
-    again = run_check("a1.relu_grad", MUTANTS[11].fn, seed=res.seed)
+    again = run_check(get_spec("a1.relu_grad"), MUTANTS[11].fn, seed=res.seed)
     assert f"seed {res.seed}" in again.message
 
 
 def test_seed_from_environment(monkeypatch):
     monkeypatch.setenv(checks.SEED_ENV, "4242")
-    assert run_check("a1.tanh_grad", np.tanh).seed == 4242
+    assert run_check(get_spec("a1.tanh_grad"), np.tanh).seed == 4242
 
 
 def test_bad_seed_is_refused():
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
-        run_check("a1.tanh_grad", np.tanh, seed=-1)
+        run_check(get_spec("a1.tanh_grad"), np.tanh, seed=-1)
 
 
 # ----------------------------------------------------------------------------- hostile answers
@@ -174,7 +168,7 @@ class _Sub(np.ndarray):
     ids=["list", "subclass", "matrix", "scalar", "none", "nan", "nan-edges", "f32", "obj", "flat"],
 )
 def test_weird_answers_fail(answer, hint):
-    res = run_check("a1.sigmoid_grad", answer, seed=5)
+    res = run_check(get_spec("a1.sigmoid_grad"), answer, seed=5)
     assert not res.passed and res.points_earned == 0, res.message
     if hint is not None:
         assert res.hint_id == hint, res.message
@@ -199,7 +193,7 @@ def test_tuple_and_dict_outputs_are_checked_strictly():
         return None, X.T @ dZ, dZ.sum(axis=0)
 
     for fn in (as_list, dx_none):
-        res = run_check("a1.dense_backward", fn, seed=1)
+        res = run_check(get_spec("a1.dense_backward"), fn, seed=1)
         assert not res.passed and res.hint_id == "wrong-type", res.message
 
     ref = get_spec("a1.mlp_backward").reference
@@ -207,7 +201,7 @@ def test_tuple_and_dict_outputs_are_checked_strictly():
     def extra_key(X, y, params):
         return {**ref(X, y, params), "X": X}
 
-    res = run_check("a1.mlp_backward", extra_key, seed=1)
+    res = run_check(get_spec("a1.mlp_backward"), extra_key, seed=1)
     assert not res.passed and "unexpected ['X']" in res.message
 
 
@@ -215,23 +209,23 @@ def test_student_exception_is_reported_not_raised():
     def boom(z):
         return z / 0 if False else {}["missing"]
 
-    res = run_check("a1.relu_grad", boom, seed=3)
+    res = run_check(get_spec("a1.relu_grad"), boom, seed=3)
     assert not res.passed and res.hint_id == "exception"
     assert "raised KeyError: 'missing'" in res.message and "seed 3" in res.message
 
     def leaves(z):
         raise SystemExit(1)
 
-    assert run_check("a1.relu_grad", leaves, seed=3).hint_id == "exception"
+    assert run_check(get_spec("a1.relu_grad"), leaves, seed=3).hint_id == "exception"
 
 
 def test_stub_and_non_function_are_reported():
     def stub(z, beta):
         raise NotImplementedError
 
-    res = run_check("a1.swish_grad", stub, seed=0)
+    res = run_check(get_spec("a1.swish_grad"), stub, seed=0)
     assert (res.passed, res.hint_id) == (False, "not-implemented")
-    assert run_check("a1.swish_grad", 3.0, seed=0).hint_id == "not-callable"
+    assert run_check(get_spec("a1.swish_grad"), 3.0, seed=0).hint_id == "not-callable"
 
 
 def test_runtime_warnings_of_the_student_do_not_escape():
@@ -240,7 +234,7 @@ def test_runtime_warnings_of_the_student_do_not_escape():
         np.exp(np.array([1000.0]))
         return _sigmoid_grad(z)
 
-    assert run_check("a1.sigmoid_grad", noisy, seed=0).passed
+    assert run_check(get_spec("a1.sigmoid_grad"), noisy, seed=0).passed
 
 
 def test_student_cannot_change_the_cases():
@@ -250,7 +244,7 @@ def test_student_cannot_change_the_cases():
         z[...] = 0.0
         return out
 
-    assert run_check("a1.sigmoid_grad", destructive, seed=0).passed
+    assert run_check(get_spec("a1.sigmoid_grad"), destructive, seed=0).passed
 
 
 def _fd_sigmoid_grad(h):
@@ -274,7 +268,7 @@ def test_finite_differences_are_caught_by_the_edge_inputs(seed):
         with pytest.raises(checks._Failure):
             checks._compare(_fd_sigmoid_grad(h)(z), spec.reference(z), spec, case)
     for h in (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8):  # and the full check, any h
-        res = run_check("a1.sigmoid_grad", _fd_sigmoid_grad(h), seed=seed)
+        res = run_check(get_spec("a1.sigmoid_grad"), _fd_sigmoid_grad(h), seed=seed)
         assert res.hint_id == "finite-difference", res.message
 
 
@@ -306,18 +300,18 @@ def test_visible_tests_passed_never_claims_all_tests_passed(capsys):
     assert out.startswith("Public tests for sigmoid_grad passed.")
     assert "random cases" in out
     assert "all tests passed" not in out.lower()
-    ok = run_check("a1.relu_grad", get_spec("a1.relu_grad").reference, seed=0)
+    ok = run_check(get_spec("a1.relu_grad"), get_spec("a1.relu_grad").reference, seed=0)
     assert "all tests passed" not in ok.message.lower()
 
 
 def test_register_refuses_duplicates_and_spec_contract():
     spec = get_spec("a1.relu_grad")
-    assert checks.register(spec) is spec  # re-registering the same object is harmless
+    assert specs.register(spec) is spec  # re-registering the same object is harmless
     clone = Spec(name=spec.name, function="f", points=1, cases=spec.cases, reference=spec.reference)
     with pytest.raises(ValueError, match="already registered"):
-        checks.register(clone)
+        specs.register(clone)
     assert isinstance(Tolerance(), Tolerance) and str(Tolerance(1e-9, 1e-12)).startswith("1e-12")
-    assert CheckResult.__dataclass_fields__.keys() >= {
+    assert QuestionResult.__dataclass_fields__.keys() >= {
         "name",
         "passed",
         "points_earned",

@@ -4,7 +4,7 @@ Every function here is self-contained (it uses only ``np``), so `source` can pas
 a student notebook under the question's function name; `CORRECT` holds textbook solutions
 written the way students write them, which must pass (they differ from nnlib's in the last
 digits). `mutant_table` lists (question, mutant, points, hint) for tests and the closing
-note of issue #4.
+note.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from autograder.specs import get_spec
 
 __all__ = ["CORRECT", "MUTANTS", "Mutant", "MutantRow", "mutant_table", "source"]
 
@@ -569,8 +571,6 @@ MUTANTS: tuple[Mutant, ...] = (
 
 def mutant_table() -> list[MutantRow]:
     """Rows (question, mutant, points "expected/possible", hint id) in the notebook's order."""
-    from autograder.checks import get_spec
-
     return [
         MutantRow(m.question, m.name, f"{m.points}/{get_spec(m.question).points}", m.hint)
         for m in MUTANTS

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import Case, Hint, Spec, Tolerance, close, constant_ratio, register
+from autograder.checks import Case, Hint, Spec, Tolerance, close, constant_ratio
 from nnlib import activations, gradcheck, layers, losses
 
 __all__ = ["HINTS", "SPECS_A1"]
@@ -221,50 +221,44 @@ def _activation_diagnose(f, fprime, candidates=()):
 
 # ----------------------------------------------------------------------------- activations
 
-SIGMOID_GRAD = register(
-    Spec(
-        name="a1.sigmoid_grad",
-        function="sigmoid_grad",
-        points=2,
-        cases=lambda rng: _activation_cases(rng, sigmoid_edges=True),
-        reference=activations.sigmoid_grad,
-        compare=_ACT_TOL,
-        diagnose=_activation_diagnose(
-            activations.sigmoid,
-            activations.sigmoid_grad,
-            [(lambda z: z * (1 - z), "z-as-output")],
-        ),
-    )
+SIGMOID_GRAD = Spec(
+    name="a1.sigmoid_grad",
+    function="sigmoid_grad",
+    points=2,
+    cases=lambda rng: _activation_cases(rng, sigmoid_edges=True),
+    reference=activations.sigmoid_grad,
+    compare=_ACT_TOL,
+    diagnose=_activation_diagnose(
+        activations.sigmoid,
+        activations.sigmoid_grad,
+        [(lambda z: z * (1 - z), "z-as-output")],
+    ),
 )
 
-TANH_GRAD = register(
-    Spec(
-        name="a1.tanh_grad",
-        function="tanh_grad",
-        points=2,
-        cases=lambda rng: _activation_cases(rng),
-        reference=activations.tanh_grad,
-        compare=_ACT_TOL,
-        diagnose=_activation_diagnose(
-            activations.tanh, activations.tanh_grad, [(lambda z: 1 - z**2, "z-as-output")]
-        ),
-    )
+TANH_GRAD = Spec(
+    name="a1.tanh_grad",
+    function="tanh_grad",
+    points=2,
+    cases=lambda rng: _activation_cases(rng),
+    reference=activations.tanh_grad,
+    compare=_ACT_TOL,
+    diagnose=_activation_diagnose(
+        activations.tanh, activations.tanh_grad, [(lambda z: 1 - z**2, "z-as-output")]
+    ),
 )
 
-RELU_GRAD = register(
-    Spec(
-        name="a1.relu_grad",
-        function="relu_grad",
-        points=2,
-        cases=lambda rng: _activation_cases(rng),
-        reference=activations.relu_grad,
-        compare=Tolerance(rtol=0.0, atol=0.0),  # exactly 0.0 or 1.0
-        diagnose=_activation_diagnose(
-            activations.relu,
-            activations.relu_grad,
-            [(lambda z: (z < 0).astype(np.float64), "wrong-side-of-kink")],
-        ),
-    )
+RELU_GRAD = Spec(
+    name="a1.relu_grad",
+    function="relu_grad",
+    points=2,
+    cases=lambda rng: _activation_cases(rng),
+    reference=activations.relu_grad,
+    compare=Tolerance(rtol=0.0, atol=0.0),  # exactly 0.0 or 1.0
+    diagnose=_activation_diagnose(
+        activations.relu,
+        activations.relu_grad,
+        [(lambda z: (z < 0).astype(np.float64), "wrong-side-of-kink")],
+    ),
 )
 
 
@@ -273,24 +267,22 @@ def _swish_variant(z, beta, *, inner_beta=True):
     return s + (beta if inner_beta else 1.0) * z * s * (1 - s)
 
 
-SWISH_GRAD = register(
-    Spec(
-        name="a1.swish_grad",
-        function="swish_grad",
-        points=2,
-        cases=lambda rng: _activation_cases(rng, swish=True),
-        reference=activations.swish_grad,
-        compare=_SWISH_TOL,
-        diagnose=_activation_diagnose(
-            activations.swish,
-            activations.swish_grad,
-            [
-                (lambda z, beta: activations.swish_grad(z, 1.0), "beta-ignored"),
-                (lambda z, beta: _swish_variant(z, beta, inner_beta=False), "missing-beta-factor"),
-                (lambda z, beta: activations.sigmoid(beta * z), "product-rule"),
-            ],
-        ),
-    )
+SWISH_GRAD = Spec(
+    name="a1.swish_grad",
+    function="swish_grad",
+    points=2,
+    cases=lambda rng: _activation_cases(rng, swish=True),
+    reference=activations.swish_grad,
+    compare=_SWISH_TOL,
+    diagnose=_activation_diagnose(
+        activations.swish,
+        activations.swish_grad,
+        [
+            (lambda z, beta: activations.swish_grad(z, 1.0), "beta-ignored"),
+            (lambda z, beta: _swish_variant(z, beta, inner_beta=False), "missing-beta-factor"),
+            (lambda z, beta: activations.sigmoid(beta * z), "product-rule"),
+        ],
+    ),
 )
 
 
@@ -346,16 +338,14 @@ def _bce_diagnose(out, ref, case):
     return _first_match(out, candidates + _scale_mistakes(ref, n))
 
 
-BCE_LOGITS_GRAD = register(
-    Spec(
-        name="a1.bce_logits_grad",
-        function="bce_logits_grad",
-        points=3,
-        cases=_bce_cases,
-        reference=losses.bce_with_logits_grad,
-        compare=_LOSS_TOL,
-        diagnose=_bce_diagnose,
-    )
+BCE_LOGITS_GRAD = Spec(
+    name="a1.bce_logits_grad",
+    function="bce_logits_grad",
+    points=3,
+    cases=_bce_cases,
+    reference=losses.bce_with_logits_grad,
+    compare=_LOSS_TOL,
+    diagnose=_bce_diagnose,
 )
 
 
@@ -399,16 +389,14 @@ def _ce_diagnose(out, ref, case):
     return _first_match(out, candidates + _scale_mistakes(ref, n))
 
 
-SOFTMAX_CE_GRAD = register(
-    Spec(
-        name="a1.softmax_ce_grad",
-        function="softmax_ce_grad",
-        points=3,
-        cases=_ce_cases,
-        reference=losses.softmax_cross_entropy_grad,
-        compare=_LOSS_TOL,
-        diagnose=_ce_diagnose,
-    )
+SOFTMAX_CE_GRAD = Spec(
+    name="a1.softmax_ce_grad",
+    function="softmax_ce_grad",
+    points=3,
+    cases=_ce_cases,
+    reference=losses.softmax_cross_entropy_grad,
+    compare=_LOSS_TOL,
+    diagnose=_ce_diagnose,
 )
 
 
@@ -467,18 +455,16 @@ def _dense_diagnose(out, ref, case):
     return None
 
 
-DENSE_BACKWARD = register(
-    Spec(
-        name="a1.dense_backward",
-        function="dense_backward",
-        points=4,
-        cases=_dense_cases,
-        reference=_dense_reference,
-        compare=_LAYER_TOL,
-        diagnose=_dense_diagnose,
-        output="tuple",
-        parts=("dX", "dW", "db"),
-    )
+DENSE_BACKWARD = Spec(
+    name="a1.dense_backward",
+    function="dense_backward",
+    points=4,
+    cases=_dense_cases,
+    reference=_dense_reference,
+    compare=_LAYER_TOL,
+    diagnose=_dense_diagnose,
+    output="tuple",
+    parts=("dX", "dW", "db"),
 )
 
 
@@ -562,18 +548,16 @@ def _mlp_diagnose(out, ref, case):
     return None
 
 
-MLP_BACKWARD = register(
-    Spec(
-        name="a1.mlp_backward",
-        function="mlp_backward",
-        points=6,
-        cases=_mlp_cases,
-        reference=_mlp_reference,
-        compare=_LAYER_TOL,
-        diagnose=_mlp_diagnose,
-        output="dict",
-        parts=_MLP_KEYS,
-    )
+MLP_BACKWARD = Spec(
+    name="a1.mlp_backward",
+    function="mlp_backward",
+    points=6,
+    cases=_mlp_cases,
+    reference=_mlp_reference,
+    compare=_LAYER_TOL,
+    diagnose=_mlp_diagnose,
+    output="dict",
+    parts=_MLP_KEYS,
 )
 
 
@@ -666,18 +650,16 @@ def _ng_diagnose(out, ref, case):
     return None
 
 
-NUMERICAL_GRADIENT = register(
-    Spec(
-        name="a1.numerical_gradient",
-        function="numerical_gradient",
-        points=4,
-        cases=_ng_cases,
-        reference=gradcheck.numerical_gradient,
-        compare=Tolerance(rtol=1e-8, atol=1e-10),
-        diagnose=_ng_diagnose,
-        unchanged_args=(1,),
-        unchanged_hint=HINTS["x-not-restored"],
-    )
+NUMERICAL_GRADIENT = Spec(
+    name="a1.numerical_gradient",
+    function="numerical_gradient",
+    points=4,
+    cases=_ng_cases,
+    reference=gradcheck.numerical_gradient,
+    compare=Tolerance(rtol=1e-8, atol=1e-10),
+    diagnose=_ng_diagnose,
+    unchanged_args=(1,),
+    unchanged_hint=HINTS["x-not-restored"],
 )
 
 #: The specs of assignment 1, in the notebook's order.
