@@ -1240,56 +1240,69 @@ def perceptron(X, y, lr=1.0, epochs=100, w0=None, b0=0.0, shuffle=False, rng=Non
     array([ 1, -1, -1, -1])
     """
     X = as_array(X, "X", ndim=2, finite=True)
-    n, d = X.shape
-    if n < 1:
+    if X.shape[0] < 1:
         raise ValueError("X must hold at least one sample, got shape (0, D)")
-    y = _check_bipolar_labels(y, n)
+    y = _check_bipolar_labels(y, X.shape[0])
     lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
     epochs = check_int(epochs, "epochs", low=1)
-    w, b = _initial_weights(w0, b0, d)
-    shuffle = check_bool(shuffle, "shuffle")
-    gen = as_rng(rng) if shuffle else None
+    w, b = _initial_weights(w0, b0, X.shape[1])
+    gen = as_rng(rng) if check_bool(shuffle, "shuffle") else None
 
     updates: list[PerceptronUpdate] = []
-    history = [np.append(w, b)]
+    history = [np.append(w, b)]  # (w, b) before the first update, then after each one
     mistakes_per_epoch: list[int] = []
-    converged = False
     for epoch in range(epochs):
-        order = gen.permutation(n) if gen is not None else range(n)
-        mistakes = 0
-        for i in order:
-            xi, yi = X[i], y[i]
-            if yi * (xi @ w + b) <= 0:
-                w_new = w + lr * yi * xi
-                b_new = b + lr * yi
-                updates.append(
-                    PerceptronUpdate(
-                        epoch=epoch,
-                        index=int(i),
-                        x=xi.copy(),
-                        y=int(yi),
-                        w_before=w,
-                        b_before=b,
-                        w_after=w_new,
-                        b_after=b_new,
-                    )
-                )
-                w, b = w_new, b_new
-                history.append(np.append(w, b))
-                mistakes += 1
+        order = range(X.shape[0]) if gen is None else gen.permutation(X.shape[0])
+        w, b, mistakes = _perceptron_epoch(X, y, w, b, lr, epoch, order, updates, history)
         mistakes_per_epoch.append(mistakes)
-        if mistakes == 0:
-            converged = True
+        if mistakes == 0:  # a clean pass: every sample strictly on its own side
             break
     return PerceptronResult(
         w=w.copy(),
         b=float(b),
-        converged=converged,
+        converged=mistakes_per_epoch[-1] == 0,
         epochs=len(mistakes_per_epoch),
         mistakes_per_epoch=mistakes_per_epoch,
         updates=updates,
         weights_history=np.array(history),
     )
+
+
+def _perceptron_epoch(X, y, w, b, lr, epoch, order, updates, history):
+    r"""Run one epoch of the perceptron rule over the samples in `order`.
+
+    Every mistake, :math:`y_i (w \cdot x_i + b) \le 0`, updates
+    :math:`w \leftarrow w + \alpha y_i x_i`, :math:`b \leftarrow b + \alpha y_i`, appends
+    a `PerceptronUpdate` to `updates` and the new ``(w1, ..., wD, b)`` to `history`.
+
+    Returns
+    -------
+    w : ndarray, shape (D,)   weights after the epoch
+    b : float                 bias after the epoch
+    mistakes : int            number of updates in this epoch
+    """
+    mistakes = 0
+    for i in order:
+        xi, yi = X[i], y[i]
+        if yi * (xi @ w + b) <= 0:
+            w_new = w + lr * yi * xi
+            b_new = b + lr * yi
+            updates.append(
+                PerceptronUpdate(
+                    epoch=epoch,
+                    index=int(i),
+                    x=xi.copy(),
+                    y=int(yi),
+                    w_before=w,
+                    b_before=b,
+                    w_after=w_new,
+                    b_after=b_new,
+                )
+            )
+            w, b = w_new, b_new
+            history.append(np.append(w, b))
+            mistakes += 1
+    return w, b, mistakes
 
 
 def _margins(w, b, X, y):

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ._checks import as_array, check_choice, check_int, check_number
+from ._checks import as_array, check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "HISTORY_KEYS",
@@ -265,23 +265,8 @@ def plot_decision_boundary(
     resolution = check_int(resolution, "resolution", low=2)
     padding = check_number(padding, "padding", low=0)
 
-    (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0) - padding, X.max(axis=0) + padding
-    # A single point (or points on a line) with no padding still needs a non-empty box.
-    x_lo, x_hi = (x_lo - 0.5, x_hi + 0.5) if x_lo == x_hi else (x_lo, x_hi)
-    y_lo, y_hi = (y_lo - 0.5, y_hi + 0.5) if y_lo == y_hi else (y_lo, y_hi)
-    g1, g2 = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
-    grid = np.column_stack([g1.ravel(), g2.ravel()])
-
-    pred = as_array(predict(grid), "predict(grid)", finite=True)
-    m = grid.shape[0]
-    if pred.shape not in ((m,), (m, 1)):
-        raise ValueError(
-            f"predict(grid) must return shape ({m},) or ({m}, 1) for a grid of shape {grid.shape}, "
-            f"got shape {pred.shape}"
-        )
-    labels = _labels_from_predictions(pred.reshape(m), np.unique(y))
-    classes = np.union1d(np.unique(y), np.unique(labels))
-    region = np.searchsorted(classes, labels).reshape(g1.shape)
+    g1, g2 = _grid_around(X, padding, resolution)
+    region, classes = _predicted_regions(predict, g1, g2, y)
     k = len(classes)
 
     ax = _new_axes(ax)
@@ -307,13 +292,43 @@ def plot_decision_boundary(
             s=30,
             label=f"class {_fmt_label(c)}",
         )
-    ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlim(g1[0, 0], g1[0, -1])
+    ax.set_ylim(g2[0, 0], g2[-1, 0])
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title("Decision boundary" if title is None else title)
     ax.legend(loc="best", framealpha=0.9)
     return ax
+
+
+def _grid_around(X: np.ndarray, padding: float, resolution: int):
+    """Meshgrid ``(resolution, resolution)`` over the bounding box of `X` plus `padding`."""
+    (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    # A single point (or points on a line) with no padding still needs a non-empty box.
+    x_lo, x_hi = (x_lo - 0.5, x_hi + 0.5) if x_lo == x_hi else (x_lo, x_hi)
+    y_lo, y_hi = (y_lo - 0.5, y_hi + 0.5) if y_lo == y_hi else (y_lo, y_hi)
+    return np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+
+
+def _predicted_regions(predict, g1: np.ndarray, g2: np.ndarray, y: np.ndarray):
+    """Call `predict` once on the grid; return each grid point's class index and the classes.
+
+    Returns
+    -------
+    region : ndarray, int, shape of `g1`   index into `classes`
+    classes : ndarray, sorted               the labels of `y` and of the predictions
+    """
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    pred = as_array(predict(grid), "predict(grid)", finite=True)
+    m = grid.shape[0]
+    if pred.shape not in ((m,), (m, 1)):
+        raise ValueError(
+            f"predict(grid) must return shape ({m},) or ({m}, 1) for a grid of shape {grid.shape}, "
+            f"got shape {pred.shape}"
+        )
+    labels = _labels_from_predictions(pred.reshape(m), np.unique(y))
+    classes = np.union1d(np.unique(y), np.unique(labels))
+    return np.searchsorted(classes, labels).reshape(g1.shape), classes
 
 
 # --------------------------------------------------------------------------- classic units
@@ -982,8 +997,36 @@ def plot_loss_surface(
     xlim = _check_limits(xlim, "xlim")
     ylim = _check_limits(ylim, "ylim")
     resolution = check_int(resolution, "resolution", low=2)
+    log_levels = check_bool(log_levels, "log_levels")
+    checked = _check_paths(paths)
+    g1, g2 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    Z = _evaluate_surface(f, g1, g2)
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        raise ValueError("f(X1, X2) has no finite value on the grid")
+    lv = _contour_levels(finite, levels, log_levels)
+
+    ax = _new_axes(ax)
+    ax.contour(g1, g2, Z, levels=lv, cmap="viridis", linewidths=0.8)
+    for i, (name, arr) in enumerate(checked.items()):
+        colour, marker = _style(i)
+        ax.plot(arr[:, 0], arr[:, 1], color=colour, marker=marker, markersize=3, label=name)
+        ax.plot(*arr[0], marker=marker, markersize=10, markerfacecolor="white", color=colour)
+        ax.plot(*arr[-1], marker=marker, markersize=10, color=colour, markeredgecolor="black")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title("Loss surface" if title is None else title)
+    if checked:
+        ax.legend(loc="best", framealpha=0.9, title="hollow: start, filled: end")
+    return ax
+
+
+def _check_paths(paths) -> dict[str, np.ndarray]:
+    """Validate `plot_loss_surface`'s paths: a dict of name -> ``(T, 2)`` array, T >= 1."""
     if paths is None:
-        paths = {}
+        return {}
     if not isinstance(paths, Mapping):
         raise TypeError(f"paths must be a dict of name -> (T, 2) array, got {type(paths).__name__}")
     checked = {}
@@ -992,8 +1035,11 @@ def plot_loss_surface(
         if arr.shape[1] != 2 or arr.shape[0] == 0:
             raise ValueError(f"paths[{name!r}] must have shape (T, 2) with T >= 1, got {arr.shape}")
         checked[name] = arr
+    return checked
 
-    g1, g2 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+
+def _evaluate_surface(f, g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
+    """Call `f` once on the whole grid; if it is not vectorized, say how to fix it."""
     contract = (
         f"plot_loss_surface calls f once on the whole grid: f must accept arrays X1, X2 of "
         f"the same shape {g1.shape} and return an array of that shape, "
@@ -1012,26 +1058,7 @@ def plot_loss_surface(
             f"f(X1, X2) returned shape {Z.shape}, not the shape of X1 and X2, {g1.shape}; "
             "is f vectorized? " + contract
         )
-    finite = Z[np.isfinite(Z)]
-    if finite.size == 0:
-        raise ValueError("f(X1, X2) has no finite value on the grid")
-    lv = _contour_levels(finite, levels, bool(log_levels))
-
-    ax = _new_axes(ax)
-    ax.contour(g1, g2, Z, levels=lv, cmap="viridis", linewidths=0.8)
-    for i, (name, arr) in enumerate(checked.items()):
-        colour, marker = _style(i)
-        ax.plot(arr[:, 0], arr[:, 1], color=colour, marker=marker, markersize=3, label=name)
-        ax.plot(*arr[0], marker=marker, markersize=10, markerfacecolor="white", color=colour)
-        ax.plot(*arr[-1], marker=marker, markersize=10, color=colour, markeredgecolor="black")
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_title("Loss surface" if title is None else title)
-    if checked:
-        ax.legend(loc="best", framealpha=0.9, title="hollow: start, filled: end")
-    return ax
+    return Z
 
 
 # --------------------------------------------------------------------------- activations

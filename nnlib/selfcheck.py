@@ -302,26 +302,11 @@ def check_value(
     if callable(expected):
         expected = expected()
     exp = as_array(expected, "expected", finite=True)
-    n = exp.size
-    if labels is None:
-        labels = _default_labels(name, exp.shape)
-    else:
-        if isinstance(labels, str) or len(labels) != n:
-            raise ValueError(f"labels must name each of the {n} expected values, got {labels!r}")
-        labels = [str(s) for s in labels]
-    if hints is None:
-        hint_of = {}
-    elif isinstance(hints, Mapping):
-        unknown = set(hints) - set(labels)
-        if unknown:
-            raise ValueError(f"hints has keys {sorted(unknown)} that are not labels {labels}")
-        hint_of = dict(hints)
-    else:
-        if isinstance(hints, str) or len(hints) != n:
-            raise ValueError(f"hints must give one hint per value ({n}), got {hints!r}")
-        hint_of = dict(zip(labels, hints, strict=True))
+    labels = _component_labels(name, exp.shape, labels)
+    hint_of = _hints_by_label(hints, labels)
 
     ans = as_array(answer, "answer")
+    n = exp.size
     if ans.size != n:
         what = "1 value" if n == 1 else f"{n} values ({', '.join(labels)})"
         raise ValueError(f"answer must hold {what}, got {ans.size}")
@@ -331,18 +316,45 @@ def check_value(
         count = "" if n == 1 else f" (all {n} values)"
         message = f"{_PASS} {name}: right{count}."
         return _finish(CheckResult(ok=True, message=message), show)
-    parts = []
-    flat = exp.ravel()
-    for k in np.flatnonzero(~close):
-        label = labels[k]
-        hint = f" ({hint_of[label]})" if label in hint_of else ""
-        if direction:
-            way = "too large" if ans[k] > flat[k] else "too small"
-            parts.append(f"{label} is {way}{hint}.")
-        else:
-            parts.append(f"{label} is {_value_text(ans[k])}, expected a different value{hint}.")
+    parts = [
+        _wrong_component_text(labels[k], ans[k], exp.flat[k], hint_of.get(labels[k]), direction)
+        for k in np.flatnonzero(~close)
+    ]
     message = f"{_FAIL} {name}: " + " ".join(parts)
     return _finish(CheckResult(ok=False, message=message), show)
+
+
+def _component_labels(name: str, shape: tuple[int, ...], labels) -> list[str]:
+    """Check the `labels` given to `check_value` (one per expected value), or make them."""
+    if labels is None:
+        return _default_labels(name, shape)
+    n = int(np.prod(shape))
+    if isinstance(labels, str) or len(labels) != n:
+        raise ValueError(f"labels must name each of the {n} expected values, got {labels!r}")
+    return [str(s) for s in labels]
+
+
+def _hints_by_label(hints, labels: list[str]) -> dict[str, str]:
+    """Turn the `hints` given to `check_value` into a dict label -> hint."""
+    if hints is None:
+        return {}
+    if isinstance(hints, Mapping):
+        unknown = set(hints) - set(labels)
+        if unknown:
+            raise ValueError(f"hints has keys {sorted(unknown)} that are not labels {labels}")
+        return dict(hints)
+    if isinstance(hints, str) or len(hints) != len(labels):
+        raise ValueError(f"hints must give one hint per value ({len(labels)}), got {hints!r}")
+    return dict(zip(labels, hints, strict=True))
+
+
+def _wrong_component_text(label: str, answer, expected, hint, direction: bool) -> str:
+    """One wrong component, without the expected value: ``"w2 is 3, expected a ..."``."""
+    hint = f" ({hint})" if hint else ""
+    if direction:
+        way = "too large" if answer > expected else "too small"
+        return f"{label} is {way}{hint}."
+    return f"{label} is {_value_text(answer)}, expected a different value{hint}."
 
 
 def _unit_answer(answer_w, answer_b, d: int, what: str):

@@ -286,6 +286,8 @@ def test_loss_surface_bad_input():
         plot_loss_surface(_bowl, (-2, 2), (-1, 1), levels=1)
     with pytest.raises(TypeError, match="f must be a callable"):
         plot_loss_surface(None, (-2, 2), (-1, 1))
+    with pytest.raises(TypeError, match="log_levels must be True or False, got str 'no'"):
+        plot_loss_surface(_bowl, (-2, 2), (-1, 1), log_levels="no")
 
 
 def test_loss_surface_non_vectorized_f_gets_a_clear_error():
