@@ -249,7 +249,8 @@ def mcp_view(w1, w2, threshold, fig=None):
     :math:`w_1 x_1 + w_2 x_2 = \theta`, the shaded side where it fires, and the four
     binary inputs marked by the neuron's output, each annotated with its weighted sum;
     the title names the function (`nnlib.classic.identify_gate`). The legend sits below
-    the plot and the Axes has a fixed position (see `perceptron_view`).
+    the plot and the Axes has a fixed position in the figure, so that nothing jumps when
+    a slider moves and the title or the legend changes length.
 
     Parameters
     ----------
@@ -582,59 +583,20 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
             f"step must be between 0 and {n_steps} (the run visited {n_steps} samples: "
             f"{result.epochs} epochs of {X.shape[0]}), got {step}"
         )
-    n = X.shape[0]
-    history = result.weights_history  # (U + 1, 3): (w1, w2, b) after each update
-    keys = np.array([u.epoch * n + u.index for u in result.updates], dtype=np.int64)
-    d = X.shape[1]
-
-    if step == 0:
-        update = None
-        w, b = history[0, :d].copy(), float(history[0, d])
-        w_before, b_before = w, b
-    else:
-        visit = step - 1
-        k = int(np.searchsorted(keys, visit))  # updates made before this visit
-        mistake = bool(k < len(keys) and keys[k] == visit)
-        w_before, b_before = history[k, :d].copy(), float(history[k, d])
-        row = history[k + 1] if mistake else history[k]
-        w, b = row[:d].copy(), float(row[d])
-        i = visit % n
-        update = {
-            "step": step,
-            "epoch": visit // n,
-            "index": i,
-            "sample": i + 1,
-            "x": X[i].copy(),
-            "y": int(y[i]),
-            "net": float(X[i] @ w_before + b_before),
-            "mistake": mistake,
-            "w_before": w_before,
-            "b_before": b_before,
-            "w_after": w,
-            "b_after": b,
-            "dw": w - w_before,
-            "db": b - b_before,
-        }
+    update, w, b = _replay_visit(result, X, y, step)
 
     fig = _figure(fig)
     ax = _view_axes(fig)
-    if update is None:
-        title = f"step 0 of {n_steps}: initial weights\n{_unit_text(w, -b, 'bias')}"
-    else:
-        verdict = "mistake: update" if update["mistake"] else "correct: no update"
-        title = (
-            f"step {step} of {n_steps}: epoch {update['epoch'] + 1}, "
-            f"sample {update['sample']} of {n}\n{verdict}; {_unit_text(w, -b, 'bias')}"
-        )
     label = "initial" if update is None else "after"
+    title = _perceptron_title(update, step, n_steps, X.shape[0], w, b)
     ax = plot_linear_unit(w, b, X, y, ax=ax, kind="bias", title=title, label=label)
     _fixed_title(ax, ax.get_title())
     if update is not None:
         xlim, ylim = ax.get_xlim(), ax.get_ylim()
         _draw_unit(
             ax,
-            w_before,
-            -b_before,
+            update["w_before"],
+            -update["b_before"],
             xlim,
             ylim,
             colour="grey",
@@ -645,6 +607,55 @@ def perceptron_view(X, y, step, lr=1.0, fig=None, epochs=20):
         )
         _highlight(ax, update["x"], f"sample {update['sample']} (y = {update['y']:+d})")
     return {"fig": fig, "update": update, "w": w, "b": b, "n_steps": n_steps}
+
+
+def _replay_visit(result, X: np.ndarray, y: np.ndarray, step: int):
+    """Replay a perceptron run up to sample visit `step` (1-based; 0: before any visit).
+
+    Visit ``s`` is sample ``(s - 1) mod N`` of epoch ``(s - 1) // N``; it was a mistake iff
+    `result` recorded an update there. Returns ``(update, w, b)``: the dict that
+    `perceptron_view` documents (None at step 0) and the weights after the visit.
+    """
+    n, d = X.shape
+    history = result.weights_history  # (U + 1, D + 1): (w, b) at the start, after each update
+    if step == 0:
+        return None, history[0, :d].copy(), float(history[0, d])
+    visit = step - 1
+    visits_with_update = np.array([u.epoch * n + u.index for u in result.updates], dtype=np.int64)
+    k = int(np.searchsorted(visits_with_update, visit))  # updates made before this visit
+    mistake = bool(k < len(visits_with_update) and visits_with_update[k] == visit)
+    w_before, b_before = history[k, :d].copy(), float(history[k, d])
+    row = history[k + 1] if mistake else history[k]
+    w, b = row[:d].copy(), float(row[d])
+    i = visit % n
+    update = {
+        "step": step,
+        "epoch": visit // n,
+        "index": i,
+        "sample": i + 1,
+        "x": X[i].copy(),
+        "y": int(y[i]),
+        "net": float(X[i] @ w_before + b_before),
+        "mistake": mistake,
+        "w_before": w_before,
+        "b_before": b_before,
+        "w_after": w,
+        "b_after": b,
+        "dw": w - w_before,
+        "db": b - b_before,
+    }
+    return update, w, b
+
+
+def _perceptron_title(update, step: int, n_steps: int, n: int, w, b) -> str:
+    """Title of `perceptron_view`: the step, the sample (counted from 1), the verdict, the line."""
+    if update is None:
+        return f"step 0 of {n_steps}: initial weights\n{_unit_text(w, -b, 'bias')}"
+    verdict = "mistake: update" if update["mistake"] else "correct: no update"
+    return (
+        f"step {step} of {n_steps}: epoch {update['epoch'] + 1}, "
+        f"sample {update['sample']} of {n}\n{verdict}; {_unit_text(w, -b, 'bias')}"
+    )
 
 
 def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
