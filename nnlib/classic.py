@@ -111,14 +111,15 @@ _GATE_NEURONS = {
 # ----------------------------------------------------------------------------------------
 
 
-def _fmt(v) -> str:
+def _number_text(v) -> str:
     """Format a number as short as possible: 1.0 -> '1', 0.5 -> '0.5', -0.0 -> '0'."""
     v = float(v)
     return f"{v + 0.0:g}"
 
 
-def _fmt_list(a) -> str:
-    return "[" + ", ".join(_fmt(v) for v in np.ravel(a)) + "]"
+def _vector_text(a) -> str:
+    """Format a vector for a repr: ``[1, -0.5]``."""
+    return "[" + ", ".join(_number_text(v) for v in np.ravel(a)) + "]"
 
 
 def _check_values(x: np.ndarray, name: str, allowed: tuple, what: str) -> None:
@@ -126,7 +127,7 @@ def _check_values(x: np.ndarray, name: str, allowed: tuple, what: str) -> None:
     ok = np.isin(x, allowed)
     if not np.all(ok):
         bad = np.unique(x[~ok])[:5]
-        shown = ", ".join(_fmt(v) for v in bad)
+        shown = ", ".join(_number_text(v) for v in bad)
         raise ValueError(f"{name} must contain only {what}, got the value(s) {shown}")
 
 
@@ -159,7 +160,7 @@ def _check_bipolar_labels(y, n: int, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} must have one label per row of X: shape ({n},), got {y.shape}")
     ok = np.isin(y, (-1.0, 1.0))
     if not np.all(ok):
-        bad = ", ".join(_fmt(v) for v in np.unique(y[~ok])[:5])
+        bad = ", ".join(_number_text(v) for v in np.unique(y[~ok])[:5])
         raise ValueError(
             f"{name} must contain only -1 and +1 (bipolar labels), got the value(s) {bad}; "
             "convert 0/1 labels with nnlib.classic.bipolar(y)"
@@ -323,7 +324,8 @@ class MCPNeuron:
         return X, self(X)
 
     def __repr__(self) -> str:
-        return f"MCPNeuron(weights={_fmt_list(self.weights)}, threshold={_fmt(self.threshold)})"
+        weights, threshold = _vector_text(self.weights), _number_text(self.threshold)
+        return f"MCPNeuron(weights={weights}, threshold={threshold})"
 
 
 def gate_truth_table(name):
@@ -442,8 +444,8 @@ class ThresholdInterval:
         return bool(self.low < float(theta) <= self.high)
 
     def __str__(self) -> str:
-        high = _fmt(self.high) + ("]" if self.closed_high else ")")
-        return f"({_fmt(self.low)}, {high}"
+        high = _number_text(self.high) + ("]" if self.closed_high else ")")
+        return f"({_number_text(self.low)}, {high}"
 
 
 def valid_thresholds(weights, name_or_targets):
@@ -796,7 +798,11 @@ def xor_network(decomposition="or_nand"):
 # ----------------------------------------------------------------------------------------
 
 
-def _encode(x, name, allowed, what, f_int, f_float):
+def _convert_encoding(x, name, allowed, what, f_int, f_float):
+    """Check that `x` holds only `allowed` values; convert it with `f_int` or `f_float`.
+
+    Integer and bool input is converted by `f_int` (int64 out), float input by `f_float`.
+    """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
     arr = np.asarray(x)
@@ -826,7 +832,7 @@ def bipolar(x):
     >>> bipolar([0.0, 1.0])
     array([-1.,  1.])
     """
-    return _encode(
+    return _convert_encoding(
         x, "x", (0, 1), "0 and 1 (binary values)", lambda a: 2 * a - 1, lambda a: 2.0 * a - 1.0
     )
 
@@ -847,7 +853,7 @@ def binary(x):
     >>> binary([-1, 1])
     array([0, 1])
     """
-    return _encode(
+    return _convert_encoding(
         x,
         "x",
         (-1, 1),
@@ -1012,7 +1018,7 @@ class HebbTrace:
             ([f"Δw{i + 1}" for i in range(d)] + ["Δb"], np.column_stack([self.dw, self.db])),
             ([f"w{i + 1}" for i in range(d)] + ["b"], np.column_stack([self.w, self.b])),
         ]
-        cells = [[_fmt(v) for v in row] for row in np.column_stack([g[1] for g in groups])]
+        cells = [[_number_text(v) for v in row] for row in np.column_stack([g[1] for g in groups])]
         header = [h for g in groups for h in g[0]]
         width = max(max(len(h) for h in header), max(len(c) for r in cells for c in r))
         ends = np.cumsum([len(g[0]) for g in groups])[:-1]
@@ -1128,9 +1134,9 @@ class PerceptronUpdate:
 
     def __repr__(self) -> str:
         return (
-            f"PerceptronUpdate(epoch={self.epoch}, index={self.index}, x={_fmt_list(self.x)}, "
-            f"y={self.y:+d}, w: {_fmt_list(self.w_before)} -> {_fmt_list(self.w_after)}, "
-            f"b: {_fmt(self.b_before)} -> {_fmt(self.b_after)})"
+            f"PerceptronUpdate(epoch={self.epoch}, index={self.index}, x={_vector_text(self.x)}, "
+            f"y={self.y:+d}, w: {_vector_text(self.w_before)} -> {_vector_text(self.w_after)}, "
+            f"b: {_number_text(self.b_before)} -> {_number_text(self.b_after)})"
         )
 
 
@@ -1168,7 +1174,7 @@ class PerceptronResult:
         return (
             f"PerceptronResult(converged={self.converged}, epochs={self.epochs}, "
             f"updates={self.n_updates}, mistakes_per_epoch={self.mistakes_per_epoch}, "
-            f"w={_fmt_list(self.w)}, b={_fmt(self.b)})"
+            f"w={_vector_text(self.w)}, b={_number_text(self.b)})"
         )
 
 
@@ -1441,8 +1447,9 @@ def novikoff_bound(X, y, w, b):
     worst = int(np.argmin(m))
     if m[worst] <= 0:
         raise ValueError(
-            f"(w, b) does not separate the data: y_i (w.x_i + b) = {_fmt(m[worst])} <= 0 for "
-            f"sample {worst}; Novikoff's bound needs a separating (w, b)"
+            "(w, b) does not separate the data: y_i (w.x_i + b) = "
+            f"{_number_text(m[worst])} <= 0 for sample {worst}; Novikoff's bound needs a "
+            "separating (w, b)"
         )
     norm = math.sqrt(float(np.sum(np.asarray(w, dtype=float) ** 2)) + float(b) ** 2)
     R = float(np.sqrt(np.max(np.sum(X**2, axis=1) + 1.0)))

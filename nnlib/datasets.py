@@ -121,7 +121,7 @@ def _balanced_labels(n, n_classes):
     return y, within, counts[y]
 
 
-def _check_n(n, n_classes):
+def _check_sample_count(n, n_classes):
     """Validate the sample count: an integer, at least one sample per class."""
     n = check_int(n, "n", low=1)
     if n < n_classes:
@@ -176,7 +176,7 @@ def blobs(n, centers=3, std=1.0, rng=None):
         if C.shape[0] < 1 or C.shape[1] < 1:
             raise ValueError(f"centers must have shape (K, D) with K, D >= 1, got {C.shape}")
     std = check_number(std, "std", low=0)
-    n = _check_n(n, C.shape[0])
+    n = _check_sample_count(n, C.shape[0])
     rng = as_rng(rng)
     y, _, _ = _balanced_labels(n, C.shape[0])
     X = C[y] + std * rng.standard_normal((n, C.shape[1]))
@@ -214,7 +214,7 @@ def moons(n, noise=0.1, rng=None):
            [ 0. ,  0.5],
            [ 2. ,  0.5]])
     """
-    n = _check_n(n, 2)
+    n = _check_sample_count(n, 2)
     noise = check_number(noise, "noise", low=0)
     rng = as_rng(rng)
     y, within, size = _balanced_labels(n, 2)
@@ -253,7 +253,7 @@ def circles(n, noise=0.05, factor=0.5, rng=None):
     >>> np.round(np.hypot(X[:, 0], X[:, 1]), 6)[np.argsort(y, kind="stable")]
     array([1.  , 1.  , 1.  , 1.  , 0.25, 0.25, 0.25, 0.25])
     """
-    n = _check_n(n, 2)
+    n = _check_sample_count(n, 2)
     noise = check_number(noise, "noise", low=0)
     factor = check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
     rng = as_rng(rng)
@@ -291,7 +291,7 @@ def xor(n, noise=0.2, rng=None):
     >>> bool(np.all(y == (X[:, 0] * X[:, 1] < 0)))
     True
     """
-    n = _check_n(n, 2)
+    n = _check_sample_count(n, 2)
     noise = check_number(noise, "noise", low=0)
     rng = as_rng(rng)
     y, within, _ = _balanced_labels(n, 2)
@@ -345,7 +345,7 @@ def spirals(n, classes=3, noise=0.2, rng=None):
     (0.01, 1.0)
     """
     classes = check_int(classes, "classes", low=2)
-    n = _check_n(n, classes)
+    n = _check_sample_count(n, classes)
     noise = check_number(noise, "noise", low=0)
     rng = as_rng(rng)
     y, within, size = _balanced_labels(n, classes)
@@ -362,7 +362,7 @@ DIGITS_SHA256 = "dff739c317c3d7a561cd1d11ae22ab4ac7f0557489c9e3935e97bec510d0573
 _DIGITS_PATH = Path(__file__).resolve().parent.parent / "data" / "digits.npz"
 
 
-def _sha256(path):
+def _file_sha256(path):
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -425,7 +425,7 @@ def load_digits(path=None):
             "`pip install` does not ship data/; pass path=... (the path of a copy of "
             "digits.npz; data/make_digits.py rebuilds one, see data/README.md)"
         )
-    actual = _sha256(path)
+    actual = _file_sha256(path)
     if actual != DIGITS_SHA256:
         raise ValueError(
             f"digits data file {path} is corrupt or modified: its sha256 is {actual}, "
@@ -441,7 +441,7 @@ def load_digits(path=None):
 # ----------------------------------------------------------------------------- splitting
 
 
-def _n_test(test_size, n):
+def _test_set_size(test_size, n):
     """Return the number of test samples for a fraction or a count (see `train_test_split`)."""
     if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
         n_test = check_int(test_size, "test_size", low=1)
@@ -535,7 +535,7 @@ def train_test_split(X, y, test_size=0.25, stratify=False, rng=None):
         raise ValueError(f"X has {len(X)} samples (rows) but y has {len(y)}; they must match")
     stratify = check_bool(stratify, "stratify")
     n = len(y)
-    n_test = _n_test(test_size, n)
+    n_test = _test_set_size(test_size, n)
     rng = as_rng(rng)
     perm = rng.permutation(n)
     if not stratify:

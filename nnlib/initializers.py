@@ -6,10 +6,11 @@ and returns an ndarray of shape ``(fan_in, fan_out)``, the shape of ``W`` in ``Z
 units. Randomness comes only from `rng` (a Generator, an int seed or None); the draw is
 made in float64 and then cast, so ``dtype=np.float32`` gives the same numbers rounded.
 
-Why the scale matters (FACTS.md, cs231n lecture 6): with ``W = randn * 0.01`` the
-activations of a deep tanh net shrink by about ``0.01 * sqrt(fan_in)`` per layer; with
-``randn * 1`` they saturate. The Glorot and He rules keep the variance of the
-activations (and of the gradients) roughly constant from layer to layer:
+Why the scale matters (cs231n, lecture 6, "Training Neural Networks, Part I"): with
+``W = randn * 0.01`` the activations of a deep tanh net shrink by about
+``0.01 * sqrt(fan_in)`` per layer; with ``randn * 1`` they saturate. The Glorot and He
+rules keep the variance of the activations (and of the gradients) roughly constant from
+layer to layer:
 
 ==================  ==========================  ============================================
 name                distribution                standard deviation or bound

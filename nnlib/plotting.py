@@ -100,12 +100,12 @@ HISTORY_KEYS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- helpers
 
 
-def _style(i: int) -> tuple[str, str]:
+def _colour_and_marker(i: int) -> tuple[str, str]:
     """Colour and marker of the i-th class or series."""
     return PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
 
 
-def _light(colour: str, amount: float = 0.35) -> tuple[float, float, float]:
+def _pale(colour: str, amount: float = 0.35) -> tuple[float, float, float]:
     """`colour` blended with white: ``amount`` of the colour, the rest white."""
     from matplotlib.colors import to_rgb
 
@@ -161,7 +161,7 @@ def _axes_array(axes, n: int, name: str, panel_width: float = 3.0, sharey: bool 
     return flat
 
 
-def _fmt_label(c: float) -> str:
+def _label_text(c: float) -> str:
     """Class label as text: ``1`` rather than ``1.0``."""
     return str(int(c)) if float(c).is_integer() else f"{c:g}"
 
@@ -275,12 +275,12 @@ def plot_decision_boundary(
         g2,
         region,
         levels=np.arange(k + 1) - 0.5,
-        colors=[_light(_style(i)[0]) for i in np.arange(k)],
+        colors=[_pale(_colour_and_marker(i)[0]) for i in np.arange(k)],
     )
     if k > 1:
         ax.contour(g1, g2, region, levels=np.arange(k - 1) + 0.5, colors="black", linewidths=0.8)
     for c in np.unique(y):
-        colour, marker = _style(int(np.searchsorted(classes, c)))
+        colour, marker = _colour_and_marker(int(np.searchsorted(classes, c)))
         pts = X[y == c]
         ax.scatter(
             pts[:, 0],
@@ -290,7 +290,7 @@ def plot_decision_boundary(
             edgecolors="black",
             linewidths=0.5,
             s=30,
-            label=f"class {_fmt_label(c)}",
+            label=f"class {_label_text(c)}",
         )
     ax.set_xlim(g1[0, 0], g1[0, -1])
     ax.set_ylim(g2[0, 0], g2[-1, 0])
@@ -340,7 +340,7 @@ def _check_binary_labels(y: np.ndarray) -> np.ndarray:
     """Class index of each label: 0 for 0 or -1, 1 for +1; `y` must be binary or bipolar."""
     values = set(np.unique(y).tolist())
     if not (values <= {0.0, 1.0} or values <= {-1.0, 1.0}):
-        shown = ", ".join(_fmt_label(v) for v in sorted(values))
+        shown = ", ".join(_label_text(v) for v in sorted(values))
         raise ValueError(
             "y must hold the labels of a linear unit, binary (0/1) or bipolar (-1/+1), "
             f"got the values {{{shown}}}"
@@ -449,7 +449,7 @@ def _halfplane_polygon(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray:
     return np.array(vertices, dtype=np.float64).reshape(-1, 2)
 
 
-def _fmt_number(v: float) -> str:
+def _number_text(v: float) -> str:
     """Format a number for a title: ``2`` rather than ``2.0``, else 3 significant digits."""
     v = float(v)
     if v == 0.0:
@@ -464,7 +464,7 @@ def _equation(w: np.ndarray, theta: float, kind: str) -> str:
         if coef == 0.0:
             continue
         sign = "-" if coef < 0 else "+"
-        mag = "" if abs(coef) == 1.0 else f"{_fmt_number(abs(coef))}·"
+        mag = "" if abs(coef) == 1.0 else f"{_number_text(abs(coef))}·"
         terms.append((sign, f"{mag}{name}"))
     if not terms:
         return "no line (w = 0)"
@@ -472,20 +472,20 @@ def _equation(w: np.ndarray, theta: float, kind: str) -> str:
     text = ("-" if first_sign == "-" else "") + first
     text += "".join(f" {s} {t}" for s, t in terms[1:])
     if kind == "threshold":
-        return f"{text} = {_fmt_number(theta)}"
+        return f"{text} = {_number_text(theta)}"
     b = -theta
     if b != 0.0:
-        text += f" {'-' if b < 0 else '+'} {_fmt_number(abs(b))}"
+        text += f" {'-' if b < 0 else '+'} {_number_text(abs(b))}"
     return f"{text} = 0"
 
 
 def _unit_text(w: np.ndarray, theta: float, kind: str) -> str:
     """``w = (1, 1), θ = 2`` or ``w = (1, 1), b = -2``."""
-    ws = f"w = ({_fmt_number(w[0])}, {_fmt_number(w[1])})"
+    ws = f"w = ({_number_text(w[0])}, {_number_text(w[1])})"
     return (
-        f"{ws}, θ = {_fmt_number(theta)}"
+        f"{ws}, θ = {_number_text(theta)}"
         if kind == "threshold"
-        else f"{ws}, b = {_fmt_number(-theta)}"
+        else f"{ws}, b = {_number_text(-theta)}"
     )
 
 
@@ -528,7 +528,7 @@ def _draw_unit(
             patch = Polygon(
                 poly,
                 closed=True,
-                facecolor=region_colour if region_colour is not None else _light(colour),
+                facecolor=region_colour if region_colour is not None else _pale(colour),
                 edgecolor="none",
                 alpha=region_alpha,
                 zorder=0,
@@ -558,7 +558,7 @@ def _scatter_classes(ax, X: np.ndarray, y: np.ndarray) -> None:
     """Scatter the points by class: negative (0 or -1) as circles, positive (+1) as squares."""
     idx = _check_binary_labels(y)
     for c in np.unique(y):
-        colour, marker = _style(int(idx[y == c][0]))
+        colour, marker = _colour_and_marker(int(idx[y == c][0]))
         pts = X[y == c]
         ax.scatter(
             pts[:, 0],
@@ -569,7 +569,7 @@ def _scatter_classes(ax, X: np.ndarray, y: np.ndarray) -> None:
             linewidths=0.6,
             s=70,
             zorder=3,
-            label=f"y = {_fmt_label(c)}",
+            label=f"y = {_label_text(c)}",
         )
 
 
@@ -742,7 +742,7 @@ def plot_linear_unit(
         ylim,
         label=_equation(w, theta, kind) if label is None else label,
         region=region,
-        region_colour=_light(_style(1)[0]),
+        region_colour=_pale(_colour_and_marker(1)[0]),
         region_label=f"fires: {rule}",
     )
     _scatter_classes(ax, X, y)
@@ -896,7 +896,7 @@ def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
 
     epochs = np.arange(1, m.size + 1)
     ax = _new_axes(ax)
-    colour, marker = _style(0)
+    colour, marker = _colour_and_marker(0)
     ax.plot(epochs, m, color=colour, marker=marker, label="mistakes")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mistakes (updates) in the epoch")
@@ -1009,7 +1009,7 @@ def plot_loss_surface(
     ax = _new_axes(ax)
     ax.contour(g1, g2, Z, levels=lv, cmap="viridis", linewidths=0.8)
     for i, (name, arr) in enumerate(checked.items()):
-        colour, marker = _style(i)
+        colour, marker = _colour_and_marker(i)
         ax.plot(arr[:, 0], arr[:, 1], color=colour, marker=marker, markersize=3, label=name)
         ax.plot(*arr[0], marker=marker, markersize=10, markerfacecolor="white", color=colour)
         ax.plot(*arr[-1], marker=marker, markersize=10, color=colour, markeredgecolor="black")
@@ -1178,7 +1178,7 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
     axes = _axes_array(axes, n, "axes", sharey=True)
     top = 0.0
     for i, (a, ax) in enumerate(zip(arrays, axes, strict=True)):
-        colour, _ = _style(i)
+        colour, _ = _colour_and_marker(i)
         counts, _, _ = ax.hist(
             a.ravel(), bins=bins, range=hist_range, color=colour, edgecolor="white", linewidth=0.3
         )
@@ -1220,7 +1220,7 @@ def plot_layer_stats(activations, ax=None):
     layers = np.arange(1, len(means) + 1)
     ax = _new_axes(ax)
     for i, (values, label) in enumerate(((means, "mean"), (stds, "std"))):
-        colour, marker = _style(i)
+        colour, marker = _colour_and_marker(i)
         ax.plot(layers, values, color=colour, marker=marker, label=label)
     ax.axhline(0.0, color="grey", linewidth=0.5)
     ax.set_xticks(layers)
@@ -1234,7 +1234,7 @@ def plot_layer_stats(activations, ax=None):
 # --------------------------------------------------------------------------- history
 
 
-def _series(history, key: str) -> np.ndarray | None:
+def _history_series(history, key: str) -> np.ndarray | None:
     """``history[key]`` as a float array, or None when missing, empty or all NaN.
 
     ``None`` entries (JSON's ``null``) count as NaN.
@@ -1340,14 +1340,16 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None):
     if not metrics:
         raise ValueError("metrics must name at least one metric, got an empty sequence")
     keys = tuple(history.keys()) if hasattr(history, "keys") else HISTORY_KEYS
-    available = [k for k in keys if _series(history, k) is not None]
+    available = [k for k in keys if _history_series(history, k) is not None]
     for m in metrics:
         if not isinstance(m, str) or (m not in HISTORY_KEYS and m not in keys):
             raise ValueError(
                 f"unknown metric {m!r}; available keys are: {', '.join(map(repr, available))}"
             )
 
-    series = {m: (_series(history, m), _series(history, "val_" + m)) for m in metrics}
+    series = {
+        m: (_history_series(history, m), _history_series(history, "val_" + m)) for m in metrics
+    }
     plotted = [m for m in metrics if series[m][0] is not None]
     if not plotted:
         raise ValueError(
@@ -1368,17 +1370,27 @@ def plot_history(history, metrics=("loss", "accuracy"), axes=None):
     for m, ax in zip(plotted, panels, strict=True):
         # A quantity with no validation counterpart (lr, grad_norm, ...) is labelled by name.
         has_val = "val_" + m in keys or "val_" + m in HISTORY_KEYS
-        names = ("train", "validation") if has_val else (m, "")
-        parts = []
-        for i, (values, label) in enumerate(zip(series[m], names, strict=True)):
-            if values is None:
-                continue
-            x = epochs if len(values) == len(epochs) else np.arange(len(values), dtype=float)
-            colour, marker = _style(i)
-            ax.plot(x, values, color=colour, marker=marker, markersize=3, label=label)
-            parts.append(f"{label} {_last_finite(values):.4g}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(m)
-        ax.set_title(f"{m}\nfinal: {', '.join(parts)}")
-        ax.legend(loc="best")
+        _draw_history_panel(
+            ax, m, series[m], epochs, ("train", "validation") if has_val else (m, "")
+        )
     return panels
+
+
+def _draw_history_panel(ax, metric: str, curves, epochs: np.ndarray, names) -> None:
+    """Draw one metric's curves (training, validation; None: not recorded) into `ax`.
+
+    A curve as long as `epochs` is drawn against them, another against 0, 1, 2, ...; the
+    title gives each curve's last finite value.
+    """
+    parts = []
+    for i, (values, label) in enumerate(zip(curves, names, strict=True)):
+        if values is None:
+            continue
+        x = epochs if len(values) == len(epochs) else np.arange(len(values), dtype=float)
+        colour, marker = _colour_and_marker(i)
+        ax.plot(x, values, color=colour, marker=marker, markersize=3, label=label)
+        parts.append(f"{label} {_last_finite(values):.4g}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(f"{metric}\nfinal: {', '.join(parts)}")
+    ax.legend(loc="best")

@@ -48,7 +48,7 @@ from . import classic
 from ._checks import as_array, check_choice, check_int, check_number
 from .plotting import (
     _draw_unit,
-    _fmt_number,
+    _number_text,
     _unit_text,
     plot_linear_unit,
     unit_legend,
@@ -306,7 +306,7 @@ def mcp_view(w1, w2, threshold, fig=None):
     )
     _fixed_title(ax, ax.get_title())
     for (x1, x2, s, _), dy in zip(table, (0.12, -0.16, 0.12, -0.16), strict=True):
-        ax.annotate(f"net {_fmt_number(s)}", (x1, x2), xytext=(x1, x2 + dy), ha="center")
+        ax.annotate(f"net {_number_text(s)}", (x1, x2), xytext=(x1, x2 + dy), ha="center")
     return {"fig": fig, "table": table, "gate": gate}
 
 
@@ -356,7 +356,7 @@ def mcp_widget(w1=1.0, w2=1.0, threshold=2.0):
 
     def render(w1, w2, threshold, fig):
         view = mcp_view(w1, w2, threshold, fig=fig)
-        rows = [(x1, x2, _fmt_number(s), o) for x1, x2, s, o in view["table"]]
+        rows = [(x1, x2, _number_text(s), o) for x1, x2, s, o in view["table"]]
         what = _function_text(view["gate"])
         text = _table_html(["x1", "x2", "net", "fires"], rows, caption="Truth table")
         return view, text + f"<p>The neuron <b>{html.escape(what)}</b>.</p>"
@@ -502,7 +502,7 @@ def hebb_widget(encoding="bipolar", gate="and", step=0):
         view = hebb_view(encoding, gate, step, fig=fig)
         keys = ["x1", "x2", "t", "dw1", "dw2", "db", "w1", "w2", "b"]
         header = ["x1", "x2", "t", "Δw1", "Δw2", "Δb", "w1", "w2", "b"]
-        rows = [[_fmt_number(row[k]) for k in keys] for row in view["trace_rows"]]
+        rows = [[_number_text(row[k]) for k in keys] for row in view["trace_rows"]]
         text = _table_html(
             header, rows, highlight=len(rows) - 1 if rows else None, caption="Hebb trace"
         )
@@ -716,19 +716,19 @@ def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
             return view, "<p>Step 0: the initial weights. Move the slider.</p>"
 
         def vec(v):
-            return "(" + ", ".join(_fmt_number(c) for c in v) + ")"
+            return "(" + ", ".join(_number_text(c) for c in v) + ")"
 
         rows = [
             ("sample", f"{u['sample']} of {len(y)} (epoch {u['epoch'] + 1})"),
             ("x", vec(u["x"])),
             ("y", f"{u['y']:+d}"),
-            ("w·x + b before", _fmt_number(u["net"])),
-            ("y (w·x + b)", _fmt_number(u["y"] * u["net"])),
+            ("w·x + b before", _number_text(u["net"])),
+            ("y (w·x + b)", _number_text(u["y"] * u["net"])),
             ("mistake (≤ 0)?", "yes: update" if u["mistake"] else "no: keep w, b"),
             ("Δw = α y x", vec(u["dw"])),
-            ("Δb = α y", _fmt_number(u["db"])),
+            ("Δb = α y", _number_text(u["db"])),
             ("w before → after", f"{vec(u['w_before'])} → {vec(u['w_after'])}"),
-            ("b before → after", f"{_fmt_number(u['b_before'])} → {_fmt_number(u['b_after'])}"),
+            ("b before → after", f"{_number_text(u['b_before'])} → {_number_text(u['b_after'])}"),
         ]
         return view, _table_html(["", ""], rows, caption="This step")
 
