@@ -1,8 +1,8 @@
 """The logic gates of lessons 01-02: their names and their one truth table.
 
-`nnlib.classic` (McCulloch-Pitts neurons, Hebb's rule) and `nnlib.datasets` (`logic_gate`,
-the gates as tiny datasets) both read the gates from here, so there is one list of names,
-in one order, and one truth table per gate.
+`nnlib.classic` (McCulloch-Pitts neurons, Hebb's rule) and `nnlib.datasets.logic_gate`
+(the gates as tiny datasets) both read the gates from here, so there is one list of
+names, in one order, and one truth table per gate.
 
 Truth-table order: the :math:`2^D` binary patterns in lexicographic order, the first input
 varying slowest, ``(0, 0), (0, 1), (1, 0), (1, 1)``; ``0, 1`` for ``"not"``.

@@ -402,8 +402,8 @@ def hebb_view(encoding="bipolar", gate="and", step=4, fig=None):
     -------
     dict
         ``fig``; ``trace_rows``: the first `step` rows of the trace, dicts with keys
-        ``x1, x2, t, dw1, dw2, db, w1, w2, b`` (`HebbTrace.as_table`); ``w``: ndarray (2,)
-        and ``b``: float, the weights after `step` patterns.
+        ``x1, x2, t, dw1, dw2, db, w1, w2, b`` (`nnlib.classic.HebbTrace.as_table`);
+        ``w``: ndarray (2,) and ``b``: float, the weights after `step` patterns.
 
     Examples
     --------
