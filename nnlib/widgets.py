@@ -72,8 +72,9 @@ HEBB_ENCODINGS: dict[str, str] = {
     "bipolar": "bipolar inputs and targets (-1/+1)",
 }
 
-#: Gates `hebb_view` can learn (two-input gates; xor included, to watch Hebb fail).
-HEBB_GATES: tuple[str, ...] = ("and", "or", "nand", "nor", "xor")
+#: Gates `hebb_view` can learn: the two-input gates of `nnlib.classic.GATES`, in its order
+#: (xor included, to watch Hebb fail).
+HEBB_GATES: tuple[str, ...] = tuple(g for g in classic.GATES if g != "not")
 
 _FIGSIZE = (5.0, 5.6)
 #: Fixed position of a view's Axes, in figure fractions (left, bottom, width, height): room

@@ -173,6 +173,11 @@ def test_hebb_view_bipolar_and_follows_fausett(step):
     assert len(drawn["y = 1"]) == 1 and len(drawn["y = -1"]) == 3
 
 
+def test_hebb_gates_are_the_two_input_gates_in_the_shared_order():
+    assert widgets.HEBB_GATES == ("and", "or", "nand", "nor", "xor")
+    assert tuple(g for g in classic.GATES if g != "not") == widgets.HEBB_GATES
+
+
 def test_hebb_view_final_line_is_fausetts_and_step_zero_is_empty():
     view = hebb_view("bipolar", "and", step=4)
     xy = _line(view["fig"].axes[0]).get_xydata()
