@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import classic
-from ._checks import as_array, check_choice, check_int, check_number
+from ._checks import as_array, check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "CheckResult",
@@ -102,7 +102,7 @@ class CheckResult:
 
 def _finish(result: CheckResult, show: bool) -> CheckResult:
     """Print the message (when `show`) and remember in which cell it was printed."""
-    if show:
+    if check_bool(show, "show"):
         print(result.message)
         result._printed_in = _execution_count()
     return result
@@ -299,6 +299,7 @@ def check_value(
         return _finish(CheckResult(ok=False, message=message, answered=False), show)
     rtol = check_number(rtol, "rtol", low=0)
     atol = check_number(atol, "atol", low=0)
+    direction = check_bool(direction, "direction")
     if callable(expected):
         expected = expected()
     exp = as_array(expected, "expected", finite=True)

@@ -314,6 +314,13 @@ def test_check_value_bad_arguments():
         check_value(3, 1, 1)
     with pytest.raises(ValueError, match="expected must contain only finite"):
         check_value("w", 1, np.nan)
+    with pytest.raises(TypeError, match="direction must be True or False, got str 'yes'"):
+        check_value("w", 1, 2, direction="yes")
+    # show="no" would be truthy and print: refused, also for an unanswered stub
+    with pytest.raises(TypeError, match="show must be True or False, got str 'no'"):
+        check_value("w", 1, 1, show="no")
+    with pytest.raises(TypeError, match="show must be True or False"):
+        check_gate("and", None, None, show="no")
 
 
 def test_module_all_is_public():
