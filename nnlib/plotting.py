@@ -5,9 +5,11 @@ their own: `plot_linear_unit` (a unit's decision line, firing half-plane and the
 `plot_lines` (several units' lines, e.g. the hidden neurons of an XOR network) and
 `plot_mistakes` (a perceptron's mistakes per epoch).
 
-Every function takes ``ax=None`` (or ``axes=None`` for multi-panel figures): with ``None`` it
-creates a new figure, otherwise it draws into the Axes given. It returns the Axes it drew on
-(an ndarray of Axes for multi-panel functions), so a notebook can add to the figure.
+Every ``plot_*`` function takes ``ax=None`` (or ``axes=None`` for multi-panel figures): with
+``None`` it creates a new figure, otherwise it draws into the Axes given. It returns the Axes
+it drew on (an ndarray of Axes for multi-panel functions), so a notebook can add to the
+figure. `unit_legend` arranges the legend of an Axes already drawn; `line_in_view` and
+`layer_statistics` compute and draw nothing.
 
 matplotlib is imported inside the functions, never when this module is imported, so
 ``import nnlib`` stays fast and works headless.
