@@ -19,105 +19,31 @@ what is already graded from the same submission bytes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
-import re
 import shutil
 import sys
 import time
-import warnings
 import zipfile
 from pathlib import Path
 
-from autograder.confine import Limits
+from autograder import engine
+from autograder.course import (
+    COURSE_ROOT,
+    STUDENT_ID,
+    TIMESTAMP_FORMAT,
+    Course,
+    CourseError,
+    Limits,
+    default_limits,
+)
+from autograder.feedback import render_feedback, write_feedback
+from autograder.rebuild import Note
+from autograder.results import read_results, record_to_gradebook
 
-COURSE = Path(__file__).resolve().parent
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-RESULTS = "results"  # <course>/results/<assignment>/<student>.json, one per graded submission
-
-
-@contextlib.contextmanager
-def _quiet_sqlalchemy():
-    """nbgrader's gradebook code triggers SQLAlchemy's SAWarning (a RuntimeWarning) in normal
-    use; keep it a warning that is not shown, even under ``-W error::RuntimeWarning``."""
-    from sqlalchemy.exc import SAWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)
-        yield
-
-
-def default_limits() -> Limits:
-    """The grading limits, with ``$NNFP_CELL_TIMEOUT`` (the course's per-cell limit, as in
-    nbgrader_config.py) as the seconds per cell or graded call."""
-    return Limits(cell_seconds=float(os.environ.get("NNFP_CELL_TIMEOUT", "10")))
-
-
-class CourseError(Exception):
-    """A mistake in the command or the course folder, reported without a traceback."""
-
-
-# --------------------------------------------------------------------------- course helpers
-
-
-class Course:
-    """The nbgrader course folder and the APIs that work on it."""
-
-    def __init__(self, root: Path | str = COURSE):
-        from nbgrader.apps import NbGraderAPI
-        from nbgrader.coursedir import CourseDirectory
-        from traitlets.config.loader import PyFileConfigLoader
-
-        # nbgrader runs `alembic` from PATH when it creates a gradebook: make the tools of this
-        # Python visible even when it was started as .venv/bin/python without activating.
-        bindir = str(Path(sys.executable).parent)
-        path = os.environ.get("PATH", "")
-        if bindir not in path.split(os.pathsep):
-            os.environ["PATH"] = bindir + os.pathsep + path
-        self.root = Path(root).resolve()
-        config_file = self.root / "nbgrader_config.py"
-        if not config_file.is_file():
-            raise CourseError(f"no nbgrader_config.py in {self.root}")
-        self.config = PyFileConfigLoader(config_file.name, path=str(self.root)).load_config()
-        self.coursedir = CourseDirectory(config=self.config)
-        self.api = NbGraderAPI(self.coursedir, config=self.config)
-
-    def dir(self, kind: str, *parts: str) -> Path:
-        return self.root / kind / Path(*parts) if parts else self.root / kind
-
-    def gradebook(self):
-        from nbgrader.api import Gradebook
-
-        return Gradebook(self.coursedir.db_url, course_id=self.coursedir.course_id)
-
-    def assignments(self, name: str | None = None) -> list[str]:
-        """``[name]`` if it is a source assignment, else every source assignment."""
-        found = sorted(p.name for p in self.dir("source").glob("*") if p.is_dir())
-        found = [a for a in found if not a.startswith((".", "_"))]
-        if name is None:
-            if not found:
-                raise CourseError(f"no assignment in {self.dir('source')}")
-            return found
-        if name not in found:
-            raise CourseError(f"unknown assignment {name!r}; the course has: {', '.join(found)}")
-        return [name]
-
-    def notebooks(self, assignment: str) -> list[str]:
-        return sorted(p.name for p in self.dir("source", assignment).glob("*.ipynb"))
-
-    def released(self, assignment: str) -> bool:
-        from nbgrader.api import MissingEntry
-
-        with self.gradebook() as gb:
-            try:
-                gb.find_assignment(assignment)
-            except MissingEntry:
-                return False
-        return self.dir("release", assignment).is_dir()
+__all__ = ["Course", "CourseError", "autograde", "collect", "feedback", "grades", "main", "release"]
 
 
 def _check(result: dict, what: str) -> None:
@@ -134,8 +60,8 @@ def release(course: Course, assignment: str | None = None) -> list[Path]:
     zips = []
     for a in course.assignments(assignment):
         _check(course.api.generate_assignment(a, force=True, create=True), f"release of {a}")
-        folder = course.dir("release", a)
-        target = course.dir("release", f"{a}.zip")
+        folder = course.folder("release", a)
+        target = folder.parent / f"{a}.zip"
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and ".ipynb_checkpoints" not in path.parts:
@@ -201,8 +127,8 @@ def collect(course: Course, src: Path | str, assignment: str | None = None) -> l
         if not chosen:
             problems.append(f"{path.name}: no notebook named {' or '.join(expected)}")
             continue
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
-        dest = course.dir("submitted", student, a)
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        dest = course.submission(student, a)
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
@@ -246,16 +172,13 @@ def autograde(
     Returns ``{assignment: {student: status}}``, status "graded N points[, K flag(s)]",
     "failed ..." (recorded as zero, with the reason) or "skipped".
     """
-    from autograder import engine
-    from autograder.results import read_results, record_to_gradebook
-
     limits = limits or default_limits()
 
     report: dict[str, dict[str, str]] = {}
-    results_dir = course.dir(RESULTS)
+    results_dir = course.results
     for a in course.assignments(assignment):
         skipped: list[str] = []
-        todo, done = engine.pending(course.root, a, results_dir, students, force, skipped)
+        todo, done = engine.pending(course, a, results_dir, students, force, skipped)
         for problem in skipped:
             print(f"  not graded: {problem}", file=sys.stderr)
         if not todo and not done:
@@ -265,7 +188,7 @@ def autograde(
         status = {s: "skipped" for s in done}
         status.update(
             engine.grade_batch(
-                course.root,
+                course,
                 a,
                 todo,
                 results_dir,
@@ -304,44 +227,24 @@ def autograde(
 # -------------------------------------------------------------------------------- feedback
 
 
-def _check_results(r) -> list:
-    from autograder.checks import QuestionResult
-
-    return [
-        QuestionResult(
-            name=q["name"],
-            passed=bool(q["passed"]),
-            points_earned=q["points_earned"],
-            points_possible=q["points_possible"],
-            seed=q.get("seed", r.seed),
-            message=q["message"],
-            hint_id=q.get("hint_id"),
-            case=q.get("case"),
-        )
-        for q in r.questions
-    ]
-
-
 def feedback(course: Course, assignment: str | None = None) -> list[Path]:
-    """Per-student HTML from the result files: verdicts, points, seeds, failing cases and
-    hints; never the hidden tests' source or reference code (nbgrader's own feedback
-    copies the hidden tests verbatim)."""
-    from autograder.feedback import render_feedback, write_feedback
-    from autograder.rebuild import Note
-    from autograder.results import read_results
-
+    """Per-student HTML from the result files: verdicts, points, seeds, failing cases, hints
+    and notes; never the hidden tests' source or reference code (nbgrader's own feedback
+    copies the hidden tests verbatim), and never the scan's flags, which are for the
+    instructor only (`grades` and `autograde` list them)."""
     written = []
     for a in course.assignments(assignment):
-        for r in read_results(course.dir(RESULTS), a):
-            notes = [Note(*n.split(": ", 1)) if ": " in n else Note("note", n) for n in r.notes]
+        count = 0
+        for r in read_results(course.results, a):
+            notes = list(r.notes)
             if r.status == "failed":
                 notes.append(Note("failed", "your submission could not be graded; recorded as 0"))
-            page = render_feedback(r.student, a, _check_results(r), notes)
+            page = render_feedback(r.student, a, [q.result for q in r.questions], notes)
             for nb in course.notebooks(a):
-                path = course.dir("feedback", r.student, a, Path(nb).with_suffix(".html").name)
-                written.append(write_feedback(path, page))
-        pages = sorted(course.dir("feedback").glob(f"*/{a}/*.html"))
-        print(f"feedback {a}: {len(pages)} page(s) in {course.dir('feedback')}/")
+                folder = course.folder("feedback", a, r.student)
+                written.append(write_feedback(folder / Path(nb).with_suffix(".html").name, page))
+                count += 1
+        print(f"feedback {a}: {count} page(s) in {course.root / course.step('feedback')}/")
     return written
 
 
@@ -351,17 +254,16 @@ GRADE_COLUMNS = ("assignment", "student_id", "timestamp", "score", "max_score", 
 
 
 def grades(course: Course, out: Path | str | None = None) -> Path:
-    """Write a CSV with one row per student and assignment in the gradebook."""
-    from nbgrader.api import MissingEntry
-
-    from autograder.results import read_results
+    """Write a CSV with one row per student and assignment in the gradebook; its ``note``
+    names a failed grading's error, or the scan's flags (for the instructor only)."""
+    from nbgrader.api import MissingEntry  # here, not at the top: start-up speed
 
     out = Path(out) if out else course.root / "grades.csv"
     rows = []
     with course.gradebook() as gb:
         for assignment in gb.assignments:
             a = assignment.name
-            results = {r.student: r for r in read_results(course.dir(RESULTS), a)}
+            results = {r.student: r for r in read_results(course.results, a)}
             for student in gb.students:
                 row = {"assignment": a, "student_id": student.id, "timestamp": "", "note": ""}
                 try:
@@ -382,7 +284,8 @@ def grades(course: Course, out: Path | str | None = None) -> Path:
                 else:
                     row["status"] = "graded"
                 if result is not None and result.flags and row["status"] != "failed":
-                    row["note"] = f"{len(result.flags)} flag(s): " + "; ".join(result.flags[:3])
+                    flags = "; ".join(str(flag) for flag in result.flags[:3])
+                    row["note"] = f"{len(result.flags)} flag(s): {flags}"
                 rows.append(row)
     out.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
@@ -404,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
         "target of the same name (make release, make collect SRC=dir, ...).",
     )
     parser.add_argument(
-        "--course", default=str(COURSE), help="nbgrader course folder (default: %(default)s)"
+        "--course", default=str(COURSE_ROOT), help="nbgrader course folder (default: %(default)s)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="student version + zip of one or all assignments")

@@ -5,6 +5,7 @@ the machine allows (`isolation`), creates cgroups when it can, and wraps the ker
 in `autograder/sandbox.py` (the launcher; its docstring lists what each level does).
 `Confinement.close` kills whatever the job left (the namespace's death does it at the
 "namespaces" level; the cgroups' process lists and the session are swept in any case).
+The limits themselves are `autograder.course.Limits` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import importlib.util
 import json
 import os
 import re
@@ -21,40 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from autograder.course import Limits
+from autograder.sandbox import kill_session
 
 __all__ = ["Confinement", "Limits", "isolation"]
 
 SANDBOX = str(Path(__file__).with_name("sandbox.py"))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one submission may use.
-
-    Parameters
-    ----------
-    cell_seconds : wall time of one cell, or of one call of a graded function.
-    submission_seconds : wall time of the whole submission, kernel restarts included.
-    memory_mb : memory of the whole job (cgroup) and address space of each process.
-    processes : processes and threads of the job at once.
-    output_mb : what the kernel may print or display; the rest is dropped and reported.
-    disk_mb : size of each writable tmpfs (``/tmp`` with the working directory, ...).
-    """
-
-    cell_seconds: float = 10.0
-    submission_seconds: float = 120.0
-    memory_mb: int = 2048
-    processes: int = 64
-    output_mb: float = 4.0
-    disk_mb: int = 256
-
-    def __post_init__(self):
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
 
 
 @functools.cache
@@ -269,10 +245,8 @@ def _checkout_of(path: Path) -> Path | None:
 def hidden_paths(course_root: Path | str | None = None, extra=()) -> list[Path]:
     """What the student's process must not see: the course folder, the reference packages,
     the rest of their checkout (its .git holds every solution), the grader's home."""
-    import autograder
-
-    found = [Path(autograder.__file__).resolve().parent]
-    spec = __import__("importlib.util").util.find_spec("nnlib")
+    found = [Path(__file__).resolve().parent]  # the autograder package
+    spec = importlib.util.find_spec("nnlib")
     if spec is not None and spec.origin:
         found.append(Path(spec.origin).resolve().parent)
     if course_root is not None:
@@ -354,8 +328,6 @@ class Confinement:
         """Kill what the job left: its cgroups' processes, and at the "rlimits" level the
         launcher's session (the launcher made it with setsid, so its pgid is its pid)."""
         if launcher_pid and self.level != "namespaces":
-            from autograder.sandbox import kill_session
-
             with contextlib.suppress(OSError):
                 os.killpg(launcher_pid, signal.SIGKILL)
             kill_session(launcher_pid)  # the launcher called setsid: its pid is the session

@@ -1,4 +1,4 @@
-"""The grading engine behind ``make autograde`` (issue #5).
+"""The grading engine behind ``make autograde``: rebuild, scan, judge, record a result.
 
 One submission is graded by `grade_submission`:
 
@@ -6,16 +6,19 @@ One submission is graded by `grade_submission`:
    the student's answer cells, by grade id (`autograder.rebuild`);
 2. **scan** the student's cells for suspicious code, reported with the line, never a
    reason to take points (`autograder.scan`);
-3. **judge** in a confined kernel (`autograder.judge`, `autograder.confine`): a test cell
+3. **judge** in a confined kernel (`autograder.judge` over `autograder.kernel`): a test cell
    that names a spec (``assert_check("a1.sigmoid_grad", sigmoid_grad)``) is judged in the
-   grader, from outputs only; a plain test cell (``assert`` statements, as in stock
+   grader, from the kernel's outputs only; a plain test cell (``assert`` statements, as in stock
    nbgrader) runs in the confined kernel after the answers, and passes if it raises nothing;
-4. the result goes to an atomic per-student file (`autograder.results`), and the rebuilt
-   notebook to ``autograded/<student>/<assignment>/`` for the formgrader.
+4. the result (a `StudentResult`, its questions, notes and flags typed) is returned, and
+   the rebuilt notebook written to ``autograded/<student>/<assignment>/`` for the
+   formgrader.
 
-`grade_batch` runs `grade_submission` in worker processes, skips what is already graded
-(same submission bytes), shows a progress bar, and then records every result in the
-gradebook in one step: the only writer of SQLite.
+`grade_batch` runs `grade_submission` for many students in worker processes, each writing
+its result to an atomic per-student file (`autograder.results`), and shows a progress bar;
+`pending` says which submissions are already graded from the same bytes by the same
+grader. Neither touches the gradebook: the caller (``python -m autograder autograde``)
+records every result in it in one step afterwards, the only writer of SQLite.
 """
 
 from __future__ import annotations
@@ -31,15 +34,23 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.confine import Limits
-from autograder.judge import Judge, cell_source, is_test_cell
+import nbformat
+from tqdm import tqdm
+
+from autograder.checks import QuestionResult
+from autograder.confine import sweep_stale
+from autograder.course import STUDENT_ID, Course, Limits, cell_source, is_test_cell
+from autograder.judge import Judge
+from autograder.rebuild import Note, Rebuilt, rebuild_from_folder
 from autograder.results import (
+    GradedCell,
     StudentResult,
     current_versions,
     is_done,
     write_atomic,
     write_result,
 )
+from autograder.scan import scan_notebook
 
 __all__ = ["Limits", "TestCell", "grade_batch", "grade_submission", "test_cells"]
 
@@ -91,45 +102,88 @@ def submission_sha256(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _question(
+def _graded(
     cell: TestCell,
     passed: bool,
-    earned: float,
     message: str,
     seed: int,
     hint_id: str | None = None,
     case: str | None = None,
-) -> dict:
-    return {
-        "name": cell.spec or cell.grade_id,
-        "grade_id": cell.grade_id,
-        "points_earned": earned,
-        "points_possible": cell.points,
-        "passed": passed,
-        "message": message,
-        "hint_id": hint_id,
-        "case": case,
-        "seed": seed,
-    }
+) -> GradedCell:
+    """The result of one test cell: all of its points if `passed`, else none."""
+    result = QuestionResult(
+        name=cell.spec or cell.grade_id,
+        passed=passed,
+        points_earned=cell.points if passed else 0.0,
+        points_possible=cell.points,
+        seed=seed,
+        message=message,
+        hint_id=hint_id,
+        case=case,
+    )
+    return GradedCell(cell.grade_id, result)
 
 
-def read_timestamp(folder: Path) -> str | None:
-    """A submission folder's timestamp.txt, stripped; None if it has none."""
-    path = Path(folder) / "timestamp.txt"
-    return path.read_text().strip() if path.is_file() else None
-
-
-def _write_autograded(course: Path, assignment: str, student: str, name: str, nb, stamp):
-    import nbformat
-
-    folder = course / "autograded" / student / assignment
+def _write_autograded(course: Course, assignment: str, student: str, name: str, nb, stamp):
+    folder = course.folder("autograded", assignment, student)
     write_atomic(folder / name, nbformat.writes(nb))
     if stamp:
         write_atomic(folder / "timestamp.txt", stamp)
 
 
+def _as_course(course: Course | Path | str) -> Course:
+    return course if isinstance(course, Course) else Course(course)
+
+
+def _judge_notebook(judge: Judge, cells: list[TestCell], seed: int, result: StudentResult):
+    """Grade every test cell of one notebook against the running `judge`, into `result`."""
+    for cell in cells:
+        if cell.spec is not None:
+            check = judge.check(cell.spec, seed)
+            result.questions.append(
+                _graded(cell, check.passed, check.message, seed, check.hint_id, check.case)
+            )
+        else:
+            result.notes.append(
+                Note(
+                    "plain_test",
+                    f"{cell.grade_id} names no spec, so it ran inside the student's kernel "
+                    "(not defended against tampering)",
+                    cell.grade_id,
+                )
+            )
+            ok, error = judge.kernel.run_cell(cell.source)
+            result.questions.append(_graded(cell, ok, "passed" if ok else f"failed: {error}", seed))
+    kernel = judge.kernel
+    result.notes += [Note("cell_error", e) for e in kernel.cell_errors]
+    if kernel.restarts:
+        result.notes.append(
+            Note("kernel_restarted", f"the kernel was restarted {kernel.restarts} time(s)")
+        )
+    if kernel.output_exceeded:
+        result.notes.append(
+            Note(
+                "output_dropped",
+                f"the notebook printed {kernel.output_bytes / 2**20:.1f} MB; "
+                f"output beyond {kernel.limits.output_mb:g} MB was dropped",
+            )
+        )
+
+
+def _grade_rebuilt(rebuilt: Rebuilt, source_nb, result: StudentResult, course: Course, **judge):
+    """Scan a rebuilt notebook, score its unanswered hand-graded cells, judge its tests."""
+    result.notes += rebuilt.report
+    result.flags += scan_notebook(rebuilt.notebook)
+    for gid, points in unanswered_manual(source_nb, rebuilt):
+        cell = TestCell(gid, points, None, "")
+        message = "not answered: the cell is as released"
+        result.questions.append(_graded(cell, False, message, result.seed))
+    with Judge(rebuilt.notebook, course_root=course.root, **judge) as running:
+        _judge_notebook(running, test_cells(source_nb), result.seed, result)
+
+
 def grade_submission(
-    course_root: Path | str,
+    course_root: Course | Path | str,
     assignment: str,
     student: str,
     *,
@@ -137,18 +191,14 @@ def grade_submission(
     limits: Limits | None = None,
     level: str | None = None,
 ) -> StudentResult:
-    """Grade ``<course_root>/submitted/<student>/<assignment>/``; never raises for a bad
-    submission (a grader bug still raises). See the module docstring for the steps."""
-    import nbformat
-
-    from autograder.rebuild import rebuild_from_folder
-    from autograder.scan import scan_notebook
-
-    course = Path(course_root).resolve()
+    """Grade the submission ``submitted/<student>/<assignment>/`` of a course (a `Course`
+    or its folder); never raises for a bad submission (a grader bug still raises). See the
+    module docstring for the steps."""
+    course = _as_course(course_root)
     limits = limits or Limits()
     seed = secrets.randbits(31) if seed is None else int(seed)
-    folder = course / "submitted" / student / assignment
-    stamp = read_timestamp(folder)
+    folder = course.submission(student, assignment)
+    stamp = course.timestamp(folder)
     result = StudentResult(
         student=student,
         assignment=assignment,
@@ -159,58 +209,13 @@ def grade_submission(
         versions={**current_versions(), "grader": grader_fingerprint(course, assignment)},
         timestamp=stamp,
     )
-    sources = sorted((course / "source" / assignment).glob("*.ipynb"))
-    for source_path in sources:
-        source_nb = nbformat.read(str(source_path), as_version=4)
-        rebuilt = rebuild_from_folder(source_nb, folder, source_path.name)
-        result.notes += [f"{n.kind}: {n.message}" for n in rebuilt.report]
-        result.flags += [f"{f.kind}: {f}" for f in scan_notebook(rebuilt.notebook)]
-        cells = test_cells(source_nb)
-        for gid, points in unanswered_manual(source_nb, rebuilt):
-            cell = TestCell(gid, points, None, "")
-            message = "not answered: the cell is as released"
-            result.questions.append(_question(cell, False, 0.0, message, seed))
-        with Judge(
-            rebuilt.notebook,
-            limits=limits,
-            course_root=course,
-            level=level,
-            workdir_name=assignment,
-        ) as judge:
-            for cell in cells:
-                if cell.spec is not None:
-                    check = judge.check(cell.spec, seed)
-                    earned = cell.points if check.passed else 0.0
-                    result.questions.append(
-                        _question(
-                            cell,
-                            check.passed,
-                            earned,
-                            check.message,
-                            seed,
-                            hint_id=check.hint_id,
-                            case=check.case,
-                        )
-                    )
-                else:
-                    result.notes.append(
-                        f"plain_test: {cell.grade_id} names no spec, so it ran inside the "
-                        "student's kernel (not defended against tampering)"
-                    )
-                    ok, error = judge.run_cell(cell.source)
-                    message = "passed" if ok else f"failed: {error}"
-                    result.questions.append(
-                        _question(cell, ok, cell.points if ok else 0.0, message, seed)
-                    )
-            result.notes += [f"cell error: {e}" for e in judge.cell_errors]
-            if judge.restarts:
-                result.notes.append(f"the kernel was restarted {judge.restarts} time(s)")
-            if judge.output_exceeded:
-                result.notes.append(
-                    f"the notebook printed {judge.output_bytes / 2**20:.1f} MB; "
-                    f"output beyond {limits.output_mb:g} MB was dropped"
-                )
-        _write_autograded(course, assignment, student, source_path.name, rebuilt.notebook, stamp)
+    for name in course.notebooks(assignment):
+        source_nb = nbformat.read(str(course.folder("source", assignment) / name), as_version=4)
+        rebuilt = rebuild_from_folder(source_nb, folder, name)
+        _grade_rebuilt(
+            rebuilt, source_nb, result, course, limits=limits, level=level, workdir_name=assignment
+        )
+        _write_autograded(course, assignment, student, name, rebuilt.notebook, stamp)
     result.finished = time.time()
     return result
 
@@ -218,8 +223,8 @@ def grade_submission(
 # ----------------------------------------------------------------------------- the batch
 
 
-def _failed(course: Path, assignment: str, student: str, seed: int, error: str) -> StudentResult:
-    folder = course / "submitted" / student / assignment
+def _failed(course: Course, assignment: str, student: str, seed: int, error: str) -> StudentResult:
+    folder = course.submission(student, assignment)
     now = time.time()
     return StudentResult(
         student=student,
@@ -231,27 +236,34 @@ def _failed(course: Path, assignment: str, student: str, seed: int, error: str) 
         versions=current_versions(),
         status="failed",
         error=error,
-        timestamp=read_timestamp(folder),
+        timestamp=course.timestamp(folder),
     )
 
 
 def _work(course: str, assignment: str, student: str, seed: int, limits: Limits, results: str):
     """One job in a worker process: grade, write the result file, return a summary."""
-    course_path = Path(course)
+    grading = Course(course)
     try:
-        result = grade_submission(course_path, assignment, student, seed=seed, limits=limits)
+        result = grade_submission(grading, assignment, student, seed=seed, limits=limits)
     except Exception:  # a grader bug: record it, never lose the student
-        result = _failed(course_path, assignment, student, seed, traceback.format_exc(limit=5))
+        result = _failed(grading, assignment, student, seed, traceback.format_exc(limit=5))
     write_result(results, result)
     return student, result.score, result.status, len(result.flags)
 
 
-def grader_fingerprint(course: Path | str, assignment: str) -> str:
+def grader_fingerprint(course: Course | Path | str, assignment: str) -> str:
     """sha256 of what a grade depends on besides the submission: the assignment's source
-    notebooks and the check specs. Changing either regrades everything on the next run."""
+    notebooks and the check specs. Changing either regrades everything on the next run.
+
+    `course` is a `Course`, or the root of a folder with nbgrader's default layout
+    (``source/<assignment>/``), which needs no ``nbgrader_config.py``."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = sorted((Path(course) / "source" / assignment).glob("*.ipynb"))
+    if isinstance(course, Course):
+        source = course.folder("source", assignment)
+    else:
+        source = Path(course) / "source" / assignment
+    files = sorted(source.glob("*.ipynb"))
     files += [here / "checks.py", *sorted((here / "specs").glob("*.py"))]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -259,7 +271,7 @@ def grader_fingerprint(course: Path | str, assignment: str) -> str:
 
 
 def pending(
-    course: Path,
+    course: Course | Path | str,
     assignment: str,
     results_dir: Path,
     students=None,
@@ -268,13 +280,11 @@ def pending(
 ) -> tuple[list[str], list[str]]:
     """(to grade, already graded) among the submitted students of `assignment`.
 
-    A folder whose name is not a plain student id (letters, digits, ``_ . -``) is left out
-    and named in `problems`: it cannot be a gradebook student."""
-    from autograder.cli import STUDENT_ID
-
+    A folder whose name is not a plain student id (`autograder.course.STUDENT_ID`) is left
+    out and named in `problems`: it cannot be a gradebook student."""
+    course = _as_course(course)
     submitted = []
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
-        name = folder.parent.name
+    for name in course.submitted_students(assignment):
         if STUDENT_ID.match(name):
             submitted.append(name)
         elif problems is not None:
@@ -284,7 +294,7 @@ def pending(
     fingerprint = grader_fingerprint(course, assignment)
     todo, done = [], []
     for student in submitted:
-        sha = submission_sha256(course / "submitted" / student / assignment)
+        sha = submission_sha256(course.submission(student, assignment))
         if not force and is_done(results_dir, assignment, student, sha, fingerprint):
             done.append(student)
         else:
@@ -296,14 +306,15 @@ def _bar(tqdm, total: int, assignment: str, progress: bool):
     return tqdm(total=total, desc=f"autograde {assignment}", unit="sub", disable=not progress)
 
 
-def _done(summary: dict, bar, student: str, score: float, status: str, flags: int) -> None:
+def _tally(summary: dict, bar, student: str, score: float, status: str, flags: int) -> None:
+    """Record a finished job's summary line and advance the progress bar."""
     summary[student] = f"{status} {score:g} points" + (f", {flags} flag(s)" if flags else "")
     bar.set_postfix_str(student)
     bar.update()
 
 
 def grade_batch(
-    course: Path | str,
+    course: Course | Path | str,
     assignment: str,
     students: list[str],
     results_dir: Path | str,
@@ -315,27 +326,24 @@ def grade_batch(
 ) -> dict[str, str]:
     """Grade `students` in `jobs` worker processes (default: one per core); each writes its
     own result file. Returns ``{student: summary}``. The gradebook is not touched here."""
-    from tqdm import tqdm
-
-    from autograder.confine import sweep_stale
-
-    course = Path(course).resolve()
+    course = _as_course(course)
     limits = limits or Limits()
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     sweep_stale()  # what killed runs left: their jobs' cgroups and socket folders
     seeds = {s: (secrets.randbits(31) if seed is None else int(seed)) for s in students}
     summary: dict[str, str] = {}
-    args = (str(course), assignment)
+    args = (str(course.root), assignment)
     if jobs == 1 or len(students) <= 1:
         bar = _bar(tqdm, len(students), assignment, progress)
         for s in students:
-            _done(summary, bar, *_work(*args, s, seeds[s], limits, str(results_dir)))
+            _tally(summary, bar, *_work(*args, s, seeds[s], limits, str(results_dir)))
         bar.close()
         return dict(sorted(summary.items()))
-    # Workers are forked where possible, after the heavy imports (nbformat pulls in
-    # jsonschema: ~1 s), and before the progress bar's monitor thread exists.
-    import autograder.rebuild
-    import autograder.scan  # noqa: F401
+    # Workers are forked where possible, after the heavy imports (what the modules above
+    # import only when first used: nbgrader's preprocessors, jupyter_client's manager), and
+    # before the progress bar's monitor thread exists.
+    import jupyter_client.manager  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
@@ -358,13 +366,13 @@ def grade_batch(
                 for future in as_completed(futures):
                     student = futures[future]
                     try:
-                        _done(summary, bar, *future.result())
+                        _tally(summary, bar, *future.result())
                     except Exception as exc:  # the worker process died
                         if isolated:
                             error = f"the grading process died: {exc!r}"
                             result = _failed(course, assignment, student, seeds[student], error)
                             write_result(results_dir, result)
-                            _done(summary, bar, student, 0.0, "failed", 0)
+                            _tally(summary, bar, student, 0.0, "failed", 0)
                         else:
                             retry.append(student)
         isolated = isolated or len(retry) == len(queue)

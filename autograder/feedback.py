@@ -1,10 +1,15 @@
 """Feedback pages for students: messages, seeds and failing cases, never hidden code.
 
-`render_feedback` turns the `QuestionResult`s of one submission (plus the notes of
-`autograder.rebuild` and the flags of `autograder.scan`) into a self-contained HTML page:
-no scripts, no external assets, and every piece of text HTML-escaped. It receives only
-results, never the source notebook, the hidden tests or nnlib's reference functions, so it
-cannot leak them (issue #5, item 7). `write_feedback` writes the page atomically.
+`render_feedback` turns the `QuestionResult` s of one submission and the `Note` s about it
+(from `autograder.rebuild` and the engine) into a self-contained HTML page: no scripts, no
+external assets, and every piece of text HTML-escaped. It receives only results, never the
+source notebook, the hidden tests or nnlib's reference functions, so it cannot leak them.
+`write_feedback` writes the page atomically.
+
+The static scan's flags (`autograder.scan.Flag`) are **not** shown to students, and the
+renderer does not even receive them: they are heuristics for the instructor (the grades
+CSV and the autograde output list them), they never cost points, and showing them would
+teach a student which constructs the scan looks for.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.checks import QuestionResult
+from autograder.rebuild import Note
+from autograder.results import write_atomic
 
 __all__ = ["render_feedback", "write_feedback"]
 
@@ -30,7 +37,7 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.5em; }
 """
 
 
-def _e(value: Any) -> str:
+def _escape(value: Any) -> str:
     """HTML-escape any value (quotes included)."""
     return html.escape(str(value), quote=True)
 
@@ -39,33 +46,27 @@ def _question(result: QuestionResult) -> str:
     verdict = "passed" if result.passed else "failed"
     rows = [
         f'<section class="{"pass" if result.passed else "fail"}">',
-        f"<h2>{_e(result.name)}</h2>",
+        f"<h2>{_escape(result.name)}</h2>",
         f'<p><span class="verdict">{verdict}</span> &mdash; '
-        f"{_e(result.points_earned)} / {_e(result.points_possible)} points</p>",
-        f"<p>Regrade with seed {_e(result.seed)}.</p>",
+        f"{_escape(result.points_earned)} / {_escape(result.points_possible)} points</p>",
+        f"<p>Regrade with seed {_escape(result.seed)}.</p>",
     ]
     if result.case:
-        rows.append(f"<p>Failing case: {_e(result.case)}</p>")
+        rows.append(f"<p>Failing case: {_escape(result.case)}</p>")
     if result.hint_id:
-        rows.append(f"<p>Hint: {_e(result.hint_id)}</p>")
-    rows.append(f"<pre>{_e(result.message)}</pre>")
+        rows.append(f"<p>Hint: {_escape(result.hint_id)}</p>")
+    rows.append(f"<pre>{_escape(result.message)}</pre>")
     rows.append("</section>")
     return "\n".join(rows)
 
 
-def _about(notes: Sequence[Any], flags: Sequence[Any]) -> str:
-    if not notes and not flags:
+def _about(notes: Sequence[Note]) -> str:
+    if not notes:
         return ""
     items = []
     for note in notes:
-        where = f" ({_e(note.grade_id)})" if getattr(note, "grade_id", None) else ""
-        items.append(f"<li>[{_e(note.kind)}]{where}: {_e(note.message)}</li>")
-    for flag in flags:
-        where = f"{flag.cell} line {flag.line}" if flag.cell else f"line {flag.line}"
-        items.append(
-            f"<li>[{_e(flag.kind)}] {_e(where)}: <code>{_e(flag.code)}</code> "
-            f"&mdash; {_e(flag.message)}</li>"
-        )
+        where = f" ({_escape(note.grade_id)})" if note.grade_id else ""
+        items.append(f"<li>[{_escape(note.kind)}]{where}: {_escape(note.message)}</li>")
     return (
         '<section class="about">\n<h2>About your submission</h2>\n<ul>\n'
         + "\n".join(items)
@@ -77,8 +78,7 @@ def render_feedback(
     student: str,
     assignment: str,
     results: Iterable[QuestionResult],
-    notes: Iterable[Any] = (),
-    flags: Iterable[Any] = (),
+    notes: Iterable[Note] = (),
 ) -> str:
     """A self-contained HTML feedback page for one student's graded assignment.
 
@@ -89,12 +89,12 @@ def render_feedback(
     results : iterable of QuestionResult
         One section per question: verdict, points, seed to regrade with, message.
     notes : iterable of autograder.rebuild.Note
-        Problems found while rebuilding the submission.
-    flags : iterable of autograder.scan.Flag
-        Suspicious lines found by the static scan.
+        Problems found while rebuilding or running the submission.
+
+    The scan's flags are not a parameter: students do not see them (module docstring).
     """
     results = list(results)
-    notes, flags = list(notes), list(flags)
+    notes = list(notes)
     earned = sum(r.points_earned for r in results)
     possible = sum(r.points_possible for r in results)
     title = f"Feedback: {assignment} for {student}"
@@ -103,18 +103,18 @@ def render_feedback(
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{_e(title)}</title>",
+        f"<title>{_escape(title)}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{_e(assignment)}</h1>",
-        f"<p>Student: {_e(student)}</p>",
+        f"<h1>{_escape(assignment)}</h1>",
+        f"<p>Student: {_escape(student)}</p>",
         f'<p class="total">Total: {earned} / {possible} points</p>',
         "</header>",
     ]
     parts += [_question(r) for r in results]
-    about = _about(notes, flags)
+    about = _about(notes)
     if about:
         parts.append(about)
     parts += ["</body>", "</html>", ""]
@@ -123,6 +123,4 @@ def render_feedback(
 
 def write_feedback(path: str | os.PathLike, html_text: str) -> Path:
     """Write `html_text` to `path` atomically (temporary file in the same folder, then replace)."""
-    from autograder.results import write_atomic
-
     return write_atomic(path, html_text)

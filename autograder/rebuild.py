@@ -1,4 +1,4 @@
-"""Rebuild a submission from the instructor's source notebook (issue #5, item 1).
+"""Rebuild a submission from the instructor's source notebook; never grade it as it is.
 
 The student's notebook is never graded as it is. `rebuild` starts from a deep copy of the
 instructor's source notebook and splices in, by grade id, only the student's answer cells
@@ -24,9 +24,8 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
-__all__ = ["Note", "Rebuilt", "answer_ids", "rebuild", "rebuild_from_folder", "release"]
+__all__ = ["Note", "Rebuilt", "answer_ids", "rebuild", "rebuild_from_folder", "student_version"]
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,13 @@ def _load_source(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
     return nbformat.read(str(source_nb), as_version=4)
 
 
-def release(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
-    """The student's version of the source, as nbgrader's release makes it."""
+def student_version(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
+    """The student's version of a source notebook, as nbgrader's release makes it
+    (``ClearSolutions`` then ``ClearHiddenTests``), in memory: nothing is written."""
+    # Here, not at the top, for start-up speed: nbgrader.preprocessors takes seconds to
+    # import, and readers of result files need only `Note`.
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
     nb = _load_source(source_nb)
     resources: dict = {}
     nb, resources = ClearSolutions().preprocess(nb, resources)
@@ -143,27 +147,8 @@ def _clear_outputs(nb: NotebookNode) -> None:
             cell.execution_count = None
 
 
-def rebuild(
-    source_nb: NotebookNode | str | PathLike, submission: NotebookNode | dict | str | PathLike
-) -> Rebuilt:
-    """Splice the submission's answer cells, by grade id, into a copy of the source."""
-    source = _load_source(source_nb)
-    released = {_grade_id(c): c for c in release(source).cells if _grade_id(c)}
-    report: list[Note] = []
-    unanswered: list[str] = []
-    student = _read_submission(submission, report)
-    student_cells = [
-        c for c in (student.cells if student is not None else []) if isinstance(c, dict)
-    ]
-
-    src_ids = [_grade_id(c) for c in source.cells]
-    known = {gid for gid in src_ids if gid}
-    by_id: dict[str, list[Any]] = {}
-    for cell in student_cells:
-        gid = _grade_id(cell)
-        if gid in known:
-            by_id.setdefault(gid, []).append(cell)
-
+def _report_layout(student_cells: list, known: set[str], src_ids: list, report: list) -> None:
+    """Notes about the submission as a whole: foreign cells, order, outputs."""
     # Student code and text outside the source's cells is never used.
     extra = [c for c in student_cells if _grade_id(c) not in known]
     if extra:
@@ -174,12 +159,10 @@ def rebuild(
                 "(only the cells with an answer's grade id are graded)",
             )
         )
-
     order = [gid for gid in (_grade_id(c) for c in student_cells) if gid in known]
     first_seen = list(dict.fromkeys(order))
     if first_seen != [gid for gid in src_ids if gid in set(first_seen)]:
         report.append(Note("reordered", "cells were re-ordered; the assignment's order is used"))
-
     if any(
         c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count") is not None)
         for c in student_cells
@@ -187,6 +170,80 @@ def rebuild(
         report.append(
             Note("outputs_cleared", "submitted outputs and execution counts were discarded")
         )
+
+
+def _splice_answer(cell: Any, gid: str, stub: str, candidates: list, report: list) -> bool:
+    """Put the student's answer `gid` into the source's `cell`; False if it is unanswered.
+
+    Copies of another cell type are not answers (``retyped``); several answered copies are
+    joined in order (``duplicate``); no copy at all leaves the released `stub` (``missing``).
+    """
+    same_type = [c for c in candidates if c.get("cell_type") == cell.cell_type]
+    if len(same_type) < len(candidates):
+        kinds = sorted({str(c.get("cell_type")) for c in candidates} - {cell.cell_type})
+        report.append(
+            Note(
+                "retyped",
+                f"answer {gid!r} was turned into a {'/'.join(kinds)} cell and is not graded "
+                f"as an answer (it must stay a {cell.cell_type} cell)",
+                gid,
+            )
+        )
+    answered = [c for c in same_type if _text(c).strip() != stub.strip()]
+    if len(same_type) > 1:
+        report.append(
+            Note(
+                "duplicate",
+                f"answer {gid!r} appears {len(same_type)} times; "
+                + (
+                    f"its {len(answered)} answered copies are joined in order, as Run All "
+                    "would run them"
+                    if len(answered) > 1
+                    else "the answered one is kept"
+                ),
+                gid,
+            )
+        )
+    if not same_type:
+        cell.source = stub
+        report.append(
+            Note("missing", f"answer {gid!r} is missing; the unanswered stub is graded", gid)
+        )
+        return False
+    chosen = (answered or same_type)[0]
+    if len(answered) > 1:
+        cell.source = "\n\n".join(_text(c).rstrip() for c in answered)
+    else:
+        cell.source = _text(chosen)
+    if cell.cell_type == "markdown" and isinstance(chosen.get("attachments"), dict):
+        cell.attachments = copy.deepcopy(chosen["attachments"])
+    return bool(answered)
+
+
+def rebuild(
+    source_nb: NotebookNode | str | PathLike, submission: NotebookNode | dict | str | PathLike
+) -> Rebuilt:
+    """Splice the submission's answer cells, by grade id, into a copy of the source.
+
+    Locked cells keep the instructor's text (an edited copy is reported ``edited_locked``);
+    each answer cell takes the student's copy (`_splice_answer`). Outputs are cleared.
+    """
+    source = _load_source(source_nb)
+    released = {_grade_id(c): c for c in student_version(source).cells if _grade_id(c)}
+    report: list[Note] = []
+    unanswered: list[str] = []
+    student = _read_submission(submission, report)
+    student_cells = [
+        c for c in (student.cells if student is not None else []) if isinstance(c, dict)
+    ]
+    src_ids = [_grade_id(c) for c in source.cells]
+    known = {gid for gid in src_ids if gid}
+    by_id: dict[str, list[Any]] = {}
+    for cell in student_cells:
+        gid = _grade_id(cell)
+        if gid in known:
+            by_id.setdefault(gid, []).append(cell)
+    _report_layout(student_cells, known, src_ids, report)
 
     for cell in source.cells:
         gid = _grade_id(cell)
@@ -205,47 +262,8 @@ def rebuild(
                 )
             continue
         stub = _text(released.get(gid, cell))
-        same_type = [c for c in candidates if c.get("cell_type") == cell.cell_type]
-        if len(same_type) < len(candidates):
-            kinds = sorted({str(c.get("cell_type")) for c in candidates} - {cell.cell_type})
-            report.append(
-                Note(
-                    "retyped",
-                    f"answer {gid!r} was turned into a {'/'.join(kinds)} cell and is not graded "
-                    f"as an answer (it must stay a {cell.cell_type} cell)",
-                    gid,
-                )
-            )
-        answered = [c for c in same_type if _text(c).strip() != stub.strip()]
-        if len(same_type) > 1:
-            report.append(
-                Note(
-                    "duplicate",
-                    f"answer {gid!r} appears {len(same_type)} times; "
-                    + (
-                        f"its {len(answered)} answered copies are joined in order, as Run All "
-                        "would run them"
-                        if len(answered) > 1
-                        else "the answered one is kept"
-                    ),
-                    gid,
-                )
-            )
-        if not answered:
+        if not _splice_answer(cell, gid, stub, candidates, report):
             unanswered.append(gid)
-        if not same_type:
-            cell.source = stub
-            report.append(
-                Note("missing", f"answer {gid!r} is missing; the unanswered stub is graded", gid)
-            )
-            continue
-        chosen = (answered or same_type)[0]
-        if len(answered) > 1:
-            cell.source = "\n\n".join(_text(c).rstrip() for c in answered)
-        else:
-            cell.source = _text(chosen)
-        if cell.cell_type == "markdown" and isinstance(chosen.get("attachments"), dict):
-            cell.attachments = copy.deepcopy(chosen["attachments"])
 
     _clear_outputs(source)
     return Rebuilt(source, report, unanswered)

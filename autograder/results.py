@@ -22,24 +22,60 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.cli import STUDENT_ID, _quiet_sqlalchemy
+from autograder.checks import QuestionResult
+from autograder.course import STUDENT_ID, quiet_sqlalchemy
+from autograder.rebuild import Note
+from autograder.scan import Flag
 
-SCHEMA_VERSION = 1
+#: Version of the result files' layout. 2: notes and flags are objects with their fields
+#: (1 had "kind: message" strings); a file of another version is not read, so its
+#: submission is graded again on the next run.
+SCHEMA_VERSION = 2
 STATUSES = ("graded", "failed")
-QUESTION_KEYS = (
-    "name",
-    "grade_id",
-    "points_earned",
-    "points_possible",
-    "passed",
-    "message",
-    "hint_id",
-)
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """One automatically graded cell: its nbgrader grade id and its question's result."""
+
+    grade_id: str
+    result: QuestionResult
+
+    def to_dict(self) -> dict:
+        """The JSON form: the result's fields and ``grade_id``, side by side."""
+        return {"grade_id": self.grade_id, **dataclasses.asdict(self.result)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GradedCell:
+        if not isinstance(data, dict):
+            raise ValueError(f"a question is a JSON object, not {type(data).__name__}")
+        data = dict(data)
+        grade_id = data.pop("grade_id", None)
+        if not isinstance(grade_id, str):
+            raise ValueError(f"question {data.get('name')!r} lacks a grade_id")
+        return cls(grade_id, QuestionResult(**_known_fields(QuestionResult, data)))
+
+
+def _known_fields(cls, data: dict) -> dict:
+    """`data` if its keys are fields of dataclass `cls`, else ValueError naming the others."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a {cls.__name__} is a JSON object, not {type(data).__name__}")
+    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} keys {sorted(unknown)}")
+    return data
 
 
 @dataclass
 class StudentResult:
-    """What grading one submission produced; everything needed to record or regrade it."""
+    """What grading one submission produced; everything needed to record or regrade it.
+
+    ``questions`` holds one `GradedCell` per automatically graded cell; ``notes`` the
+    `autograder.rebuild.Note` s of the rebuild and of the run (shown to the student);
+    ``flags`` the `autograder.scan.Flag` s of the static scan (for the instructor only:
+    the grades CSV and the autograde output show them, the feedback page does not).
+    They keep their types here and become JSON only in `to_json` / `from_json`.
+    """
 
     student: str
     assignment: str
@@ -48,9 +84,9 @@ class StudentResult:
     started: float
     finished: float
     versions: dict[str, str] = field(default_factory=dict)
-    questions: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    questions: list[GradedCell] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
     status: str = "graded"
     error: str | None = None
     timestamp: str | None = None  # the submission's timestamp.txt, for the gradebook
@@ -62,18 +98,27 @@ class StudentResult:
                 raise ValueError(f"{name} must be a plain name (letters, digits, _ . -): {value!r}")
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
-        for q in self.questions:
-            missing = [k for k in QUESTION_KEYS if k not in q]
-            if missing:
-                raise ValueError(f"question {q.get('name')!r} lacks {', '.join(missing)}")
+        for name, kind in (("questions", GradedCell), ("notes", Note), ("flags", Flag)):
+            wrong = [x for x in getattr(self, name) if not isinstance(x, kind)]
+            if wrong:
+                raise TypeError(
+                    f"{name} must hold {kind.__name__} objects, got {type(wrong[0]).__name__}"
+                )
 
     @property
     def score(self) -> float:
-        return float(sum(q["points_earned"] for q in self.questions))
+        return float(sum(q.result.points_earned for q in self.questions))
 
     def to_json(self) -> str:
-        data = {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}
-        return json.dumps(data, indent=1, sort_keys=True)
+        data = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("questions", "notes", "flags")
+        }
+        data["questions"] = [q.to_dict() for q in self.questions]
+        data["notes"] = [dataclasses.asdict(n) for n in self.notes]
+        data["flags"] = [dataclasses.asdict(f) for f in self.flags]
+        return json.dumps({"schema_version": SCHEMA_VERSION, **data}, indent=1, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> StudentResult:
@@ -82,11 +127,14 @@ class StudentResult:
             raise ValueError("a result file holds a JSON object")
         version = data.pop("schema_version", None)
         if version != SCHEMA_VERSION:
-            raise ValueError(f"unknown schema_version {version!r}")
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"unknown keys {sorted(unknown)}")
+            raise ValueError(
+                f"schema_version {version!r}, not {SCHEMA_VERSION}: written by another "
+                "version of the grader (autograde grades it again)"
+            )
+        data = _known_fields(cls, data)
+        data["questions"] = [GradedCell.from_dict(q) for q in data.get("questions", [])]
+        data["notes"] = [Note(**_known_fields(Note, n)) for n in data.get("notes", [])]
+        data["flags"] = [Flag(**_known_fields(Flag, f)) for f in data.get("flags", [])]
         return cls(**data)
 
 
@@ -150,14 +198,15 @@ def read_results(
 ) -> list[StudentResult]:
     """Every readable result of `assignment`, sorted by student.
 
-    A corrupt file is skipped: a line names it on stderr, and in `problems` if given.
+    A corrupt file, or one of another `SCHEMA_VERSION`, is skipped: a line names it on
+    stderr, and in `problems` if given.
     """
     results = []
     for path in sorted((Path(results_dir) / assignment).glob("*.json")):
         try:
             results.append(read_result(path))
         except (OSError, ValueError, TypeError) as error:  # JSONDecodeError is a ValueError
-            message = f"{path}: skipped, corrupt result file ({error})"
+            message = f"{path}: skipped, unreadable result file ({error})"
             print(message, file=sys.stderr)
             if problems is not None:
                 problems.append(message)
@@ -215,7 +264,7 @@ def record_to_gradebook(
     from nbgrader.api import Gradebook
 
     problems = []
-    with _quiet_sqlalchemy(), Gradebook(db_url, course_id=course_id) as gb:
+    with quiet_sqlalchemy(), Gradebook(db_url, course_id=course_id) as gb:
         gb.find_assignment(assignment)  # MissingEntry if the assignment was never released
         for result in results:
             if result.assignment != assignment:
@@ -233,11 +282,11 @@ def record_to_gradebook(
                         grade.needs_manual_grade = False
             else:
                 for q in result.questions:
-                    grade = grades.get(q["grade_id"])
+                    grade = grades.get(q.grade_id)
                     if grade is None:
-                        problems.append(f"{result.student}: no grade cell {q['grade_id']!r}")
+                        problems.append(f"{result.student}: no grade cell {q.grade_id!r}")
                         continue
-                    grade.auto_score = float(q["points_earned"])
+                    grade.auto_score = float(q.result.points_earned)
                     grade.needs_manual_grade = False
             gb.db.commit()
     return problems

@@ -1,14 +1,15 @@
-"""Confinement of a student's kernel (issue #5, item 2).
+"""The launcher that confines a student's kernel: a script, run by `autograder.confine`.
 
-This file is both a library (``Sandbox``, ``Limits``, ``isolation``) used by
-`autograder.judge`, and a launcher script: the kernel command is run as::
+`autograder.confine.Confinement` (the grader's side: limits, what to hide, cgroups) wraps
+the kernel command in this file::
 
     python -I -S sandbox.py '<json config>' -- python -m ipykernel_launcher -f conn.json
 
-so that it needs only the standard library and starts in ~20 ms. With a zygote (see
-below), the command is ``sandbox.py --client SOCKET '<json config>' -- ...`` instead, and a
-child of the zygote does the same steps without an exec. What the launcher does
-depends on what the machine allows, best first (``isolation()`` tells which level applies):
+so that it needs only the standard library and starts in ~20 ms. With a zygote (`zygote`:
+one per grader process, which has already imported ipykernel and numpy), the command is
+``sandbox.py --client SOCKET '<json config>' -- ...`` instead, and a child of the zygote
+does the same steps without an exec. What the launcher does depends on what the machine
+allows, best first (`autograder.confine.isolation` tells which level applies):
 
 ``"namespaces"`` (root, or unprivileged user namespaces)
     * new PID, mount, network and IPC namespaces: the kernel is PID 2 under an init (PID 1);
@@ -74,14 +75,15 @@ _MOUNT_FLAGS = {
     "relatime": MS_RELATIME,
 }
 
-_libc = None
+_LIBC = None
 
 
-def _c():
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return _libc
+def _libc():
+    """The C library (loaded once), for mount, unshare and prctl."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return _LIBC
 
 
 def _check(ret: int, what: str) -> None:
@@ -93,7 +95,7 @@ def _check(ret: int, what: str) -> None:
 def _mount(source, target, fstype, flags, data=None) -> None:
     enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
     _check(
-        _c().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+        _libc().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
         f"mount {target}",
     )
 
@@ -208,7 +210,7 @@ def _die_with_parent(parent: int | None = None) -> None:
     outlive the job. Without `parent` (a pid), the parent is the `_fork` that made this
     process, known by its pipe; this also works across a PID namespace, where getppid()
     is 0."""
-    _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if parent is not None:
         gone = os.getppid() != parent
     else:  # nobody writes to the pipe: it is readable only at EOF, when the parent is gone
@@ -250,7 +252,7 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
             os.setgid(uid)
             os.setuid(uid)
         _die_with_parent()  # after setuid, which clears it: dies with its init or launcher
-        _c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         os.chdir(cfg["workdir"])
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
@@ -299,13 +301,13 @@ def launch(cfg: dict, argv: list[str]) -> None:
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
     if os.geteuid() != 0:
         uid, gid = os.getuid(), os.getgid()
-        _check(_c().unshare(CLONE_NEWUSER | flags), "unshare")
+        _check(_libc().unshare(CLONE_NEWUSER | flags), "unshare")
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
         cfg["uid"] = None
     else:
-        _check(_c().unshare(flags), "unshare")
+        _check(_libc().unshare(flags), "unshare")
     _, status = os.waitpid(_fork(_init, cfg, argv), 0)
     _exit_like(status)
 

@@ -1,4 +1,4 @@
-"""The adversarial suite of assignment 1 (issue #5, "Tests"): a catalogue, not a test.
+"""The adversarial suite of assignment 1: a catalogue, not a test.
 
 Every `Case` is one student's submission: the released notebook with answer cells
 replaced (by grade id), optionally damaged by a `transform`, with the points each graded
@@ -209,9 +209,9 @@ def _duplicate_stub_first(gid):
 
 
 def release_of(gid):
-    from autograder.rebuild import release
+    from autograder.rebuild import student_version
 
-    (cell,) = [c for c in release(SOURCE).cells if _gid(c) == gid]
+    (cell,) = [c for c in student_version(SOURCE).cells if _gid(c) == gid]
     return cell
 
 

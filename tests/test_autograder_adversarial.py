@@ -1,4 +1,4 @@
-"""The adversarial suite of assignment 1, graded in ONE batch by the engine (issue #5).
+"""The adversarial suite of assignment 1, graded in ONE batch by the engine.
 
 The catalogue is ``tests/adversarial_a1.py``: every case is a student whose notebook
 cheats, breaks, abuses or damages something, with the points each question must earn and
@@ -199,7 +199,7 @@ def _case(graded, name):
 
 
 def _kinds(result) -> set[str]:
-    return {flag.split(":", 1)[0].strip() for flag in result.flags}
+    return {flag.kind for flag in result.flags}
 
 
 # -------------------------------------------------------------------------------- tests
@@ -207,7 +207,7 @@ def _kinds(result) -> set[str]:
 
 def test_catalogue_is_consistent():
     import autograder.specs.a1  # noqa: F401  (registers the specs)
-    from autograder.cli import STUDENT_ID
+    from autograder.course import STUDENT_ID
     from autograder.specs import get_spec
 
     assert {fn: get_spec(f"a1.{fn}").points for fn in adv.POINTS} == adv.POINTS
@@ -226,19 +226,19 @@ def test_the_batch_loses_no_student(graded):
     for name, result in graded["results"].items():
         assert result.status == "graded", (name, result.status, result.error)
         assert result.seed == SEED
-        tests = sorted(q["grade_id"] for q in result.questions if q["grade_id"] != adv.WRITTEN)
+        tests = sorted(q.grade_id for q in result.questions if q.grade_id != adv.WRITTEN)
         assert tests == sorted(f"test_{fn}" for fn in adv.POINTS), name
         # the written answer waits for a human; an unanswered one may be scored 0 at once
         for q in result.questions:
-            if q["grade_id"] == adv.WRITTEN:
-                assert q["points_earned"] == 0, name
+            if q.grade_id == adv.WRITTEN:
+                assert q.result.points_earned == 0, name
 
 
 @pytest.mark.parametrize("name", list(BY_NAME))
 def test_case(graded, name):
     case, result = _case(graded, name)
-    points = {q["grade_id"]: float(q["points_earned"]) for q in result.questions}
-    messages = {q["grade_id"]: q["message"] for q in result.questions}
+    points = {q.grade_id: float(q.result.points_earned) for q in result.questions}
+    messages = {q.grade_id: q.result.message for q in result.questions}
     wrong = {
         gid: (points.get(gid), want, messages.get(gid, "")[:300])
         for gid, want in case.expected_points.items()
@@ -250,7 +250,7 @@ def test_case(graded, name):
     if not case.expected_flags:
         assert not kinds & adv.CHEATING_KINDS, (name, result.flags)
     for kind in case.expected_notes:
-        assert any(kind in note for note in result.notes), (name, kind, result.notes)
+        assert any(note.kind == kind for note in result.notes), (name, kind, result.notes)
 
 
 def test_legitimate_correct_solutions_get_every_point(graded):

@@ -1,4 +1,4 @@
-"""Confinement of student code (issue #5, item 2): autograder/confine.py + sandbox.py.
+"""Confinement of student code: autograder/confine.py + sandbox.py.
 
 Each test runs a small Python program through the sandbox launcher, exactly as the judge
 runs a kernel, and reads what the program saw from a file it writes into the job's ipc
@@ -22,7 +22,7 @@ import pytest
 from running import command_lines
 
 from autograder.confine import Confinement, Limits, hidden_paths, isolation
-from autograder.judge import kernel_env
+from autograder.kernel import kernel_env
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "autograder"
@@ -275,7 +275,7 @@ def test_the_judge_grades_at_each_level(level):
         ]
     )
     with Judge(nb, limits=Limits(cell_seconds=10), level=level) as judge:
-        assert judge.confinement.level == level
+        assert judge.kernel.confinement.level == level
         right = judge.check("a1.sigmoid_grad", seed=3)
         wrong = judge.check("a1.tanh_grad", seed=3)
     assert right.passed, right.message
@@ -353,7 +353,7 @@ def test_a_job_dies_with_a_grader_that_is_killed(tmp_path, zygote):
         f"""
         import os, signal, subprocess, sys, time
         from autograder.confine import Confinement, Limits
-        from autograder.judge import kernel_env
+        from autograder.kernel import kernel_env
         conf = Confinement(Limits(memory_mb=512, processes=32, disk_mb=16), kernel_env(),
                            course_root={str(COURSE)!r})
         job = "import os; os.execv('/bin/sleep', ['sleep', '{marker}'])"

@@ -1,4 +1,4 @@
-"""Judgment happens in the grader (issue #5, item 3).
+"""Judgment happens in the grader.
 
 Real assignment-1 submissions (nbgrader's release with answers pasted in, rebuilt from the
 source) are graded by `autograder.judge`: cases drawn by the grader, only inputs sent into
@@ -7,16 +7,21 @@ messages must equal what `run_check` gives in-process on the same functions and 
 """
 
 import copy
+import json
 import pickle
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder import wire
 from autograder.checks import run_check
-from autograder.judge import Judge, judge_notebook
+from autograder.judge import REPLY_MIME, Judge, decode_reply, encode_input, judge_notebook
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
-from autograder.rebuild import rebuild, release
+from autograder.rebuild import rebuild, student_version
 from autograder.specs import get_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +40,7 @@ def _correct(name):
 
 def _rebuilt(answers):
     """The release with `answers` (grade id -> source) pasted in, then rebuilt."""
-    nb = copy.deepcopy(release(SOURCE))
+    nb = copy.deepcopy(student_version(SOURCE))
     for cell in nb.cells:
         if _gid(cell) in answers:
             cell.source = answers[_gid(cell)]
@@ -101,8 +106,8 @@ def bad(tmp_path_factory):
     try:
         with Judge(nb, timeout=2) as judge:
             results = {name: judge.check(name, SEED) for name in CORRECT}
-            executed = list(judge.executed)
-            cell_errors = list(judge.cell_errors)
+            executed = list(judge.kernel.executed)
+            cell_errors = list(judge.kernel.cell_errors)
     finally:
         mp.undo()
     return {
@@ -221,7 +226,7 @@ def test_a_hanging_cell_keeps_its_definitions_and_the_rest_is_graded():
     nb = _rebuilt({"sigmoid_grad": hang, "tanh_grad": _correct("a1.tanh_grad")})
     with Judge(nb, timeout=2) as judge:
         sig, tanh = (judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad"))
-        errors = judge.cell_errors
+        errors = judge.kernel.cell_errors
     assert len(errors) == 1 and "no result within 2 s" in errors[0]
     assert "only its def, class and import statements were run again" in errors[0]
     assert sig.passed, sig.message  # the def was re-run without the sleep
@@ -254,15 +259,137 @@ def test_the_kernel_cannot_make_the_grader_allocate_or_crash():
 
 
 def test_malformed_replies_fail_only_that_call():
-    from autograder.judge import _decode_reply, _safe_name
+    from autograder.judge import _safe_name, decode_reply
 
     assert _safe_name("bad\0name<script>") == "badnamescript"
     assert _safe_name("x" * 500) == "x" * 80
     assert _safe_name("") == "object"
-    outcome = _decode_reply({"error": ["Bad\0Name", "m" * 10**5, False], "after": {}}, [])
+    outcome = decode_reply({"error": ["Bad\0Name", "m" * 10**5, False], "after": {}}, [])
     assert type(outcome.error).__name__ == "BadName" and len(str(outcome.error)) == 2000
-    ignored = _decode_reply({"value": {"k": "x", "name": "int"}, "after": {"7": "?"}}, [0])
+    ignored = decode_reply({"value": {"kind": "other", "name": "int"}, "after": {"7": "?"}}, [0])
     assert ignored.after == {}  # an index the grader did not ask for is ignored, not decoded
-    for bad in ({"value": {"k": "a", "v": "not base64 npy"}}, {"error": ["only one"]}, {}):
+    for bad in (
+        {"value": {"kind": "array", "data": "not base64 npy"}},
+        {"error": ["only one"]},
+        {},
+    ):
         with pytest.raises(Exception):  # noqa: B017  the judge turns it into a failed call
-            _decode_reply(bad, [0])
+            decode_reply(bad, [0])
+
+
+# ------------------------------------------------------------------- the wire format, directly
+
+
+def _through_json(obj):
+    """What crosses between grader and kernel: JSON text."""
+    return json.loads(json.dumps(obj))
+
+
+def test_the_wire_kinds_are_named_and_shared_by_both_halves():
+    assert len(set(wire.KINDS)) == len(wire.KINDS) == 8
+    assert all(kind.isalpha() and len(kind) > 3 for kind in wire.KINDS)
+    assert encode_input(np.zeros(2))["kind"] == wire.ARRAY
+    assert encode_input(np.float64(1.5))["kind"] == wire.SCALAR
+    assert encode_input((1, [2], {"a": None}))["kind"] == wire.TUPLE
+    assert wire.encode_output([1, 2])["kind"] == wire.OTHER
+
+
+def test_inputs_arrive_in_the_kernel_as_the_grader_sent_them():
+    x = np.arange(6.0).reshape(2, 3)
+    sent = (x, np.float32(2.5), None, True, 3, 0.25, "s", (x, [1, 2]), {"W1": x})
+    got = wire.decode_input(_through_json(encode_input(sent)))
+    assert type(got) is tuple and len(got) == len(sent)
+    np.testing.assert_array_equal(got[0], x)
+    assert type(got[1]) is np.float32 and got[1] == np.float32(2.5)
+    assert got[2:7] == (None, True, 3, 0.25, "s")
+    assert type(got[7][1]) is list and got[7][1] == [1, 2]
+    np.testing.assert_array_equal(got[8]["W1"], x)
+    scale = np.array([2.0, 3.0])
+
+    def f(v):
+        return float(np.sum(scale * v))
+
+    g = wire.decode_input(_through_json(encode_input(f)))
+    assert g.__name__ == "f" and g(np.ones(2)) == 5.0  # code and closure both travelled
+    with pytest.raises(TypeError, match="cannot send a set"):
+        encode_input({1, 2})
+    with pytest.raises(ValueError, match="unknown wire kind 'a'"):
+        wire.decode_input({"kind": "a", "data": ""})
+
+
+def test_the_kernel_half_answers_and_the_grader_half_reads_the_reply():
+    x = np.array([1.0, -2.0])
+
+    def step(w, dw):
+        dw *= 0.0  # an in-place edit of an argument the grader watches
+        return w - 0.1, {"m": w * 2}
+
+    request = _through_json({"args": [encode_input(x), encode_input(x)], "watch": [1]})
+    reply = _through_json(wire.answer(step, request))
+    outcome = decode_reply(reply, [1])
+    w, state = outcome.value
+    np.testing.assert_array_equal(w, x - 0.1)
+    np.testing.assert_array_equal(state["m"], 2 * x)
+    np.testing.assert_array_equal(outcome.after[1], [0.0, 0.0])
+    assert wire.answer(step, {"probe": True}) == {"ok": True}
+    assert wire.answer(3, {"probe": True}) == {"notcallable": "int"}
+
+    def unfinished(z):
+        raise NotImplementedError("write me")
+
+    reply = _through_json(wire.answer(unfinished, {"args": [encode_input(x)], "watch": []}))
+    assert reply["error"] == ["NotImplementedError", "write me", True]
+    assert isinstance(decode_reply(reply, []).error, NotImplementedError)
+
+
+def test_anything_but_arrays_comes_back_as_a_name_only(monkeypatch):
+    assert wire.encode_output([1, 2, 3]) == {
+        "kind": wire.OTHER,
+        "name": "list",
+        "module": "builtins",
+        "subclass": False,
+        "length": 3,
+    }
+    described = wire.encode_output(np.array([object()]))
+    assert described["kind"] == wire.OTHER and described["name"] == "ndarray of dtype object"
+    matrix = decode_reply(
+        _through_json({"value": wire.encode_output(np.eye(2).view(np.matrix))}), []
+    )
+    assert isinstance(matrix.value, np.ndarray) and type(matrix.value).__name__ == "matrix"
+    monkeypatch.setitem(wire.CONFIG, "max_output_bytes", 8)
+    assert "too large" in wire.encode_output(np.zeros(2))["name"]
+    deep = wire.encode_output((((np.zeros(1),),),))  # tuples nest at most twice
+    assert deep["items"][0]["kind"] == wire.TUPLE
+    assert deep["items"][0]["items"][0]["kind"] == wire.OTHER
+
+
+def test_install_refuses_an_unknown_setting():
+    with pytest.raises(ValueError, match="unknown keys"):
+        wire.install({"blocked": (), "max_bytes": 1})
+
+
+def test_the_preamble_blocks_the_reference_and_stubs_the_grader():
+    """Run the judge's preamble (the wire module's source, installed) in a fresh Python."""
+    code = textwrap.dedent(
+        """
+        from autograder.judge import kernel_preamble
+        exec(kernel_preamble())
+        try:
+            import nnlib.activations
+        except ImportError as exc:
+            print("blocked:", exc)
+        from autograder.checks import visible_tests_passed
+        try:
+            visible_tests_passed("q")
+        except RuntimeError as exc:
+            print("stubbed:", exc)
+        print("module:", type(_judge).__name__, _judge.CONFIG["reply_mime"])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert "blocked: nnlib cannot be imported while grading" in done.stdout
+    assert "stubbed: visible_tests_passed is not available while grading" in done.stdout
+    assert f"module: module {REPLY_MIME}" in done.stdout

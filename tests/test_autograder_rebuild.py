@@ -1,4 +1,4 @@
-"""The submission is rebuilt, not trusted (issue #5, item 1).
+"""The submission is rebuilt, not trusted.
 
 Submissions are made from the real assignment 1: nbgrader's release of the source notebook
 with the textbook answers of `autograder.mutants.a1` pasted in, then mangled the ways a
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from autograder.mutants.a1 import CORRECT, source
-from autograder.rebuild import Note, answer_ids, rebuild, rebuild_from_folder, release
+from autograder.rebuild import Note, answer_ids, rebuild, rebuild_from_folder, student_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
@@ -49,7 +49,7 @@ def answers():
 
 @pytest.fixture(scope="module")
 def blank():
-    return release(SOURCE)
+    return student_version(SOURCE)
 
 
 @pytest.fixture
@@ -283,7 +283,7 @@ def test_many_problems_at_once(tmp_path, submission, instructor, answers):
     assert sorted(_kinds(rebuilt)) == sorted(
         ["extra_cells", "reordered", "outputs_cleared", "edited_locked", "missing"]
     )
-    stub = _by_id(release(SOURCE))["mlp_backward"].source
+    stub = _by_id(student_version(SOURCE))["mlp_backward"].source
     _assert_sound(rebuilt, instructor, dict(answers, mlp_backward=stub))
 
 

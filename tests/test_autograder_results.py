@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +14,9 @@ import pytest
 
 from autograder import results as R
 from autograder.checks import QuestionResult
+from autograder.course import quiet_sqlalchemy
+from autograder.rebuild import Note
+from autograder.scan import Flag
 
 ROOT = Path(__file__).resolve().parents[1]
 A = "a1_gradients"
@@ -19,17 +24,9 @@ SOURCE = ROOT / "autograder" / "source" / A / f"{A}.ipynb"
 CONFIG = ROOT / "autograder" / "nbgrader_config.py"
 
 
-def _entry(check: QuestionResult) -> dict:
-    """The ``questions`` entry the engine writes for a check (a1: grade id test_<function>)."""
-    return {
-        "name": check.name,
-        "grade_id": "test_" + check.name.removeprefix("a1."),
-        "points_earned": check.points_earned,
-        "points_possible": check.points_possible,
-        "passed": check.passed,
-        "message": check.message,
-        "hint_id": check.hint_id,
-    }
+def _entry(check: QuestionResult) -> R.GradedCell:
+    """The ``questions`` entry the engine makes for a check (a1: grade id test_<function>)."""
+    return R.GradedCell("test_" + check.name.removeprefix("a1."), check)
 
 
 def _result(student="alice", sha="aa" * 32, earned=(2, 0), status="graded", **kw):
@@ -47,8 +44,8 @@ def _result(student="alice", sha="aa" * 32, earned=(2, 0), status="graded", **kw
         started=100.0,
         finished=101.5,
         questions=[_entry(c) for c in checks],
-        notes=["duplicated cell ignored"],
-        flags=["line 3: import of nnlib"],
+        notes=[Note("duplicate", "duplicated cell ignored", "sigmoid_grad")],
+        flags=[Flag("reference-import", "sigmoid_grad", 3, "import nnlib", "import of nnlib")],
         status=status,
         **{"versions": R.current_versions(), **kw},
     )
@@ -63,7 +60,7 @@ def _leftovers(folder: Path):
 
 def test_round_trip_and_grade_ids_from_specs(tmp_path):
     result = _result()
-    assert [q["grade_id"] for q in result.questions] == ["test_sigmoid_grad", "test_tanh_grad"]
+    assert [q.grade_id for q in result.questions] == ["test_sigmoid_grad", "test_tanh_grad"]
     assert set(result.versions) == {"python", "numpy", "nnlib", "nbgrader"}
     assert R.StudentResult.from_json(result.to_json()) == result
     path = R.write_result(tmp_path, result)
@@ -79,6 +76,51 @@ def test_invalid_results_are_refused():
         _result(status="maybe")
     with pytest.raises(ValueError):
         R.StudentResult.from_json('{"schema_version": 99}')
+
+
+def test_results_keep_their_types_and_become_json_only_at_the_edge():
+    result = _result()
+    back = R.StudentResult.from_json(result.to_json())
+    assert all(isinstance(q.result, QuestionResult) for q in back.questions)
+    assert back.notes == [Note("duplicate", "duplicated cell ignored", "sigmoid_grad")]
+    assert back.flags == [
+        Flag("reference-import", "sigmoid_grad", 3, "import nnlib", "import of nnlib")
+    ]
+    data = json.loads(result.to_json())
+    # one flat object per question: the QuestionResult's fields and the grade id
+    assert data["questions"][1] == {
+        "grade_id": "test_tanh_grad",
+        **dataclasses.asdict(result.questions[1].result),
+    }
+    assert data["notes"] == [
+        {"kind": "duplicate", "message": "duplicated cell ignored", "grade_id": "sigmoid_grad"}
+    ]
+    assert data["flags"][0]["line"] == 3 and data["flags"][0]["kind"] == "reference-import"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"notes": ["duplicate: duplicated cell ignored"]},
+        {"flags": ["line 3: import of nnlib"]},
+        {"questions": [{"grade_id": "test_sigmoid_grad", "points_earned": 2}]},
+    ],
+)
+def test_strings_and_dicts_are_refused_where_objects_belong(field):
+    with pytest.raises(TypeError, match="must hold"):
+        dataclasses.replace(_result(), **field)
+
+
+def test_a_file_of_the_old_schema_is_skipped_and_graded_again(tmp_path, capsys):
+    old = json.loads(_result().to_json())
+    old.update(schema_version=1, notes=["duplicate: duplicated cell ignored"], flags=[])
+    (tmp_path / A).mkdir()
+    (tmp_path / A / "alice.json").write_text(json.dumps(old))
+    problems = []
+    assert R.read_results(tmp_path, A, problems) == []
+    assert "alice.json" in problems[0] and "another version of the grader" in problems[0]
+    assert not R.is_done(tmp_path, A, "alice", "aa" * 32)
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize("fail_in", ["fsync", "replace"])
@@ -158,7 +200,7 @@ def _rows(db_url):
     """Every student, submission and grade row, as plain values."""
     from nbgrader.api import Gradebook
 
-    with R._quiet_sqlalchemy(), Gradebook(db_url, course_id="nnfp") as gb:
+    with quiet_sqlalchemy(), Gradebook(db_url, course_id="nnfp") as gb:
         students = sorted(s.id for s in gb.students)
         subs = sorted((s.student.id, s.id) for s in gb.assignment_submissions(A))
         grades = sorted(
@@ -173,7 +215,7 @@ def _rows(db_url):
 def _score(db_url, student, grade_id):
     from nbgrader.api import Gradebook
 
-    with R._quiet_sqlalchemy(), Gradebook(db_url, course_id="nnfp") as gb:
+    with quiet_sqlalchemy(), Gradebook(db_url, course_id="nnfp") as gb:
         grade = gb.find_grade(grade_id, A, A, student)
         return grade.auto_score, grade.needs_manual_grade
 
@@ -201,7 +243,7 @@ def test_record_to_gradebook_is_idempotent(db_url, tmp_path):
 
 def test_record_to_gradebook_reports_unknown_cells_and_updates_regrades(db_url):
     regraded = _result("alice", earned=(2, 2))
-    regraded.questions.append({**regraded.questions[0], "grade_id": "test_nothing"})
+    regraded.questions.append(R.GradedCell("test_nothing", regraded.questions[0].result))
     problems = R.record_to_gradebook(db_url, A, [regraded])
     assert problems == ["alice: no grade cell 'test_nothing'"]
     assert _score(db_url, "alice", "test_tanh_grad") == (2.0, False)

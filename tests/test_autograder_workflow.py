@@ -262,9 +262,9 @@ def test_broken_submissions_are_reported_not_lost(course):
     assert all(status.startswith("graded") for status in report.values()), report
     results = {r.student: r for r in read_results(course["root"] / "results", A)}
     assert set(results) == set(STUDENTS)
-    notes = " ".join(results["exit"].notes)
+    notes = " ".join(note.message for note in results["exit"].notes)
     assert "kernel died" in notes and "restarted" in notes
-    assert any(n.startswith("duplicate") for n in results["duplicated"].notes)
+    assert any(note.kind == "duplicate" for note in results["duplicated"].notes)
 
 
 def test_rerun_skips_what_is_graded_and_force_regrades(course):
@@ -429,6 +429,30 @@ def test_grades_cli_writes_the_csv(course):
     assert float(by_student["exit"]["score"]) == 2
     assert by_student["warning"]["status"] == "needs manual grade"
     assert float(by_student["warning"]["score"]) == 5
+
+
+def test_flags_are_shown_to_the_instructor_not_to_the_student(course, capsys):
+    """The scan's flags are heuristics for the instructor: grades.csv and the autograde
+    output list them; the student's feedback page does not (showing them would teach
+    evasion, and they never cost points)."""
+    from autograder.results import read_result
+
+    root = course["root"]
+    flags = read_result(root / "results" / A / "exit.json").flags
+    assert "process" in {flag.kind for flag in flags}  # os._exit(1)
+    cli.feedback(course["course"], A)
+    page = (root / "feedback" / "exit" / A / f"{A}.html").read_text()
+    assert "kernel died" in page  # the notes are shown
+    for flag in flags:
+        assert f"[{flag.kind}]" not in page and flag.message not in page
+        assert str(flag) not in page and "flag" not in page.lower()
+    cli.grades(course["course"])
+    rows = {r["student_id"]: r for r in csv.DictReader((root / "grades.csv").open())}
+    assert rows["exit"]["note"].startswith(f"{len(flags)} flag(s): ")
+    assert str(flags[0]) in rows["exit"]["note"]
+    capsys.readouterr()
+    cli.autograde(course["course"], A, force=True, progress=False, students=["exit"])
+    assert f"flag {flags[0]}" in capsys.readouterr().out
 
 
 def test_formgrader_lists_the_graded_assignment(course):
