@@ -16,12 +16,15 @@ import numpy as np
 __all__ = [
     "as_array",
     "as_rng",
+    "check_batch",
     "check_bool",
     "check_choice",
     "check_class_labels",
     "check_int",
     "check_number",
     "check_same_shape",
+    "check_targets",
+    "check_unit_interval",
 ]
 
 
@@ -153,6 +156,173 @@ def check_class_labels(y: np.ndarray, n_classes: int, name: str, hint: str = "")
             f"labels in {name} must be in [0, {n_classes}) for {n_classes} classes, "
             f"got {int(bad[0])}"
         )
+    return y
+
+
+def check_unit_interval(x: np.ndarray, name: str, hint: str = "") -> None:
+    """Refuse values outside [0, 1] (NaN included), naming one of them.
+
+    Examples
+    --------
+    >>> check_unit_interval(np.array([0.5, 2.0]), "p")
+    Traceback (most recent call last):
+    ...
+    ValueError: p must be in [0, 1], got values such as 2.0
+    """
+    inside = (x >= 0) & (x <= 1)
+    if not inside.all():
+        bad = x[~inside]
+        raise ValueError(
+            f"{name} must be in [0, 1], got values such as {float(bad.flat[0])!r}{hint}"
+        )
+
+
+#: Hint of `check_unit_interval` for the targets of a sigmoid output.
+BINARY_TARGETS = " (binary targets in [0, 1]: 0/1 labels, or probabilities thresholded at 0.5)"
+
+
+def check_batch(X, n_features: int, name: str = "X", *, dtype=np.float64) -> np.ndarray:
+    """Check a batch of inputs: a finite ``(N, n_features)`` array, converted to `dtype`.
+
+    The public edge of every model function (forward, predict, score, fit) calls this
+    once; the layers then trust the batch.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, n_features)
+    n_features : int
+    name : str
+        The argument's name, used in the messages.
+    dtype : floating dtype, default float64
+
+    Examples
+    --------
+    >>> check_batch(np.ones(3), 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have shape (N, 3) (one sample per row, 3 features), got (3,); for a
+    single sample use X.reshape(1, 3)
+    """
+    if not (
+        type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.shape[1] == n_features
+    ):
+        X = as_array(X, name, dtype=dtype)
+        if X.ndim != 2 or X.shape[1] != n_features:
+            one = X.ndim == 1 and X.shape[0] == n_features
+            hint = f"; for a single sample use {name}.reshape(1, {n_features})" if one else ""
+            raise ValueError(
+                f"{name} must have shape (N, {n_features}) (one sample per row, {n_features} "
+                f"features), got {X.shape}{hint}"
+            )
+    if not np.isfinite(X).all():  # the one pass over the batch this costs
+        bad = ~np.isfinite(X)
+        rows = np.flatnonzero(bad.any(axis=1))
+        raise ValueError(
+            f"{name} contains NaN or inf ({int(bad.sum())} entries in {rows.size} rows, first "
+            f"in row {int(rows[0])}): the outputs would be NaN; remove or impute those values "
+            f"first (e.g. drop the rows, {name}[np.isfinite({name}).all(axis=1)])"
+        )
+    return X
+
+
+def check_targets(
+    y,
+    n: int,
+    n_outputs: int,
+    *,
+    labels: bool,
+    binary: bool = False,
+    name: str = "y",
+    rows: str = "X",
+) -> np.ndarray:
+    """Check targets for ``n`` rows of ``n_outputs`` outputs; the one target validator.
+
+    The losses on logits, `nnlib.metrics.accuracy`, `nnlib.training.fit` and
+    ``MLP.score`` all call this, so a wrong target reads the same wherever it is caught.
+
+    Parameters
+    ----------
+    y : array_like
+        With ``labels=True`` (a softmax output): integer class labels of shape ``(n,)`` in
+        ``[0, n_outputs)``, or rows of shape ``(n, n_outputs)`` (one-hot or
+        probabilities). With ``labels=False``: exactly the output's shape
+        ``(n, n_outputs)``; ``(n,)`` never broadcasts against ``(n, 1)``.
+    n, n_outputs : int
+        Rows and outputs of what `y` is compared with.
+    labels : bool
+        Whether integer class labels are accepted.
+    binary : bool, default False
+        Require values in [0, 1] (`check_unit_interval`; targets of a sigmoid output).
+    name : str
+        The argument's name, used in the messages and in the suggested fixes.
+    rows : str
+        What has the `n` rows (``"X"``, ``"logits"``), for the messages.
+
+    Returns
+    -------
+    ndarray
+        Labels as given (integers), other targets as float64; always finite.
+
+    Raises
+    ------
+    TypeError
+        Not an array of numbers, or labels that are not integers.
+    ValueError
+        A shape that is neither form, labels out of range, NaN or inf, or (`binary`)
+        values outside [0, 1].
+
+    Examples
+    --------
+    >>> check_targets([0, 2, 1], 3, 3, labels=True)
+    array([0, 2, 1])
+    >>> check_targets([0, 1, 1], 3, 1, labels=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must have shape (3, 1), the shape of the output for X with 3 rows, got
+    (3,); the output has one unit, so pass y.reshape(-1, 1)
+    """
+    if isinstance(y, (str, bytes)) or y is None or np.ndim(y) == 0:
+        raise TypeError(
+            f"{name} must be an array of targets, one per row of {rows}, got {_describe(y)}"
+        )
+    y = np.asarray(y)
+    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {y.dtype}")
+    if labels:
+        if y.ndim == 1 and len(y) == n:
+            return check_class_labels(
+                y, n_outputs, name, hint=f", or pass one-hot rows {(n, n_outputs)}"
+            )
+        if y.shape != (n, n_outputs):
+            if y.shape == (n, 1):
+                hint = f"; pass the labels as a 1-D array, {name}.ravel() of shape ({n},)"
+            elif len(y) != n:
+                hint = f"; {name} must have one row per row of {rows}"
+            else:
+                hint = ""
+            raise ValueError(
+                f"{name} must be integer labels of shape ({n},) or one-hot rows of shape "
+                f"({n}, {n_outputs}) for {rows} with {n} rows, got shape {y.shape}{hint}"
+            )
+    elif y.shape != (n, n_outputs):
+        if y.shape == (n,) and n_outputs == 1:
+            hint = f"; the output has one unit, so pass {name}.reshape(-1, 1)"
+        elif y.ndim == 1 and len(y) == n and np.issubdtype(y.dtype, np.integer):
+            hint = (
+                f"; the output has {n_outputs} units, so one-hot encode the labels: "
+                f"nnlib.datasets.one_hot({name}, {n_outputs})"
+            )
+        else:
+            hint = ""
+        raise ValueError(
+            f"{name} must have shape ({n}, {n_outputs}), the shape of the output for {rows} "
+            f"with {n} rows, got {y.shape}{hint}"
+        )
+    y = y.astype(np.float64, copy=False)
+    if binary:
+        check_unit_interval(y, name, BINARY_TARGETS)  # NaN is outside [0, 1] too
+    elif not np.isfinite(y).all():
+        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
     return y
 
 

@@ -33,31 +33,38 @@ Loss('softmax_cross_entropy', fused_output='softmax')
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from nnlib._checks import (
+    BINARY_TARGETS,
     _describe,
     as_array,
     check_choice,
-    check_class_labels,
     check_number,
     check_same_shape,
+    check_targets,
+    check_unit_interval,
 )
 from nnlib.activations import sigmoid
 
 __all__ = [
     "LOSSES",
+    "PAIRS",
     "Loss",
     "NonFiniteError",
     "bce",
     "bce_grad",
     "bce_with_logits",
     "bce_with_logits_grad",
+    "check_finite_output",
+    "check_loss_targets",
+    "check_pairing",
     "get_loss",
     "mse",
     "mse_grad",
+    "paired_loss",
     "softmax_cross_entropy",
     "softmax_cross_entropy_and_grad",
     "softmax_cross_entropy_grad",
@@ -100,12 +107,34 @@ def _check_finite_output(x: np.ndarray, name: str, what: str) -> None:
     )
 
 
+def check_finite_output(loss: Loss, output) -> None:
+    """Raise `NonFiniteError` if `output`, the first argument of `loss`, has NaN or inf.
+
+    What a loss checks itself; `nnlib.model.MLP.loss_from_logits` calls it to explain a
+    loss value that came out NaN or infinite.
+    """
+    name = _OUTPUT_NAME.get(loss.name, "output")
+    _check_finite_output(np.asarray(output), name, _WHAT.get(name, f"the {name}"))
+
+
 def _check_finite_target(y: np.ndarray, name: str) -> None:
     if not np.isfinite(y).all():
         raise ValueError(f"{name} must contain only finite targets, got NaN or inf")
 
 
-_WHAT = {"y_pred": "the predictions y_pred", "p": "the probabilities p", "z": "the logits z"}
+_WHAT = {
+    "y_pred": "the predictions y_pred",
+    "p": "the probabilities p",
+    "z": "the logits z",
+    "logits": "the logits",
+}
+# The name each loss gives its first argument, in its signature and messages.
+_OUTPUT_NAME = {
+    "mse": "y_pred",
+    "bce": "p",
+    "bce_with_logits": "z",
+    "softmax_cross_entropy": "logits",
+}
 
 
 def _pair(output, target, name_out: str, name_target: str) -> tuple[np.ndarray, np.ndarray]:
@@ -118,14 +147,6 @@ def _pair(output, target, name_out: str, name_target: str) -> tuple[np.ndarray, 
     _check_finite_output(out, name_out, _WHAT[name_out])
     _check_finite_target(tgt, name_target)
     return out, tgt
-
-
-def _check_unit_interval(x: np.ndarray, name: str, hint: str = "") -> None:
-    if not np.all((x >= 0) & (x <= 1)):
-        bad = x[~((x >= 0) & (x <= 1))]
-        raise ValueError(
-            f"{name} must be in [0, 1], got values such as {float(bad.flat[0])!r}{hint}"
-        )
 
 
 def _check_eps(eps) -> float:
@@ -164,18 +185,25 @@ def mse(y_pred, y):
     >>> mse([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]])   # (0 + 1 + 4 + 9) / 4
     3.5
     """
-    y_pred, y = _pair(y_pred, y, "y_pred", "y")
+    return _mse_value(*_pair(y_pred, y, "y_pred", "y"))
+
+
+def _mse_value(y_pred, y):
     d = y_pred - y
     return float(np.vdot(d, d) / d.size)
 
 
-def _mse_and_grad(y_pred, y):
-    """`mse` and `mse_grad` with one validation and one difference (`Loss.value_and_grad`)."""
-    y_pred, y = _pair(y_pred, y, "y_pred", "y")
+def _mse_kernel(y_pred, y):
+    """`mse` and `mse_grad` of checked arrays, sharing one difference."""
     g = y_pred - y
     value = float(np.vdot(g, g) / g.size)
     g *= 2.0 / g.size
     return value, g
+
+
+def _mse_and_grad(y_pred, y):
+    """`mse` and `mse_grad` with one validation (`Loss.value_and_grad`)."""
+    return _mse_kernel(*_pair(y_pred, y, "y_pred", "y"))
 
 
 def mse_grad(y_pred, y):
@@ -214,8 +242,8 @@ def mse_grad(y_pred, y):
 def _bce_inputs(p, y, eps):
     eps = _check_eps(eps)
     p, y = _pair(p, y, "p", "y")
-    _check_unit_interval(p, "p", " (probabilities; for logits use bce_with_logits)")
-    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    check_unit_interval(p, "p", " (probabilities; for logits use bce_with_logits)")
+    check_unit_interval(y, "y", BINARY_TARGETS)
     return np.clip(p, eps, 1.0 - eps), y
 
 
@@ -256,6 +284,17 @@ def bce(p, y, eps=1e-12):
 def _bce_value(p, y):
     total = np.vdot(y, np.log(p)) + np.vdot(1.0 - y, np.log1p(-p))
     return float(-total / p.size)
+
+
+def _bce_kernel(p, y, eps=1e-12):
+    """`bce` and `bce_grad` of checked arrays (`p` not yet clipped)."""
+    p = np.clip(p, eps, 1.0 - eps)
+    return _bce_value(p, y), (p - y) / (p * (1.0 - p) * p.size)
+
+
+def _bce_value_kernel(p, y, eps=1e-12):
+    """`bce` of checked arrays (`p` not yet clipped)."""
+    return _bce_value(np.clip(p, eps, 1.0 - eps), y)
 
 
 def _bce_and_grad(p, y, eps=1e-12):
@@ -328,7 +367,7 @@ def bce_with_logits(z, y):
 
 def _bce_with_logits_inputs(z, y):
     z, y = _pair(z, y, "z", "y")
-    _check_unit_interval(y, "y", " (binary targets, or soft targets in [0, 1])")
+    check_unit_interval(y, "y", BINARY_TARGETS)
     return z, y
 
 
@@ -346,10 +385,14 @@ def _bce_with_logits_grad(z, y):
     return g
 
 
+def _bce_with_logits_kernel(z, y):
+    """`bce_with_logits` and its gradient of checked arrays."""
+    return _bce_with_logits_value(z, y), _bce_with_logits_grad(z, y)
+
+
 def _bce_with_logits_and_grad(z, y):
     """`bce_with_logits` and its gradient with one validation (`Loss.value_and_grad`)."""
-    z, y = _bce_with_logits_inputs(z, y)
-    return _bce_with_logits_value(z, y), _bce_with_logits_grad(z, y)
+    return _bce_with_logits_kernel(*_bce_with_logits_inputs(z, y))
 
 
 def bce_with_logits_grad(z, y):
@@ -386,44 +429,29 @@ def bce_with_logits_grad(z, y):
 
 
 def _ce_inputs(logits, y):
-    """Validate logits (N, C) and targets; return logits and either labels or Y (N, C)."""
+    """Validate logits (N, C) and targets; return logits and labels (N,) or rows Y (N, C)."""
     logits = as_array(logits, "logits", ndim=2)
     n, c = logits.shape
     if n == 0 or c == 0:
         raise ValueError(f"logits must have at least one row and one class, got {logits.shape}")
     _check_finite_output(logits, "logits", "the logits")
-    if isinstance(y, (str, bytes)) or y is None:
-        raise TypeError(f"y must be integer labels or an array of targets, got {_describe(y)}")
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 1:
-        check_class_labels(y_arr, c, "y", hint=", or pass one-hot targets (N, C)")
-        if y_arr.shape[0] != n:
+    return logits, _check_ce_targets(y, n, c, "y", "logits")
+
+
+def _check_ce_targets(y, n, c, name, rows):
+    """Labels, or rows that are distributions: non-negative, each summing to 1."""
+    y = check_targets(y, n, c, labels=True, name=name, rows=rows)
+    if y.ndim == 2:
+        if not np.all(y >= 0):
+            raise ValueError(f"targets {name} must be non-negative (one-hot or probability rows)")
+        sums = y.sum(axis=1)
+        if not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+            i = int(np.argmax(np.abs(sums - 1.0)))
             raise ValueError(
-                f"y has {y_arr.shape[0]} labels but logits has {n} rows; they must match"
+                f"each row of targets {name} must sum to 1 (one-hot or probabilities); row "
+                f"{i} sums to {float(sums[i])!r}"
             )
-        return logits, y_arr.astype(np.intp, copy=False), None
-    if y_arr.ndim == 2 and y_arr.shape == (n, 1) and c != 1:
-        raise ValueError(
-            f"y has shape {y_arr.shape} but logits has shape {logits.shape}; pass integer "
-            f"labels as a 1-D array, y.ravel() of shape ({n},), or targets of shape ({n}, {c})"
-        )
-    if y_arr.ndim != 2:
-        raise ValueError(
-            f"y must be integer labels of shape ({n},) or targets of shape ({n}, {c}), "
-            f"got shape {y_arr.shape}"
-        )
-    Y = as_array(y_arr, "y")
-    check_same_shape(logits, Y, "logits", "y")
-    if not np.all(Y >= 0):
-        raise ValueError("targets y must be non-negative (one-hot or probability rows)")
-    sums = Y.sum(axis=1)
-    if not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
-        i = int(np.argmax(np.abs(sums - 1.0)))
-        raise ValueError(
-            f"each row of targets y must sum to 1 (one-hot or probabilities); row {i} "
-            f"sums to {float(sums[i])!r}"
-        )
-    return logits, None, Y
+    return y
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -463,13 +491,16 @@ def softmax_cross_entropy(logits, y):
     >>> round(softmax_cross_entropy([[1.0, 2.0, 3.0]], [[0.0, 0.0, 1.0]]), 4)
     0.4076
     """
-    logits, labels, Y = _ce_inputs(logits, y)
+    return _softmax_ce_value(*_ce_inputs(logits, y))
+
+
+def _softmax_ce_value(logits, y):
+    """`softmax_cross_entropy` of checked logits and labels (N,) or rows (N, C)."""
     logp = _log_softmax(logits)
     n = logits.shape[0]
-    if labels is not None:
-        picked = logp[np.arange(n), labels]
-        return float(-picked.sum() / n)
-    return float(-np.vdot(Y, logp) / n)
+    if y.ndim == 1:
+        return float(-logp[np.arange(n), y].sum() / n)
+    return float(-np.vdot(y, logp) / n)
 
 
 def softmax_cross_entropy_and_grad(logits, y):
@@ -494,15 +525,20 @@ def softmax_cross_entropy_and_grad(logits, y):
     >>> round(loss, 4), g          # ln 2;  (0.5 - 0, 0.5 - 1) / 1
     (0.6931, array([[ 0.5, -0.5]]))
     """
-    logits, labels, Y = _ce_inputs(logits, y)
+    return _softmax_ce_kernel(*_ce_inputs(logits, y))
+
+
+def _softmax_ce_kernel(logits, y):
+    """`softmax_cross_entropy_and_grad` of checked logits and labels (N,) or rows (N, C)."""
     n = logits.shape[0]
-    if labels is None:
+    if y.ndim == 2:
         g = _log_softmax(logits)
-        value = -np.vdot(Y, g) / n
+        value = -np.vdot(y, g) / n
         np.exp(g, out=g)
-        g -= Y
+        g -= y
         g /= n
         return float(value), g
+    labels = y
     # Labels (the training hot path): one exponential. With s = z - max(z) per row and
     # e = exp(s): -log p_y = log(sum(e)) - s_y, and p = e / sum(e).
     g = logits - logits.max(axis=1, keepdims=True)
@@ -542,14 +578,14 @@ def softmax_cross_entropy_grad(logits, y):
     array([[-0.25,  0.25],
            [ 0.25, -0.25]])
     """
-    logits, labels, Y = _ce_inputs(logits, y)
+    logits, y = _ce_inputs(logits, y)
     g = _log_softmax(logits)
     np.exp(g, out=g)
     n = logits.shape[0]
-    if labels is not None:
-        g[np.arange(n), labels] -= 1.0
+    if y.ndim == 1:
+        g[np.arange(n), y] -= 1.0
     else:
-        g -= Y
+        g -= y
     g /= n
     return g
 
@@ -577,6 +613,11 @@ class Loss:
     forward_and_grad : callable, optional
         ``(output, target) -> (float, ndarray)`` computing both at once; used by
         `value_and_grad` when given.
+    kernel, value_kernel : callable, optional
+        The same as `forward_and_grad` and `forward` without any validation, for
+        arrays already checked: float64 outputs, and targets that passed
+        `check_loss_targets` (`nnlib.training.fit` checks the whole data set once, then
+        calls these for every batch).
 
     Examples
     --------
@@ -589,6 +630,8 @@ class Loss:
     grad: Callable
     fused_output: str | None = None
     forward_and_grad: Callable | None = None
+    kernel: Callable | None = field(default=None, repr=False, compare=False)
+    value_kernel: Callable | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, output, target) -> float:
         """Evaluate the loss: same as ``self.forward(output, target)``."""
@@ -606,14 +649,16 @@ class Loss:
 
 
 _REGISTRY: dict[str, Loss] = {
-    "mse": Loss("mse", mse, mse_grad, None, _mse_and_grad),
-    "bce": Loss("bce", bce, bce_grad, None, _bce_and_grad),
+    "mse": Loss("mse", mse, mse_grad, None, _mse_and_grad, _mse_kernel, _mse_value),
+    "bce": Loss("bce", bce, bce_grad, None, _bce_and_grad, _bce_kernel, _bce_value_kernel),
     "bce_with_logits": Loss(
         "bce_with_logits",
         bce_with_logits,
         bce_with_logits_grad,
         "sigmoid",
         _bce_with_logits_and_grad,
+        _bce_with_logits_kernel,
+        _bce_with_logits_value,
     ),
     "softmax_cross_entropy": Loss(
         "softmax_cross_entropy",
@@ -621,6 +666,8 @@ _REGISTRY: dict[str, Loss] = {
         softmax_cross_entropy_grad,
         "softmax",
         softmax_cross_entropy_and_grad,
+        _softmax_ce_kernel,
+        _softmax_ce_value,
     ),
 }
 
@@ -657,3 +704,113 @@ def get_loss(name_or_loss) -> Loss:
             f"loss must be a name, one of {list(LOSSES)}, or a Loss, got {_describe(name_or_loss)}"
         )
     return _REGISTRY[check_choice(name_or_loss, "loss", LOSSES)]
+
+
+# ----------------------------------------------------------------------------------------
+# Pairing with a model's output, and the targets of a whole data set
+# ----------------------------------------------------------------------------------------
+
+#: The loss/output pairs that work (`check_pairing`).
+PAIRS = (
+    "('softmax_cross_entropy', output='softmax'), ('bce_with_logits', output='sigmoid'), "
+    "('mse', any output), ('bce', output='sigmoid')"
+)
+
+
+def check_pairing(loss: Loss, output: str) -> None:
+    """Refuse a loss that does not suit a model's output activation.
+
+    A loss on logits (`Loss.fused_output`) needs that very output: softmax cross-entropy
+    after a softmax output would apply softmax twice. `bce` takes probabilities, so it
+    needs a sigmoid output; `mse` works with any output.
+
+    Examples
+    --------
+    >>> check_pairing(get_loss("mse"), "tanh")
+    >>> check_pairing(get_loss("bce_with_logits"), "softmax")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: loss 'bce_with_logits' does not work with output='softmax'; the valid pairs...
+    """
+    if loss.fused_output is not None:
+        ok = output == loss.fused_output
+    else:
+        ok = loss.name != "bce" or output == "sigmoid"
+    if not ok:
+        raise ValueError(
+            f"loss {loss.name!r} does not work with output={output!r}; the valid pairs are: {PAIRS}"
+        )
+
+
+def check_loss_targets(
+    loss: Loss, y, n: int, n_outputs: int, *, name: str = "y", rows: str = "X"
+) -> np.ndarray:
+    """Check targets for `loss` on ``n`` rows of ``n_outputs`` outputs, once.
+
+    `nnlib._checks.check_targets` (labels or one-hot rows for softmax cross-entropy,
+    the output's exact shape for the others), plus what the loss itself needs: rows
+    that are distributions for softmax cross-entropy, values in [0, 1] for the binary
+    cross-entropies. What passes can go to `Loss.kernel` batch by batch unchecked.
+
+    Returns
+    -------
+    ndarray
+        Integer labels as given, other targets as float64.
+
+    Examples
+    --------
+    >>> check_loss_targets(get_loss("bce_with_logits"), [[1.0], [2.0]], 2, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must be in [0, 1], got values such as 2.0 (binary targets in [0, 1]: 0/1
+    labels, or probabilities thresholded at 0.5)
+    """
+    if loss.name == "softmax_cross_entropy":
+        return _check_ce_targets(y, n, n_outputs, name, rows)
+    binary = loss.name in ("bce", "bce_with_logits")
+    return check_targets(y, n, n_outputs, labels=False, binary=binary, name=name, rows=rows)
+
+
+def paired_loss(loss: Loss, output_activation, logits, y, *, grad: bool = True):
+    r"""Loss of a model's logits through its output activation: the pairing rule, unchecked.
+
+    A loss on logits (`Loss.fused_output`) takes the logits, and its gradient there is
+    :math:`(p - y)/N`; any other loss takes ``output_activation(logits)`` and its
+    gradient is chained back through the output activation (softmax via its
+    vector-Jacobian product). Nothing is validated: the pair must have passed
+    `check_pairing` and the targets `check_loss_targets`; `nnlib.training.fit` does that
+    once for the whole data set, then calls this for every batch.
+
+    Parameters
+    ----------
+    loss : Loss
+    output_activation : nnlib.activations.ActivationFunction
+    logits : ndarray, shape (N, D_out)
+        Converted to float64 (losses are computed in float64).
+    y : ndarray
+        Checked targets.
+    grad : bool, default True
+        ``False`` skips the gradient (returned as None).
+
+    Returns
+    -------
+    value : float
+        NaN or inf when the logits are: the caller checks it.
+    dlogits : ndarray, float64, shape of `logits`, or None
+
+    Examples
+    --------
+    >>> from nnlib.activations import get_activation
+    >>> sigmoid_output = get_activation("sigmoid")
+    >>> value, g = paired_loss(get_loss("mse"), sigmoid_output, np.zeros((1, 1)), np.ones((1, 1)))
+    >>> value, g          # (0.5 - 1)^2;  2 (0.5 - 1) * sigmoid'(0) = -1 * 0.25
+    (0.25, array([[-0.25]]))
+    """
+    logits = logits.astype(np.float64, copy=False)
+    out = logits if loss.fused_output is not None else output_activation.forward(logits)
+    if not grad:
+        return float(loss.value_kernel(out, y)), None
+    value, dout = loss.kernel(out, y)
+    if out is not logits:
+        dout = output_activation.backward(dout, logits, out)
+    return float(value), dout

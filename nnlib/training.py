@@ -1,24 +1,31 @@
 r"""Training loops: shuffled minibatches and `fit`, which returns a `History`.
 
-`fit` is the loop every lecture writes by hand, once, and then calls:
+`fit` is the loop every lecture writes by hand, once, and then calls. Its body reads:
 
 .. code-block:: text
 
+    validate the arguments and the whole data set, once
     for epoch t = 0 .. epochs-1:
         optimizer.lr <- schedule(t)                       (if a schedule is given)
-        for each minibatch (X_b, y_b) of a fresh shuffle:
+        train an epoch: for each minibatch (X_b, y_b) of a fresh shuffle:
             logits  <- model.forward(X_b, train=True)
             L, dZ   <- loss and its gradient at the logits (+ weight penalty)
             model.backward(dZ)                            (fills model.grads)
             optimizer.step(model.params, model.grads)     (in place)
+        check divergence: stop on a NaN/inf loss, warn once on a loss 100x its minimum
         record train/validation loss and accuracy, lr, gradient and weight norms
-        early stopping / ReduceOnPlateau / callbacks look at the monitored loss
+        early-stop: early stopping, ReduceOnPlateau and callbacks see the monitored loss
+
+Because the data set is validated once before the first step, the steps themselves run
+the model's and the losses' unchecked kernels (``MLP._forward``, ``MLP._loss_from_logits``,
+`nnlib.metrics.n_correct`): no batch is validated again.
 
 Conventions: batches are rows, ``X (N, D_in)``; class labels are integers ``y (N,)``.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import sys
@@ -27,10 +34,12 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ._checks import _describe, as_array, as_rng, check_class_labels, check_int
-from .losses import NonFiniteError, get_loss
+from ._checks import _describe, as_rng, check_batch, check_bool, check_int
+from .losses import check_loss_targets, check_pairing, get_loss
+from .metrics import CLASSIFIER_OUTPUTS, n_correct
+from .model import MLP
 
-__all__ = ["History", "TrainingWarning", "accuracy", "fit", "minibatches"]
+__all__ = ["History", "TrainingWarning", "fit", "minibatches"]
 
 
 class TrainingWarning(UserWarning):
@@ -76,7 +85,7 @@ def minibatches(
     """
     X, y = np.asarray(X), np.asarray(y)
     batch_size = check_int(batch_size, "batch_size", low=1)
-    _check_flag(shuffle, "shuffle")
+    check_bool(shuffle, "shuffle")
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
         raise ValueError(
             f"X and y must have the same number of rows, got X {X.shape} and y {y.shape}"
@@ -90,132 +99,6 @@ def minibatches(
     else:
         for start in range(0, n, batch_size):
             yield X[start : start + batch_size], y[start : start + batch_size]
-
-
-def accuracy(logits, y, output: str) -> float:
-    """Fraction of correct predictions, read off the logits.
-
-    Parameters
-    ----------
-    logits : ndarray, shape (N, C) or (N, 1)
-    y : ndarray
-        For a softmax output: integer labels ``(N,)`` or one-hot rows ``(N, C)``. For a
-        sigmoid output: 0/1 targets of exactly the logits' shape.
-    output : {"softmax", "sigmoid"}
-        The model's output activation. ``sigmoid(z) >= 0.5`` exactly when ``z >= 0``.
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Examples
-    --------
-    >>> accuracy(np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([0, 0]), "softmax")
-    0.5
-    >>> accuracy(np.array([[1.0], [-1.0]]), np.array([1, 0]), "sigmoid")
-    Traceback (most recent call last):
-    ...
-    ValueError: y has shape (2,) but logits has shape (2, 1); they must match ...
-    """
-    logits = as_array(logits, "logits", ndim=2, dtype=None)
-    y = np.asarray(y)
-    if len(logits) == 0:
-        raise ValueError("logits must have at least one row")
-    if y.ndim == 0 or len(y) != len(logits):
-        raise ValueError(
-            f"y must have one row per row of logits ({len(logits)}), got shape {y.shape}"
-        )
-    if output == "softmax":
-        if y.ndim != 1 and not (y.ndim == 2 and y.shape == logits.shape):
-            raise ValueError(
-                f"y must be labels of shape ({len(logits)},) or one-hot rows of shape "
-                f"{logits.shape}, got {y.shape}"
-            )
-    elif output == "sigmoid":
-        if y.shape != logits.shape:
-            raise ValueError(
-                f"y has shape {y.shape} but logits has shape {logits.shape}; they must "
-                f"match (for one output unit use y.reshape(-1, 1))"
-            )
-    else:
-        raise ValueError(f"accuracy needs a softmax or sigmoid output, got output={output!r}")
-    return _n_correct(logits, y, output) / len(y)
-
-
-def _n_correct(logits: np.ndarray, y: np.ndarray, output: str) -> float:
-    """Correct predictions in a batch whose shapes `fit` has already checked.
-
-    For a sigmoid output with several units, each unit counts as one prediction, so the
-    count is scaled to rows (`accuracy` divides by the number of rows).
-    """
-    if output == "softmax":
-        labels = y if y.ndim == 1 else np.argmax(y, axis=1)
-        return int(np.count_nonzero(np.argmax(logits, axis=1) == labels))
-    return int(np.count_nonzero((logits >= 0) == (y >= 0.5))) / logits.shape[1]
-
-
-def _check_flag(value, name: str) -> bool:
-    """Return `value` if it is a real bool (a string such as "no" would count as true)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
-    return bool(value)
-
-
-def _check_inputs(model, X, name: str, dtype) -> np.ndarray:
-    """X: a finite (N, D_in) array with N >= 1 and the model's feature count."""
-    X = as_array(X, name, dtype=dtype, finite=True)
-    d_in = model.sizes[0] if hasattr(model, "sizes") else X.shape[-1]
-    if X.ndim != 2 or X.shape[1] != d_in:
-        raise ValueError(
-            f"{name} must have shape (N, {d_in}) (one sample per row, {d_in} features), "
-            f"got {X.shape}"
-        )
-    if len(X) == 0:
-        raise ValueError(f"{name} must have at least one row, got shape {X.shape}")
-    return X
-
-
-def _check_targets(model, loss, y, n: int, name: str) -> np.ndarray:
-    """Check the targets of the whole data set once, before any weight changes.
-
-    The losses check every batch too, but their messages speak of one batch; this one
-    names the argument and the shapes of the full arrays.
-    """
-    if isinstance(y, (str, bytes)) or y is None or np.ndim(y) == 0:
-        raise TypeError(f"{name} must be an array with one target per sample, got {_describe(y)}")
-    y = np.asarray(y)
-    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {y.dtype}")
-    if len(y) != n:
-        raise ValueError(f"{name} has {len(y)} rows but the inputs have {n}; they must match")
-    d_out = model.sizes[-1]
-    if loss.name == "softmax_cross_entropy":
-        if y.ndim == 1:
-            return check_class_labels(y, d_out, name)
-        if y.shape == (n, 1):
-            raise ValueError(
-                f"{name} has shape {y.shape}: pass class labels as a 1-D array, "
-                f"{name}.ravel() of shape ({n},)"
-            )
-        if y.shape != (n, d_out):
-            raise ValueError(
-                f"{name} must be labels of shape ({n},) or one-hot rows of shape ({n}, {d_out}), "
-                f"got {y.shape}"
-            )
-    elif y.shape != (n, d_out):
-        if y.shape == (n,) and d_out == 1:
-            fix = f"the model has one output, so pass {name}.reshape(-1, 1)"
-        elif y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
-            fix = f"one-hot encode the labels: nnlib.datasets.one_hot({name}, {d_out})"
-        else:
-            fix = "targets must have exactly the shape of the model's output"
-        raise ValueError(
-            f"{name} has shape {y.shape} but {loss.name} needs targets of shape ({n}, {d_out}) "
-            f"like the model's output; {fix}"
-        )
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
-    return y
 
 
 def _check_callbacks(callbacks) -> list[Callable]:
@@ -392,6 +275,9 @@ class _Progress:
             print(f"epoch {epoch + 1}/{self.epochs}  {text}", file=sys.stderr, flush=True)
 
     def note(self, text: str) -> None:
+        """Print a one-off remark (nothing when ``verbose=False``)."""
+        if not self.verbose:
+            return
         if self.bar is not None:
             self.bar.write(text, file=sys.stderr)
         else:
@@ -405,30 +291,225 @@ class _Progress:
             self.bar.close()
 
 
-def _global_norm(arrays: Iterable[np.ndarray]) -> float:
-    """Return the L2 norm of all the arrays together, sqrt(sum of all squared entries).
+def _norm(vector: np.ndarray) -> float:
+    """Return the L2 norm of a flat vector, sqrt(sum of its squared entries).
 
     einsum rather than np.dot: as fast on one thread, and it never wakes BLAS threads,
     which costs more than the sum itself on the small vectors of every minibatch.
     """
-    total = 0.0
-    for a in arrays:
-        flat = a.ravel()
-        total += float(np.einsum("i,i->", flat, flat))
-    return math.sqrt(total)
+    return math.sqrt(float(np.einsum("i,i->", vector, vector)))
 
 
-def _evaluate(model, X, y, loss, classify: bool, batch_size: int) -> tuple[float, float]:
+# ------------------------------------------------------------------ fit: validation, once
+
+
+def _check_options(model, loss, optimizer, schedule, early_stopping, restore_best):
+    """Check everything but the data and the callbacks; return the early-stopping options."""
+    restore_best = check_bool(restore_best, "restore_best")
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an nnlib.MLP, got {_describe(model)}")
+    if not hasattr(optimizer, "step") or not hasattr(optimizer, "lr"):
+        raise TypeError(
+            f"optimizer must be an nnlib Optimizer (e.g. optimizers.Adam(lr=1e-3)), "
+            f"got {_describe(optimizer)}"
+        )
+    if isinstance(schedule, type):
+        raise TypeError(
+            f"schedule must be a schedule object, e.g. schedules.{schedule.__name__}(0.1, ...), "
+            f"not the class {schedule.__name__} itself"
+        )
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a callable t -> lr, got {_describe(schedule)}")
+    if early_stopping is not None:
+        early_stopping = check_int(early_stopping, "early_stopping", low=1)
+    check_pairing(loss, model.output)
+    return early_stopping, restore_best
+
+
+def _check_inputs(model: MLP, X, name: str) -> np.ndarray:
+    """X: a finite (N, D_in) array in the model's dtype, with N >= 1."""
+    X = check_batch(X, model.sizes[0], name, dtype=model.dtype)
+    if len(X) == 0:
+        raise ValueError(f"{name} must have at least one row, got shape {X.shape}")
+    return X
+
+
+def _check_data(model: MLP, loss, X, y, validation_data, batch_size: int):
+    """Check the whole data set once, before any weight changes.
+
+    Returns ``X, y, validation`` with ``validation`` None or ``(X_val, y_val)``, all
+    ready for the unchecked per-batch kernels. The messages name the argument and the
+    shapes of the full arrays (`nnlib.losses.check_loss_targets`).
+    """
+    X = _check_inputs(model, X, "X")
+    y = check_loss_targets(loss, y, len(X), model.sizes[-1], name="y", rows="X")
+    validation = None
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            length = (
+                f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else ""
+            )
+            raise TypeError(
+                "validation_data must be a tuple (X_val, y_val), got "
+                f"{_describe(validation_data)}{length}"
+            )
+        X_val = _check_inputs(model, validation_data[0], "validation_data[0]")
+        y_val = check_loss_targets(
+            loss, validation_data[1], len(X_val), model.sizes[-1],
+            name="validation_data[1]", rows="validation_data[0]",
+        )  # fmt: skip
+        validation = (X_val, y_val)
+    if model.batchnorm and len(X) % batch_size == 1:
+        raise ValueError(
+            f"with batch normalization every training batch needs at least 2 rows, but "
+            f"{len(X)} rows in batches of {batch_size} leave a last batch of 1; choose another "
+            f"batch_size (e.g. {batch_size + 1})"
+        )
+    return X, y, validation
+
+
+# ------------------------------------------------------------------ fit: the epoch
+
+
+def _optimizer_step(model: MLP, optimizer) -> Callable[[], None]:
+    """Return the call that makes one optimizer step on the model's parameters.
+
+    An elementwise update rule (all of nnlib's) gives the same result on the network's
+    parameters concatenated into one vector as on each tensor apart, so the optimizer
+    updates everything in one call per step on the model's flat vectors; its state stays
+    readable by parameter name (``optimizer.state["W1"]``, see `Optimizer.step_flat`).
+    """
+    if getattr(optimizer, "elementwise", False):
+        return functools.partial(
+            optimizer.step_flat, model.flat_params, model.flat_grads, model.unflatten
+        )
+    return functools.partial(optimizer.step, model.params, model.grads)
+
+
+def _train_epoch(model: MLP, data, loss, optimizer, batch_size: int, rng, epoch: int) -> dict:
+    """One pass over the training data in shuffled minibatches; the epoch's statistics.
+
+    ``data`` is ``(X, y)`` as checked by `_check_data`, so every batch goes through the
+    unchecked kernels. A NaN or infinite loss stops training at once (before the
+    optimizer step that would spread it into every weight); `fit` silences numpy's
+    overflow warnings so that this one clear error is what a diverging run reports.
+
+    Returns
+    -------
+    dict
+        ``loss`` (mean over rows, with the penalty), ``accuracy`` (nan for a regression)
+        and ``grad_norm`` (mean over batches of the global gradient norm).
+    """
+    X, y = data
+    classify = model.output in CLASSIFIER_OUTPUTS
+    optimizer_step = _optimizer_step(model, optimizer)
+    total, correct, grad_norm_sum, batches = 0.0, 0, 0.0, 0
+    for Xb, yb in minibatches(X, y, batch_size, rng):
+        logits = model._forward(Xb, True)
+        value, dlogits = model._loss_from_logits(logits, yb, loss)
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"the loss became {value} (NaN or infinite logits) during epoch {epoch}: the "
+                f"learning rate ({optimizer.lr:g}) is probably too large, or the inputs are "
+                "not scaled"
+            )
+        model.backward(dlogits, input_grad=False)
+        optimizer_step()
+        total += value * len(Xb)
+        if classify:
+            correct += n_correct(logits, yb, model.output)
+        grad_norm_sum += _norm(model.flat_grads)
+        batches += 1
+    units = model.sizes[-1] if model.output == "sigmoid" else 1
+    return {
+        "loss": total / len(X),
+        "accuracy": correct / (len(X) * units) if classify else math.nan,
+        "grad_norm": grad_norm_sum / batches,
+    }
+
+
+def _warn_if_diverging(history: History, train_loss: float, epoch: int, lr: float) -> bool:
+    """Warn when the training loss grew to more than 100x its minimum; True if warned."""
+    if not history.epoch or train_loss <= 100 * min(history["loss"]):
+        return False
+    warnings.warn(
+        f"the training loss grew from {min(history['loss']):.4g} to {train_loss:.4g} "
+        f"(epoch {epoch}): the learning rate ({lr:g}) is probably too large",
+        TrainingWarning,
+        stacklevel=3,
+    )
+    return True
+
+
+def _evaluate(model: MLP, data, loss, batch_size: int) -> tuple[float, float]:
     """Return the data loss (no penalty) and accuracy in eval mode, in chunks."""
-    total_loss, correct, n = 0.0, 0.0, len(X)
-    for start in range(0, n, max(batch_size, 1024)):
-        Xb, yb = X[start : start + max(batch_size, 1024)], y[start : start + max(batch_size, 1024)]
-        logits = model.forward(Xb, train=False)
-        value, _ = model.loss_from_logits(logits, yb, loss, penalty=False, grad=False)
+    X, y = data
+    classify = model.output in CLASSIFIER_OUTPUTS
+    chunk = max(batch_size, 1024)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(X), chunk):
+        Xb, yb = X[start : start + chunk], y[start : start + chunk]
+        logits = model._forward(Xb, False)
+        value, _ = model._loss_from_logits(logits, yb, loss, penalty=False, grad=False)
         total_loss += value * len(Xb)
         if classify:
-            correct += _n_correct(logits, yb, model.output)
-    return total_loss / n, (correct / n if classify else math.nan)
+            correct += n_correct(logits, yb, model.output)
+    units = model.sizes[-1] if model.output == "sigmoid" else 1
+    return total_loss / len(X), (correct / (len(X) * units) if classify else math.nan)
+
+
+def _epoch_end_stats(model: MLP, optimizer, validation, loss, batch_size: int) -> dict:
+    """Return the statistics recorded at the end of an epoch: lr, weight norm, validation."""
+    val_loss, val_accuracy = (
+        _evaluate(model, validation, loss, batch_size) if validation else (math.nan, math.nan)
+    )
+    return {
+        "lr": optimizer.lr,
+        "weight_norm": _norm(model.flat_params),
+        "val_loss": val_loss,
+        "val_accuracy": val_accuracy,
+    }
+
+
+class _EarlyStopping:
+    """What decides after each epoch whether to stop: patience, schedule, callbacks.
+
+    Follows the monitored loss (``val_loss`` with validation data, else ``loss``): its
+    best epoch, the epochs since, and (with `restore_best`) the best weights.
+    """
+
+    def __init__(self, patience, restore_best: bool, callbacks, schedule, monitor: str):
+        self.patience, self.restore_best = patience, restore_best
+        self.callbacks = _check_callbacks(callbacks)
+        self.schedule, self.monitor = schedule, monitor
+        self.best, self.best_weights, self.waited = math.inf, None, 0
+
+    def after_epoch(self, epoch: int, history: History, model: MLP) -> bool:
+        """Return whether to stop after this epoch.
+
+        The monitored loss goes to the patience count and to a schedule with a ``step``
+        method (ReduceOnPlateau); every callback is called.
+        """
+        value = history[self.monitor][-1]
+        if value < self.best:
+            self.best, history.best_epoch, self.waited = value, epoch, 0
+            if self.patience is not None and self.restore_best:
+                self.best_weights = model.get_weights()
+        else:
+            self.waited += 1
+        if hasattr(self.schedule, "step"):
+            self.schedule.step(value)
+        stop = any([bool(cb(epoch, history, model)) for cb in self.callbacks])
+        return stop or (self.patience is not None and self.waited >= self.patience)
+
+    def restore(self, model: MLP, history: History) -> None:
+        """Put back the best epoch's weights if training ended after it."""
+        if self.best_weights is not None and history.best_epoch != history.epoch[-1]:
+            model.set_weights(self.best_weights)
+            history.restored_best = True
+
+
+# ------------------------------------------------------------------ fit
 
 
 def fit(
@@ -452,26 +533,20 @@ def fit(
     Parameters
     ----------
     model : MLP
-        Anything with ``forward(X, train)``, ``loss_from_logits(logits, y, loss)``,
-        ``backward(dlogits)``, ``params``/``grads`` dicts, ``output``,
-        ``get_weights()``/``set_weights()``.
-    X : ndarray, shape (N, D_in)
-    y : ndarray
-        Integer labels ``(N,)`` for softmax cross-entropy, otherwise targets shaped like
-        the model's output ``(N, D_out)``.
+    X : array_like, shape (N, D_in), finite
+    y : array_like
+        Integer labels ``(N,)`` (or one-hot rows) for softmax cross-entropy, else targets
+        of the output's shape ``(N, D_out)`` (`nnlib.losses.check_loss_targets`).
     loss : str or Loss
-        ``"softmax_cross_entropy"``, ``"bce_with_logits"``, ``"bce"`` or ``"mse"``; the
-        model checks that it suits its output activation.
+        ``"softmax_cross_entropy"``, ``"bce_with_logits"``, ``"bce"`` or ``"mse"``; it
+        must suit the model's output activation (`nnlib.losses.check_pairing`).
     optimizer : Optimizer
-        Its ``lr`` is overwritten each epoch when a `schedule` is given. An elementwise
-        optimizer (all of nnlib's) is stepped on the model's `flat_params` as one
-        tensor, so its state is kept under the key ``"all"``; the update is the same as
-        stepping each parameter apart, and ``model.unflatten(optimizer.state["all"]["m"])``
-        shows a state vector by parameter name. The state carries over to the next `fit`
-        call (to continue training); use a new optimizer, or ``optimizer.reset()``, for a
-        new model.
-    epochs : int >= 1, default 10
-    batch_size : int >= 1, default 32
+        Its ``lr`` is set each epoch by a `schedule`. An elementwise optimizer (all of
+        nnlib's) steps `flat_params` as one tensor (`Optimizer.step_flat`), its state
+        readable by name: ``optimizer.state["W1"]["m"]`` is a view into
+        ``optimizer.flat_state["m"]``. The state carries over to the next `fit` call;
+        use a new optimizer, or ``optimizer.reset()``, for a new model.
+    epochs, batch_size : int >= 1, default 10 and 32
     schedule : callable ``t -> lr``, optional
         Called at the start of epoch ``t`` (from 0). A schedule with a ``step(metric)``
         method (`ReduceOnPlateau`) is also fed the monitored loss after each epoch.
@@ -480,30 +555,29 @@ def fit(
         Patience: stop when the monitored loss (``val_loss`` if validation data is
         given, else ``loss``) has not improved for this many epochs.
     restore_best : bool, default True
-        With early stopping, put back the weights of the best epoch at the end.
+        With early stopping, put back the best epoch's weights at the end.
     callbacks : callable or iterable of callables ``cb(epoch, history, model)``
-        Called after each epoch is recorded; a callback that returns a true value (e.g.
-        ``True``) stops training.
+        Called after each epoch is recorded; one that returns a true value stops training.
     verbose : bool, default True
-        A progress bar in a terminal or notebook, about ten lines in a log, nothing if
-        False.
-
-    Warns
-    -----
-    TrainingWarning
-        Once, when the training loss grows to more than 100 times its lowest value so far
-        (a diverging run that has not yet overflowed).
-
-    Raises
-    ------
-    FloatingPointError
-        When the training loss becomes NaN or infinite.
+        A progress bar in a terminal or notebook, about ten lines in a log, or nothing.
     rng : Generator, int or None
-        Shuffling of the minibatches.
+        Shuffles the minibatches.
 
     Returns
     -------
     History
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument or bad data, before any weight changes.
+    FloatingPointError
+        When the training loss becomes NaN or infinite.
+
+    Warns
+    -----
+    TrainingWarning
+        Once, when the training loss grows past 100 times its lowest value so far.
 
     Examples
     --------
@@ -517,134 +591,24 @@ def fit(
     """
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = check_int(batch_size, "batch_size", low=1)
-    restore_best = _check_flag(restore_best, "restore_best")
-    verbose = _check_flag(verbose, "verbose")
-    if not hasattr(optimizer, "step") or not hasattr(optimizer, "lr"):
-        raise TypeError(
-            f"optimizer must be an nnlib Optimizer (e.g. optimizers.Adam(lr=1e-3)), "
-            f"got {_describe(optimizer)}"
-        )
-    if isinstance(schedule, type):
-        raise TypeError(
-            f"schedule must be a schedule object, e.g. schedules.{schedule.__name__}(0.1, ...), "
-            f"not the class {schedule.__name__} itself"
-        )
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a callable t -> lr, got {_describe(schedule)}")
-    if early_stopping is not None:
-        early_stopping = check_int(early_stopping, "early_stopping", low=1)
-    callbacks = _check_callbacks(callbacks)
-    loss = get_loss(loss)
-    model._check_pairing(loss)  # a loss that does not suit the output: say which pairs work
-    dtype = getattr(model, "dtype", np.float64)
-    X = _check_inputs(model, X, "X", dtype)
-    y = _check_targets(model, loss, y, len(X), "y")
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise TypeError(
-                f"validation_data must be a tuple (X_val, y_val), got {_describe(validation_data)}"
-                + (
-                    f" of length {len(validation_data)}"
-                    if hasattr(validation_data, "__len__")
-                    else ""
-                )
-            )
-        X_val = _check_inputs(model, validation_data[0], "validation_data[0]", dtype)
-        y_val = _check_targets(model, loss, validation_data[1], len(X_val), "validation_data[1]")
-    if getattr(model, "batchnorm", False) and len(X) % batch_size == 1:
-        raise ValueError(
-            f"with batch normalization every training batch needs at least 2 rows, but "
-            f"{len(X)} rows in batches of {batch_size} leave a last batch of 1; choose another "
-            f"batch_size (e.g. {batch_size + 1})"
-        )
-    rng = as_rng(rng)
-    classify = model.output in ("softmax", "sigmoid")
-
-    # An elementwise update rule (all of nnlib's) gives the same result on the network's
-    # parameters concatenated into one vector as on each tensor apart, so when the model
-    # keeps them contiguous the optimizer updates everything in one call per step.
-    if getattr(optimizer, "elementwise", False) and hasattr(model, "flat_params"):
-        step_params, step_grads = {"all": model.flat_params}, {"all": model.flat_grads}
-    else:
-        step_params, step_grads = model.params, model.grads
-    history = History()
-    monitor = "val_loss" if validation_data is not None else "loss"
-    best, best_weights, waited = math.inf, None, 0
-    # Overflow while diverging is reported once, clearly, by the finite-loss check below
-    # instead of as a stream of numpy RuntimeWarnings.
-    warned = False
+    verbose, loss = check_bool(verbose, "verbose"), get_loss(loss)
+    options = _check_options(model, loss, optimizer, schedule, early_stopping, restore_best)
+    X, y, validation = _check_data(model, loss, X, y, validation_data, batch_size)
+    stopping = _EarlyStopping(*options, callbacks, schedule, "val_loss" if validation else "loss")
+    rng, history, warned = as_rng(rng), History(), False
     with _Progress(epochs, verbose) as progress, np.errstate(over="ignore", invalid="ignore"):
-        if verbose and early_stopping is not None and validation_data is None:
+        if early_stopping is not None and validation is None:
             progress.note("early stopping monitors the training loss: no validation_data given")
         for epoch in range(epochs):
             if schedule is not None:
                 optimizer.lr = _lr_from(schedule, epoch)
-            lr = optimizer.lr
-            total, correct, grad_norm_sum, batches = 0.0, 0.0, 0.0, 0
-            for Xb, yb in minibatches(X, y, batch_size, rng):
-                logits = model.forward(Xb, train=True)
-                try:
-                    value, dlogits = model.loss_from_logits(logits, yb, loss)
-                except NonFiniteError:
-                    raise FloatingPointError(
-                        f"the logits became NaN or infinite during epoch {epoch}: the "
-                        f"learning rate ({lr:g}) is probably too large, or the inputs are not "
-                        f"scaled"
-                    ) from None
-                model.backward(dlogits, input_grad=False)
-                optimizer.step(step_params, step_grads)
-                total += value * len(Xb)
-                if classify:
-                    correct += _n_correct(logits, yb, model.output)
-                grad_norm_sum += _global_norm(step_grads.values())
-                batches += 1
-            train_loss = total / len(X)
-            if not math.isfinite(train_loss):
-                raise FloatingPointError(
-                    f"the training loss became {train_loss} at epoch {epoch}: the learning "
-                    f"rate ({lr:g}) is probably too large, or the inputs are not scaled"
-                )
-            if not warned and history.epoch and train_loss > 100 * min(history["loss"]):
-                warned = True
-                warnings.warn(
-                    f"the training loss grew from {min(history['loss']):.4g} to "
-                    f"{train_loss:.4g} (epoch {epoch}): the learning rate ({lr:g}) is "
-                    f"probably too large",
-                    TrainingWarning,
-                    stacklevel=2,
-                )
-            stats = {
-                "loss": train_loss,
-                "accuracy": correct / len(X) if classify else math.nan,
-                "val_loss": math.nan,
-                "val_accuracy": math.nan,
-                "lr": lr,
-                "grad_norm": grad_norm_sum / batches,
-                "weight_norm": _global_norm(step_params.values()),
-            }
-            if validation_data is not None:
-                stats["val_loss"], stats["val_accuracy"] = _evaluate(
-                    model, X_val, y_val, loss, classify, batch_size
-                )
+            stats = _train_epoch(model, (X, y), loss, optimizer, batch_size, rng, epoch)
+            warned = warned or _warn_if_diverging(history, stats["loss"], epoch, optimizer.lr)
+            stats.update(_epoch_end_stats(model, optimizer, validation, loss, batch_size))
             history.append(epoch, **stats)
             progress.update(epoch, stats)
-
-            current = stats[monitor]
-            if current < best:
-                best, history.best_epoch, waited = current, epoch, 0
-                if early_stopping is not None and restore_best:
-                    best_weights = model.get_weights()
-            else:
-                waited += 1
-            if hasattr(schedule, "step"):
-                schedule.step(current)
-            stop = any([bool(cb(epoch, history, model)) for cb in callbacks])
-            if early_stopping is not None and waited >= early_stopping:
-                stop = True
-            if stop:
+            if stopping.after_epoch(epoch, history, model):
                 history.stopped_early = epoch + 1 < epochs
                 break
-    if best_weights is not None and history.best_epoch != history.epoch[-1]:
-        model.set_weights(best_weights)
-        history.restored_best = True
+    stopping.restore(model, history)
     return history

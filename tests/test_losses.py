@@ -391,23 +391,27 @@ def test_softmax_cross_entropy_bad_input():
         softmax_cross_entropy_grad(logits, [0, -1, 1])
     with pytest.raises(TypeError, match=r"must hold integer class labels.*y.astype\(int\)"):
         softmax_cross_entropy(logits, [0.0, 1.0, 2.0])
-    with pytest.raises(ValueError, match="y has 2 labels but logits has 3 rows"):
+    # the one target message of nnlib._checks.check_targets (losses, accuracy, fit, score)
+    with pytest.raises(
+        ValueError,
+        match=r"labels of shape \(3,\) .* got shape \(2,\); y must have one row per row of logits",
+    ):
         softmax_cross_entropy(logits, [0, 1])
-    with pytest.raises(ValueError, match=r"y has shape \(3, 1\).*y.ravel\(\) of shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"got shape \(3, 1\); .*y.ravel\(\) of shape \(3,\)"):
         softmax_cross_entropy(logits, np.array([[0], [1], [2]]))
-    with pytest.raises(ValueError, match=r"logits has shape \(3, 4\) but y has shape \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"one-hot rows of shape \(3, 4\) .* got shape \(3, 5\)"):
         softmax_cross_entropy(logits, np.eye(5)[:3])
     with pytest.raises(ValueError, match=r"row 1 sums to 2.0"):
         softmax_cross_entropy(logits, [[1, 0, 0, 0], [1, 1, 0, 0], [0, 0, 0, 1]])
     with pytest.raises(ValueError, match="must be non-negative"):
         softmax_cross_entropy(logits, [[2, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]])
-    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(3,\) or targets"):
+    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(3,\) or one-hot"):
         softmax_cross_entropy(logits, np.zeros((3, 4, 1)))
     with pytest.raises(ValueError, match=r"logits must be a 2-D array, got shape \(4,\)"):
         softmax_cross_entropy(np.zeros(4), [1])
     with pytest.raises(ValueError, match="at least one row and one class"):
         softmax_cross_entropy(np.zeros((0, 4)), np.array([], dtype=int))
-    with pytest.raises(TypeError, match="y must be integer labels or an array of targets"):
+    with pytest.raises(TypeError, match="y must be an array of targets, one per row of logits"):
         softmax_cross_entropy(logits, None)
     with pytest.raises(TypeError, match="logits must be an array of numbers"):
         softmax_cross_entropy("abc", [0])

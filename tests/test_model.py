@@ -583,9 +583,9 @@ def test_unflatten_validation():
 
 
 def test_unflatten_shows_the_optimizer_state_per_parameter():
-    # fit steps the optimizer once per batch on flat_params under the key "all". With one
-    # batch (the whole data), Adam's first moment after one step is (1 - beta1) * g =
-    # 0.1 * g, with g the gradient at the initial weights.
+    # fit steps the optimizer once per batch on flat_params (its state in flat vectors,
+    # optimizer.flat_state). With one batch (the whole data), Adam's first moment after one
+    # step is (1 - beta1) * g = 0.1 * g, with g the gradient at the initial weights.
     from nnlib import optimizers
     from nnlib.training import fit
 
@@ -596,9 +596,10 @@ def test_unflatten_shows_the_optimizer_state_per_parameter():
     reference.loss_and_grad(X, y, "softmax_cross_entropy")
     opt = optimizers.Adam(lr=1e-3)
     fit(model, X, y, "softmax_cross_entropy", opt, epochs=1, batch_size=8, verbose=False, rng=0)
-    m = model.unflatten(opt.state["all"]["m"])
+    m = model.unflatten(opt.flat_state["m"])
     for k, g in reference.grads.items():
         np.testing.assert_allclose(m[k], 0.1 * g, rtol=1e-12, atol=1e-15, err_msg=k)
+        np.testing.assert_array_equal(opt.state[k]["m"], m[k], err_msg=k)  # the named view
 
 
 # ------------------------------------------------------------- construction checks, repr

@@ -3,15 +3,11 @@
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: pytest depends on tomli there
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +33,8 @@ def _conda_requirements() -> dict[str, str]:
     specs = [d for d in env["dependencies"] if isinstance(d, str)]
     reqs = dict(_split(s) for s in specs)
     reqs.pop("pip")
-    assert reqs.pop("python") == ">=3.10"
+    python = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert reqs.pop("python") == python
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert pip == ["-e ."], "environment.yml must install nnlib itself, and nothing else, via pip"
     return reqs
@@ -116,6 +113,46 @@ def test_make_test_runs_lint():
     assert re.search(r"^test:.*\blint\b", makefile, flags=re.M)
 
 
+def test_ci_runs_the_floors_job_after_make_test():
+    lines = [ln.strip() for ln in (ROOT / ".ci/run").read_text().splitlines()]
+    commands = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert "make test-floors" in commands
+    assert commands.index("make test") < commands.index("make test-floors")
+
+
+def test_the_floors_job_installs_the_lowest_versions_in_its_own_venv():
+    recipe = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "test-floors"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--resolution lowest-direct" in recipe
+    assert "rm -rf .venv-floors" in recipe and ".venv-floors/bin/python -m pytest" in recipe
+    assert not re.search(r"(^|\s)\.venv/bin/python -m pytest", recipe, flags=re.M)
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".venv-floors/"], cwd=ROOT)
+    assert ignored.returncode == 0, ".venv-floors/ is not git-ignored"
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert ".venv-floors" in config["tool"]["ruff"]["extend-exclude"]
+    clean = subprocess.run(["make", "-n", "clean"], cwd=ROOT, capture_output=True, text=True)
+    assert ".venv-floors" in clean.stdout
+
+
+def test_make_leaves_bytecode_writing_on():
+    """Kernels started by `make lab` or the grader read nnlib's cached bytecode instead of
+    compiling it on every start; nothing in the Makefile turns writing it off."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PYTHONDONTWRITEBYTECODE" not in makefile
+    env = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "--eval=show-env: ; @env", "show-env"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert env.returncode == 0, env.stderr
+
+
 @pytest.mark.parametrize("heavy", ["matplotlib", "ipywidgets", "tqdm"])
 def test_import_nnlib_does_not_import_heavy_modules(heavy):
     code = f"import sys, nnlib; print({heavy!r} in sys.modules)"
@@ -137,6 +174,8 @@ LEVELS = {
     "datasets": 1,
     "plotting": 1,
     "classic": 1,
+    "_flat": 1,
+    "metrics": 1,
     "losses": 2,
     "layers": 2,
     "selfcheck": 2,
