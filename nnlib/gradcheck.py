@@ -447,13 +447,21 @@ def _diagnose(analytic, numeric, n_samples, floor, tol, slopes):
             f"no simple pattern (not a constant factor, not a transpose; {count}{kinks_too}): "
             "compare analytic and numeric entry by entry, starting at the worst entry"
         )
+    return _name_constant(c, n_samples, f"{count}{kinks_too}")
+
+
+def _name_constant(c, n_samples, count):
+    """Name the constant c of a gradient off by ``analytic = c * numeric``: (diagnosis, hint).
+
+    `count` says how many entries disagree (for the hint).
+    """
 
     def near(target):
         return abs(c - target) <= _NAME_RTOL * abs(target)
 
     if near(1.0):
         return None, (
-            f"analytic and numeric agree up to a factor 1 ({count}{kinks_too}): the error is "
+            f"analytic and numeric agree up to a factor 1 ({count}): the error is "
             "small, near a kink such as ReLU at 0 (where a difference straddles it) or at the "
             "rounding level of the differences; look at the worst entry"
         )
@@ -497,6 +505,115 @@ def _diagnose(analytic, numeric, n_samples, floor, tol, slopes):
     if c < 0:
         hint += "; the sign is flipped as well"
     return "constant factor", hint
+
+
+def _check_arguments(f, params, grads, h, tol, n_samples):
+    """Validate `check_gradients`' arguments; return ``(analytic, h, tol, n_samples)``.
+
+    ``analytic`` maps each name to its gradient as a finite float64 array, of the
+    parameter's shape or (2-D) its transpose.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError("params must be a non-empty dict of name -> float64 array")
+    if not _accepts(f, 0):
+        raise TypeError(
+            "check_gradients calls f() with no arguments (it perturbs params in place); "
+            f"wrap yours: lambda: f(params[{next(iter(params))!r}])"
+        )
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a dict with the keys of params, got {type(grads).__name__}")
+    missing = [k for k in params if k not in grads]
+    extra = [k for k in grads if k not in params]
+    if missing or extra:
+        raise ValueError(
+            f"grads must have exactly the keys of params {list(params)}; "
+            f"missing {missing}, unexpected {extra}"
+        )
+    for name, p in params.items():
+        _check_float64_array(
+            p,
+            f"params[{name!r}]",
+            "Convert it, params[name] = params[name].astype(np.float64), and let f read "
+            "the converted array",
+        )
+    h = check_number(h, "h", low=0, low_open=True)
+    tol = check_number(tol, "tol", low=0, low_open=True)
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples", low=1)
+
+    analytic = {}
+    for name, p in params.items():
+        g = as_array(grads[name], f"grads[{name!r}]", finite=True)
+        if g.shape != p.shape and not (p.ndim == 2 and g.shape == p.shape[::-1]):
+            check_same_shape(g, p, f"grads[{name!r}]", f"params[{name!r}]")
+        analytic[name] = g
+    return analytic, h, tol, n_samples
+
+
+def _value_at_start(f) -> float:
+    """Return ``f()`` at the unperturbed parameters; refuse a non-finite or random `f`."""
+    f0, f1 = _scalar(f(), "f"), _scalar(f(), "f")
+    if not np.isfinite(f0):
+        raise ValueError(f"f() returned {f0} at the unperturbed parameters")
+    if abs(f0 - f1) > 1e-12 * max(1.0, abs(f0)):
+        raise ValueError(
+            f"f is not deterministic: two calls with the same parameters gave {f0!r} and "
+            f"{f1!r}. Finite differences compare f at nearby points, so randomness (dropout, "
+            "a fresh rng) swamps them; switch it off for the check"
+        )
+    return f0
+
+
+def _check_transposed(name, shape, g, numeric, floor) -> TensorCheck:
+    """Return the result for a 2-D gradient given with the parameter's transposed shape."""
+    transposed = rel_error(g.T, numeric, floor) < _CONSTANT_RTOL
+    also = (
+        "; its transpose matches the numerical gradient (e.g. dW = dZ.T @ X instead of X.T @ dZ)"
+        if transposed
+        else ", and its transpose does not match either"
+    )
+    return TensorCheck(
+        name=name,
+        shape=shape,
+        max_rel_error=float("inf"),
+        worst_index=None,
+        analytic=None,
+        numeric=None,
+        passed=False,
+        diagnosis="transposed" if transposed else None,
+        hint=f"the gradient has shape {g.shape}, the parameter {shape}{also}",
+        numeric_grad=numeric,
+    )
+
+
+def _check_tensor(name, g, numeric, slopes, n_samples, floor, tol) -> TensorCheck:
+    """Compare one tensor's analytic gradient `g` with `numeric`; diagnose a failure.
+
+    `slopes` are the one-sided differences (see `_diagnose`).
+    """
+    if g.size == 0:
+        err, index, a_w, n_w = 0.0, None, None, None
+    else:
+        errs = _rel_error_elementwise(g, numeric, floor)
+        flat = int(np.argmax(errs))
+        index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
+        err, a_w, n_w = float(errs.flat[flat]), float(g[index]), float(numeric[index])
+    passed = err <= tol
+    diagnosis, hint = (None, "") if passed else _diagnose(g, numeric, n_samples, floor, tol, slopes)
+    return TensorCheck(
+        name=name,
+        shape=g.shape,
+        max_rel_error=err,
+        worst_index=index,
+        analytic=a_w,
+        numeric=n_w,
+        passed=passed,
+        diagnosis=diagnosis,
+        hint=hint,
+        numeric_grad=numeric,
+    )
 
 
 def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
@@ -568,53 +685,8 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
     >>> bool(report)                         # a failed report is false
     False
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    if not isinstance(params, Mapping) or not params:
-        raise TypeError("params must be a non-empty dict of name -> float64 array")
-    if not _accepts(f, 0):
-        raise TypeError(
-            "check_gradients calls f() with no arguments (it perturbs params in place); "
-            f"wrap yours: lambda: f(params[{next(iter(params))!r}])"
-        )
-    if not isinstance(grads, Mapping):
-        raise TypeError(f"grads must be a dict with the keys of params, got {type(grads).__name__}")
-    missing = [k for k in params if k not in grads]
-    extra = [k for k in grads if k not in params]
-    if missing or extra:
-        raise ValueError(
-            f"grads must have exactly the keys of params {list(params)}; "
-            f"missing {missing}, unexpected {extra}"
-        )
-    for name, p in params.items():
-        _check_float64_array(
-            p,
-            f"params[{name!r}]",
-            "Convert it, params[name] = params[name].astype(np.float64), and let f read "
-            "the converted array",
-        )
-    h = check_number(h, "h", low=0, low_open=True)
-    tol = check_number(tol, "tol", low=0, low_open=True)
-    if n_samples is not None:
-        n_samples = check_int(n_samples, "n_samples", low=1)
-
-    analytic = {}
-    for name, p in params.items():
-        g = as_array(grads[name], f"grads[{name!r}]", finite=True)
-        if g.shape != p.shape and not (p.ndim == 2 and g.shape == p.shape[::-1]):
-            check_same_shape(g, p, f"grads[{name!r}]", f"params[{name!r}]")
-        analytic[name] = g
-
-    f0, f1 = _scalar(f(), "f"), _scalar(f(), "f")
-    if not np.isfinite(f0):
-        raise ValueError(f"f() returned {f0} at the unperturbed parameters")
-    if abs(f0 - f1) > 1e-12 * max(1.0, abs(f0)):
-        raise ValueError(
-            f"f is not deterministic: two calls with the same parameters gave {f0!r} and "
-            f"{f1!r}. Finite differences compare f at nearby points, so randomness (dropout, "
-            "a fresh rng) swamps them; switch it off for the check"
-        )
-
+    analytic, h, tol, n_samples = _check_arguments(f, params, grads, h, tol, n_samples)
+    f0 = _value_at_start(f)
     # Central differences carry a rounding error of about eps |f| / h in every entry
     # (~1e-10 for h = 1e-6 and |f| ~ 1), so an entry much smaller than that divided by tol
     # cannot meet tol relatively however right it is. Below this floor, entries are judged
@@ -626,54 +698,11 @@ def check_gradients(f, params, grads, h=1e-6, tol=1e-7, n_samples=None):
         f_plus, f_minus = _differences(f, p, h)
         numeric = (f_plus - f_minus) / (2 * h)
         g = analytic[name]
-        if g.shape != p.shape:  # the transposed shape, allowed above
-            transposed = rel_error(g.T, numeric, floor) < _CONSTANT_RTOL
-            checks[name] = TensorCheck(
-                name=name,
-                shape=p.shape,
-                max_rel_error=float("inf"),
-                worst_index=None,
-                analytic=None,
-                numeric=None,
-                passed=False,
-                diagnosis="transposed" if transposed else None,
-                hint=(
-                    f"the gradient has shape {g.shape}, the parameter {p.shape}"
-                    + (
-                        "; its transpose matches the numerical gradient (e.g. dW = dZ.T @ X "
-                        "instead of X.T @ dZ)"
-                        if transposed
-                        else ", and its transpose does not match either"
-                    )
-                ),
-                numeric_grad=numeric,
-            )
+        if g.shape != p.shape:  # the transposed shape, allowed by _check_arguments
+            checks[name] = _check_transposed(name, p.shape, g, numeric, floor)
             continue
-        if g.size == 0:
-            err, index, a_w, n_w = 0.0, None, None, None
-        else:
-            errs = _rel_error_elementwise(g, numeric, floor)
-            flat = int(np.argmax(errs))
-            index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
-            err, a_w, n_w = float(errs.flat[flat]), float(g[index]), float(numeric[index])
-        passed = err <= tol
-        if passed:
-            diagnosis, hint = None, ""
-        else:
-            slopes = ((f_plus - f0) / h, (f0 - f_minus) / h)
-            diagnosis, hint = _diagnose(g, numeric, n_samples, floor, tol, slopes)
-        checks[name] = TensorCheck(
-            name=name,
-            shape=p.shape,
-            max_rel_error=err,
-            worst_index=index,
-            analytic=a_w,
-            numeric=n_w,
-            passed=passed,
-            diagnosis=diagnosis,
-            hint=hint,
-            numeric_grad=numeric,
-        )
+        slopes = ((f_plus - f0) / h, (f0 - f_minus) / h)
+        checks[name] = _check_tensor(name, g, numeric, slopes, n_samples, floor, tol)
     return GradientReport(checks=checks, h=h, tol=tol, floor=floor)
 
 
