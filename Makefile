@@ -6,12 +6,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Benchmarks and tests pin BLAS threads themselves where it matters; keep grading runs
-# reproducible by not inheriting a stale thread count.
-export PYTHONDONTWRITEBYTECODE := 1
+# The oldest Python the course runs on. nbgrader, which grades the assignments, needs 3.11;
+# pyproject.toml's requires-python and environment.yml say the same (tests/test_install.py).
+MIN_PYTHON := 3.11
+# `make test-floors` installs the lowest versions pyproject.toml allows here.
+FLOORS := .venv-floors
 
 .DEFAULT_GOAL := all
-.PHONY: all setup test lint format lab bench clean help site test-site
+.PHONY: all setup test test-floors lint format lab bench clean help site test-site python-version
 
 all: setup site ## Set up everything and build the course site
 
@@ -20,10 +22,30 @@ help: ## List the targets
 
 setup: $(STAMP) ## Create .venv and install nnlib with the lab, grade, dev and site extras
 
+# Stops before anything is created when the interpreter is too old: the one that would
+# create .venv (PYTHON), or the one in an existing .venv. Reads `python --version`, which
+# every Python prints, so even Python 2 gets the message instead of a traceback.
+python-version:
+	@py=$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)); \
+	found=$$("$$py" --version 2>&1 | head -n 1); \
+	version=$$(sed -nE 's/^Python ([0-9]+)[.]([0-9]+).*/\1 \2/p' <<<"$$found"); \
+	read -r major minor <<<"$$version"; \
+	if [ -z "$$version" ] || (( major * 1000 + minor < $(subst .,* 1000 + ,$(MIN_PYTHON)) )); then \
+	    echo "make: the course needs Python $(MIN_PYTHON) or newer (nbgrader, which grades" \
+	         "the assignments, requires it), but '$$py' is $${found:-nothing that runs}." >&2; \
+	    if [ "$$py" = "$(BIN)/python" ]; then \
+	        echo "make: $(VENV) was made with that Python: remove it with 'make clean'," \
+	             "then run 'make PYTHON=python$(MIN_PYTHON)' (or a newer one)." >&2; \
+	    else \
+	        echo "make: install Python $(MIN_PYTHON) or newer and run" \
+	             "'make PYTHON=python$(MIN_PYTHON)' (or a newer one). Nothing was created." >&2; \
+	    fi; \
+	    exit 1; \
+	fi
+
 # The stamp depends on pyproject.toml only, so a second `make` with nothing changed
 # finishes at once; editing the dependencies reinstalls.
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "python3 >= 3.10 is required, found " + sys.version.split()[0]' 
+$(STAMP): pyproject.toml | python-version
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[lab,grade,dev,site]'
@@ -47,6 +69,23 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 
 test: lint ## Lint, then the whole pytest suite (unit, property, doctest, end to end)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q
+
+# The floors job: a fresh .venv-floors with every direct dependency at the lowest version
+# pyproject.toml allows (uv's lowest-direct resolution, for the Python of .venv), then the
+# suite without the end-to-end runs that only repeat what the unit tests cover with the
+# same packages: the nbgrader workflow and the adversarial batch (minutes each), and
+# tests/test_install.py (it resolves with pip from the index and runs make).
+test-floors: $(STAMP) ## Tests against the lowest dependency versions pyproject.toml allows
+	rm -rf $(FLOORS)
+	$(BIN)/python -m venv --without-pip $(FLOORS)
+	$(BIN)/uv pip install --quiet --python $(FLOORS)/bin/python --resolution lowest-direct \
+	    -e '.[lab,grade,dev,site]'
+	@$(BIN)/uv pip list --python $(FLOORS)/bin/python 2>/dev/null | \
+	    grep -iE '^(numpy|matplotlib|ipywidgets|tqdm|jupyterlab|ipykernel|nbgrader|pytest|hypothesis|nbclient|nbformat) ' | \
+	    tr -s ' ' | paste -sd ',' | sed 's/,/, /g; s/^/floors: /'
+	OPENBLAS_NUM_THREADS=1 $(FLOORS)/bin/python -m pytest -q -p no:cacheprovider \
+	    --ignore=tests/test_autograder_workflow.py --ignore=tests/test_autograder_adversarial.py \
+	    --ignore=tests/test_install.py
 
 lab: $(STAMP) ## Start JupyterLab on the course notebooks
 	$(BIN)/jupyter lab notebooks/
@@ -76,5 +115,5 @@ grades: $(STAMP) ## CSV, one row per student and assignment: autograder/grades.c
 	$(AUTOGRADER) grades
 
 clean: ## Remove .venv, caches and build products
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info _build
+	rm -rf $(VENV) $(FLOORS) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info _build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
