@@ -129,7 +129,9 @@ def _feedback(page, question):
 
 
 def _question(graded, student, question):
-    return next(q for q in graded["results"][student].questions if q["name"] == question)
+    """The `QuestionResult` of `question` in a student's result file."""
+    cells = graded["results"][student].questions
+    return next(cell.result for cell in cells if cell.result.name == question)
 
 
 def _occurrences(graded, mutant):
@@ -168,7 +170,7 @@ def test_correct_solutions_score_full_automatic_points(graded):
         for q, fn in QUESTIONS.items():
             assert cells[f"test_{fn}"] == get_spec(q).points, (student, fn)
             entry = _question(graded, student, q)
-            assert entry["passed"] and f"{q} (seed " in entry["message"], entry
+            assert entry.passed and f"{q} (seed " in entry.message, entry
 
 
 @pytest.mark.slow
@@ -186,9 +188,9 @@ def test_mutant_scores_its_points_and_shows_its_hint(graded, mutant):
     occurrences = _occurrences(graded, mutant)
     assert occurrences, f"{mutant.name} was in no submission"
     for student, score, entry in occurrences:
-        message = entry["message"]
-        assert score == mutant.points == 0 == entry["points_earned"], (student, mutant.name)
-        assert entry["hint_id"] == hint.id, (student, mutant.name, message)
+        message = entry.message
+        assert score == mutant.points == 0 == entry.points_earned, (student, mutant.name)
+        assert entry.hint_id == hint.id, (student, mutant.name, message)
         assert message.startswith(f"{mutant.question} (seed "), (student, message)
         assert shown in message, (student, mutant.name, message)
         listed, section = _feedback(graded["pages"][student], mutant.question)
