@@ -21,9 +21,12 @@ from nnlib.losses import (
     bce_grad,
     bce_with_logits,
     bce_with_logits_grad,
+    check_loss_targets,
+    check_pairing,
     get_loss,
     mse,
     mse_grad,
+    paired_loss,
     softmax_cross_entropy,
     softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
@@ -503,3 +506,104 @@ def test_fused_value_and_grad_of_the_elementwise_losses(name):
     assert value == loss.forward(out, y)
     np.testing.assert_array_equal(grad, loss.grad(out, y))
     assert grad.shape == out.shape
+
+
+# ------------------------------------------------------------------ pairing and kernels
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("output", ["softmax", "sigmoid", "identity", "tanh"])
+def test_check_pairing_follows_the_table(loss, output):
+    ok = {
+        "softmax_cross_entropy": output == "softmax",
+        "bce_with_logits": output == "sigmoid",
+        "bce": output == "sigmoid",
+        "mse": True,
+    }[loss]
+    if ok:
+        check_pairing(get_loss(loss), output)
+    else:
+        with pytest.raises(
+            ValueError, match=rf"loss '{loss}' does not work with output='{output}'"
+        ):
+            check_pairing(get_loss(loss), output)
+
+
+def _valid_case(name, rng):
+    """An (output, target) pair each loss accepts, targets already checked."""
+    if name == "softmax_cross_entropy":
+        return rng.standard_normal((5, 3)), rng.integers(0, 3, 5)
+    if name == "bce":
+        return rng.uniform(0.05, 0.95, (5, 2)), rng.integers(0, 2, (5, 2)).astype(float)
+    if name == "bce_with_logits":
+        return rng.standard_normal((5, 2)), rng.uniform(0, 1, (5, 2))
+    return rng.standard_normal((5, 2)), rng.standard_normal((5, 2))
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_the_unchecked_kernels_compute_what_the_checked_functions_do(name):
+    loss = get_loss(name)
+    out, y = _valid_case(name, np.random.default_rng(0))
+    value, grad = loss.kernel(out, y)
+    checked_value, checked_grad = loss.value_and_grad(out, y)
+    assert value == checked_value  # the same computation, bit for bit
+    np.testing.assert_array_equal(grad, checked_grad)
+    assert value == pytest.approx(loss.forward(out, y), rel=1e-14)
+    np.testing.assert_allclose(grad, loss.grad(out, y), rtol=1e-13, atol=1e-17)
+    assert loss.value_kernel(out, y) == loss.forward(out, y)
+    if name == "softmax_cross_entropy":  # one-hot rows take the other branch
+        onehot = np.eye(3)[y]
+        value, grad = loss.kernel(out, onehot)
+        assert value == pytest.approx(loss.forward(out, y), rel=1e-14)
+        np.testing.assert_allclose(grad, loss.grad(out, y), rtol=1e-14, atol=1e-17)
+
+
+@pytest.mark.parametrize(
+    ("name", "output"),
+    [("mse", "identity"), ("mse", "softmax"), ("mse", "tanh"), ("bce", "sigmoid")],
+)
+def test_paired_loss_chains_through_the_output_activation(name, output):
+    # The gradient at the logits, checked against central differences of the value.
+    from nnlib.activations import get_activation
+
+    rng = np.random.default_rng(1)
+    loss, act = get_loss(name), get_activation(output)
+    Z = rng.standard_normal((4, 3))
+    Y = rng.uniform(0.1, 0.9, (4, 3)) if name == "bce" else rng.standard_normal((4, 3))
+    value, dZ = paired_loss(loss, act, Z, Y)
+    assert value == pytest.approx(loss.forward(act.forward(Z), Y), rel=1e-14)
+    numeric = central_difference(lambda z: paired_loss(loss, act, z, Y, grad=False)[0], Z)
+    assert rel_error_global(dZ, numeric) < 1e-8
+
+
+def test_paired_loss_on_logits_is_the_fused_gradient_and_converts_float32():
+    from nnlib.activations import get_activation
+
+    Z = np.array([[0.0, 0.0]], dtype=np.float32)
+    value, dZ = paired_loss(
+        get_loss("softmax_cross_entropy"), get_activation("softmax"), Z, np.array([1])
+    )
+    assert dZ.dtype == np.float64  # losses are computed in float64
+    np.testing.assert_allclose(dZ, [[0.5, -0.5]])  # p - y
+    assert value == pytest.approx(math.log(2))
+
+
+@pytest.mark.parametrize(
+    ("name", "y", "match"),
+    [
+        ("bce_with_logits", [[0.0], [1.5]], r"y must be in \[0, 1\], got values such as 1.5"),
+        ("bce", [[-1.0], [0.0]], r"y must be in \[0, 1\]"),
+        ("softmax_cross_entropy", [[0.5, 0.0], [0.0, 1.0]], "row 0 sums to 0.5"),
+        ("softmax_cross_entropy", [[2.0, -1.0], [0.0, 1.0]], "must be non-negative"),
+        ("mse", [0.0, 1.0], r"y.reshape\(-1, 1\)"),
+    ],
+)
+def test_check_loss_targets_adds_what_each_loss_needs(name, y, match):
+    n_outputs = 2 if name == "softmax_cross_entropy" else 1
+    with pytest.raises(ValueError, match=match):
+        check_loss_targets(get_loss(name), y, 2, n_outputs)
+
+
+def test_check_loss_targets_lets_regression_targets_through():
+    y = check_loss_targets(get_loss("mse"), [[-3.0], [7.0]], 2, 1)
+    np.testing.assert_array_equal(y, [[-3.0], [7.0]])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib.metrics import accuracy
+from nnlib.metrics import accuracy, n_correct
 
 
 def test_accuracy_from_logits_hand_worked():
@@ -30,3 +30,30 @@ def test_accuracy_from_logits_hand_worked():
 def test_accuracy_refuses_what_would_broadcast(logits, y, output, match):
     with pytest.raises(ValueError, match=match):
         accuracy(logits, y, output)
+
+
+def test_accuracy_with_several_sigmoid_outputs_counts_each_output():
+    z = np.array([[1.0, -1.0], [-1.0, -1.0]])  # predictions [1, 0], [0, 0]
+    y = np.array([[1, 1], [0, 0]])  # 3 of the 4 outputs right
+    assert accuracy(z, y, "sigmoid") == 0.75
+    assert accuracy(z, np.array([[0.9, 0.7], [0.2, 0.4]]), "sigmoid") == 0.75  # 1 from 0.5
+
+
+@pytest.mark.parametrize(
+    ("y", "match"),
+    [
+        (np.array([[2.0], [0.0]]), r"y must be in \[0, 1\], got values such as 2.0 \(binary"),
+        (np.array([[np.nan], [0.0]]), r"got values such as nan \(binary targets"),
+        (np.array([[1.0], [0.0], [1.0]]), r"must have shape \(2, 1\), .* logits with 2 rows"),
+    ],
+)
+def test_accuracy_wants_binary_targets_of_the_logits_shape_for_a_sigmoid(y, match):
+    with pytest.raises(ValueError, match=match):
+        accuracy(np.array([[1.0], [-1.0]]), y, "sigmoid")
+
+
+def test_n_correct_is_the_unchecked_count_behind_accuracy():
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+    assert n_correct(logits, np.array([0, 0, 0]), "softmax") == 2
+    assert n_correct(logits, np.eye(2)[[0, 1, 0]], "softmax") == 3
+    assert n_correct(np.array([[1.0, -1.0]]), np.array([[1.0, 1.0]]), "sigmoid") == 1

@@ -772,3 +772,29 @@ def test_a_copied_model_keeps_its_parameters_in_one_flat_vector(how):
     copied.flat_params[:] = 0.0  # what an optimizer stepping the flat vector does
     assert all(np.all(p == 0.0) for p in copied.params.values())
     assert not np.all(model.flat_params == 0.0)
+
+
+# ------------------------------------------------------------- one validator, one accuracy
+
+
+@pytest.mark.parametrize(("output", "k"), [("softmax", 3), ("sigmoid", 1), ("sigmoid", 3)])
+def test_score_is_metrics_accuracy_of_the_logits(output, k):
+    from nnlib.metrics import accuracy
+
+    r = np.random.default_rng(0)
+    model = MLP([4, 5, k], output=output, rng=0)
+    X = r.standard_normal((30, 4))
+    y = r.integers(0, k, 30) if output == "softmax" else r.integers(0, 2, (30, k))
+    assert model.score(X, y) == accuracy(model.forward(X), y, output)
+    assert model.score(X, y) == np.mean(model.predict(X) == y)  # same shapes: no broadcast
+
+
+def test_loss_from_logits_checks_the_logits_and_targets_at_its_edge():
+    model = MLP([2, 3], output="softmax", rng=0)
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, 3\), got \(2, 4\)"):
+        model.loss_from_logits(np.zeros((2, 4)), [0, 1], "softmax_cross_entropy")
+    with pytest.raises(ValueError, match=r"labels of shape \(2,\) .* for logits with 2 rows"):
+        model.loss_from_logits(np.zeros((2, 3)), [0, 1, 2], "softmax_cross_entropy")
+    value, dlogits = model.loss_from_logits(np.zeros((2, 3)), [0, 1], "softmax_cross_entropy")
+    assert value == pytest.approx(math.log(3))
+    np.testing.assert_allclose(dlogits.sum(axis=1), 0.0, atol=1e-15)  # rows of p - y sum to 0

@@ -565,3 +565,80 @@ def test_diverging_logits_are_reported_with_the_epoch_and_learning_rate():
             optimizer=optimizers.SGD(lr=1e6),
             epochs=50,
         )
+
+
+# ------------------------------------------------------------------ fit: validation once
+
+
+def test_fit_validates_the_data_once_and_no_batch_again(monkeypatch):
+    # 60 rows in batches of 8 over 3 epochs: 24 steps. The data set is checked once, at
+    # fit's edge; the steps call no validator (not MLP.forward's, not the losses').
+    import nnlib.losses
+    import nnlib.model
+    import nnlib.training
+
+    calls = {"X": 0, "y": 0, "model X": 0, "loss y": 0}
+
+    def counting(key, func):
+        def wrapper(*args, **kwargs):
+            calls[key] += 1
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(nnlib.training, "check_batch", counting("X", nnlib.training.check_batch))
+    monkeypatch.setattr(
+        nnlib.training, "check_loss_targets", counting("y", nnlib.training.check_loss_targets)
+    )
+    monkeypatch.setattr(nnlib.model, "check_batch", counting("model X", nnlib.model.check_batch))
+    monkeypatch.setattr(nnlib.losses, "_ce_inputs", counting("loss y", nnlib.losses._ce_inputs))
+    X, y = _tiny_problem(60)
+    h = _fit(nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, epochs=3, batch_size=8)
+    assert len(h) == 3
+    assert calls == {"X": 1, "y": 1, "model X": 0, "loss y": 0}
+
+
+def test_fit_checks_binary_targets_in_the_unit_interval_before_training():
+    X, y = _tiny_problem(20)
+    model = nnlib.MLP([2, 3, 1], output="sigmoid", rng=0)
+    before = model.flat_params.copy()
+    bad = y.reshape(-1, 1).astype(float)
+    bad[7] = 2.0
+    with pytest.raises(ValueError, match=r"y must be in \[0, 1\], got values such as 2.0"):
+        _fit(model, X, bad, "bce_with_logits")
+    np.testing.assert_array_equal(model.flat_params, before)
+
+
+def test_fit_stops_at_the_step_whose_loss_is_not_finite_before_the_update():
+    X, y = _tiny_problem(20)
+    model = nnlib.MLP([2, 3, 2], output="softmax", rng=0)
+    model.params["W2"][0, 0] = np.nan  # every logit of the first batch is NaN
+    before = model.flat_params.copy()
+    opt = optimizers.Momentum(lr=0.1)
+    with pytest.raises(FloatingPointError, match=r"the loss became nan .* during epoch 0"):
+        _fit(model, X, y, optimizer=opt)
+    np.testing.assert_array_equal(model.flat_params, before)  # no step was taken
+    assert not opt.flat_state and not opt.state  # the optimizer never stepped
+
+
+def test_fit_refuses_what_is_not_an_mlp():
+    X, y = _tiny_problem(20)
+    with pytest.raises(TypeError, match=r"model must be an nnlib\.MLP, got dict"):
+        _fit({"W1": np.zeros((2, 2))}, X, y)
+
+
+def test_fit_accuracy_of_several_sigmoid_outputs_counts_each_output():
+    # lr tiny: the weights barely move, so the epoch's accuracy is the model's score
+    r = np.random.default_rng(0)
+    X, Y = r.standard_normal((40, 3)), r.integers(0, 2, (40, 2)).astype(float)
+    model = nnlib.MLP([3, 4, 2], output="sigmoid", rng=0)
+    before = model.score(X, Y)
+    h = _fit(model, X, Y, "bce_with_logits", optimizer=optimizers.SGD(lr=1e-12), epochs=1)
+    assert h["accuracy"][0] == pytest.approx(before)
+    assert 0.0 < before < 1.0
+
+
+def test_a_silent_fit_prints_nothing_not_even_its_notes(capsys):
+    X, y = _tiny_problem(20)
+    _fit(nnlib.MLP([2, 3, 2], output="softmax", rng=0), X, y, epochs=2, early_stopping=1)
+    assert capsys.readouterr().err == ""
