@@ -22,11 +22,13 @@ Conventions (the same in every module and docstring)
   seed, or ``None``. nnlib never touches numpy's global random state.
 - **float64** by default (gradient checks need it); float32 where a benchmark says so.
 - **Bad input** raises ``ValueError`` or ``TypeError`` naming the argument, what was
-  expected and what arrived.
+  expected and what arrived. It is checked once, where it enters (a public function);
+  inner per-batch code trusts what was checked (``fit`` checks the whole data set once).
 
 Modules, one concept each, lower layers never importing higher ones::
 
     activations  losses  initializers      (numpy only)
+    metrics                                (accuracy read off the logits)
     layers  ->  model                      (dense, activation, dropout, batchnorm; MLP)
     optimizers  schedules  training        (update rules, lr(t), fit -> History)
     classic                                (McCulloch-Pitts, Hebb, the perceptron)
@@ -49,6 +51,7 @@ from . import (
     initializers,
     layers,
     losses,
+    metrics,
     model,
     optimizers,
     plotting,
@@ -73,6 +76,7 @@ __all__ = [
     "initializers",
     "layers",
     "losses",
+    "metrics",
     "model",
     "optimizers",
     "plotting",

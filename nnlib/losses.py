@@ -23,6 +23,12 @@ both stable and simple: `bce_with_logits` (sigmoid + binary cross-entropy) and
 `softmax_cross_entropy` (softmax + categorical cross-entropy). In both the gradient at the
 logits is :math:`(p - y)/N`: the activation's derivative cancels.
 
+Each public loss validates its input. A training loop validates its whole data set once
+instead: `check_pairing` (does the loss suit the model's output activation?) and
+`check_loss_targets` (the targets, through `nnlib._checks.check_targets`), then calls
+`paired_loss`, which applies the pairing rule with the unchecked `Loss.kernel`, batch
+after batch.
+
 >>> loss = get_loss("softmax_cross_entropy")
 >>> loss
 Loss('softmax_cross_entropy', fused_output='softmax')
