@@ -196,9 +196,8 @@ class Tolerance:
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), value.shape))
         mine, expected = float(value[idx]), float(want[idx])
         if idx == ():
-            return f"differs from the expected value: yours {mine!r}, expected {expected!r} " + (
-                f"(tolerance {self})"
-            )
+            tail = f"yours {mine!r}, expected {expected!r} (tolerance {self})"
+            return f"differs from the expected value: {tail}"
         ok = np.atleast_1d(ok)
         return (
             f"differs from the expected values in {int(ok.size - np.count_nonzero(ok))} of "
@@ -273,9 +272,7 @@ class Band:
         return want - self.width, want + self.width
 
     def name(self, idx: tuple, ndim: int) -> str:
-        """The element's name in messages, e.g. ``"layer 7"``."""
-        if ndim == 0:
-            return "the value"
+        """The element's name in messages, e.g. ``"layer 7"`` (`idx` of an array, ndim >= 1)."""
         return self.element.format(i=idx[0] + self.start if ndim == 1 else idx)
 
     def check(self, value: np.ndarray, want: np.ndarray) -> str | None:
@@ -291,11 +288,14 @@ class Band:
         first = np.argwhere(~ok)[0]
         idx = tuple(int(i) for i in first) if np.ndim(value) else ()
         mine, low, high = float(value[idx]), float(lo[idx]), float(hi[idx])
-        where = self.name(idx, np.ndim(value))
-        text = (
-            f"has {int(ok.size - np.count_nonzero(ok))} of {ok.size} values outside their "
-            f"bands; first {where}: yours {mine:.4g}, allowed [{low:.4g}, {high:.4g}]"
-        )
+        if idx == ():
+            text = f"is {mine:.4g}, outside its band [{low:.4g}, {high:.4g}]"
+        else:
+            text = (
+                f"has {int(ok.size - np.count_nonzero(ok))} of {ok.size} values outside "
+                f"their bands; first {self.name(idx, np.ndim(value))}: yours {mine:.4g}, "
+                f"allowed [{low:.4g}, {high:.4g}]"
+            )
         expected = None if self.width is None else float(want[idx])
         if expected is not None:
             text += f" (expected {expected:.4g} {'×/÷' if self.scale == 'log' else '±'}"
