@@ -146,6 +146,13 @@ def _decode_output(obj: dict, depth: int = 0):
     kind = obj.get("kind")
     if kind == wire.ARRAY:
         return wire.load(obj["data"])
+    if kind == wire.JSON and type(obj.get("data")) in (int, float):
+        return obj["data"]  # a plain number (not a bool, not a string)
+    if kind == wire.SCALAR:
+        number = wire.load(obj["data"])
+        if number.shape == () and number.dtype.kind in "iuf":
+            return number[()]
+        raise ValueError(f"a scalar must be a real number, got {number.dtype} {number.shape}")
     if kind == wire.TUPLE and depth < wire.MAX_DEPTH:
         return tuple(_decode_output(v, depth + 1) for v in obj["items"])
     if kind == wire.DICT and depth < wire.MAX_DEPTH:

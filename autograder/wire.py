@@ -23,10 +23,12 @@ other      not sent: ``name`` and ``module`` of its type, ``subclass`` (an ndarr
 =========  ==========================================================================
 
 The grader sends inputs of every kind but ``other``; the kernel sends back only ``array``,
-``tuple``, ``dict`` (nested at most twice) and ``other``, so the grader never unpickles
-anything. A request is ``{"probe": true}`` (is the function callable?) or ``{"args":
-[encoded...], "watch": [positions]}``; the reply, published as a display message of MIME
-type ``config["reply_mime"]`` with the call's token in its metadata, is one of
+``scalar`` (a numpy integer or floating scalar), ``json`` (a Python int or float), ``tuple``,
+``dict`` (nested at most twice) and ``other``, so the grader never unpickles anything.
+
+A request is ``{"probe": true}`` (is the function callable?) or ``{"args": [encoded...],
+"watch": [positions]}``; the reply, published as a display message of MIME type
+``config["reply_mime"]`` with the call's token in its metadata, is one of
 ``{"notcallable": type name}``, ``{"ok": true}`` (probe), ``{"value": encoded, "after":
 {...}}`` or ``{"error": [type name, message, is NotImplementedError], "after": {...}}``,
 where ``after`` holds the watched array arguments as they were after the call.
@@ -123,9 +125,14 @@ def describe(value, name: str | None = None) -> dict:
 
 def encode_output(value, depth: int = 0) -> dict:
     """What the student's function returned: an ndarray of a numeric or boolean dtype
-    (exactly ``np.ndarray``), or a tuple / dict with str keys of them; anything else is
+    (exactly ``np.ndarray``), a real number (a Python int or float, or a numpy integer or
+    floating scalar; not a bool), or a tuple / dict with str keys of them; anything else is
     described by its type only (`describe`)."""
     t = type(value)
+    if t is int or t is float:
+        return {"kind": JSON, "data": value}
+    if isinstance(value, np.integer | np.floating):
+        return {"kind": SCALAR, "data": save(np.asarray(value))}
     if t is np.ndarray:
         if value.dtype.kind not in "biufc" or value.dtype.hasobject:
             return describe(value, f"ndarray of dtype {value.dtype}")

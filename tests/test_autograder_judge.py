@@ -363,6 +363,23 @@ def test_anything_but_arrays_comes_back_as_a_name_only(monkeypatch):
     assert deep["items"][0]["items"][0]["kind"] == wire.OTHER
 
 
+def test_numbers_come_back_as_numbers_of_their_own_type():
+    """A predicate check needs the student's numbers (e.g. hyper-parameters ``(lr, mu)``)."""
+    values = (0.25, 3, np.float32(0.5), np.int64(-2), float("nan"))
+    back = decode_reply(_through_json({"value": wire.encode_output(values)}), []).value
+    assert [type(v) for v in back] == [float, int, np.float32, np.int64, float]
+    assert back[:4] == (0.25, 3, np.float32(0.5), np.int64(-2)) and np.isnan(back[4])
+    for not_a_number in (True, np.bool_(False), 1 + 2j, "0.1"):
+        sent = wire.encode_output(not_a_number)
+        assert sent["kind"] == wire.OTHER, not_a_number
+        got = decode_reply(_through_json({"value": sent}), []).value
+        assert type(got).__name__ == type(not_a_number).__name__  # a name-only placeholder
+    forged = {"kind": wire.JSON, "data": "0.1"}  # only int and float are numbers
+    assert not isinstance(decode_reply({"value": forged}, []).value, str | int | float)
+    with pytest.raises(ValueError, match="real number"):  # the judge fails that call
+        decode_reply({"value": {"kind": wire.SCALAR, "data": wire.save(np.zeros(2))}}, [])
+
+
 def test_install_refuses_an_unknown_setting():
     with pytest.raises(ValueError, match="unknown keys"):
         wire.install({"blocked": (), "max_bytes": 1})
