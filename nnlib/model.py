@@ -152,6 +152,9 @@ class MLP(FlatParameters):
     ----------
     layers : list of Layer
         The stack, in order.
+    params, grads, flat_params, flat_grads
+        From `nnlib._flat.FlatParameters`, with `unflatten`, `n_params`, `get_weights`
+        and `set_weights`.
 
     Examples
     --------
