@@ -20,7 +20,7 @@ all: setup site ## Set up everything and build the course site
 help: ## List the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-setup: $(STAMP) ## Create .venv and install nnlib with the lab, grade, dev and site extras
+setup: $(STAMP) ## Check the Python version, create .venv, install nnlib with lab, grade, dev, site
 
 # Stops before anything is created when the interpreter is too old: the one that would
 # create .venv (PYTHON), or the one in an existing .venv. Reads `python --version`, which
@@ -114,6 +114,6 @@ feedback: $(STAMP) ## Per-student HTML feedback in autograder/feedback/<student>
 grades: $(STAMP) ## CSV, one row per student and assignment: autograder/grades.csv
 	$(AUTOGRADER) grades
 
-clean: ## Remove .venv, caches and build products
+clean: ## Remove .venv, .venv-floors, caches and build products
 	rm -rf $(VENV) $(FLOORS) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info _build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
