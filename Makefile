@@ -71,15 +71,16 @@ test: lint ## Lint, then the whole pytest suite (unit, property, doctest, end to
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 # The floors job: a fresh .venv-floors with every direct dependency at the lowest version
-# pyproject.toml allows (uv's lowest-direct resolution, for the Python of .venv), then the
-# suite without the end-to-end runs that only repeat what the unit tests cover with the
-# same packages: the nbgrader workflow and the adversarial batch (minutes each), and
-# tests/test_install.py (it resolves with pip from the index and runs make).
+# pyproject.toml allows (uv's lowest-direct resolution, wheels only, for the Python of
+# .venv: on the oldest Python these are exactly the declared floors, tests/test_install.py
+# checks), then the suite without the runs that take minutes and only repeat, end to end,
+# what the unit tests cover with the same packages: the nbgrader workflow and the
+# adversarial batch; and without tests/test_install.py (pip resolution, make itself).
 test-floors: $(STAMP) ## Tests against the lowest dependency versions pyproject.toml allows
 	rm -rf $(FLOORS)
 	$(BIN)/python -m venv --without-pip $(FLOORS)
 	$(BIN)/uv pip install --quiet --python $(FLOORS)/bin/python --resolution lowest-direct \
-	    -e '.[lab,grade,dev,site]'
+	    --only-binary :all: -e '.[lab,grade,dev,site]'
 	@$(BIN)/uv pip list --python $(FLOORS)/bin/python 2>/dev/null | \
 	    grep -iE '^(numpy|matplotlib|ipywidgets|tqdm|jupyterlab|ipykernel|nbgrader|pytest|hypothesis|nbclient|nbformat) ' | \
 	    tr -s ' ' | paste -sd ',' | sed 's/,/, /g; s/^/floors: /'

@@ -33,6 +33,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -153,6 +154,39 @@ def test_one_minor_release_older_cannot_install_nbgrader(index, tmp_path):
     done = _resolve(older, requirements, tmp_path / "report.json")
     assert done.returncode != 0, f"everything installs on Python {older}: lower requires-python"
     assert re.search(r"No matching distribution found for nbgrader", done.stderr), done.stderr
+
+
+def test_every_floor_is_installable_as_a_wheel_on_the_oldest_python(index, tmp_path):
+    """What `make test-floors` installs on the oldest Python is exactly the declared floors:
+    each one has a wheel there (else the job would quietly test a later release)."""
+    uv = Path(sys.executable).with_name("uv")
+    assert uv.exists(), f"uv (the dev extra) is missing beside {sys.executable}: run make"
+    extras = _make_extras()
+    done = subprocess.run(
+        [
+            *(str(uv), "pip", "compile", "--quiet", "--no-header", "--no-annotate"),
+            *("--python-version", OLDEST_TEXT, "--resolution", "lowest-direct"),
+            *("--only-binary", ":all:", "-o", str(tmp_path / "floors.txt")),
+            *(arg for extra in extras.split(",") for arg in ("--extra", extra)),
+            "pyproject.toml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    chosen = {}
+    for line in (tmp_path / "floors.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            chosen[re.sub(r"[-_.]+", "-", name).lower()] = Version(version.strip())
+    for req in _direct_requirements(extras):
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        floor = next(Version(s.version) for s in req.specifier if s.operator in (">=", "=="))
+        assert chosen.get(name) == floor, (
+            f"{req}: the lowest wheel for Python {OLDEST_TEXT} is {chosen.get(name)}"
+        )
 
 
 # ------------------------------------------------------------------ make with an old Python
