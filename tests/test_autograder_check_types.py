@@ -366,8 +366,8 @@ def test_replayed_outputs_give_the_same_verdict_and_message(answer):
 @pytest.fixture(scope="module")
 def judged():
     """Notebooks graded by `autograder.judge.judge_notebook` in a confined kernel: one with
-    right answers, one with mutants of the tuple, band and cross-case examples, and one
-    whose function returns plain numbers (the predicate example)."""
+    right answers, one with mutants of the tuple, band and cross-case examples, and two
+    whose function returns plain numbers (the predicate example: right, too slow)."""
     import nbformat
 
     from autograder.judge import judge_notebook
@@ -381,11 +381,17 @@ def judged():
         "ex.init_weights": BY_NAME["init_weights_reseeded"].fn,
     }
     numbers = {"ex.momentum_hyper": CORRECT["ex.momentum_hyper"][0]}
+    slow = {"ex.momentum_hyper": BY_NAME["momentum_hyper_gd_only"].fn}
     seed, out = 11, {}
     with pytest.MonkeyPatch.context() as mp:
         for name in ex.EXAMPLES:
             mp.setitem(SPECS, name, ex.EXAMPLES[name])
-        for label, answers in (("right", right), ("wrong", wrong), ("numbers", numbers)):
+        for label, answers in (
+            ("right", right),
+            ("wrong", wrong),
+            ("numbers", numbers),
+            ("slow", slow),
+        ):
             cells = [nbformat.v4.new_code_cell("import numpy as np")]
             for name, fn in answers.items():
                 cells.append(nbformat.v4.new_code_cell(source(fn, ex.EXAMPLES[name].function)))
@@ -410,16 +416,14 @@ def test_the_judge_gives_the_in_process_verdicts_and_messages(judged, label):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the wire sends back arrays, tuples and dicts only: a float output arrives as a "
-    "placeholder; autograder.wire.encode_output must send int/float/numpy real scalars "
-    "(kind 'scalar') and judge._decode_output decode them",
-)
 def test_the_judge_passes_numbers_to_a_predicate(judged):
     seed, out = judged
     res, fn = out["numbers"]["ex.momentum_hyper"]
     assert res.passed, res.message
+    assert res.message == run_check(ex.MOMENTUM_HYPER, fn, seed=seed).message
+    res, fn = out["slow"]["ex.momentum_hyper"]
+    assert not res.passed and res.hint_id == "no-momentum"
+    assert "nnlib's momentum ends at f = " in res.message
     assert res.message == run_check(ex.MOMENTUM_HYPER, fn, seed=seed).message
 
 
