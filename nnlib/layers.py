@@ -21,7 +21,10 @@ cache of the last forward pass, and share one interface, used by `nnlib.model.ML
 - ``grads``: the same keys, filled by ``backward``;
 - ``forward(X, train=False)``: output; ``train=True`` switches dropout and batch
   normalization to their training behaviour;
-- ``backward(dout)``: gradient with respect to the layer's input.
+- ``backward(dout)``: gradient with respect to the layer's input;
+- ``_forward(X, train)`` and ``_backward(dout)``: the same without checking the input,
+  for `nnlib.model.MLP`, which checks a batch once where it enters (each public function
+  here validates, then calls an unchecked kernel such as `_dense`).
 
 Arrays keep their floating dtype: float32 in gives float32 out (benchmarks use float32;
 gradient checks use float64).
@@ -169,6 +172,11 @@ def dense_forward(X, W, b):
         )
     if b.shape[0] != W.shape[1]:
         raise ValueError(f"b must have shape ({W.shape[1]},) to match W {W.shape}, got {b.shape}")
+    return _dense(X, W, b)
+
+
+def _dense(X, W, b):
+    """`dense_forward` of checked arrays."""
     Z = X @ W
     Z += b
     return Z, DenseCache(X, W)
@@ -245,19 +253,22 @@ def dense_backward(dZ, cache, *, compute_dX=True, out=None):
     dZ = _float_array(dZ, "dZ", 2)
     _check_grad_shape(dZ, (X.shape[0], W.shape[1]), "dZ")
     if out is None:
-        dW = X.T @ dZ
-        db = dZ.sum(axis=0)
-    else:
-        dW, db = out
-        if dW.shape != W.shape or db.shape != (W.shape[1],):
-            raise ValueError(
-                f"out must be arrays (dW, db) of shapes {W.shape} and ({W.shape[1]},), got "
-                f"{getattr(dW, 'shape', dW)} and {getattr(db, 'shape', db)}"
-            )
-        np.matmul(X.T, dZ, out=dW)
-        np.add.reduce(dZ, axis=0, out=db)  # np.sum with out= costs ~2x the call overhead
-    dX = dZ @ W.T if compute_dX else None
-    return dX, dW, db
+        dW, db = X.T @ dZ, dZ.sum(axis=0)
+        return (dZ @ W.T if compute_dX else None), dW, db
+    dW, db = out
+    if dW.shape != W.shape or db.shape != (W.shape[1],):
+        raise ValueError(
+            f"out must be arrays (dW, db) of shapes {W.shape} and ({W.shape[1]},), got "
+            f"{getattr(dW, 'shape', dW)} and {getattr(db, 'shape', db)}"
+        )
+    return _dense_grads(dZ, X, W, dW, db, compute_dX), dW, db
+
+
+def _dense_grads(dZ, X, W, dW, db, compute_dX):
+    """`dense_backward` of checked arrays, writing into `dW` and `db`; return dX (or None)."""
+    np.matmul(X.T, dZ, out=dW)
+    np.add.reduce(dZ, axis=0, out=db)  # np.sum with out= costs ~2x the call overhead
+    return dZ @ W.T if compute_dX else None
 
 
 # --------------------------------------------------------------------------- activation
@@ -318,9 +329,14 @@ def activation_backward(dA, cache):
     array([[0., 3.]])
     """
     _check_cache(cache, ActivationCache, "activation_backward")
-    Z, A, act = cache
     dA = _float_array(dA, "dA")
-    _check_grad_shape(dA, A.shape, "dA")
+    _check_grad_shape(dA, cache.A.shape, "dA")
+    return _activation_grad(dA, cache)
+
+
+def _activation_grad(dA, cache):
+    """`activation_backward` of a checked upstream gradient."""
+    Z, A, act = cache
     if act.elementwise:
         # What act.backward computes, without re-validating Z; f'(Z) is a fresh array,
         # so the product can overwrite it.
@@ -372,9 +388,14 @@ def dropout_forward(X, p, rng=None, train=True):
     """
     X = _float_array(X, "X")
     p = check_number(p, "p", low=0, high=1, high_open=True)
+    return _dropout(X, p, as_rng(rng), train)
+
+
+def _dropout(X, p, rng, train):
+    """`dropout_forward` of a checked `X`, `p` and Generator `rng`."""
     if not train or p == 0.0:
         return X, DropoutCache(None, p)
-    u = as_rng(rng).random(X.shape, dtype=X.dtype)
+    u = rng.random(X.shape, dtype=X.dtype)
     mask = (u >= p).astype(X.dtype)
     mask *= 1.0 / (1.0 - p)
     return X * mask, DropoutCache(mask, p)
@@ -470,6 +491,11 @@ def batchnorm_forward(X, gamma, beta, eps=1e-5):
             f"batchnorm_forward needs a batch of at least 2 rows to estimate the "
             f"statistics, got X of shape {X.shape}; use batchnorm_eval for single samples"
         )
+    return _batchnorm_train(X, gamma, beta, eps)
+
+
+def _batchnorm_train(X, gamma, beta, eps):
+    """`batchnorm_forward` of checked arrays."""
     mean = X.mean(axis=0)
     xc = X - mean
     var = np.mean(xc * xc, axis=0)
@@ -517,9 +543,14 @@ def batchnorm_backward(dout, cache):
     array([2.])
     """
     _check_cache(cache, BatchNormCache, "batchnorm_backward")
-    xhat, gamma, inv_std = cache.xhat, cache.gamma, cache.inv_std
     dout = _float_array(dout, "dout", 2)
-    _check_grad_shape(dout, xhat.shape, "dout")
+    _check_grad_shape(dout, cache.xhat.shape, "dout")
+    return _batchnorm_grads(dout, cache)
+
+
+def _batchnorm_grads(dout, cache):
+    """`batchnorm_backward` of a checked upstream gradient."""
+    xhat, gamma, inv_std = cache.xhat, cache.gamma, cache.inv_std
     n = dout.shape[0]
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * xhat, axis=0)
@@ -577,6 +608,11 @@ def _batchnorm_eval(X, gamma, beta, running_mean, running_var, eps):
             f"running_var must hold variances, >= 0, got {float(bad[0])!r}; it should come "
             "from BatchNorm's running average of batch variances"
         )
+    return _batchnorm_fixed(X, gamma, beta, running_mean, running_var, eps)
+
+
+def _batchnorm_fixed(X, gamma, beta, running_mean, running_var, eps):
+    """`_batchnorm_eval` of checked arrays: the fixed affine map of evaluation mode."""
     inv_std = 1.0 / np.sqrt(running_var + eps)
     xhat = X - running_mean
     xhat *= inv_std
@@ -608,6 +644,14 @@ class Layer:
     def backward(self, dout):
         """Given dL/d(output), fill ``grads`` and return dL/d(input)."""
         raise NotImplementedError
+
+    def _forward(self, X, train):
+        """`forward` of an input the caller has checked (here: with the checks)."""
+        return self.forward(X, train=train)
+
+    def _backward(self, dout):
+        """`backward` of an upstream gradient the caller has checked (here: with the checks)."""
+        return self.backward(dout)
 
     def _need_cache(self):
         if self._cache is None:
@@ -683,6 +727,15 @@ class Dense(Layer):
         )
         return dX
 
+    def _forward(self, X, train):
+        Z, self._cache = _dense(X, self.params["W"], self.params["b"])
+        return Z
+
+    def _backward(self, dout):
+        X, W = self._need_cache()
+        grads = self.grads
+        return _dense_grads(dout, X, W, grads["W"], grads["b"], self.needs_input_grad)
+
     def __repr__(self):
         extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
         return f"Dense({self.d_in}, {self.d_out}, init={self.init!r}{extra})"
@@ -724,6 +777,14 @@ class Activation(Layer):
         """Return dL/dZ = dout * f'(Z) (softmax: the vector-Jacobian product)."""
         return activation_backward(dout, self._need_cache())
 
+    def _forward(self, X, train):
+        A = self.activation.forward(X)
+        self._cache = ActivationCache(X, A, self.activation)
+        return A
+
+    def _backward(self, dout):
+        return _activation_grad(dout, self._need_cache())
+
     def __repr__(self):
         args = "".join(f", {k}={v!r}" for k, v in self.activation.params.items())
         return f"Activation({self.activation.name!r}{args})"
@@ -764,6 +825,14 @@ class Dropout(Layer):
     def backward(self, dout):
         """Return ``dout * mask / (1 - p)`` (``dout`` after an evaluation forward)."""
         return dropout_backward(dout, self._need_cache())
+
+    def _forward(self, X, train):
+        out, self._cache = _dropout(X, self.p, self.rng, train)
+        return out
+
+    def _backward(self, dout):
+        mask = self._need_cache().mask
+        return dout if mask is None else dout * mask
 
     def __repr__(self):
         return f"Dropout(p={self.p!r})"
@@ -831,14 +900,30 @@ class BatchNorm(Layer):
         gamma, beta = self.params["gamma"], self.params["beta"]
         if train:
             out, cache = batchnorm_forward(X, gamma, beta, self.eps)
-            m = self.momentum
-            self.running_mean *= m
-            self.running_mean += (1 - m) * cache.mean
-            self.running_var *= m
-            self.running_var += (1 - m) * cache.var
+            self._update_running(cache)
             self._cache = ("train", cache)
         else:
             out, cache = _batchnorm_eval(
+                X, gamma, beta, self.running_mean, self.running_var, self.eps
+            )
+            self._cache = ("eval", cache)
+        return out
+
+    def _update_running(self, cache):
+        m = self.momentum
+        self.running_mean *= m
+        self.running_mean += (1 - m) * cache.mean
+        self.running_var *= m
+        self.running_var += (1 - m) * cache.var
+
+    def _forward(self, X, train):
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        if train:  # the caller made sure of >= 2 rows (fit checks the last batch)
+            out, cache = _batchnorm_train(X, gamma, beta, self.eps)
+            self._update_running(cache)
+            self._cache = ("train", cache)
+        else:
+            out, cache = _batchnorm_fixed(
                 X, gamma, beta, self.running_mean, self.running_var, self.eps
             )
             self._cache = ("eval", cache)
@@ -850,13 +935,17 @@ class BatchNorm(Layer):
         After an evaluation-mode forward the layer is a fixed affine map per feature, and
         the gradient is that of the map (no terms through the batch statistics).
         """
+        xhat = self._need_cache()[1][0]  # both caches start with xhat
+        dout = _float_array(dout, "dout", 2)
+        _check_grad_shape(dout, xhat.shape, "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
         mode, cache = self._need_cache()
         if mode == "train":
-            dX, dgamma, dbeta = batchnorm_backward(dout, cache)
+            dX, dgamma, dbeta = _batchnorm_grads(dout, cache)
         else:
             xhat, scale = cache
-            dout = _float_array(dout, "dout", 2)
-            _check_grad_shape(dout, xhat.shape, "dout")
             dgamma = np.sum(dout * xhat, axis=0)
             dbeta = dout.sum(axis=0)
             dX = dout * scale

@@ -117,6 +117,28 @@ def _build_layers(sizes, hidden, initializer, init_name, rng, dropout, batchnorm
     return layers, names
 
 
+def _through_layers(layers, X, train: bool, *, checked: bool) -> np.ndarray:
+    """Run a batch forward through `layers`, with each layer's own checks or without."""
+    for layer in layers:
+        X = layer.forward(X, train=train) if checked else layer._forward(X, train)
+    return X
+
+
+def _back_through_layers(layers, dout, input_grad: bool, *, checked: bool):
+    """Backpropagate `dout` through `layers` (filling their grads); return dL/dX or None.
+
+    ``input_grad=False`` lets the first layer skip its ``dX`` matrix product.
+    """
+    first = layers[0]
+    first.needs_input_grad = bool(input_grad)
+    try:
+        for layer in reversed(layers):
+            dout = layer.backward(dout) if checked else layer._backward(dout)
+    finally:
+        first.needs_input_grad = True
+    return dout
+
+
 class MLP(FlatParameters):
     r"""Multilayer perceptron with named parameters.
 
@@ -232,13 +254,12 @@ class MLP(FlatParameters):
         ndarray, shape (N, sizes[-1])
             The pre-activation of the last layer (no output activation).
         """
-        return self._forward(check_batch(X, self.sizes[0], dtype=self.dtype), train)
+        X = check_batch(X, self.sizes[0], dtype=self.dtype)
+        return _through_layers(self.layers, X, train, checked=True)
 
     def _forward(self, X: np.ndarray, train: bool) -> np.ndarray:
         """`forward` of a batch already checked (`check_batch`): what `fit` calls."""
-        for layer in self.layers:
-            X = layer.forward(X, train=train)
-        return X
+        return _through_layers(self.layers, X, train, checked=False)
 
     def backward(self, dlogits, *, input_grad=True):
         r"""Backpropagate dL/dlogits through all layers and fill `grads`.
@@ -266,21 +287,18 @@ class MLP(FlatParameters):
             raise ValueError(
                 f"dlogits must have shape (N, {self.sizes[-1]}) like the logits, got {dout.shape}"
             )
-        first = self.layers[0]
-        first.needs_input_grad = bool(input_grad)
-        try:
-            for layer in reversed(self.layers):
-                dout = layer.backward(dout)
-        finally:
-            first.needs_input_grad = True
-        if self.l2 or self.l1:
-            for dense in self._dense:
-                W, dW = dense.params["W"], dense.grads["W"]
-                if self.l2:
-                    dW += self.l2 * W
-                if self.l1:
-                    dW += self.l1 * np.sign(W)
-        return dout
+        return self._backward(dout, input_grad, checked=True)
+
+    def _backward(self, dlogits, input_grad=False, *, checked=False):
+        """`backward` of checked dlogits (`fit` calls it per batch, after `_forward`)."""
+        dX = _back_through_layers(self.layers, dlogits, input_grad, checked=checked)
+        for dense in self._dense if (self.l2 or self.l1) else ():
+            W, dW = dense.params["W"], dense.grads["W"]
+            if self.l2:
+                dW += self.l2 * W
+            if self.l1:
+                dW += self.l1 * np.sign(W)
+        return dX
 
     # ----------------------------------------------------------------------- prediction
 

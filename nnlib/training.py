@@ -413,7 +413,7 @@ def _train_epoch(model: MLP, data, loss, optimizer, batch_size: int, rng, epoch:
                 f"learning rate ({optimizer.lr:g}) is probably too large, or the inputs are "
                 "not scaled"
             )
-        model.backward(dlogits, input_grad=False)
+        model._backward(dlogits)
         optimizer_step()
         total += value * len(Xb)
         if classify:

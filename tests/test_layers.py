@@ -567,3 +567,49 @@ def test_dense_backward_writes_into_preallocated_out():
     np.testing.assert_allclose(dX, dZ @ W.T)
     with pytest.raises(ValueError, match="out must be arrays"):
         L.dense_backward(dZ, cache, out=(np.zeros((2, 3)), np.zeros(2)))
+
+
+# ------------------------------------------------------------------ unchecked pair
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: L.Dense(4, 3, rng=0),
+        lambda: L.Activation("tanh"),
+        lambda: L.Activation("softmax"),
+        lambda: L.Dropout(0.5, rng=0),
+        lambda: L.BatchNorm(4),
+    ],
+    ids=["dense", "tanh", "softmax", "dropout", "batchnorm"],
+)
+def test_the_unchecked_pair_computes_what_forward_and_backward_do(make, train):
+    # _forward/_backward are what an MLP calls on a batch it checked itself: the same
+    # numbers as forward/backward, without the checks.
+    r = np.random.default_rng(0)
+    X = r.standard_normal((5, 4))
+    checked, unchecked = make(), make()
+    if isinstance(checked, L.BatchNorm):  # a non-trivial evaluation mode
+        for layer in (checked, unchecked):
+            layer.running_mean[:], layer.running_var[:] = 0.5, 2.0
+            layer.params["gamma"][:] = [1.0, 2.0, -1.0, 0.5]
+    out = checked.forward(X, train=train)
+    np.testing.assert_array_equal(unchecked._forward(X, train), out)
+    dout = r.standard_normal(out.shape)
+    np.testing.assert_array_equal(unchecked._backward(dout), checked.backward(dout))
+    for k in checked.grads:
+        np.testing.assert_array_equal(unchecked.grads[k], checked.grads[k], err_msg=k)
+    if isinstance(checked, L.BatchNorm):
+        np.testing.assert_array_equal(unchecked.running_mean, checked.running_mean)
+
+
+def test_the_public_backward_still_checks_what_the_unchecked_one_trusts():
+    bn = L.BatchNorm(3)
+    bn.forward(np.ones((4, 3)), train=False)
+    with pytest.raises(
+        ValueError, match=r"dout must have the shape of the forward output \(4, 3\)"
+    ):
+        bn.backward(np.ones((5, 3)))
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        L.Dense(2, 2, rng=0).backward(np.ones((1, 2)))

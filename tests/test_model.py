@@ -798,3 +798,15 @@ def test_loss_from_logits_checks_the_logits_and_targets_at_its_edge():
     value, dlogits = model.loss_from_logits(np.zeros((2, 3)), [0, 1], "softmax_cross_entropy")
     assert value == pytest.approx(math.log(3))
     np.testing.assert_allclose(dlogits.sum(axis=1), 0.0, atol=1e-15)  # rows of p - y sum to 0
+
+
+def test_the_unchecked_passes_fit_uses_match_the_public_ones():
+    r = np.random.default_rng(0)
+    X, dZ = r.standard_normal((6, 3)), r.standard_normal((6, 2))
+    checked = MLP([3, 5, 2], hidden="tanh", batchnorm=True, l2=0.1, l1=0.01, rng=0)
+    unchecked = copy.deepcopy(checked)
+    np.testing.assert_array_equal(unchecked._forward(X, True), checked.forward(X, train=True))
+    assert unchecked._backward(dZ) is None  # no dX unless asked for
+    checked.backward(dZ, input_grad=False)
+    np.testing.assert_array_equal(unchecked.flat_grads, checked.flat_grads)  # penalty too
+    np.testing.assert_array_equal(unchecked._forward(X, False), checked.forward(X))
