@@ -52,7 +52,15 @@ from autograder.results import (
 )
 from autograder.scan import scan_notebook
 
-__all__ = ["Limits", "TestCell", "grade_batch", "grade_submission", "test_cells"]
+__all__ = [
+    "Limits",
+    "TestCell",
+    "grade_batch",
+    "grade_submission",
+    "grader_fingerprint",
+    "pending",
+    "test_cells",
+]
 
 SPEC_CALL = re.compile(r"""assert_check\(\s*["']([A-Za-z0-9_.]+)["']""")
 

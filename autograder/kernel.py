@@ -367,7 +367,7 @@ class KernelSession:
         return False, f"{reply.get('ename')}: {reply.get('evalue')}"
 
     def pop_reply(self, token: str) -> str | None:
-        """The reply tagged `token` since the last `forget_reply`, or None; forgets it."""
+        """The reply tagged `token`, or None if none arrived; it is forgotten."""
         return self._replies.pop(token, None)
 
     def forget_reply(self, token: str) -> None:

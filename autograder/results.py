@@ -6,6 +6,11 @@ old file or the new one, never half of one. A run killed midway leaves only comp
 (and perhaps a ``.<student>.*.tmp`` that readers ignore); `is_done` lets the next run skip
 every submission whose result is already there for the same submission bytes (sha256).
 
+A `StudentResult` keeps its parts typed (`GradedCell` with its `QuestionResult`, the
+rebuild's `Note` s, the scan's `Flag` s); they become JSON only in ``to_json`` and are
+rebuilt in ``from_json``. A file of another `SCHEMA_VERSION` is not read, and its
+submission is graded again.
+
 `record_to_gradebook` is then the single writer of the gradebook. It is idempotent: it adds
 a student or submission only when missing and sets each grade cell's ``auto_score``, so
 running it twice gives the same rows and no duplicates.
