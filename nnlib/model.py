@@ -292,12 +292,13 @@ class MLP(FlatParameters):
     def _backward(self, dlogits, input_grad=False, *, checked=False):
         """`backward` of checked dlogits (`fit` calls it per batch, after `_forward`)."""
         dX = _back_through_layers(self.layers, dlogits, input_grad, checked=checked)
-        for dense in self._dense if (self.l2 or self.l1) else ():
-            W, dW = dense.params["W"], dense.grads["W"]
-            if self.l2:
-                dW += self.l2 * W
-            if self.l1:
-                dW += self.l1 * np.sign(W)
+        if self.l2 or self.l1:  # the penalty's gradient, on the weights only
+            for dense in self._dense:
+                W, dW = dense.params["W"], dense.grads["W"]
+                if self.l2:
+                    dW += self.l2 * W
+                if self.l1:
+                    dW += self.l1 * np.sign(W)
         return dX
 
     # ----------------------------------------------------------------------- prediction
