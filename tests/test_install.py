@@ -73,8 +73,29 @@ def test_readme_names_the_oldest_python():
     assert f"You need Python {OLDEST_TEXT} or newer" in readme
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert f"`python3` ≥ {OLDEST_TEXT}" in quick
-    stale = sorted(set(re.findall(r"Python 3\.(\d+) or newer|`python3` ≥ 3\.(\d+)", readme)))
-    assert all(int(a or b) == OLDEST[1] for a, b in stale), f"README names another floor: {stale}"
+
+
+#: "Python 3.X or newer", "`python3` (3.X or newer)", "`python3` ≥ 3.X", "python>=3.X"
+PYTHON_FLOOR = re.compile(
+    r"[Pp]ython3?`?\s*\(?\s*3\.(\d+)\+? or (?:newer|later)|[Pp]ython3?`?\s*(?:≥|>=)\s*3\.(\d+)"
+)
+
+
+def test_no_tracked_file_names_another_oldest_python():
+    """The site's landing page, docs and notebooks too, not only the README."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    stale = []
+    for name in listed.stdout.splitlines():
+        path = ROOT / name
+        if path.suffix not in {".md", ".py", ".yml", ".toml", ".ipynb", ".txt"}:
+            continue
+        for lineno, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            for m in PYTHON_FLOOR.finditer(line):
+                if int(m[1] or m[2]) != OLDEST[1]:
+                    stale.append(f"{name}:{lineno}: {m[0]}")
+    assert not stale, f"these name another oldest Python than {OLDEST_TEXT}: {stale}"
 
 
 # ------------------------------------------------------------------ resolution from the index
