@@ -486,7 +486,7 @@ quotes, beside the value the course's library computes.
 
 ## Run it on your own machine
 
-With only `python3` (3.10 or newer) and `make`, in a clone of the course:
+With only `python3` (3.11 or newer) and `make`, in a clone of the course:
 
 ```bash
 make         # creates .venv, installs the course, builds this site into _build/site/
