@@ -47,7 +47,7 @@ NETWORKS = {
     "wide": {"sizes": [784, 1024, 1024, 10], "batch": 256, "n": 4096, "lr": 1e-3, "epochs": 1},
 }
 TARGETS = {
-    "hand": 1.15,  # nnlib <= 1.15x the hand loop
+    "hand": 1.05,  # nnlib <= 1.05x the hand loop (validation once, at the public edge)
     "torch_digits": 0.8,  # nnlib <= 0.8x PyTorch on the digits MLP, single-threaded
     "peak_wide": 0.60,  # >= 60% of the float64 matmul peak on the wide MLP
     "torch_wide32": 1.2,  # float32: nnlib <= 1.2x PyTorch on the wide MLP

@@ -8,9 +8,10 @@
      ``data:`` URL holding the notebook, so it downloads from ``file://`` too); each
      widget cell keeps its code, loses its (unrenderable) output, and is followed by a
      note and a still picture of the widget in its default state;
-   - ``assignments/<name>.ipynb``: the student version of each nbgrader assignment (made by
-     nbgrader's ClearSolutions and ClearHiddenTests via ``autograder.rebuild.release``), each
-     solution behind a collapsed "Show solution" block, each visible check explained;
+   - ``assignments/<name>.ipynb``: the student version of each nbgrader assignment (made
+     by nbgrader's ClearSolutions and ClearHiddenTests via
+     ``autograder.rebuild.student_version``), each solution behind a collapsed "Show
+     solution" block, each visible check explained;
    - ``published_figures.ipynb``: book/published.py computing our values beside the
      published ones;
    - ``_toc.yml`` and a copy of book/_config.yml, book/ext/ and book/static/.
@@ -344,10 +345,10 @@ def _explain_check(visible: str, hidden: str, question: str) -> str:
 
 def assignment_page(source: Path) -> tuple[object, object, dict]:
     """(self-study page, student notebook, info) of one nbgrader source notebook."""
-    from autograder.rebuild import release
+    from autograder.rebuild import student_version
 
     instructor = nbformat.read(source, as_version=4)
-    student = release(instructor)
+    student = student_version(instructor)
     by_id = {_grade_id(c): c for c in instructor.cells if _grade_id(c)}
     info = {"title": title_of(instructor), "time": estimated_time(instructor)}
     name = source.stem
