@@ -87,6 +87,24 @@ def _best_time(fn, repeats: int) -> float:
     return times[len(times) // 2]  # median: robust to a busy neighbour
 
 
+def _interleaved_times(fns: dict, repeats: int) -> dict:
+    """Median time of each function, timed in turn within every repeat.
+
+    Timing one contender after the other lets a slow spell of the machine (a busy
+    neighbour, a clock change) land on one of them only and skew the ratio; taking turns
+    spreads it over all of them, so the ratios hold even where the seconds drift.
+    """
+    for fn in fns.values():
+        fn()  # warm-up: allocations, BLAS thread start
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: sorted(ts)[len(ts) // 2] for name, ts in times.items()}
+
+
 def _matmul_peak(np, dtype, n: int = 1024) -> float:
     a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
     b = a.copy()
@@ -234,17 +252,22 @@ def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
         "threads": threads,
         "n": len(X),
         "peak": _matmul_peak(np, dtype),
-        "hand": _best_time(_repeat(_hand_loop(*args), k), repeats) / k,
-        "nnlib": _best_time(_nnlib_epoch(*args, epochs=k), repeats) / k,
         "flops": _flops_per_epoch(net["sizes"], len(X)),
+        "torch": None,
+    }
+    contenders = {
+        "hand": _repeat(_hand_loop(*args), k),
+        "nnlib": _nnlib_epoch(*args, epochs=k),
     }
     try:
         import torch  # noqa: F401
     except ImportError:
-        result["torch"] = None
+        pass
     else:
         torch_epoch = _torch_epoch(net["sizes"], X, y, net["batch"], net["lr"], dtype, threads)
-        result["torch"] = _best_time(_repeat(torch_epoch, k), repeats) / k
+        contenders["torch"] = _repeat(torch_epoch, k)
+    for name, seconds in _interleaved_times(contenders, repeats).items():
+        result[name] = seconds / k
     return result
 
 
