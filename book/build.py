@@ -271,26 +271,64 @@ def _md_escape(text: str) -> str:
 
 def _hidden_test_text(name: str) -> str:
     """What the hidden test of spec `name` does, in words, read off the spec itself."""
-    import numpy as np
-
     from autograder.specs import get_spec
 
-    spec = get_spec(name)
+    return describe_spec(get_spec(name))
+
+
+_ACROSS_TEXT = {
+    "Deterministic": "cases with equal inputs must give identical results",
+    "VariesWith": "cases that differ only in `{name}` must give different results",
+    "DistinctParts": "no two returned arrays may be copies of each other",
+}
+
+
+def _comparison_text(compare) -> str:
+    """How a comparator judges a result, to follow "each result" or a part's name."""
+    from autograder.checks import Band
+
+    if isinstance(compare, Band):
+        if compare.width is None:
+            return f"must lie in {compare}, element by element"
+        near = "within a factor" if compare.scale == "log" else "within ±"
+        return f"must lie {near} {compare.width:g} of the reference's, element by element"
+    return (
+        "is compared with the course's reference implementation, within "
+        f"{compare.atol:g} + {compare.rtol:g} × \\|expected\\| elementwise"
+    )
+
+
+def describe_spec(spec) -> str:
+    """A Markdown paragraph saying what `spec` checks: cases, comparison, properties."""
+    import numpy as np
+
     cases = list(spec.cases(np.random.default_rng(0)))
     if not cases:
-        raise ValueError(f"spec {name} has no cases: nothing to describe")
-    tol = spec.compare
+        raise ValueError(f"spec {spec.name} has no cases: nothing to describe")
     text = (
-        f"**When graded**, a hidden test (not shown) runs the specification `{name}` "
+        f"**When graded**, a hidden test (not shown) runs the specification `{spec.name}` "
         f"({spec.points} points): it calls `{spec.function}` on {len(cases)} cases drawn "
         "afresh at every grading, here as drawn with seed 0:\n\n"
         + "\n".join(f"- {_md_escape(case.label)}" for case in cases)
-        + "\n\nEach result is compared with the course's reference implementation"
     )
-    if spec.output in ("tuple", "dict"):
-        unit = "part" if spec.output == "tuple" else "key"
-        text += f", {unit} by {unit} ({', '.join(spec.parts)})"
-    text += f", within {tol.atol:g} + {tol.rtol:g} × \\|expected\\| elementwise."
+    unit = "part" if spec.output == "tuple" else "key"
+    by_part = f", {unit} by {unit} ({', '.join(spec.parts)})," if spec.parts else ""
+    if isinstance(spec.compare, dict):
+        text += (
+            "\n\nEach result is checked "
+            + f"{unit} by {unit}: "
+            + "; ".join(f"`{part}` {_comparison_text(c)}" for part, c in spec.compare.items())
+        )
+        text += "."
+    elif spec.compare is not None:
+        text += f"\n\nEach result{by_part} {_comparison_text(spec.compare)}."
+    else:
+        text += "\n\nThe results are not compared with one right answer: many are right."
+    for prop in spec.satisfies:
+        text += f" The grader checks that {_md_escape(prop.description)}."
+    for check in spec.across:
+        words = _ACROSS_TEXT[type(check).__name__].format(name=getattr(check, "name", ""))
+        text += f" After all cases: {words}."
     if spec.unchanged_args:
         text += " Your function must also leave its input arrays unchanged."
     if spec.diagnose is not None:

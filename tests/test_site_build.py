@@ -113,3 +113,20 @@ def test_check_explanations_come_from_the_spec_and_fail_loudly(build):
     assert "part by part (dX, dW, db)" in build._hidden_test_text("a1.dense_backward")
     with pytest.raises(ValueError, match="none of the checks"):
         build._explain_check("print(f(1))", "", "sigmoid_grad")
+
+
+def test_every_check_type_is_described_from_its_spec(build):
+    # The next assignments use bands, predicates and cross-case checks: the site must say
+    # what each checks (not crash on a spec without a tolerance, as it once would have).
+    from autograder.specs.examples import EXAMPLES
+
+    text = {name: build.describe_spec(spec) for name, spec in EXAMPLES.items()}
+    assert "part by part (w, m, v)" in text["ex.adam"]
+    assert "within a factor 1.25 of the reference's" in text["ex.layer_stds"]
+    assert "many are right" in text["ex.momentum_hyper"]
+    assert "reaches f \\< 1e-06 within 120 steps" in text["ex.momentum_hyper"]
+    init = text["ex.init_weights"]
+    assert "equal inputs must give identical results" in init
+    assert "differ only in `seed` must give different results" in init
+    assert "copies of each other" in init
+    assert "tolerance" not in init and "reference implementation" not in init
