@@ -628,10 +628,13 @@ def test_fit_refuses_what_is_not_an_mlp():
 
 
 def test_fit_accuracy_of_several_sigmoid_outputs_counts_each_output():
-    # lr tiny: the weights barely move, so the epoch's accuracy is the model's score
+    # lr tiny: the weights barely move, so the epoch's accuracy is the model's score.
+    # tanh, not ReLU: a row whose hidden ReLUs are all dead has a logit of exactly 0, and
+    # the sign of a 1e-13 step in the bias would then decide its prediction.
     r = np.random.default_rng(0)
     X, Y = r.standard_normal((40, 3)), r.integers(0, 2, (40, 2)).astype(float)
-    model = nnlib.MLP([3, 4, 2], output="sigmoid", rng=0)
+    model = nnlib.MLP([3, 4, 2], hidden="tanh", output="sigmoid", rng=0)
+    assert np.abs(model.forward(X)).min() > 1e-3  # no logit on the decision boundary
     before = model.score(X, Y)
     h = _fit(model, X, Y, "bce_with_logits", optimizer=optimizers.SGD(lr=1e-12), epochs=1)
     assert h["accuracy"][0] == pytest.approx(before)
