@@ -130,6 +130,7 @@ def _config(limits, level, hide, keep, env, uid, cgroups) -> dict:
         # address space: numpy + OpenBLAS reserve ~1 GiB of virtual memory they never touch
         "address_space": mem + 2**30,
         "nproc": None,
+        "processes": limits.processes,  # named in the error a refused fork or thread raises
     }
 
 

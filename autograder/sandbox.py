@@ -31,7 +31,11 @@ allows, best first (`autograder.confine.isolation` tells which level applies):
 
 Every level also sets: address-space, file-size, open-file and core-dump limits, stdout and
 stderr of the kernel to /dev/null (what the student prints travels as Jupyter messages, which
-the judge caps), and a clean environment chosen by the judge.
+the judge caps), and a clean environment chosen by the judge. The kernel starts with the
+signal state of a fresh Python (`default_signals`: nothing the launcher, the zygote or the
+grader installed, ignored or blocked), so a helper process it forks dies on
+`Process.terminate()`; a fork or thread refused by the process limit raises the usual error
+with a message naming the limit (`_LIMITS_HOOK`).
 """
 
 from __future__ import annotations
@@ -242,8 +246,30 @@ def kill_session(sid: int) -> None:
                     os.kill(int(entry), signal.SIGKILL)
 
 
+def default_signals(python: bool = False) -> None:
+    """Every signal back to its default disposition, none blocked: what the launcher, its
+    init and the zygote installed (handlers that relay signals, or do nothing in the child
+    that inherits them) and what the grader passed on (ignored or blocked signals survive
+    fork and exec) must not reach the student's kernel, or a helper process it forks would
+    ignore `Process.terminate()`. With `python`, also what Python itself sets up at start
+    (SIGINT raises KeyboardInterrupt; SIGPIPE and SIGXFSZ ignored, so that writes fail with
+    an error instead), for a kernel that starts without an exec of a fresh Python."""
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        with contextlib.suppress(OSError, ValueError):  # the C library's own signals
+            signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    if python:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for name in ("SIGPIPE", "SIGXFSZ"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
 def _exec_kernel(cfg: dict, argv: list[str]) -> None:
-    """In the child that becomes the kernel: limits, identity, cwd, fds, then exec."""
+    """In the child that becomes the kernel: limits, identity, cwd, fds, signals (default),
+    then exec."""
     try:
         _set_rlimits(cfg)
         uid = cfg.get("uid")
@@ -261,13 +287,58 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
             log = os.open(cfg["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        if cfg.get("inprocess") and argv[1:3] == ["-m", "ipykernel_launcher"]:
+        kernel = argv[1:3] == ["-m", "ipykernel_launcher"]
+        inprocess = bool(cfg.get("inprocess")) and kernel
+        default_signals(python=inprocess)  # last: a SIGTERM from now on ends the kernel
+        hook = _limits_hook(cfg.get("processes"))
+        if inprocess:
+            exec(hook, {})
             _run_kernel_here(cfg["env"], argv)
+        if kernel and hook:  # the same hook, then the kernel as `-m` would run it
+            run = "import runpy\nrunpy.run_module('ipykernel_launcher', run_name='__main__')"
+            argv = [argv[0], "-c", f"{hook}\n{run}", *argv[3:]]
         os.execve(argv[0], argv, cfg["env"])
     except BaseException as exc:
         os.write(2, f"sandbox: cannot start {argv[0]}: {type(exc).__name__}: {exc}\n".encode())
     finally:
         os._exit(127)
+
+
+# Run in the kernel before it starts: a fork or thread refused by the job's process limit
+# (EAGAIN, from the cgroup's pids.max or RLIMIT_NPROC) says so, in the same exception type.
+_LIMITS_HOOK = """
+def _nnfp_process_limit(limit):
+    import os, threading
+    why = (f"the grader's sandbox allows at most {limit} processes and threads at once for "
+           "your notebook, the kernel's own included: use fewer (e.g. Pool(2))")
+    fork, start = os.fork, getattr(threading, "_start_new_thread", None)
+
+    def _fork():
+        try:
+            return fork()
+        except BlockingIOError as exc:
+            raise BlockingIOError(exc.errno, f"{exc.strerror}: {why}") from None
+
+    def _start_new_thread(*args, **kwargs):
+        try:
+            return start(*args, **kwargs)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {why}") from None
+
+    _fork.__doc__, _fork.__name__, _fork.__qualname__ = fork.__doc__, "fork", "fork"
+    os.fork = _fork
+    if start is not None:
+        threading._start_new_thread = _start_new_thread
+
+
+_nnfp_process_limit(__LIMIT__)
+del _nnfp_process_limit
+"""
+
+
+def _limits_hook(processes) -> str:
+    """The source of `_LIMITS_HOOK` for a limit of `processes` ("" without a limit)."""
+    return _LIMITS_HOOK.replace("__LIMIT__", str(int(processes))) if processes else ""
 
 
 def _run_kernel_here(env: dict, argv: list[str]) -> None:
@@ -457,6 +528,9 @@ def client(path: str, cfg: dict, argv: list[str]) -> None:
 
 
 def main(args: list[str]) -> None:
+    # the launcher, the zygote and the client relay signals: none may stay blocked, as the
+    # grader (a thread of it) may have left them; the kernel resets the rest (default_signals)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     if args[:1] == ["--zygote"] and len(args) == 3:
         zygote(args[1], int(args[2]))
     if args[:1] == ["--client"] and len(args) >= 5 and args[3] == "--":
