@@ -23,8 +23,9 @@ other      not sent: ``name`` and ``module`` of its type, ``subclass`` (an ndarr
 =========  ==========================================================================
 
 The grader sends inputs of every kind but ``other``; the kernel sends back only ``array``,
-``scalar`` (a numpy integer or floating scalar), ``json`` (a Python int or float), ``tuple``,
-``dict`` (nested at most twice) and ``other``, so the grader never unpickles anything.
+``scalar`` (a numpy integer or floating scalar), ``json`` (a Python int or float), ``tuple``
+(any tuple, a namedtuple too), ``dict`` (any mapping with str keys, an OrderedDict too;
+nested at most twice) and ``other``, so the grader never unpickles anything.
 
 A request is ``{"probe": true}`` (is the function callable?) or ``{"args": [encoded...],
 "watch": [positions]}``; the reply, published as a display message of MIME type
@@ -44,6 +45,7 @@ import marshal
 import sys
 import types
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -126,8 +128,10 @@ def describe(value, name: str | None = None) -> dict:
 def encode_output(value, depth: int = 0) -> dict:
     """What the student's function returned: an ndarray of a numeric or boolean dtype
     (exactly ``np.ndarray``), a real number (a Python int or float, or a numpy integer or
-    floating scalar; not a bool), or a tuple / dict with str keys of them; anything else is
-    described by its type only (`describe`)."""
+    floating scalar; not a bool), or a tuple / dict with str keys of them; a tuple subclass
+    (a namedtuple) goes as a tuple and a mapping (an OrderedDict) as a dict, since equal
+    values in an equivalent container are a correct answer; anything else is described by
+    its type only (`describe`)."""
     t = type(value)
     if t is int or t is float:
         return {"kind": JSON, "data": value}
@@ -139,11 +143,16 @@ def encode_output(value, depth: int = 0) -> dict:
         if value.nbytes > CONFIG["max_output_bytes"]:
             return describe(value, f"ndarray of {value.nbytes} bytes (too large)")
         return {"kind": ARRAY, "data": save(value)}
-    if t is tuple and depth < MAX_DEPTH:
-        return {"kind": TUPLE, "items": [encode_output(v, depth + 1) for v in value]}
-    if t is dict and depth < MAX_DEPTH and all(type(key) is str for key in value):
-        items = [[key, encode_output(v, depth + 1)] for key, v in value.items()]
-        return {"kind": DICT, "items": items}
+    if isinstance(value, tuple) and depth < MAX_DEPTH:  # a namedtuple too: equal values
+        items = [encode_output(v, depth + 1) for v in tuple.__iter__(value)]
+        return {"kind": TUPLE, "items": items}
+    if isinstance(value, Mapping) and depth < MAX_DEPTH:  # an OrderedDict too
+        keys = list(value.keys())
+        if all(type(key) is str for key in keys):
+            return {
+                "kind": DICT,
+                "items": [[key, encode_output(value[key], depth + 1)] for key in keys],
+            }
     return describe(value)
 
 

@@ -442,3 +442,90 @@ def test_readme_messages_are_what_run_check_prints():
         (mutant,) = [m for m in MUTANTS if m.question == name and m.hint == hint]
         message = _run(name, mutant.fn, int(seed)).message
         assert " ".join(block.split()) == " ".join(message.split())
+
+
+# ----------------------------------------------------------------------- equivalent containers
+
+_MAPPING_ANSWER = """
+from collections.abc import Mapping
+
+
+class Grads(Mapping):  # a read-only mapping, not a dict
+    def __init__(self, **parts):
+        self._parts = parts
+
+    def __getitem__(self, key):
+        return self._parts[key]
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self):
+        return len(self._parts)
+
+
+def mlp_backward(X, y, params):
+    grads = mlp_backward_ordered(X, y, params)
+    return Grads(**grads)
+"""
+
+
+def _equivalent_answers():
+    """(question, function name, source) of answers returning equal values in another
+    container: a namedtuple for a tuple, an OrderedDict or a Mapping for a dict."""
+    from autograder.mutants.a1 import CORRECT, source
+
+    by_name = {f.__name__: f for fns in CORRECT.values() for f in fns}
+    ordered = source(by_name["mlp_backward_ordered_dict"], "mlp_backward_ordered")
+    return {
+        "namedtuple": (
+            "a1.dense_backward",
+            source(by_name["dense_backward_namedtuple"], "dense_backward"),
+        ),
+        "OrderedDict": (
+            "a1.mlp_backward",
+            source(by_name["mlp_backward_ordered_dict"], "mlp_backward"),
+        ),
+        "Mapping": ("a1.mlp_backward", ordered + _MAPPING_ANSWER),
+    }
+
+
+def _namespace(text):
+    space = {"np": np}
+    exec(compile(text, "<answer>", "exec"), space)
+    return space
+
+
+def test_equal_values_in_an_equivalent_container_pass_in_process():
+    # Issue 11: an OrderedDict where a dict is expected lost 6 points, a namedtuple where a
+    # tuple is expected 4; a list stays wrong (the question and its visible test ask for a
+    # tuple), and so does a mapping with other keys.
+    from autograder.specs import get_spec
+
+    for label, (question, text) in _equivalent_answers().items():
+        spec = get_spec(question)
+        fn = _namespace(text)[spec.function]
+        for seed in SEEDS:
+            res = run_check(spec, fn, seed=seed)
+            assert res.passed, (label, res.message)
+    space = _namespace(_equivalent_answers()["Mapping"][1])
+    extra = space["Grads"]
+
+    def with_extra_key(X, y, params):
+        return extra(**space["mlp_backward_ordered"](X, y, params), W3=np.zeros(1))
+
+    res = run_check(get_spec("a1.mlp_backward"), with_extra_key, seed=0)
+    assert not res.passed and "unexpected ['W3']" in res.message and res.hint_id == "wrong-type"
+
+
+@pytest.mark.slow
+def test_the_judge_accepts_equivalent_containers_from_a_real_kernel():
+    import nbformat
+
+    from autograder.judge import judge_notebook
+
+    for label, (question, text) in _equivalent_answers().items():
+        cells = [nbformat.v4.new_code_cell("import numpy as np"), nbformat.v4.new_code_cell(text)]
+        nb = nbformat.v4.new_notebook(cells=cells)
+        (res,) = judge_notebook(nb, [question], seed=5, timeout=30)
+        assert res.passed and res.points_earned == res.points_possible, (label, res.message)

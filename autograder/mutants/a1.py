@@ -137,17 +137,77 @@ def numerical_gradient_copy(f, x, h):
     return grad
 
 
-#: Correct solutions (question -> functions) that every check must pass.
+def numerical_gradient_in_place(f, x, h):
+    # the common in-place central difference: x comes back within an ulp of |x| + 2h
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        x.flat[i] += h
+        fp = f(x)
+        x.flat[i] -= 2 * h
+        fm = f(x)
+        x.flat[i] += h
+        grad.flat[i] = (fp - fm) / (2 * h)
+    return grad
+
+
+# Common correct variants: other formulas, and equal values in an equivalent container.
+
+
+def sigmoid_grad_two_sigmoids(z):
+    return 1.0 / (1.0 + np.exp(-z)) * (1.0 / (1.0 + np.exp(z)))
+
+
+def relu_grad_heaviside(z):
+    return np.heaviside(z, 0.0)
+
+
+def relu_grad_where(z):
+    return np.where(z > 0, 1.0, 0.0)
+
+
+def dense_backward_namedtuple(dZ, cache):
+    from collections import namedtuple
+
+    Grads = namedtuple("Grads", ["dX", "dW", "db"])
+    X, W = cache
+    return Grads(dZ @ W.T, X.T @ dZ, np.sum(dZ, axis=0))
+
+
+def mlp_backward_ordered_dict(X, y, params):
+    from collections import OrderedDict
+
+    n = X.shape[0]
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(0, Z1)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    P = np.exp(Z2 - np.max(Z2, axis=1, keepdims=True))
+    P /= np.sum(P, axis=1, keepdims=True)
+    dZ2 = (P - np.eye(Z2.shape[1])[y]) / n
+    dZ1 = (dZ2 @ params["W2"].T) * (Z1 > 0)
+    grads = OrderedDict()
+    grads["W1"] = X.T @ dZ1
+    grads["b1"] = np.sum(dZ1, axis=0)
+    grads["W2"] = A1.T @ dZ2
+    grads["b2"] = np.sum(dZ2, axis=0)
+    return grads
+
+
+#: Correct solutions (question -> functions) that every check must pass; the first of each
+#: is the textbook answer, the others common correct variants.
 CORRECT: dict[str, tuple[Callable, ...]] = {
-    "a1.sigmoid_grad": (sigmoid_grad_textbook,),
+    "a1.sigmoid_grad": (sigmoid_grad_textbook, sigmoid_grad_two_sigmoids),
     "a1.tanh_grad": (tanh_grad_textbook,),
-    "a1.relu_grad": (relu_grad_textbook,),
+    "a1.relu_grad": (relu_grad_textbook, relu_grad_heaviside, relu_grad_where),
     "a1.swish_grad": (swish_grad_textbook, swish_grad_via_output),
     "a1.bce_logits_grad": (bce_logits_grad_textbook,),
     "a1.softmax_ce_grad": (softmax_ce_grad_textbook,),
-    "a1.dense_backward": (dense_backward_textbook,),
-    "a1.mlp_backward": (mlp_backward_textbook,),
-    "a1.numerical_gradient": (numerical_gradient_textbook, numerical_gradient_copy),
+    "a1.dense_backward": (dense_backward_textbook, dense_backward_namedtuple),
+    "a1.mlp_backward": (mlp_backward_textbook, mlp_backward_ordered_dict),
+    "a1.numerical_gradient": (
+        numerical_gradient_textbook,
+        numerical_gradient_copy,
+        numerical_gradient_in_place,
+    ),
 }
 
 
@@ -223,6 +283,10 @@ def relu_grad_finite_difference(z):
 
 def relu_grad_hard_coded(z):
     return np.array([0.0, 0.0, 1.0])
+
+
+def relu_grad_one_at_zero(z):
+    return np.where(z >= 0, 1.0, 0.0)
 
 
 # ============================================================================ swish_grad
@@ -429,6 +493,19 @@ def mlp_backward_db_not_summed(X, y, params):
     return {"W1": X.T @ dZ1, "b1": dZ1, "W2": A1.T @ dZ2, "b2": dZ2}
 
 
+def mlp_backward_relu_one_at_zero(X, y, params):
+    n = X.shape[0]
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    dZ2[np.arange(n), y] -= 1
+    dZ2 /= n
+    dZ1 = (dZ2 @ params["W2"].T) * (Z1 >= 0)  # relu'(0) = 1
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
 def mlp_backward_hard_coded(X, y, params):
     return {
         "W1": np.zeros((2, 3)),
@@ -531,6 +608,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a1.relu_grad", relu_grad_returns_relu, "returned-activation"),
     _m("a1.relu_grad", relu_grad_finite_difference, "finite-difference"),
     _m("a1.relu_grad", relu_grad_hard_coded, "hard-coded"),
+    _m("a1.relu_grad", relu_grad_one_at_zero, "relu-kink"),
     _m("a1.swish_grad", swish_grad_beta_ignored, "beta-ignored"),
     _m("a1.swish_grad", swish_grad_missing_beta_factor, "missing-beta-factor"),
     _m("a1.swish_grad", swish_grad_no_product_rule, "product-rule"),
@@ -560,6 +638,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a1.mlp_backward", mlp_backward_transposed_dw, "transposed-dW"),
     _m("a1.mlp_backward", mlp_backward_db_not_summed, "db-not-summed"),
     _m("a1.mlp_backward", mlp_backward_hard_coded, "hard-coded"),
+    _m("a1.mlp_backward", mlp_backward_relu_one_at_zero, "relu-kink"),
     _m("a1.numerical_gradient", numerical_gradient_forward_difference, "one-sided-difference"),
     _m("a1.numerical_gradient", numerical_gradient_h_not_halved, "h-not-halved"),
     _m("a1.numerical_gradient", numerical_gradient_ignores_h, "h-ignored"),
