@@ -47,6 +47,7 @@ from autograder.results import (
     StudentResult,
     current_versions,
     is_done,
+    valid_text,
     write_atomic,
     write_result,
 )
@@ -105,7 +106,8 @@ def submission_sha256(folder: Path) -> str:
     for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
         if path.name.endswith(".orig"):
             continue
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        # the name's bytes as on disk: a name that is not UTF-8 is hashed, never an error
+        digest.update(os.fsencode(path.relative_to(folder)) + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -178,8 +180,31 @@ def _judge_notebook(judge: Judge, cells: list[TestCell], seed: int, result: Stud
         )
 
 
+def _valid(notebook) -> None:
+    """Make every string of a notebook (dicts, lists, strings: a markdown cell's attachments
+    may nest as deep as the JSON parser allows, so no recursion) `valid_text`, in place."""
+    stack = [notebook]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            for key, value in list(node.items() if isinstance(node, dict) else enumerate(node)):
+                if isinstance(value, str):
+                    node[key] = valid_text(value)
+                else:
+                    stack.append(value)
+
+
 def _grade_rebuilt(rebuilt: Rebuilt, source_nb, result: StudentResult, course: Course, **judge):
-    """Scan a rebuilt notebook, score its unanswered hand-graded cells, judge its tests."""
+    """Scan a rebuilt notebook, score its unanswered hand-graded cells, judge its tests.
+
+    The submission's text enters the grader here: a lone surrogate (a JSON escape in the
+    notebook, a file name in a note) becomes its backslash escape, which in a string literal
+    means the same character, so the scan, the kernel and the files written never choke."""
+    _valid(rebuilt.notebook)
+    rebuilt.report[:] = [
+        Note(valid_text(n.kind), valid_text(n.message), n.grade_id and valid_text(n.grade_id))
+        for n in rebuilt.report
+    ]
     result.notes += rebuilt.report
     result.flags += scan_notebook(rebuilt.notebook)
     for gid, points in unanswered_manual(source_nb, rebuilt):

@@ -4,7 +4,12 @@
 (from `autograder.rebuild` and the engine) into a self-contained HTML page: no scripts, no
 external assets, and every piece of text HTML-escaped. It receives only results, never the
 source notebook, the hidden tests or nnlib's reference functions, so it cannot leak them.
-`write_feedback` writes the page atomically.
+`write_feedback` writes the page atomically, and `write_pages` every student's pages of
+one assignment, one student at a time.
+
+Whatever a submission put into its results, rendering and writing its page never raise:
+every string is cut to `autograder.results.MAX_TEXT` characters and made valid UTF-8
+(`autograder.results.clean_text`), so one student's page cannot stop the others'.
 
 The static scan's flags (`autograder.scan.Flag`) are **not** shown to students, and the
 renderer does not even receive them: they are heuristics for the instructor (the grades
@@ -16,15 +21,16 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from autograder.checks import QuestionResult
 from autograder.rebuild import Note
-from autograder.results import write_atomic
+from autograder.results import MAX_ITEMS, StudentResult, clean_text, write_atomic
 
-__all__ = ["render_feedback", "write_feedback"]
+__all__ = ["render_feedback", "write_feedback", "write_pages"]
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 52em; margin: 2em auto; line-height: 1.4; }
@@ -38,8 +44,13 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.5em; }
 
 
 def _escape(value: Any) -> str:
-    """HTML-escape any value (quotes included)."""
-    return html.escape(str(value), quote=True)
+    """HTML-escape any value (quotes included), cut and made valid UTF-8 first."""
+    return html.escape(clean_text(value), quote=True)
+
+
+def _points(value: Any) -> float:
+    """A number of points as it is; 0 for anything that is not a number (never raises)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
 def _question(result: QuestionResult) -> str:
@@ -64,9 +75,11 @@ def _about(notes: Sequence[Note]) -> str:
     if not notes:
         return ""
     items = []
-    for note in notes:
+    for note in notes[:MAX_ITEMS]:
         where = f" ({_escape(note.grade_id)})" if note.grade_id else ""
         items.append(f"<li>[{_escape(note.kind)}]{where}: {_escape(note.message)}</li>")
+    if len(notes) > MAX_ITEMS:
+        items.append(f"<li>[... {len(notes) - MAX_ITEMS} more notes cut]</li>")
     return (
         '<section class="about">\n<h2>About your submission</h2>\n<ul>\n'
         + "\n".join(items)
@@ -95,8 +108,8 @@ def render_feedback(
     """
     results = list(results)
     notes = list(notes)
-    earned = sum(r.points_earned for r in results)
-    possible = sum(r.points_possible for r in results)
+    earned = sum(_points(r.points_earned) for r in results)
+    possible = sum(_points(r.points_possible) for r in results)
     title = f"Feedback: {assignment} for {student}"
     parts = [
         "<!DOCTYPE html>",
@@ -122,5 +135,39 @@ def render_feedback(
 
 
 def write_feedback(path: str | os.PathLike, html_text: str) -> Path:
-    """Write `html_text` to `path` atomically (temporary file in the same folder, then replace)."""
+    """Write `html_text` to `path` atomically (temporary file in the same folder, then
+    replace); a lone surrogate is written as its escape, never an error."""
     return write_atomic(path, html_text)
+
+
+def write_pages(
+    results: Iterable[StudentResult],
+    folder: Callable[[str], Path],
+    notebooks: Sequence[str],
+    problems: list[str] | None = None,
+) -> list[Path]:
+    """Every student's feedback pages: ``folder(student) / <notebook>.html`` for each of
+    `notebooks`; returns the paths written.
+
+    A student whose page cannot be rendered or written is named on stderr (and in
+    `problems`) and skipped: every other student still gets a page. A "failed" result's
+    page says that the submission could not be graded.
+    """
+    written: list[Path] = []
+    for r in results:
+        try:
+            notes = list(r.notes)
+            if r.status == "failed":
+                notes.append(Note("failed", "your submission could not be graded; recorded as 0"))
+            page = render_feedback(r.student, r.assignment, [q.result for q in r.questions], notes)
+            for nb in notebooks:
+                path = folder(r.student) / Path(nb).with_suffix(".html").name
+                written.append(write_feedback(path, page))
+        except Exception as error:  # one student's page never stops the others'
+            message = clean_text(
+                f"{r.student}: no feedback page ({type(error).__name__}: {error})", 2000
+            )
+            print(message, file=sys.stderr)
+            if problems is not None:
+                problems.append(message)
+    return written

@@ -50,7 +50,8 @@ import numpy as np
 from autograder import wire
 from autograder.checks import QuestionResult, run_check
 from autograder.course import Limits
-from autograder.kernel import KernelLost, KernelSession
+from autograder.kernel import KernelLost, KernelSession, error_text
+from autograder.results import valid_text
 from autograder.specs import get_spec
 
 __all__ = ["BLOCKED_MODULES", "Judge", "decode_reply", "encode_input", "judge_notebook"]
@@ -161,7 +162,7 @@ def _decode_output(obj: dict, depth: int = 0):
 
 
 def _error(name: str, message: str, not_implemented: bool = False) -> BaseException:
-    message = str(message)[:2000]
+    message = valid_text(str(message)[:2000])  # a reply's JSON may escape a lone surrogate
     if not_implemented:
         return NotImplementedError(message)
     return type(_safe_name(name, "Exception"), (Exception,), {})(message)
@@ -277,10 +278,11 @@ class Judge:
         reply = self.kernel.run(code)
         text = self.kernel.pop_reply(token)
         if text is None:
-            raise KernelLost(
-                f"the call did not complete ({reply.get('ename')}: {reply.get('evalue')})"
-            )
-        return json.loads(text)
+            raise KernelLost(f"the call did not complete ({error_text(reply)})")
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError) as exc:  # e.g. nested deeper than json can read
+            return {"malformed": type(exc).__name__}  # fails this call only (decode_reply)
 
     # -- one spec
 

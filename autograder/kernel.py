@@ -19,14 +19,42 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import json
 import os
 import time
 
 from autograder.confine import Confinement, base_env
 from autograder.course import Limits, cell_source, is_test_cell
+from autograder.results import clean_text, valid_text
 
-__all__ = ["KernelLost", "KernelSession", "definitions_only", "kernel_env"]
+__all__ = ["KernelLost", "KernelSession", "definitions_only", "error_text", "kernel_env"]
+
+#: The longest error of a cell (``ename: evalue``) kept, in characters.
+MAX_ERROR = 4000
+
+
+def error_text(reply: dict) -> str:
+    """A failed execute_reply's ``ename: evalue``, cut to `MAX_ERROR` characters and valid
+    UTF-8: a cell that raises a 100 MB message costs the grader no more than this."""
+    ename = clean_text(reply.get("ename"), 200)
+    return clean_text(f"{ename}: {clean_text(reply.get('evalue'), MAX_ERROR)}", MAX_ERROR)
+
+
+def _size(content) -> int:
+    """Characters of text in a message's content (strings in dicts and lists), counted
+    without copying it (json.dumps of a 100 MB traceback would), nor recursing (a kernel
+    may nest its JSON as deep as the parser allows)."""
+    size, stack = 0, [content]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            size += 8
+    return size
 
 
 class KernelLost(Exception):
@@ -268,7 +296,7 @@ class KernelSession:
                 self._restart()  # raises KernelLost in turn once time is used up
                 return
             if reply.get("status") != "ok":
-                self.cell_errors.append(f"{reply.get('ename')}: {reply.get('evalue')}")
+                self.cell_errors.append(error_text(reply))
 
     def _out_of_time(self) -> str:
         return f"the submission used up its {self.limits.submission_seconds:g} s of grading time"
@@ -321,7 +349,7 @@ class KernelSession:
         if kind == "stream":
             size = len(content.get("text", ""))
         elif kind in ("display_data", "execute_result", "update_display_data", "error"):
-            size = len(json.dumps(content.get("data", content.get("traceback", ""))))
+            size = _size(content.get("data", content.get("traceback", "")))
         else:
             return
         self.output_bytes += size
@@ -331,6 +359,7 @@ class KernelSession:
     def run(self, code: str) -> dict:
         """Execute `code`; the execute_reply's content. Raises `KernelLost` if it does not
         finish in time or the kernel is dead (the caller then calls `recover`)."""
+        code = valid_text(code)  # a lone surrogate cannot be sent (jupyter_client's packer)
         self.executed.append(code)
         if self.remaining <= 0:
             raise KernelLost(self._out_of_time())
@@ -364,7 +393,7 @@ class KernelSession:
             return False, str(exc)
         if reply.get("status") == "ok":
             return True, ""
-        return False, f"{reply.get('ename')}: {reply.get('evalue')}"
+        return False, error_text(reply)
 
     def pop_reply(self, token: str) -> str | None:
         """The reply tagged `token`, or None if none arrived; it is forgotten."""

@@ -11,6 +11,12 @@ rebuild's `Note` s, the scan's `Flag` s); they become JSON only in ``to_json`` a
 rebuilt in ``from_json``. A file of another `SCHEMA_VERSION` is not read, and its
 submission is graded again.
 
+Text from a submission or its kernel is made fit where it enters the grader with
+`clean_text` (at most `MAX_TEXT` characters, then ``[... N characters cut]``; a lone
+surrogate becomes its backslash escape, `valid_text`), and ``to_json`` applies it again to
+every string (and keeps at most `MAX_ITEMS` notes and flags), so writing a result file
+never raises and a 100 MB error message costs a few kilobytes.
+
 `record_to_gradebook` is then the single writer of the gradebook. It is idempotent: it adds
 a student or submission only when missing and sets each grade cell's ``auto_score``, so
 running it twice gives the same rows and no duplicates.
@@ -37,6 +43,49 @@ from autograder.scan import Flag
 #: submission is graded again on the next run.
 SCHEMA_VERSION = 2
 STATUSES = ("graded", "failed")
+
+#: The longest string a result file or a feedback page keeps, in characters: a message the
+#: submission makes 100 MB long is cut (with a marker saying how much) where it enters.
+MAX_TEXT = 20_000
+
+#: The most notes, and the most flags, a result file keeps; the rest are counted in one
+#: last entry (a million flagged lines must not make a million-entry file).
+MAX_ITEMS = 1000
+
+
+def valid_text(text: str) -> str:
+    """`text` made encodable as UTF-8: a lone surrogate (from a file name, or a JSON escape
+    in a notebook or a kernel's reply) becomes its backslash escape, e.g. ``\\udc80``.
+
+    In a Python string literal the escape means the same character, so a student's code
+    keeps its meaning; anywhere else it is visible text instead of an encoding error.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def clean_text(value, limit: int = MAX_TEXT) -> str:
+    """Any text from a submission or its kernel, fit for a result file or a feedback page:
+    at most `limit` characters kept (then ``[... N characters cut]``), and valid UTF-8
+    (`valid_text`). Cut first, so a huge string is never copied whole."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}[... {len(text) - limit} characters cut]"
+    return valid_text(text)
+
+
+def _cleaned(data):
+    """`data` (JSON-ready: dicts, lists, strings, numbers) with every string `clean_text`."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {clean_text(k): _cleaned(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_cleaned(v) for v in data]
+    return data
 
 
 @dataclass(frozen=True)
@@ -121,9 +170,16 @@ class StudentResult:
             if f.name not in ("questions", "notes", "flags")
         }
         data["questions"] = [q.to_dict() for q in self.questions]
-        data["notes"] = [dataclasses.asdict(n) for n in self.notes]
-        data["flags"] = [dataclasses.asdict(f) for f in self.flags]
-        return json.dumps({"schema_version": SCHEMA_VERSION, **data}, indent=1, sort_keys=True)
+        notes, flags = self.notes[:MAX_ITEMS], self.flags[:MAX_ITEMS]
+        if len(self.notes) > MAX_ITEMS:
+            notes.append(Note("cut", f"[... {len(self.notes) - MAX_ITEMS} more notes cut]"))
+        if len(self.flags) > MAX_ITEMS:
+            cut = f"[... {len(self.flags) - MAX_ITEMS} more flags cut]"
+            flags.append(Flag("cut", "", 0, "", cut))
+        data["notes"] = [dataclasses.asdict(n) for n in notes]
+        data["flags"] = [dataclasses.asdict(f) for f in flags]
+        data = _cleaned({"schema_version": SCHEMA_VERSION, **data})  # never raises, stays small
+        return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> StudentResult:
@@ -170,7 +226,8 @@ def write_atomic(path: Path | str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        # a lone surrogate left in `text` is written as its escape, never an error
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
