@@ -157,6 +157,32 @@ def sigmoid_grad_two_sigmoids(z):
     return 1.0 / (1.0 + np.exp(-z)) * (1.0 / (1.0 + np.exp(z)))
 
 
+def tanh_grad_cosh(z):
+    return 1.0 / np.cosh(z) ** 2
+
+
+def swish_grad_two_sigmoids(z, beta):
+    s = 1.0 / (1.0 + np.exp(-beta * z))
+    return s * (1.0 + beta * z * (1.0 / (1.0 + np.exp(beta * z))))
+
+
+def bce_logits_grad_size(z, y):
+    return (1.0 / (1.0 + np.exp(-z)) - y) / z.size
+
+
+def softmax_ce_grad_onehot(logits, y):
+    z = logits - np.max(logits, axis=1, keepdims=True)
+    p = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+    Y = np.zeros_like(p)
+    Y[np.arange(len(y)), y] = 1.0
+    return (p - Y) / len(y)
+
+
+def dense_backward_einsum(dZ, cache):
+    X, W = cache
+    return np.einsum("nj,ij->ni", dZ, W), np.einsum("ni,nj->ij", X, dZ), dZ.sum(0)
+
+
 def relu_grad_heaviside(z):
     return np.heaviside(z, 0.0)
 
@@ -196,12 +222,16 @@ def mlp_backward_ordered_dict(X, y, params):
 #: is the textbook answer, the others common correct variants.
 CORRECT: dict[str, tuple[Callable, ...]] = {
     "a1.sigmoid_grad": (sigmoid_grad_textbook, sigmoid_grad_two_sigmoids),
-    "a1.tanh_grad": (tanh_grad_textbook,),
+    "a1.tanh_grad": (tanh_grad_textbook, tanh_grad_cosh),
     "a1.relu_grad": (relu_grad_textbook, relu_grad_heaviside, relu_grad_where),
-    "a1.swish_grad": (swish_grad_textbook, swish_grad_via_output),
-    "a1.bce_logits_grad": (bce_logits_grad_textbook,),
-    "a1.softmax_ce_grad": (softmax_ce_grad_textbook,),
-    "a1.dense_backward": (dense_backward_textbook, dense_backward_namedtuple),
+    "a1.swish_grad": (swish_grad_textbook, swish_grad_via_output, swish_grad_two_sigmoids),
+    "a1.bce_logits_grad": (bce_logits_grad_textbook, bce_logits_grad_size),
+    "a1.softmax_ce_grad": (softmax_ce_grad_textbook, softmax_ce_grad_onehot),
+    "a1.dense_backward": (
+        dense_backward_textbook,
+        dense_backward_namedtuple,
+        dense_backward_einsum,
+    ),
     "a1.mlp_backward": (mlp_backward_textbook, mlp_backward_ordered_dict),
     "a1.numerical_gradient": (
         numerical_gradient_textbook,
