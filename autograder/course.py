@@ -11,6 +11,7 @@ holds what several floors must agree on:
 * `STUDENT_ID`, the names a student (and an assignment) may have; `TIMESTAMP_FORMAT`,
   nbgrader's ``timestamp.txt`` format; `RESULTS`, the engine's folder of result files;
 * `Limits` and `default_limits`, what one submission may use while it is graded;
+  `MAX_NOTEBOOK_MB`, the largest submitted file or notebook collect reads or inflates;
 * `is_test_cell` and `cell_source`, the one rule for what a test cell is;
 * `quiet_sqlalchemy`, for the gradebook's harmless SQLAlchemy warnings.
 
@@ -33,6 +34,7 @@ from pathlib import Path
 
 __all__ = [
     "COURSE_ROOT",
+    "MAX_NOTEBOOK_MB",
     "RESULTS",
     "STUDENT_ID",
     "TIMESTAMP_FORMAT",
@@ -48,8 +50,9 @@ __all__ = [
 #: The course folder shipped with the repository (``nbgrader_config.py`` is in it).
 COURSE_ROOT = Path(__file__).resolve().parent
 
-#: A student id or assignment name: letters, digits, ``_ . -``, not starting with a dot.
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A student id or assignment name: letters, digits, ``_ . -``, not starting with a dot
+#: (``\Z``, not ``$``: ``$`` also matches before a final newline, and ``"s1\n"`` is no id).
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 #: nbgrader's ``timestamp.txt`` format, e.g. ``2029-12-31 12:00:00.000000 UTC``.
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
@@ -57,6 +60,11 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 #: ``<course>/results/<assignment>/<student>.json``: one file per graded submission. Not an
 #: nbgrader step: the engine's own record, copied into the gradebook by one process.
 RESULTS = "results"
+
+#: The largest submitted file (``.ipynb`` or ``.zip``), and the most collect inflates of one
+#: notebook in a zip, in MB (2**20 bytes): a larger one is reported and skipped, unread.
+#: The course's notebooks are well under 1 MB; plots in the outputs add a few MB at most.
+MAX_NOTEBOOK_MB = 20
 
 #: Environment variable: seconds per cell or graded call (as in ``nbgrader_config.py``).
 CELL_TIMEOUT_ENV = "NNFP_CELL_TIMEOUT"
