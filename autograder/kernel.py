@@ -358,7 +358,8 @@ class KernelSession:
 
     def run(self, code: str) -> dict:
         """Execute `code`; the execute_reply's content. Raises `KernelLost` if it does not
-        finish in time or the kernel is dead (the caller then calls `recover`)."""
+        finish in time, the kernel is dead or it sends a message jupyter_client cannot read
+        (garbage on IOPub: the caller then calls `recover`)."""
         code = valid_text(code)  # a lone surrogate cannot be sent (jupyter_client's packer)
         self.executed.append(code)
         if self.remaining <= 0:
@@ -381,6 +382,11 @@ class KernelSession:
                 raise KernelLost("the kernel died") from None
             raise KernelLost(
                 f"no result within {timeout:g} s (the kernel was restarted)", "TimeoutError"
+            ) from None
+        except Exception as exc:  # jupyter_client could not read what the kernel sent
+            raise KernelLost(
+                f"the kernel sent a message the grader cannot read ({type(exc).__name__}); "
+                "the kernel was restarted"
             ) from None
         return msg["content"]
 

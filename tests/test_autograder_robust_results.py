@@ -224,9 +224,8 @@ def _answers() -> dict[str, str]:
     return {n.split(".", 1)[1]: source(fns[0], n.split(".", 1)[1]) for n, fns in CORRECT.items()}
 
 
-def _submit(root: Path, student: str, extra: dict[str, str], file_name: bytes | None = None):
-    """A correct submission with `extra` code appended to answer cells (grade id -> code),
-    written as JSON with escapes (a lone surrogate in it stays one when read back)."""
+def _notebook(extra: dict[str, str]):
+    """The release with correct answers, `extra` code appended to some (grade id -> code)."""
     from autograder.rebuild import student_version
 
     nb = copy.deepcopy(student_version(SOURCE))
@@ -235,6 +234,26 @@ def _submit(root: Path, student: str, extra: dict[str, str], file_name: bytes | 
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in answers:
             cell.source = answers[gid] + "\n" + extra.get(gid, "")
+    return nb
+
+
+def test_garbage_on_iopub_costs_only_the_cell_that_sent_it():
+    from autograder.judge import Judge
+    from autograder.rebuild import rebuild
+
+    garbage = "get_ipython().kernel.iopub_socket.send_multipart([b'garbage', b'x'])\n"
+    nb = rebuild(SOURCE, _notebook({"sigmoid_grad": garbage})).notebook
+    with Judge(nb, timeout=10) as judge:
+        results = [judge.check(name, 1) for name in ("a1.sigmoid_grad", "a1.tanh_grad")]
+        errors = judge.kernel.cell_errors
+    assert all(r.passed for r in results), [r.message for r in results]
+    assert len(errors) == 1 and "a message the grader cannot read" in errors[0]
+
+
+def _submit(root: Path, student: str, extra: dict[str, str], file_name: bytes | None = None):
+    """A correct submission with `extra` code appended to answer cells (grade id -> code),
+    written as JSON with escapes (a lone surrogate in it stays one when read back)."""
+    nb = _notebook(extra)
     folder = root / "submitted" / student / A
     folder.mkdir(parents=True)
     (folder / SOURCE.name).write_text(json.dumps(nb), encoding="ascii")
