@@ -298,6 +298,23 @@ def _comparison_text(compare) -> str:
     )
 
 
+def _own_tolerances(cases, default) -> str:
+    """A sentence on the cases that set their own tolerance (edges, derived bounds), or ""."""
+    own = [c.tol for c in cases if c.tol is not None and c.tol != default]
+    if not own:
+        return ""
+    kinds = sorted({(t.atol, t.rtol) for t in own})
+    which = "Every case" if len(own) == len(cases) else f"{len(own)} of the {len(cases)} cases"
+    if len(kinds) <= 2:
+        each = " or ".join(f"{a:g} + {r:g} × \\|expected\\|" for a, r in kinds)
+        return f" {which} uses its own tolerance instead: {each}."
+    atols = [a for a, _ in kinds]
+    return (
+        f" {which} sets its own absolute tolerance instead, from {min(atols):.2g} to "
+        f"{max(atols):.2g}, worked out from that case's own numbers."
+    )
+
+
 def describe_spec(spec) -> str:
     """A Markdown paragraph saying what `spec` checks: cases, comparison, properties."""
     import numpy as np
@@ -322,6 +339,7 @@ def describe_spec(spec) -> str:
         text += "."
     elif spec.compare is not None:
         text += f"\n\nEach result{by_part} {_comparison_text(spec.compare)}."
+        text += _own_tolerances(cases, spec.compare)
     else:
         text += "\n\nThe results are not compared with one right answer: many are right."
     for prop in spec.satisfies:

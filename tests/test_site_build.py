@@ -130,3 +130,12 @@ def test_every_check_type_is_described_from_its_spec(build):
     assert "differ only in `seed` must give different results" in init
     assert "copies of each other" in init
     assert "tolerance" not in init and "reference implementation" not in init
+
+
+def test_cases_with_their_own_tolerance_are_described(build):
+    # numerical_gradient derives a tolerance per case; sigmoid's saturated edge has its own.
+    ng = build._hidden_test_text("a1.numerical_gradient")
+    assert "Every case sets its own absolute tolerance instead" in ng
+    sigmoid = build._hidden_test_text("a1.sigmoid_grad")
+    assert "1 of the 5 cases uses its own tolerance instead: 0 + 0.01" in sigmoid
+    assert "own tolerance" not in build._hidden_test_text("a1.dense_backward")
