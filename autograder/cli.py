@@ -46,8 +46,7 @@ from autograder.course import (
     Limits,
     default_limits,
 )
-from autograder.feedback import render_feedback, write_feedback
-from autograder.rebuild import Note
+from autograder.feedback import write_pages
 from autograder.results import read_results, record_to_gradebook
 
 __all__ = ["Course", "CourseError", "autograde", "collect", "feedback", "grades", "main", "release"]
@@ -87,7 +86,7 @@ CLAIM_MARGIN = dt.timedelta(minutes=5)
 #: claimed, kept verbatim for the instructor: information only, never the submission time.
 CLAIMED_TIMESTAMP = "claimed_timestamp.txt"
 
-#: `main`'s exit status when collect imported what it could but skipped some file(s).
+#: `main`'s exit status when collect or feedback did what it could but skipped something.
 EXIT_SKIPPED = 3
 
 _CLAIM_BYTES = 1024  # what is read of a zip's timestamp.txt
@@ -414,24 +413,30 @@ def autograde(
 # -------------------------------------------------------------------------------- feedback
 
 
-def feedback(course: Course, assignment: str | None = None) -> list[Path]:
+def feedback(
+    course: Course, assignment: str | None = None, problems: list[str] | None = None
+) -> list[Path]:
     """Per-student HTML from the result files: verdicts, points, seeds, failing cases, hints
     and notes; never the hidden tests' source or reference code (nbgrader's own feedback
     copies the hidden tests verbatim), and never the scan's flags, which are for the
-    instructor only (`grades` and `autograde` list them)."""
-    written = []
+    instructor only (`grades` and `autograde` list them). A student whose page cannot be
+    written is named (and added to `problems`); every other student still gets a page."""
+    written: list[Path] = []
     for a in course.assignments(assignment):
-        count = 0
-        for r in read_results(course.results, a):
-            notes = list(r.notes)
-            if r.status == "failed":
-                notes.append(Note("failed", "your submission could not be graded; recorded as 0"))
-            page = render_feedback(r.student, a, [q.result for q in r.questions], notes)
-            for nb in course.notebooks(a):
-                folder = course.folder("feedback", a, r.student)
-                written.append(write_feedback(folder / Path(nb).with_suffix(".html").name, page))
-                count += 1
-        print(f"feedback {a}: {count} page(s) in {course.root / course.step('feedback')}/")
+        missed: list[str] = []
+        pages = write_pages(
+            read_results(course.results, a),
+            lambda student, a=a: course.folder("feedback", a, student),
+            course.notebooks(a),
+            missed,
+        )
+        written += pages
+        print(
+            f"feedback {a}: {len(pages)} page(s) in {course.root / course.step('feedback')}/"
+            + (f"; {len(missed)} student(s) without a page (named above)" if missed else "")
+        )
+        if problems is not None:
+            problems += missed
     return written
 
 
@@ -569,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
             )
         elif args.command == "feedback":
-            feedback(course, args.assignment)
+            missed: list[str] = []
+            feedback(course, args.assignment, problems=missed)
+            status = EXIT_SKIPPED if missed else 0
         else:
             grades(course, args.out)
     except CourseError as error:

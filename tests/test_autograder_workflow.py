@@ -401,6 +401,25 @@ def test_feedback_has_each_test_verdict(course):
     assert "kernel died" in crashed
 
 
+def test_feedback_names_a_student_whose_page_fails_and_writes_everyone_else(course, capsys):
+    # A file where ok03's feedback folder should be: that page cannot be written.
+    root = course["root"]
+    blocked = root / "feedback" / "ok03"
+    shutil.rmtree(blocked, ignore_errors=True)
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("in the way")
+    try:
+        status = cli.main(["--course", str(root), "feedback", A])
+        err = capsys.readouterr().err
+        assert status == cli.EXIT_SKIPPED
+        assert "ok03: no feedback page" in err
+        others = [s for s in STUDENTS if s != "ok03"]
+        assert all((root / "feedback" / s / A / f"{A}.html").is_file() for s in others)
+    finally:
+        blocked.unlink()
+    assert cli.main(["--course", str(root), "feedback", A]) == 0
+
+
 def test_grades_cli_writes_the_csv(course):
     out = course["root"] / "grades.csv"
     with course["course"].gradebook() as gb:  # what the formgrader does for a manual grade
