@@ -151,13 +151,17 @@ def _bits(mask: int) -> set[int]:
 
 # what every Python process sets up at start (the kernel's SIGINT handler is Python's)
 PYTHON_IGNORES = {signal.SIGPIPE, signal.SIGXFSZ}
+# Signals a process can set. 32 and 33 are the C library's own (NPTL): neither Python nor
+# libc can change them, so an ignored 32 inherited from the machine's environment (seen
+# when the tests ran under a background job) is beyond any sandbox and harmless.
+SETTABLE = {int(s) for s in signal.valid_signals()}
 
 
 def test_the_kernel_starts_with_default_signal_dispositions_and_an_empty_mask(probed):
     seen = probed["state"]
     assert "lost" not in seen and "error" not in seen, seen
     assert seen["SigBlk"] == 0 and seen["mask"] == []
-    assert _bits(seen["SigIgn"]) == PYTHON_IGNORES
+    assert _bits(seen["SigIgn"]) & SETTABLE == PYTHON_IGNORES
     # caught: Python's SIGINT handler; the C library's own real-time signals (32, 33)
     assert {n for n in _bits(seen["SigCgt"]) if n < 32} == {signal.SIGINT}
     assert seen["handlers"] == {
