@@ -25,6 +25,10 @@ Design
 * Attacks that probe the sandbox use the points as their side channel: the function
   returns the correct answer only if the probe (reading the gradebook, connecting to the
   test's port, ...) worked, so a sandbox that lets it through costs the build.
+* A case may be submitted as a zip with its own ``timestamp.txt`` (``zip_timestamp``), have
+  files put beside its collected notebook (``extra_files``), and name the hint, message
+  text or note text its grading must give. `UNREADABLE_ZIPS` are not graded: collect must
+  skip and name them.
 * ``dangerous`` cases (memory, processes, disk, output, network, detached processes) are
   bounded (8 GiB, 200 forks of 5 s, 2 GiB, 200 MB) but must only ever run confined.
 """
@@ -95,6 +99,16 @@ class Case:
     #: the expectation holds only with the "namespaces" level of autograder.confine (no
     #: network, the course and the reference hidden, every process of the job killed)
     needs_namespaces: bool = False
+    #: test grade id -> the hint id its failure must name
+    expected_hints: Mapping[str, str] = field(default_factory=dict)
+    #: test grade id -> text its message must contain
+    expected_messages: Mapping[str, str] = field(default_factory=dict)
+    #: rebuild report kind -> text one note of that kind must contain
+    note_texts: Mapping[str, str] = field(default_factory=dict)
+    #: sent as ``<name>.zip`` holding the notebook and a ``timestamp.txt`` of these bytes
+    zip_timestamp: bytes | None = None
+    #: extra files (name as bytes -> text) put beside the notebook once it is collected
+    extra_files: Mapping[bytes, str] = field(default_factory=dict)
 
     def __post_init__(self):
         assert self.klass in CLASSES, self.klass
@@ -291,6 +305,20 @@ def _extra_cells(nb):
     nb.cells.insert(2, bomb)
     nb.cells.append(wrong)
     return nb
+
+
+def _json_escaped(nb):
+    """The file as JSON with every non-ASCII character escaped (a lone surrogate included)."""
+    return json.dumps(nb, indent=1)
+
+
+def _append(gid, text):
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        nb.cells[i].source += text
+        return nb
+
+    return transform
 
 
 # --------------------------------------------------------------------------- sources
@@ -933,6 +961,155 @@ CELL_EXIT = {"bce_logits_grad": _correct("bce_logits_grad") + "\n\nimport os\n\n
 
 # ----------------------------------------------------------------------------- catalogue
 
+_CENTRAL = _correct("numerical_gradient").replace(
+    "def numerical_gradient(", "def _central_difference(", 1
+)
+
+EQUIVALENT_CONTAINERS = {
+    "ordered_dict_mlp": {"mlp_backward": _variant("mlp_backward_ordered_dict", "mlp_backward")},
+    "mapping_mlp": {
+        "mlp_backward": _variant("mlp_backward_ordered_dict", "mlp_backward_ordered")
+        + "\n\nfrom collections.abc import Mapping\n\n\n"
+        "class Grads(Mapping):  # a read-only mapping, not a dict\n"
+        "    def __init__(self, **parts):\n"
+        "        self._parts = parts\n\n"
+        "    def __getitem__(self, key):\n"
+        "        return self._parts[key]\n\n"
+        "    def __iter__(self):\n"
+        "        return iter(self._parts)\n\n"
+        "    def __len__(self):\n"
+        "        return len(self._parts)\n\n\n"
+        "def mlp_backward(X, y, params):\n"
+        "    return Grads(**mlp_backward_ordered(X, y, params))\n"
+    },
+    "namedtuple_dense": {"dense_backward": _variant("dense_backward_namedtuple", "dense_backward")},
+    "in_place_ng": {
+        "numerical_gradient": _variant("numerical_gradient_in_place", "numerical_gradient")
+    },
+}
+
+KINKS_AND_CONTAINERS = {
+    "relu_one_at_zero": {"relu_grad": "def relu_grad(z):\n    return np.where(z >= 0, 1.0, 0.0)\n"},
+    "relu_heaviside_half": {"relu_grad": "def relu_grad(z):\n    return np.heaviside(z, 0.5)\n"},
+    "mlp_relu_one_at_zero": {
+        "mlp_backward": _mutant("mlp_backward_relu_one_at_zero", "mlp_backward")
+    },
+    "zeroes_x": {
+        "numerical_gradient": _CENTRAL + "\n\ndef numerical_gradient(f, x, h=1e-5):\n"
+        "    grad = _central_difference(f, x, h)\n"
+        "    x[...] = 0.0  # zeroed after computing\n"
+        "    return grad\n"
+    },
+    "list_for_tuple": {
+        "dense_backward": "def dense_backward(dZ, cache):\n"
+        "    X, W = cache\n"
+        "    return [dZ @ W.T, X.T @ dZ, np.sum(dZ, axis=0)]\n"
+    },
+    "ordered_dict_extra_key": {
+        "mlp_backward": _variant("mlp_backward_ordered_dict", "_mlp_grads")
+        + "\n\ndef mlp_backward(X, y, params):\n"
+        "    grads = _mlp_grads(X, y, params)\n"
+        "    grads['W3'] = np.zeros(1)  # a key no parameter has\n"
+        "    return grads\n"
+    },
+}
+
+PROCESS_HELPER = {
+    "sigmoid_grad": "import multiprocessing as mp\nimport time\n\n\n"
+    "def _sigmoid_grad(z):\n"
+    "    s = 1.0 / (1.0 + np.exp(-z))\n"
+    "    return s * (1.0 - s)\n\n\n"
+    "def _serve(q, z):\n"
+    "    q.put(_sigmoid_grad(z))\n"
+    "    time.sleep(3600)  # a helper that lives on until it is stopped\n\n\n"
+    "def sigmoid_grad(z):\n"
+    "    q = mp.Queue()\n"
+    "    helper = mp.Process(target=_serve, args=(q, z))\n"
+    "    helper.start()\n"
+    "    out = q.get(timeout=5)\n"
+    "    helper.terminate()\n"
+    "    helper.join()\n"
+    "    return out\n",
+    "tanh_grad": "import multiprocessing as mp\n\n\n"
+    "def _tanh_grad(z):\n"
+    "    return 1.0 - np.tanh(z) ** 2\n\n\n"
+    "def tanh_grad(z):\n"
+    "    with mp.Pool(2) as pool:\n"
+    "        parts = pool.map(_tanh_grad, np.array_split(np.asarray(z).ravel(), 2))\n"
+    "    return np.concatenate(parts).reshape(np.shape(z))\n",
+}
+
+POOL_TOO_LARGE = {
+    "tanh_grad": PROCESS_HELPER["tanh_grad"].replace("mp.Pool(2)", "mp.Pool(100)"),
+}
+
+_SURROGATES = "'\\udc80 \\ud800'"  # a Python literal of two lone surrogates
+SURROGATE_PRINTED = {
+    "relu_grad": "print(" + _SURROGATES + ")\n\n\n" + _correct("relu_grad"),
+}
+SURROGATE_CELL_ERROR = {
+    "tanh_grad": _correct("tanh_grad") + "\n\nraise ValueError(" + _SURROGATES + ")\n",
+}
+SURROGATE_CALL_ERROR = {
+    "tanh_grad": "def tanh_grad(z):\n    raise ValueError('\\udc80\\ud800' * 10**6)\n",
+}
+HUGE_CELL_ERROR = {
+    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 30_000_000)\n",
+}
+IOPUB_GARBAGE = {
+    "sigmoid_grad": _correct("sigmoid_grad")
+    + "\n\nget_ipython().kernel.iopub_socket.send_multipart([b'garbage', b'x'])\n",
+}
+
+#: Collection: a zip's own timestamp.txt is a claim (the arrival is the file's time)
+FORGED_CLAIM = b"2000-01-01 00:00:00.000000 UTC"
+BAD_CLAIM = b"\xff\xfe yesterday"
+#: the arrival time given to every zip with os.utime: 2026-11-22 12:00:00 UTC
+ARRIVAL = 1795348800.0
+
+
+def _corrupt_zip(notebook: str) -> bytes:
+    """A zip cut in half: no central directory."""
+    data = _zip_bytes(notebook)
+    return data[: len(data) // 2]
+
+
+def _encrypted_zip(notebook: str) -> bytes:
+    """A zip whose member says it is encrypted (flag bit 0 set by hand in both headers)."""
+    data = bytearray(_zip_bytes(notebook))
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        data[at + offset] |= 0x01
+    return bytes(data)
+
+
+def _zip_bytes(notebook: str, timestamp: bytes | None = None) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(SOURCE.name, notebook)
+        if timestamp is not None:
+            zf.writestr("timestamp.txt", timestamp)
+    return out.getvalue()
+
+
+#: Zips collect must skip and name (student id -> damage to a zip of the correct notebook);
+#: no `submitted/` folder is made for them and every other case is collected as before.
+UNREADABLE_ZIPS: dict[str, Callable[[str], bytes]] = {
+    "corrupt": _corrupt_zip,
+    "encrypted": _encrypted_zip,
+}
+
+
+def submission_file(case: Case, text: str) -> tuple[str, bytes]:
+    """The file name and bytes the case is submitted as (``text``: its .ipynb)."""
+    if case.zip_timestamp is None:
+        return f"{case.name}.ipynb", text.encode()
+    return f"{case.name}.zip", _zip_bytes(text, case.zip_timestamp)
+
+
 CASES: list[Case] = [
     # -- correct and incorrect answers
     Case("correct", "answers", "textbook answers to every question", plain_nbgrader="28 (correct)"),
@@ -1380,5 +1557,172 @@ CASES: list[Case] = [
         transform=_extra_cells,
         expected_notes=frozenset({"extra_cells"}),
         plain_nbgrader="no grades at all (the extra cell kills the kernel)",
+    ),
+    # -- issue 11, round 2: equal values in an equivalent container are correct
+    *(
+        Case(
+            name,
+            "awkward-correct",
+            f"correct, {what}",
+            answers=EQUIVALENT_CONTAINERS[name],
+            plain_nbgrader="28",
+        )
+        for name, what in (
+            ("ordered_dict_mlp", "mlp_backward returns an OrderedDict"),
+            ("mapping_mlp", "mlp_backward returns a read-only Mapping that is not a dict"),
+            ("namedtuple_dense", "dense_backward returns a namedtuple"),
+            ("in_place_ng", "numerical_gradient perturbs x in place (+h, -2h, +h)"),
+        )
+    ),
+    # -- issue 11: kinks the assignment states, and containers that are not equivalent
+    Case(
+        "relu_one_at_zero",
+        "answers",
+        "relu_grad is 1 at z = 0: np.where(z >= 0, 1.0, 0.0)",
+        answers=KINKS_AND_CONTAINERS["relu_one_at_zero"],
+        lose=frozenset({"relu_grad"}),
+        expected_hints={"test_relu_grad": "relu-kink"},
+        plain_nbgrader="0 (the visible test checks z = 0)",
+    ),
+    Case(
+        "relu_heaviside_half",
+        "answers",
+        "relu_grad is 0.5 at z = 0: np.heaviside(z, 0.5)",
+        answers=KINKS_AND_CONTAINERS["relu_heaviside_half"],
+        lose=frozenset({"relu_grad"}),
+        expected_hints={"test_relu_grad": "relu-kink"},
+        plain_nbgrader="0 (the visible test checks z = 0)",
+    ),
+    Case(
+        "mlp_relu_one_at_zero",
+        "answers",
+        "mlp_backward passes the gradient through ReLU where Z1 == 0",
+        answers=KINKS_AND_CONTAINERS["mlp_relu_one_at_zero"],
+        lose=frozenset({"mlp_backward"}),
+        expected_hints={"test_mlp_backward": "relu-kink"},
+        plain_nbgrader="28 (no visible test hits Z1 == 0)",
+    ),
+    Case(
+        "zeroes_x",
+        "answers",
+        "numerical_gradient right, then zeroes x",
+        answers=KINKS_AND_CONTAINERS["zeroes_x"],
+        lose=frozenset({"numerical_gradient"}),
+        expected_hints={"test_numerical_gradient": "x-not-restored"},
+        plain_nbgrader="0 for x not restored",
+    ),
+    Case(
+        "list_for_tuple",
+        "answers",
+        "dense_backward returns a list where a tuple is asked for",
+        answers=KINKS_AND_CONTAINERS["list_for_tuple"],
+        lose=frozenset({"dense_backward"}),
+        expected_hints={"test_dense_backward": "wrong-type"},
+        plain_nbgrader="0 (type assert)",
+    ),
+    Case(
+        "ordered_dict_extra_key",
+        "answers",
+        "mlp_backward returns an OrderedDict with an extra key W3",
+        answers=KINKS_AND_CONTAINERS["ordered_dict_extra_key"],
+        lose=frozenset({"mlp_backward"}),
+        expected_hints={"test_mlp_backward": "wrong-type"},
+        plain_nbgrader="0 (key set compared)",
+    ),
+    # -- issue 11: processes a correct answer may start
+    Case(
+        "process_helper",
+        "awkward-correct",
+        "sigmoid_grad computes in a helper process stopped by terminate(); tanh_grad "
+        "through a Pool(2)",
+        answers=PROCESS_HELPER,
+        plain_nbgrader="28",
+    ),
+    Case(
+        "pool_too_large",
+        "answers",
+        "tanh_grad through a Pool(100): over the sandbox's process limit",
+        answers=POOL_TOO_LARGE,
+        lose=frozenset({"tanh_grad"}),
+        expected_messages={
+            "test_tanh_grad": "the grader's sandbox allows at most 64 processes and threads"
+        },
+        plain_nbgrader="28 (no process limit)",
+    ),
+    # -- issue 11: text from the submission (lone surrogates, huge messages, garbage)
+    Case(
+        "surrogate-file-name",
+        "structure",
+        "an extra notebook whose file name is not UTF-8 beside the submission",
+        extra_files={b"notes \xff.ipynb": "{}"},
+        expected_notes=frozenset({"extra_notebooks"}),
+        note_texts={"extra_notebooks": "notes \\udcff.ipynb"},
+        plain_nbgrader="28",
+    ),
+    Case(
+        "surrogate-in-source",
+        "structure",
+        "a lone surrogate (a JSON escape in the file) in the sigmoid_grad cell",
+        transform=lambda nb: _json_escaped(_append("sigmoid_grad", "\n\nX = '\ud800'\n")(nb)),
+        plain_nbgrader="28",
+    ),
+    Case(
+        "surrogate-printed",
+        "awkward-correct",
+        "the relu_grad cell prints two lone surrogates",
+        answers=SURROGATE_PRINTED,
+        plain_nbgrader="28",
+    ),
+    Case(
+        "surrogate-cell-error",
+        "structure",
+        "the tanh_grad cell raises an error whose message is two lone surrogates",
+        answers=SURROGATE_CELL_ERROR,
+        expected_notes=frozenset({"cell_error"}),
+        plain_nbgrader="0 for every test after the cell",
+    ),
+    Case(
+        "surrogate-call-error",
+        "answers",
+        "tanh_grad raises an error of 2 million lone surrogates",
+        answers=SURROGATE_CALL_ERROR,
+        lose=frozenset({"tanh_grad"}),
+        expected_messages={"test_tanh_grad": "\\udc80"},
+        plain_nbgrader="0 for that test",
+    ),
+    Case(
+        "huge-cell-error",
+        "resource-abuse",
+        "the relu_grad cell raises an error of 30 MB",
+        answers=HUGE_CELL_ERROR,
+        expected_notes=frozenset({"cell_error"}),
+        plain_nbgrader="100 MB stored in the autograded notebook",
+        dangerous=True,
+    ),
+    Case(
+        "iopub-garbage",
+        "attack-infrastructure",
+        "the sigmoid_grad cell sends garbage on the kernel's IOPub channel",
+        answers=IOPUB_GARBAGE,
+        expected_flags=frozenset({"introspection"}),  # get_ipython(): the scan says so
+        expected_notes=frozenset({"cell_error"}),
+        note_texts={"cell_error": "a message the grader cannot read"},
+        plain_nbgrader="no grades at all",
+    ),
+    # -- issue 11: collection (a zip's own timestamp.txt is only a claim)
+    Case(
+        "forged",
+        "structure",
+        "a zip of the reference notebook claiming a timestamp of 2000-01-01",
+        base="reference",
+        zip_timestamp=FORGED_CLAIM,
+        plain_nbgrader="28, submitted in 2000 (no late penalty)",
+    ),
+    Case(
+        "badstamp",
+        "structure",
+        "a zip whose timestamp.txt is not UTF-8 and not a time",
+        zip_timestamp=BAD_CLAIM,
+        plain_nbgrader="collect fails",
     ),
 ]

@@ -12,7 +12,10 @@ then:
 * nothing the students started survives the job (``/proc`` has no process with the
   attacks' marker, and no new kernel);
 * the source notebooks are unchanged, no probe file was written into the course, and the
-  gradebook holds exactly the results (no score rewritten by a detached process).
+  gradebook holds exactly the results (no score rewritten by a detached process);
+* collect skips and names exactly the unreadable zips (exit status 3) and keeps a zip's
+  own ``timestamp.txt`` only as a claim; ``feedback`` writes every student's page and
+  ``grades`` a row for each.
 
 Cases marked ``needs_namespaces`` are left out of the batch, and skipped, when the machine
 only allows the "rlimits" level of `autograder.confine` (there the file system and the
@@ -126,9 +129,21 @@ def graded(tmp_path_factory):
         assert done.returncode == 0, done.stdout + done.stderr
         released = nbformat.read(root / "release" / A / adv.SOURCE.name, as_version=4)
         for case in cases:
-            (inbox / f"{case.name}.ipynb").write_text(adv.build(case, released, context))
-        done = _cli(root, "collect", str(inbox), A)
-        assert done.returncode == 0, done.stdout + done.stderr
+            name, data = adv.submission_file(case, adv.build(case, released, context))
+            (inbox / name).write_bytes(data)
+        correct = adv.build(BY_NAME["correct"], released, context)
+        for student, damage in adv.UNREADABLE_ZIPS.items():
+            (inbox / f"{student}.zip").write_bytes(damage(correct))
+        for path in inbox.glob("*.zip"):
+            os.utime(path, (adv.ARRIVAL, adv.ARRIVAL))  # the LMS download's arrival time
+        from autograder import cli
+
+        collected = _cli(root, "collect", str(inbox), A)
+        assert collected.returncode == cli.EXIT_SKIPPED, collected.stdout + collected.stderr
+        for case in cases:  # beside the notebook once collected, as a student's folder has
+            for raw, text in case.extra_files.items():
+                folder = os.fsencode(cli.Course(root).submission(case.name, A))
+                Path(os.fsdecode(os.path.join(folder, raw))).write_text(text)
 
         protected = [root / "source", REPO / "autograder" / "source", REPO / "nnlib"]
         before = _hashes(*protected)
@@ -148,12 +163,13 @@ def graded(tmp_path_factory):
         )
         elapsed = time.monotonic() - start
         finished = time.time()
+        fed = _cli(root, "feedback", A)
+        graded_csv = _cli(root, "grades")
         print(f"adversarial batch: {len(cases)} submissions in {elapsed:.1f} s ({level})")
         time.sleep(3)  # a delayed writer that escaped the job would act by now
         survivors = _marked()
         new_kernels = _kernels() - kernels_before
         results = {r.student: r for r in read_results(root / "results", A)}
-        from autograder import cli
 
         scores, manual = {}, []
         with cli.Course(root).gradebook() as gb:
@@ -172,6 +188,9 @@ def graded(tmp_path_factory):
             "root": root,
             "loot": loot,
             "cli": done,
+            "collected": collected,
+            "feedback": fed,
+            "grades": graded_csv,
             "elapsed": elapsed,
             "finished": finished,
             "results": results,
@@ -251,6 +270,18 @@ def test_case(graded, name):
         assert not kinds & adv.CHEATING_KINDS, (name, result.flags)
     for kind in case.expected_notes:
         assert any(note.kind == kind for note in result.notes), (name, kind, result.notes)
+    for kind, text in case.note_texts.items():
+        assert any(n.kind == kind and text in n.message for n in result.notes), (
+            name,
+            kind,
+            text,
+            result.notes,
+        )
+    hints = {q.grade_id: q.result.hint_id for q in result.questions}
+    for gid, hint in case.expected_hints.items():
+        assert hints.get(gid) == hint, (name, gid, hints.get(gid), messages.get(gid, "")[:300])
+    for gid, text in case.expected_messages.items():
+        assert text in messages.get(gid, ""), (name, gid, text, messages.get(gid, "")[:300])
 
 
 def test_legitimate_correct_solutions_get_every_point(graded):
@@ -302,3 +333,64 @@ def test_gradebook_holds_exactly_the_results(graded):
 def test_batch_wall_time(graded):
     # 2 cores: about 3 minutes for the whole suite, timeouts and restarts included
     assert graded["elapsed"] < 420, graded["elapsed"]
+
+
+def test_collect_skips_and_names_exactly_the_unreadable_zips(graded):
+    from autograder import cli
+
+    done, course = graded["collected"], cli.Course(graded["root"])
+    skipped = [line.split()[1] for line in done.stderr.splitlines() if "skipped " in line]
+    assert sorted(skipped) == sorted(f"{s}.zip:" for s in adv.UNREADABLE_ZIPS), done.stderr
+    for student in adv.UNREADABLE_ZIPS:
+        assert not (course.root / "submitted" / student).exists(), student
+        assert student not in graded["results"], student
+    assert set(course.submitted_students(A)) == {case.name for case in graded["cases"]}
+
+
+def test_a_zips_timestamp_is_its_arrival_and_its_claim_is_kept(graded):
+    import datetime as dt
+
+    from autograder import cli
+    from autograder.course import TIMESTAMP_FORMAT
+
+    course = cli.Course(graded["root"])
+    arrival = dt.datetime.fromtimestamp(adv.ARRIVAL, tz=dt.UTC).strftime(TIMESTAMP_FORMAT)
+    for name in ("forged", "badstamp"):
+        _case(graded, name)
+        folder = course.submission(name, A)
+        assert (folder / "timestamp.txt").read_text().strip() == arrival, name
+    claim = (course.submission("forged", A) / cli.CLAIMED_TIMESTAMP).read_text().strip()
+    assert claim == adv.FORGED_CLAIM.decode()
+
+
+def test_every_student_gets_a_feedback_page_and_a_grade(graded):
+    from autograder import cli
+
+    course = cli.Course(graded["root"])
+    fed, csv = graded["feedback"], graded["grades"]
+    assert fed.returncode == 0, fed.stdout[-3000:] + fed.stderr[-3000:]
+    assert csv.returncode == 0, csv.stdout[-3000:] + csv.stderr[-3000:]
+    for case in graded["cases"]:  # a page that is hard to write stops no one after it
+        pages = [p for p in course.folder("feedback", A, case.name).rglob("*") if p.is_file()]
+        assert pages, case.name
+    rows = (graded["root"] / "grades.csv").read_text().splitlines()
+    for case in graded["cases"]:
+        assert any(f",{case.name}," in row for row in rows), case.name
+
+
+def test_a_huge_error_message_is_cut(graded):
+    from autograder import cli
+    from autograder.results import result_path
+
+    case, result = _case(graded, "huge-cell-error")
+    (note,) = [n for n in result.notes if n.kind == "cell_error"]
+    assert note.message.endswith("characters cut]"), note.message[-200:]
+    course = cli.Course(graded["root"])
+    assert result_path(graded["root"] / "results", A, case.name).stat().st_size < 400_000
+    pages = [p for p in course.folder("feedback", A, case.name).rglob("*") if p.is_file()]
+    assert pages and all(p.stat().st_size < 400_000 for p in pages), pages
+
+
+def test_one_cell_error_note_per_surrogate_cell_error(graded):
+    _, result = _case(graded, "surrogate-cell-error")
+    assert [n.kind for n in result.notes].count("cell_error") == 1, result.notes
