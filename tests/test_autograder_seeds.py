@@ -21,11 +21,15 @@ so that pytest-xdist can spread it.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from autograder.checks import run_check
-from autograder.mutants.a1 import CORRECT, MUTANTS
+from autograder.mutants.a1 import (
+    CORRECT,
+    MUTANTS,
+    numerical_gradient_in_place,
+    numerical_gradient_textbook,
+)
 from autograder.specs import get_spec
 from autograder.specs.a1 import SPECS_A1
 
@@ -68,15 +72,7 @@ def test_reference_and_correct_variants_pass_on_every_seed(question):
 def _zeroes_x(f, x, h):
     """A central difference that "cleans up" x after itself (it shares x-not-restored's
     hint, so it is not in the mutant table, whose hints are one per mutant)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f(x)
-        x[i] = old - h
-        fm = f(x)
-        x[i] = old
-        grad[i] = (fp - fm) / (2 * h)
+    grad = numerical_gradient_textbook(f, x, h)
     x[...] = 0.0
     return grad
 
@@ -102,19 +98,8 @@ def test_the_issue_s_mutants_fail_with_their_hint_on_every_seed(question, fn, hi
         assert not res.passed and res.hint_id == hint, (seed, res.message)
 
 
-def _in_place(f, x, h):
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        x.flat[i] += h
-        fp = f(x)
-        x.flat[i] -= 2 * h
-        fm = f(x)
-        x.flat[i] += h
-        grad.flat[i] = (fp - fm) / (2 * h)
-    return grad
-
-
-#: Seeds on which `_in_place` failed before issue 11, found by sweeping the old specs:
+#: Seeds on which `numerical_gradient_in_place` failed before issue 11 (found by sweeping
+#: the old specs):
 #: on the values (hint h-ignored, the quadratic at h = 1e-5, error about 2e-10 where the
 #: absolute tolerance was 1e-10), and 251840 on "x unchanged" (an entry of about 1e-6
 #: restored one ulp of |x| + 2h = 0.02 off, beyond the old 1e-12 relative).
@@ -124,7 +109,7 @@ SEEDS_THAT_FAILED = (31, 76, 100, 110, 258, 308, 315, 381, 560, 887, 277005, 251
 def test_seeds_that_failed_the_in_place_central_difference_now_pass():
     spec = get_spec("a1.numerical_gradient")
     for seed in SEEDS_THAT_FAILED:
-        res = run_check(spec, _in_place, seed=seed)
+        res = run_check(spec, numerical_gradient_in_place, seed=seed)
         assert res.passed, res.message
 
 
