@@ -47,6 +47,25 @@ def test_notebook_reads_like_a_lesson(path):
     assert "np.random.seed" not in code, "randomness goes through an rng"
 
 
+#: Prose a student reads in a stated minute, at most (besides running and reading code).
+WORDS_PER_MINUTE = 50
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_the_stated_time_covers_the_prose(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    stated = re.search(r"estimated time:\**\s*about (\d+) minutes", markdown, flags=re.I)
+    assert stated, "state the time as 'Estimated time: about N minutes'"
+    minutes, words = int(stated.group(1)), len(markdown.split())
+    assert words <= WORDS_PER_MINUTE * minutes, (
+        f"{words} words of prose for {minutes} minutes: state about "
+        f"{-(-words // WORDS_PER_MINUTE)} minutes, or split the lesson"
+    )
+    row = next(ln for ln in (ROOT / "README.md").read_text().splitlines() if path.name in ln)
+    assert f"~{minutes} min" in row, f"README's lesson table must give ~{minutes} min"
+
+
 @pytest.fixture(scope="module")
 def font_cache():
     """Build matplotlib's font cache here, not in a kernel (it reports on stderr there)."""
