@@ -153,12 +153,19 @@ def _own_cgroup(controller: str) -> Path | None:
 
 
 def _make_cgroups(name: str, limits: Limits) -> list[Path]:
-    """Best effort: a memory and a pids cgroup for the job (v1, else v2). [] if not allowed."""
+    """Best effort: memory, pids, cpu and cpuacct cgroups for the job (v1, else one v2
+    folder). [] if not allowed.
+
+    The cpu cgroup gives every job the same share of the processors (``cpu.shares``), so a
+    submission that forks many busy processes competes as one; cpuacct counts the job's CPU
+    time (`Confinement.cpu_seconds`), which the kernel session's time limits use."""
     made = []
     mem = int(limits.memory_mb * 2**20)
     for controller, files in (
         ("memory", {"memory.limit_in_bytes": mem}),
         ("pids", {"pids.max": limits.processes}),
+        ("cpu", {"cpu.shares": 1024}),
+        ("cpuacct", {}),
     ):
         parent = _own_cgroup(controller)
         if parent is None:
@@ -181,6 +188,8 @@ def _make_cgroups(name: str, limits: Limits) -> list[Path]:
             folder.mkdir()
             (folder / "memory.max").write_text(str(mem))
             (folder / "pids.max").write_text(str(limits.processes))
+            with contextlib.suppress(OSError):  # equal shares, where the controller is on
+                (folder / "cpu.weight").write_text("100")
             made.append(folder)
         except OSError:
             with contextlib.suppress(OSError):
@@ -220,7 +229,7 @@ def sweep_stale() -> list[str]:
     named after the grading process's pid, and only those of dead pids are touched."""
     removed = []
     name = re.compile(r"^nnfp-(?:judge|ipc|zygote)-(\d+)-")
-    parents = [_own_cgroup(c) for c in ("memory", "pids", "")]
+    parents = [_own_cgroup(c) for c in ("memory", "pids", "cpu", "cpuacct", "")]
     for parent in [p for p in parents if p is not None]:
         for folder in parent.glob("nnfp-judge-*"):
             found = name.match(folder.name)
@@ -324,6 +333,22 @@ class Confinement:
             with contextlib.suppress(OSError):
                 os.chown(self.ipc_dir, 0, 0)
                 os.chmod(self.ipc_dir, 0o755)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by every process of the job, from its
+        cgroup (v1 cpuacct, or v2 cpu.stat); None where the job has no such cgroup."""
+        for folder in self.cgroups:
+            try:
+                if (folder / "cpuacct.usage").exists():
+                    return int((folder / "cpuacct.usage").read_text()) / 1e9
+                if (folder / "cpu.stat").exists():
+                    for line in (folder / "cpu.stat").read_text().splitlines():
+                        key, _, value = line.partition(" ")
+                        if key == "usage_usec":
+                            return int(value) / 1e6
+            except (OSError, ValueError):
+                return None
+        return None
 
     def close(self, launcher_pid: int | None = None) -> None:
         """Kill what the job left: its cgroups' processes, and at the "rlimits" level the
