@@ -23,20 +23,28 @@ records every result in it in one step afterwards, the only writer of SQLite.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
 import hashlib
+import importlib
+import importlib.util
 import multiprocessing
 import os
+import pkgutil
 import re
 import secrets
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from tqdm import tqdm
 
+from autograder import specs as registry
 from autograder.checks import QuestionResult
 from autograder.confine import sweep_stale
 from autograder.course import STUDENT_ID, Course, Limits, cell_source, is_test_cell
@@ -54,11 +62,14 @@ from autograder.results import (
 from autograder.scan import scan_notebook
 
 __all__ = [
+    "GraderMemory",
     "Limits",
     "TestCell",
     "grade_batch",
     "grade_submission",
     "grader_fingerprint",
+    "grading_modules",
+    "peak_mb",
     "pending",
     "test_cells",
 ]
@@ -273,33 +284,176 @@ def _failed(course: Course, assignment: str, student: str, seed: int, error: str
     )
 
 
+def _reset_peak() -> None:
+    """Start this process's peak resident memory (Linux's VmHWM) afresh, so that a worker's
+    figure is that of the submission it grades next; elsewhere the peak stays lifelong."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory in MiB: since `_reset_peak` where /proc tells
+    (``VmHWM``), else over its life (``getrusage``; KiB on Linux, bytes on macOS)."""
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+@dataclass
+class GraderMemory:
+    """The peak resident memory (MiB) of the grader's own processes during a batch.
+
+    `by_student` holds each worker's peak while it graded that student (the peak is reset
+    before each job), `parent_mb` the batch's parent process. The student's kernel and its
+    zygote are other processes, held to `Limits.memory_mb`; this is what the grader itself
+    kept of what a submission sent (floods, huge messages, a notebook to parse), which must
+    stay bounded too."""
+
+    by_student: dict[str, float] = field(default_factory=dict)
+    parent_mb: float = 0.0
+
+    @property
+    def peak_mb(self) -> float:
+        return max([self.parent_mb, *self.by_student.values()])
+
+    @property
+    def heaviest(self) -> str | None:
+        """The student whose grading took a worker to its highest peak."""
+        return max(self.by_student, key=self.by_student.__getitem__, default=None)
+
+
 def _work(course: str, assignment: str, student: str, seed: int, limits: Limits, results: str):
-    """One job in a worker process: grade, write the result file, return a summary."""
+    """One job in a worker process: grade, write the result file, return a summary (with
+    the worker's peak memory during this job)."""
+    _reset_peak()
     grading = Course(course)
     try:
         result = grade_submission(grading, assignment, student, seed=seed, limits=limits)
     except Exception:  # a grader bug: record it, never lose the student
         result = _failed(grading, assignment, student, seed, traceback.format_exc(limit=5))
     write_result(results, result)
-    return student, result.score, result.status, len(result.flags)
+    return student, result.score, result.status, len(result.flags), peak_mb()
+
+
+# ------------------------------------------------------------- what a grade depends on
+
+#: The packages whose modules a grade may depend on: the grader and the reference library.
+_PACKAGES = ("autograder", "nnlib")
+
+
+def _module_path(dotted: str) -> Path | None:
+    """The file of module `dotted` (``autograder.judge``, ``nnlib.losses``, a package's
+    ``__init__.py``) if it belongs to one of `_PACKAGES`, else None."""
+    top, *rest = dotted.split(".")
+    if top not in _PACKAGES:
+        return None
+    found = importlib.util.find_spec(top)
+    roots = found.submodule_search_locations if found else None
+    if not roots:
+        return None
+    base = Path(next(iter(roots))).joinpath(*rest)
+    for path in ([base.with_suffix(".py")] if rest else []) + [base / "__init__.py"]:
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(path: Path, dotted: str) -> list[str]:
+    """The modules of `_PACKAGES` that `path` (module `dotted`) names in an import, at the
+    top or inside a function: ``from nnlib import losses`` names ``nnlib.losses``, not the
+    package ``nnlib`` (whose ``__init__`` only gathers names), ``from x import name`` names
+    ``x``."""
+    package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
+    named = []
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            named += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the package, one level up per extra dot
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                named.append(sub if _module_path(sub) else base)
+    return named
+
+
+@functools.cache
+def grading_modules(spec_modules: frozenset[str]) -> tuple[tuple[str, Path], ...]:
+    """The modules whose code grades an assignment whose specs live in `spec_modules`
+    (``{"autograder.specs.a1"}``), as sorted (name, file) pairs: the engine and every
+    module of the grader or of nnlib it imports, directly or not (judge, kernel, wire,
+    confine, sandbox, rebuild, scan, checks, results, course, the registry
+    ``autograder.specs``), and the spec modules with the nnlib modules they take their
+    references from. Another assignment's spec module, the mutants, the commands (cli) and
+    feedback are not in it: changing them changes no grade of this assignment.
+
+    The source is parsed, not imported, so an import inside a function counts; cached per
+    process, as the imports of the code it runs cannot change under it."""
+    found: dict[str, Path] = {}
+    todo = ["autograder.engine", *sorted(spec_modules)]
+    while todo:
+        name = todo.pop()
+        foreign = name.startswith("autograder.specs.") and name not in spec_modules
+        if name in found or foreign or name.startswith("autograder.mutants"):
+            continue
+        path = _module_path(name)
+        if path is not None:
+            found[name] = path
+            todo += _imports(path, name)
+    return tuple(sorted(found.items()))
+
+
+def _spec_modules(names: set[str]) -> frozenset[str]:
+    """The modules of ``autograder/specs/`` that define the specs `names` (a spec defined
+    by none, e.g. a name the registry does not know: every spec module, to be safe)."""
+    modules = {
+        f"autograder.specs.{info.name}": importlib.import_module(f"autograder.specs.{info.name}")
+        for info in pkgutil.iter_modules(registry.__path__)
+    }
+
+    def holds(module, spec) -> bool:
+        return any(
+            value is spec or (isinstance(value, tuple | list) and any(v is spec for v in value))
+            for value in vars(module).values()
+        )
+
+    owners: set[str] = set()
+    for name in names:
+        spec = registry.SPECS.get(name)
+        holders = {m for m, module in modules.items() if spec is not None and holds(module, spec)}
+        owners |= holders or set(modules)
+    return frozenset(owners)
 
 
 def grader_fingerprint(course: Course | Path | str, assignment: str) -> str:
     """sha256 of what a grade depends on besides the submission: the assignment's source
-    notebooks and the check specs. Changing either regrades everything on the next run.
+    notebooks and the code that grades them (`grading_modules`: its own spec modules, the
+    check mechanism, the judge, the kernel session and sandbox, the references in nnlib).
+    Changing any of it regrades the assignment on the next run; changing another
+    assignment's specs, the example specs or the commands does not.
 
     `course` is a `Course`, or the root of a folder with nbgrader's default layout
     (``source/<assignment>/``), which needs no ``nbgrader_config.py``."""
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
     if isinstance(course, Course):
         source = course.folder("source", assignment)
     else:
         source = Path(course) / "source" / assignment
-    files = sorted(source.glob("*.ipynb"))
-    files += [here / "checks.py", *sorted((here / "specs").glob("*.py"))]
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    named: set[str] = set()
+    for path in sorted(source.glob("*.ipynb")):
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        with contextlib.suppress(Exception):  # an unreadable source fails later, loudly
+            named |= {c.spec for c in test_cells(nbformat.reads(data, as_version=4)) if c.spec}
+    for name, path in grading_modules(_spec_modules(named)):
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -339,9 +493,21 @@ def _bar(tqdm, total: int, assignment: str, progress: bool):
     return tqdm(total=total, desc=f"autograde {assignment}", unit="sub", disable=not progress)
 
 
-def _tally(summary: dict, bar, student: str, score: float, status: str, flags: int) -> None:
-    """Record a finished job's summary line and advance the progress bar."""
+def _tally(
+    summary: dict,
+    memory: GraderMemory,
+    bar,
+    student: str,
+    score: float,
+    status: str,
+    flags: int,
+    mb: float | None = None,
+) -> None:
+    """Record a finished job's summary line and its worker's peak memory (None: the worker
+    died, its peak is unknown), and advance the progress bar."""
     summary[student] = f"{status} {score:g} points" + (f", {flags} flag(s)" if flags else "")
+    if mb is not None:
+        memory.by_student[student] = mb
     bar.set_postfix_str(student)
     bar.update()
 
@@ -356,10 +522,16 @@ def grade_batch(
     limits: Limits | None = None,
     seed: int | None = None,
     progress: bool = True,
+    memory: GraderMemory | None = None,
 ) -> dict[str, str]:
     """Grade `students` in `jobs` worker processes (default: one per core); each writes its
-    own result file. Returns ``{student: summary}``. The gradebook is not touched here."""
+    own result file. Returns ``{student: summary}``. The gradebook is not touched here.
+
+    `memory`, if given, receives the grader's own peak memory: each worker's per student
+    and this process's since the batch began (`GraderMemory`)."""
     course = _as_course(course)
+    memory = GraderMemory() if memory is None else memory
+    _reset_peak()
     limits = limits or Limits()
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     sweep_stale()  # what killed runs left: their jobs' cgroups and socket folders
@@ -369,8 +541,9 @@ def grade_batch(
     if jobs == 1 or len(students) <= 1:
         bar = _bar(tqdm, len(students), assignment, progress)
         for s in students:
-            _tally(summary, bar, *_work(*args, s, seeds[s], limits, str(results_dir)))
+            _tally(summary, memory, bar, *_work(*args, s, seeds[s], limits, str(results_dir)))
         bar.close()
+        memory.parent_mb = peak_mb()
         return dict(sorted(summary.items()))
     # Workers are forked where possible, after the heavy imports (what the modules above
     # import only when first used: nbgrader's preprocessors, jupyter_client's manager), and
@@ -399,17 +572,18 @@ def grade_batch(
                 for future in as_completed(futures):
                     student = futures[future]
                     try:
-                        _tally(summary, bar, *future.result())
+                        _tally(summary, memory, bar, *future.result())
                     except Exception as exc:  # the worker process died
                         if isolated:
                             error = f"the grading process died: {exc!r}"
                             result = _failed(course, assignment, student, seeds[student], error)
                             write_result(results_dir, result)
-                            _tally(summary, bar, student, 0.0, "failed", 0)
+                            _tally(summary, memory, bar, student, 0.0, "failed", 0)
                         else:
                             retry.append(student)
         isolated = isolated or len(retry) == len(queue)
         queue = retry
     if bar is not None:
         bar.close()
+    memory.parent_mb = peak_mb()
     return dict(sorted(summary.items()))
