@@ -8,6 +8,15 @@ submission), counts and caps what the kernel prints, and collects the *replies*:
 messages of the caller's MIME type, keyed by the token in their metadata (the kernel's
 ``/tmp`` is its own, so replies travel as Jupyter messages, not files).
 
+Time is the job's CPU time where its cgroup measures it, with a wall-clock backstop for
+code that sleeps or blocks (`autograder.course.Limits`); a batch-mate who loads the machine
+costs a submission nothing. What the kernel sends cannot make the grader's own memory grow
+without bound: the client has its own ZMQ context whose sockets refuse any message over
+`MAX_MESSAGE_BYTES` (dropping the connection) and park at most `RECEIVE_QUEUE` messages;
+the stdin channel is never opened (a kernel's stdin requests go nowhere); only replies of
+tokens the caller awaits are kept; and a watchdog stops the kernel if the grader's memory
+still grows by `MAX_GROWTH_BYTES` (a message of many frames, each under the cap).
+
 A cell or call that does not finish raises `KernelLost`; `recover` then restarts the
 kernel, re-runs the preamble and the cells, and runs only the def, class and import
 statements of a cell that hung or killed the kernel (a cell whose definitions hang too is
@@ -20,6 +29,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import signal
+import threading
 import time
 
 from autograder.confine import Confinement, base_env
@@ -30,6 +41,30 @@ __all__ = ["KernelLost", "KernelSession", "definitions_only", "error_text", "ker
 
 #: The longest error of a cell (``ename: evalue``) kept, in characters.
 MAX_ERROR = 4000
+
+#: The largest message frame the grader accepts from a kernel, in bytes (ZMQ MAXMSGSIZE: a
+#: larger one is refused from its header, never allocated, and the connection dropped, so
+#: the cell or call that sent it is lost and the kernel restarted). The largest legitimate
+#: message is the judge's reply of an array of ``autograder.judge.MAX_OUTPUT_BYTES`` bytes,
+#: base64 in JSON: 4/3 of that plus a few hundred bytes, which must stay below this cap.
+MAX_MESSAGE_BYTES = 24 * 2**20
+
+#: Messages the grader's side of each channel holds before the kernel must wait (ZMQ
+#: RCVHWM): what a flood of messages nobody asked for can park in the grader.
+RECEIVE_QUEUE = 2
+
+#: How far the grader's memory may grow while a kernel runs before the kernel is killed: the
+#: backstop for a message of many frames, each under `MAX_MESSAGE_BYTES`, which ZMQ
+#: assembles whole before the grader sees any of it. A legitimate reply (decoded, checked)
+#: needs a few times `MAX_MESSAGE_BYTES` at most.
+MAX_GROWTH_BYTES = 192 * 2**20
+
+#: Seconds the execute_reply may lag the kernel's idle status, or the idle status the reply
+#: (the kernel sends the reply first; a flood can make it drop the status).
+REPLY_GRACE = 2.0
+
+#: Seconds between two looks at the clocks while a cell or call runs.
+POLL = 0.05
 
 
 def error_text(reply: dict) -> str:
@@ -127,6 +162,73 @@ def _confined_manager_class():
     return ConfinedKernelManager
 
 
+def _capped_context():
+    """A ZMQ context whose every socket (the client's and the manager's control socket)
+    refuses oversized messages and parks few: see `MAX_MESSAGE_BYTES`, `RECEIVE_QUEUE`."""
+    import zmq
+
+    context = zmq.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
+    context.setsockopt(zmq.LINGER, 0)
+    return context
+
+
+def _rss() -> int | None:
+    """This process's resident memory in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _loaded() -> bool:
+    """Is the machine oversubscribed (1-minute load average above the processors)?"""
+    try:
+        return os.getloadavg()[0] > (os.cpu_count() or 1)
+    except OSError:
+        return False
+
+
+class _Watchdog(threading.Thread):
+    """Kills a job's processes if the grader's memory grows by `MAX_GROWTH_BYTES` while it
+    runs (looked at every 10 ms): the kernel's death drops the half-received message. Only
+    signals are sent from this thread; the sockets stay the main thread's."""
+
+    def __init__(self, confinement: Confinement, launcher: int | None) -> None:
+        super().__init__(daemon=True, name="nnfp-kernel-watchdog")
+        self.confinement, self.launcher = confinement, launcher
+        self.done = threading.Event()
+        self.fired = False
+        self.base = _rss()
+
+    def run(self) -> None:
+        while self.base is not None and not self.done.wait(0.01):
+            rss = _rss()
+            if rss is not None and rss - self.base > MAX_GROWTH_BYTES:
+                self.fired = True
+                self._kill()
+                return
+
+    def _kill(self) -> None:
+        for folder in list(self.confinement.cgroups):
+            with contextlib.suppress(OSError, ValueError):
+                for pid in (folder / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(OSError):
+                        os.kill(int(pid), signal.SIGKILL)
+        if self.launcher:  # the launcher made its own process group (rlimits level)
+            with contextlib.suppress(OSError):
+                os.killpg(self.launcher, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(self.launcher, signal.SIGKILL)
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.is_alive():
+            self.join(1)
+
+
 class KernelSession:
     """A confined kernel running one rebuilt notebook's setup and answer cells.
 
@@ -135,8 +237,9 @@ class KernelSession:
     notebook : NotebookNode
         The rebuilt notebook; its test cells (`autograder.course.is_test_cell`) are never run.
     limits : Limits
-        ``cell_seconds`` per cell or call, ``submission_seconds`` in all (restarts included),
-        ``output_mb`` of output kept; the rest is enforced by the confinement.
+        ``cell_seconds`` per cell or call and ``submission_seconds`` in all (restarts
+        included), in CPU seconds of the job where measured, with the ``wall_factor``
+        backstop; ``output_mb`` of output kept; the rest is enforced by the confinement.
     preamble : str
         Code run before the cells at every start (and restart).
     reply_mime : str
@@ -189,7 +292,14 @@ class KernelSession:
         self.km = None
         self.kc = None
         self.confinement: Confinement | None = None
-        self.deadline = time.monotonic() + float(limits.submission_seconds)
+        self.started_at = time.monotonic()
+        self._cpu_spent = 0.0  # CPU seconds of this submission's earlier kernels
+        self._measured = False  # does the job's cgroup count its CPU time?
+        self._context = None
+        self._monitors: list = []
+        self._watchdog: _Watchdog | None = None
+        self._awaited: set[str] = set()  # tokens whose replies are kept
+        self._stray: tuple[str, object] | None = None  # the latest reply no one announced
         self._skip: set[int] = set()  # cells that hung or killed the kernel: defs re-run
         self._dropped: set[int] = set()  # cells whose definitions hang too: not re-run
         self._hung: list[str] = []
@@ -208,26 +318,54 @@ class KernelSession:
     def __exit__(self, *exc):
         self.close()
 
+    def cpu_used(self) -> float | None:
+        """CPU seconds of every kernel of this submission so far, None where not measured."""
+        if not self._measured:
+            return None
+        now = self.confinement.cpu_seconds() if self.confinement is not None else None
+        return self._cpu_spent + (now or 0.0)
+
     @property
     def remaining(self) -> float:
-        """Seconds left of the submission's grading time."""
-        return self.deadline - time.monotonic()
+        """Seconds left of the submission's time: of its CPU time where measured (and of
+        the wall-clock backstop), else of wall time (stretched while the machine is loaded,
+        see `autograder.course.Limits`)."""
+        lim, wall = self.limits, time.monotonic() - self.started_at
+        backstop = lim.submission_seconds * lim.wall_factor - wall
+        cpu = self.cpu_used()
+        if cpu is not None:
+            return min(lim.submission_seconds - cpu, backstop)
+        return backstop if _loaded() else min(lim.submission_seconds - wall, backstop)
 
     def _start_kernel(self) -> None:
         env = kernel_env(f"/tmp/{self.workdir_name}", "/tmp/home")
         conf = Confinement(self.limits, env, course_root=self.course_root, level=self.level)
         self.confinement = conf
+        import zmq
+
+        self._context = _capped_context()
         km = _confined_manager_class()(
-            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(conf.ipc_dir, "k")
+            kernel_name=self.kernel_name,
+            transport="ipc",
+            ip=os.path.join(conf.ipc_dir, "k"),
+            context=self._context,
         )
         km.connection_file = os.path.join(conf.ipc_dir, "kernel.json")
         km.confinement = conf
         self.km = km
         km.start_kernel(env=conf.env, cwd=conf.ipc_dir)
-        kc = km.client()
-        kc.start_channels()
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        self._watchdog = _Watchdog(conf, getattr(proc, "pid", None))
+        self._watchdog.start()
+        kc = km.client(context=self._context)
+        kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
         self.kc = kc
+        self._monitors = [
+            sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            for sock in (kc.shell_channel.socket, kc.iopub_channel.socket)
+        ]
         self._wait_ready(max(1.0, min(60.0, self.remaining)))
+        self._measured = self._measured or conf.cpu_seconds() is not None
         conf.started()
 
     def _wait_ready(self, timeout: float) -> None:
@@ -299,7 +437,16 @@ class KernelSession:
                 self.cell_errors.append(error_text(reply))
 
     def _out_of_time(self) -> str:
-        return f"the submission used up its {self.limits.submission_seconds:g} s of grading time"
+        lim = self.limits
+        if self.cpu_used() is not None and self.cpu_used() >= lim.submission_seconds:
+            return f"the submission used up its {lim.submission_seconds:g} s of CPU time"
+        if self._measured:
+            return (
+                f"the submission used up its {lim.submission_seconds * lim.wall_factor:g} s "
+                f"of wall time ({lim.wall_factor:g} × its {lim.submission_seconds:g} s of CPU "
+                "time, the limit for code that sleeps or blocks)"
+            )
+        return f"the submission used up its {lim.submission_seconds:g} s of grading time"
 
     def _restart(self) -> None:
         self._shutdown()
@@ -314,8 +461,12 @@ class KernelSession:
             self._shutdown()
 
     def _shutdown(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
         if self.kc is not None:
             self.kc.stop_channels()
+        if self.confinement is not None:
+            self._cpu_spent += self.confinement.cpu_seconds() or 0.0
         launcher = None
         if self.km is not None:
             proc = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -330,7 +481,10 @@ class KernelSession:
                 self.km.cleanup_resources()
         if self.confinement is not None:
             self.confinement.close(launcher)
-        self.km = self.kc = self.confinement = None
+        if self._context is not None:
+            self._context.destroy(linger=0)  # the monitors too
+        self.km = self.kc = self.confinement = self._context = self._watchdog = None
+        self._monitors = []
 
     def close(self) -> None:
         """Stop the kernel and kill whatever its job left."""
@@ -343,8 +497,10 @@ class KernelSession:
         content = msg["content"]
         if kind == "display_data" and self.reply_mime in content.get("data", {}):
             token = content.get("metadata", {}).get("token")
-            if isinstance(token, str):
+            if token in self._awaited:
                 self._replies[token] = content["data"][self.reply_mime]
+            elif isinstance(token, str):  # one slot: a flood of them replaces one another
+                self._stray = (token, content["data"][self.reply_mime])
             return
         if kind == "stream":
             size = len(content.get("text", ""))
@@ -358,37 +514,18 @@ class KernelSession:
 
     def run(self, code: str) -> dict:
         """Execute `code`; the execute_reply's content. Raises `KernelLost` if it does not
-        finish in time, the kernel is dead or it sends a message jupyter_client cannot read
-        (garbage on IOPub: the caller then calls `recover`)."""
+        finish within its limits (`_Call`), the kernel is dead, or it sent a message the
+        grader refuses or cannot read (the caller then calls `recover`)."""
         code = valid_text(code)  # a lone surrogate cannot be sent (jupyter_client's packer)
         self.executed.append(code)
         if self.remaining <= 0:
             raise KernelLost(self._out_of_time())
         if self.km is None or not self.km.is_alive():
             raise KernelLost("the kernel died")
-        timeout = min(self.timeout, self.remaining)
-        try:
-            msg = self.kc.execute_interactive(
-                code,
-                timeout=timeout,
-                store_history=False,
-                allow_stdin=False,
-                output_hook=self._output,
-            )
-        except TimeoutError:
-            if self.remaining <= 0:
-                raise KernelLost(self._out_of_time()) from None
-            if not self.km.is_alive():
-                raise KernelLost("the kernel died") from None
-            raise KernelLost(
-                f"no result within {timeout:g} s (the kernel was restarted)", "TimeoutError"
-            ) from None
-        except Exception as exc:  # jupyter_client could not read what the kernel sent
-            raise KernelLost(
-                f"the kernel sent a message the grader cannot read ({type(exc).__name__}); "
-                "the kernel was restarted"
-            ) from None
-        return msg["content"]
+        call = _Call(self)
+        call.check_connection()  # a message refused between calls broke the connection
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False)
+        return call.wait(msg_id)
 
     def run_cell(self, code: str) -> tuple[bool, str]:
         """Run `code` (e.g. a test cell that names no spec): (ok, error); never raises."""
@@ -402,9 +539,142 @@ class KernelSession:
         return False, error_text(reply)
 
     def pop_reply(self, token: str) -> str | None:
-        """The reply tagged `token`, or None if none arrived; it is forgotten."""
+        """The reply tagged `token`, or None if none arrived; it is forgotten. A reply of a
+        token not announced with `forget_reply` is found only if it is the latest such."""
+        self._awaited.discard(token)
+        if self._stray is not None and self._stray[0] == token:
+            self._stray, reply = None, self._stray[1]
+            return reply
         return self._replies.pop(token, None)
 
     def forget_reply(self, token: str) -> None:
-        """Drop any reply tagged `token` (before sending a request with it)."""
+        """Drop any reply tagged `token` and keep the next one: call it before sending a
+        request with `token`. Replies of tokens no one awaits are not kept (one slot)."""
         self._replies.pop(token, None)
+        self._awaited.add(token)
+
+
+class _Call:
+    """One execute request's wait: jupyter_client's ``execute_interactive`` (output hook on
+    this request's IOPub messages, done at its idle status, then its execute_reply), with
+    the session's limits looked at between short polls. Messages of other requests are
+    read and dropped, so a flood parks nothing."""
+
+    def __init__(self, session: KernelSession) -> None:
+        self.s = session
+        self.cell = float(session.limits.cell_seconds)
+        self.wall0 = time.monotonic()
+        cpu = session.confinement.cpu_seconds() if session.confinement is not None else None
+        self.cpu0 = cpu
+        self.idle_at: float | None = None
+        self.reply_at: float | None = None
+        self.reply: dict | None = None
+
+    # -- the limits
+
+    def _timeout(self, what: str) -> KernelLost:
+        return KernelLost(f"no result within {what} (the kernel was restarted)", "TimeoutError")
+
+    def limit_hit(self) -> KernelLost | None:
+        """The limit this call has reached, as the `KernelLost` to raise, or None."""
+        s, lim, now = self.s, self.s.limits, time.monotonic()
+        if s.remaining <= 0:
+            return KernelLost(s._out_of_time())
+        cpu = s.confinement.cpu_seconds() if s.confinement is not None else None
+        if cpu is not None and self.cpu0 is not None:
+            if cpu - self.cpu0 >= self.cell:
+                return self._timeout(f"{self.cell:g} s of CPU time")
+            if now - self.wall0 >= self.cell * lim.wall_factor:
+                return self._timeout(
+                    f"{self.cell:g} s: it waited {self.cell * lim.wall_factor:g} s of wall "
+                    "time, the limit for code that sleeps or blocks"
+                )
+            return None
+        waited = now - self.wall0  # no CPU time here: wall time, stretched under load
+        if waited >= self.cell * lim.wall_factor or (waited >= self.cell and not _loaded()):
+            return self._timeout(f"{self.cell:g} s of wall time")
+        return None
+
+    # -- the connection
+
+    def check_connection(self) -> None:
+        """Raise `KernelLost` if a channel lost its connection: ZMQ dropped it for a message
+        over `MAX_MESSAGE_BYTES` (it does not reconnect after that), the watchdog killed
+        the kernel, or the kernel died."""
+        s = self.s
+        if s._watchdog is not None and s._watchdog.fired:
+            raise KernelLost(
+                f"the kernel sent the grader more than {MAX_GROWTH_BYTES // 2**20} MB at once; "
+                "it was stopped"
+            )
+        if not any(m.poll(0) for m in s._monitors):
+            return
+        for _ in range(20):  # a dying kernel drops its connections first
+            if not s.km.is_alive():
+                raise KernelLost("the kernel died")
+            time.sleep(0.05)
+        raise KernelLost(
+            f"the kernel sent a message over the {MAX_MESSAGE_BYTES // 2**20} MB the grader "
+            "accepts; the kernel was restarted"
+        )
+
+    def _read(self, channel, msg_id: str) -> dict | None:
+        try:
+            msg = channel.get_msg(timeout=0)
+        except Exception as exc:  # garbage: jupyter_client cannot unpack it
+            if type(exc).__name__ == "Empty":
+                return None
+            raise KernelLost(
+                f"the kernel sent a message the grader cannot read ({type(exc).__name__}); "
+                "the kernel was restarted"
+            ) from None
+        return msg if msg.get("parent_header", {}).get("msg_id") == msg_id else {}
+
+    def _drain(self, msg_id: str) -> None:
+        """Read what is waiting (at most 200 messages, so the clocks are looked at)."""
+        kc = self.s.kc
+        for _ in range(200):
+            got = False
+            msg = self._read(kc.iopub_channel, msg_id)
+            if msg is not None:
+                got = True
+                if msg:
+                    self.s._output(msg)
+                    content = msg.get("content", {})
+                    if (
+                        msg["header"]["msg_type"] == "status"
+                        and content.get("execution_state") == "idle"
+                    ):
+                        self.idle_at = self.idle_at or time.monotonic()
+            msg = self._read(kc.shell_channel, msg_id)
+            if msg is not None:
+                got = True
+                if msg and msg["header"]["msg_type"] == "execute_reply" and self.reply is None:
+                    self.reply, self.reply_at = msg, time.monotonic()
+            if not got:
+                return
+
+    def wait(self, msg_id: str) -> dict:
+        """The execute_reply's content, or `KernelLost`."""
+        import zmq
+
+        s = self.s
+        poller = zmq.Poller()
+        for sock in (s.kc.iopub_channel.socket, s.kc.shell_channel.socket, *s._monitors):
+            poller.register(sock, zmq.POLLIN)
+        while True:
+            poller.poll(int(POLL * 1000))
+            self._drain(msg_id)
+            now = time.monotonic()
+            if self.reply is not None and (
+                self.idle_at is not None or now - self.reply_at > REPLY_GRACE
+            ):
+                return self.reply["content"]
+            self.check_connection()
+            if self.idle_at is not None and now - self.idle_at > REPLY_GRACE:
+                raise KernelLost("the kernel finished but its reply never came; restarted")
+            lost = self.limit_hit()
+            if lost is not None:
+                raise lost
+            if not s.km.is_alive():
+                raise KernelLost("the kernel died")
