@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,7 @@ def isolation() -> str:
     if not sys.platform.startswith("linux") or os.environ.get("NNFP_SANDBOX") == "rlimits":
         return "rlimits"
     true = shutil.which("true") or "/bin/true"
-    cfg = _config(Limits(), "namespaces", [], [sys.prefix, sys.base_prefix], {}, None, [])
+    cfg = _config(Limits(), "namespaces", [], allowed_paths(), {}, None, [])
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-S", SANDBOX, json.dumps(cfg), "--", true],
@@ -114,12 +115,12 @@ def _stop_zygote() -> None:
     shutil.rmtree(_ZYGOTE.pop("folder", ""), ignore_errors=True)
 
 
-def _config(limits, level, hide, keep, env, uid, cgroups) -> dict:
+def _config(limits, level, hide, allow, env, uid, cgroups) -> dict:
     mem = int(limits.memory_mb * 2**20)
     return {
         "level": level,
         "hide": [str(p) for p in hide],
-        "keep": [str(p) for p in keep],
+        "allow": [str(p) for p in allow],
         "env": env,
         "uid": uid,
         "cgroups": cgroups,
@@ -253,12 +254,17 @@ def _checkout_of(path: Path) -> Path | None:
 
 
 def hidden_paths(course_root: Path | str | None = None, extra=()) -> list[Path]:
-    """What the student's process must not see: the course folder, the reference packages,
-    the rest of their checkout (its .git holds every solution), the grader's home."""
+    """What the student's process must not see, even where it lies inside a folder the
+    kernel needs (`allowed_paths`): the course folder, the reference packages (the running
+    ones, and any copy installed in site-packages), the rest of their checkout (its .git
+    holds every solution), the grader's home. The sandbox covers those inside an allowed
+    folder; the rest is not in the kernel's file system at all."""
     found = [Path(__file__).resolve().parent]  # the autograder package
     spec = importlib.util.find_spec("nnlib")
     if spec is not None and spec.origin:
         found.append(Path(spec.origin).resolve().parent)
+    for folder in _package_folders():  # a non-editable install beside numpy
+        found += [folder / name for name in ("nnlib", "autograder") if (folder / name).exists()]
     if course_root is not None:
         found.append(Path(course_root).resolve())
     checkout = _checkout_of(found[0])
@@ -269,11 +275,54 @@ def hidden_paths(course_root: Path | str | None = None, extra=()) -> list[Path]:
     return sorted(set(found))
 
 
-def kept_paths() -> list[Path]:
-    """What the kernel needs even where it lies under a hidden folder: the Python install."""
-    keep = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
-    keep |= {p.resolve() for p in list(keep)}
-    return sorted(keep)
+# The system's part of a kernel's file system, each for a reason (found with strace and
+# /proc/<pid>/maps on a kernel that imports numpy, ipykernel and matplotlib, saves a plot
+# and starts a Pool); on a merged-/usr system /bin, /lib and /lib64 are symlinks into /usr:
+SYSTEM_PATHS = (
+    "/usr/lib",  # the C library and what the interpreter and the compiled packages load:
+    "/usr/lib64",  # libm, libz, libffi, libssl, libstdc++, libpng, libfreetype, gconv...
+    "/lib",
+    "/lib64",  # the dynamic loader (/lib64/ld-linux-x86-64.so.2)
+    "/usr/bin",  # sh and the commands a notebook may start with subprocess
+    "/bin",
+    "/usr/share/zoneinfo",  # time zones: time.localtime, datetime, zoneinfo
+    "/etc/ld.so.cache",  # where the loader finds libraries
+    "/etc/localtime",
+)
+# Not there: /usr/local, /usr/src, /usr/share (but zoneinfo), /etc (but the two files
+# above; the sandbox writes a passwd, group and hosts of its own), /home, /root, /opt,
+# /srv, /mnt, /var, /run, /sys, and every other place a person may have put a copy of the
+# course. The kernel also gets a fresh /proc, /dev (null, zero, full, random, urandom,
+# shm), size-limited tmpfs on /tmp, /var/tmp and /dev/shm, and the job's ipc folder.
+
+
+@functools.cache
+def _package_folders() -> list[Path]:
+    """The folders the kernel's packages are installed in: this environment's
+    site-packages, and wherever ipykernel, numpy and matplotlib are found."""
+    folders = {Path(p) for p in site.getsitepackages()}
+    for name in ("ipykernel", "IPython", "numpy", "matplotlib", "zmq"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            folders.add(Path(next(iter(spec.submodule_search_locations))).parent)
+    return sorted(p for p in folders if p.is_dir())
+
+
+@functools.cache
+def allowed_paths() -> list[str]:
+    """Everything the kernel's file system holds of the machine's (read-only): the
+    interpreter and its standard library (the prefixes, and the executable's real path),
+    the packages (`_package_folders`), and the system's part (`SYSTEM_PATHS`). Each is
+    given as found and by its real path, so that a symlink in either leads somewhere. A
+    virtual environment inside the checkout is given alone, never its parent folder; of a
+    system Python (prefix /usr or /usr/local), only the prefix's bin and lib folders."""
+    paths = set()
+    for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}:
+        shared = os.path.realpath(prefix) in ("/", "/usr", "/usr/local")  # a system Python
+        paths |= {f"{prefix}/bin", f"{prefix}/lib", f"{prefix}/lib64"} if shared else {prefix}
+    paths |= {sys.executable, *map(str, _package_folders()), *SYSTEM_PATHS}
+    paths |= {os.path.realpath(p) for p in paths}
+    return sorted(os.path.normpath(p) for p in paths if os.path.lexists(p))
 
 
 class Confinement:
@@ -302,7 +351,7 @@ class Confinement:
             limits,
             self.level,
             hidden_paths(course_root, hide_extra) if self.level == "namespaces" else [],
-            [*kept_paths(), Path(self.ipc_dir)],
+            allowed_paths() if self.level == "namespaces" else [],
             self.env,
             self.uid,
             [str(c) for c in self.cgroups],

@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import json
 import os
 import select
@@ -64,20 +65,22 @@ MS_REMOUNT = 32
 MS_NOATIME = 1024
 MS_NODIRATIME = 2048
 MS_BIND = 4096
+MS_MOVE = 8192
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MS_RELATIME = 1 << 21
-MS_STRICTATIME = 1 << 24
+MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
-_MOUNT_FLAGS = {
-    "nosuid": MS_NOSUID,
-    "nodev": MS_NODEV,
-    "noexec": MS_NOEXEC,
-    "noatime": MS_NOATIME,
-    "nodiratime": MS_NODIRATIME,
-    "relatime": MS_RELATIME,
-}
+_STATVFS_FLAGS = (
+    (os.ST_NOSUID, MS_NOSUID),
+    (os.ST_NODEV, MS_NODEV),
+    (os.ST_NOEXEC, MS_NOEXEC),
+    (os.ST_NOATIME, MS_NOATIME),
+    (os.ST_NODIRATIME, MS_NODIRATIME),
+    (os.ST_RELATIME, MS_RELATIME),
+)
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}  # glibc has no wrapper
 
 _LIBC = None
 
@@ -127,51 +130,168 @@ def _set_rlimits(cfg: dict) -> None:
         cap(resource.RLIMIT_NPROC, cfg["nproc"])
 
 
-def _mountpoints() -> list[tuple[str, int]]:
-    points = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            parts = line.split()
-            target = parts[4].replace("\\040", " ")
-            flags = 0
-            for opt in parts[5].split(","):
-                flags |= _MOUNT_FLAGS.get(opt, 0)
-            points.append((target, flags))
-    return points
+def _flags_of(path: str) -> int:
+    """The mount flags of the mount holding `path` that a read-only remount must repeat
+    (in a user namespace they are locked: leaving one out is refused)."""
+    st, flags = os.statvfs(path).f_flag, 0
+    for st_flag, ms_flag in _STATVFS_FLAGS:
+        if st & st_flag:
+            flags |= ms_flag
+    return flags
+
+
+def _bind(source: str, target: str, writable: bool = False) -> None:
+    """Bind `source` (a path, or /proc/self/fd/N) on `target`, read-only, no set-uid and no
+    devices unless `writable`. Not recursive, so nothing mounted below the source comes
+    along, except where the kernel refuses that (locked mounts in a user namespace)."""
+    try:
+        _mount(source, target, None, MS_BIND)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+        _mount(source, target, None, MS_BIND | MS_REC)
+    if not writable:
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | _flags_of(target)
+        _mount(None, target, None, flags)
+
+
+def _within(root: str, path: str, create: bool) -> str | None:
+    """`path` under the new `root`, its missing folders made if `create`; None where one of
+    its folders is a symlink (what lies beyond is reached through the link's own target),
+    or, without `create`, where it does not exist."""
+    here = root
+    for part in [p for p in path.split("/") if p][:-1]:
+        here = os.path.join(here, part)
+        if os.path.islink(here):
+            return None
+        if not os.path.isdir(here):
+            if not create:
+                return None
+            os.mkdir(here, 0o755)
+    target = os.path.join(root, path.lstrip("/"))
+    return target if create or os.path.lexists(target) else None
+
+
+def _open_sources(paths: list[str]) -> list[tuple[str, str | None, int | None]]:
+    """(path, symlink target, O_PATH fd) of each path that exists, parents first: opened
+    before the staging tmpfs covers /tmp, where a source (the ipc folder) may lie."""
+    sources = []
+    for path in sorted(set(paths), key=lambda p: p.split("/")):
+        if os.path.islink(path):
+            sources.append((path, os.readlink(path), None))
+        elif os.path.exists(path):
+            sources.append((path, None, os.open(path, os.O_PATH | os.O_CLOEXEC)))
+    return sources
+
+
+def _bind_sources(root: str, sources, writable: bool) -> list[str]:
+    """Each source at its own path in `root` (a symlink as a symlink); the folders bound."""
+    bound: list[str] = []
+    for path, link, fd in sources:
+        inside = any(path == b or path.startswith(b.rstrip("/") + "/") for b in bound)
+        target = None if inside else _within(root, path, create=True)
+        if target is not None and link is not None:
+            if not os.path.lexists(target):
+                os.symlink(link, target)
+        elif target is not None:
+            if not os.path.lexists(target):
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.mkdir(target, 0o755)
+                else:
+                    open(target, "w").close()
+            _bind(f"/proc/self/fd/{fd}", target, writable)
+            if os.path.isdir(target):
+                bound.append(path)
+        if fd is not None:
+            os.close(fd)
+    return bound
+
+
+def _make_dev(root: str, size: int) -> None:
+    """/dev with the few devices a program expects, /dev/shm for multiprocessing's
+    semaphores, and the usual links to /proc/self/fd."""
+    dev = os.path.join(root, "dev")
+    os.mkdir(dev, 0o755)
+    _mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+    for name in ("null", "zero", "full", "random", "urandom"):
+        open(os.path.join(dev, name), "w").close()
+        _mount(f"/dev/{name}", os.path.join(dev, name), None, MS_BIND)
+    for name, target in (("fd", ""), ("stdin", "/0"), ("stdout", "/1"), ("stderr", "/2")):
+        os.symlink(f"/proc/self/fd{target}", os.path.join(dev, name))
+    os.mkdir(os.path.join(dev, "shm"))
+    _mount(
+        "tmpfs", os.path.join(dev, "shm"), "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777"
+    )
+    _mount(None, dev, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
+
+
+def _write_etc(root: str, cfg: dict) -> None:
+    """A passwd, group and hosts of the job's own: who the kernel's user is (getpass,
+    ``~user``) and that localhost is 127.0.0.1, and nothing of the machine's."""
+    uid = cfg.get("uid")
+    uid = os.getuid() if uid is None else uid
+    files = {
+        "passwd": f"root:x:0:0:root:/root:/bin/sh\nstudent:x:{uid}:{uid}::{cfg['home']}:/bin/sh\n",
+        "group": f"root:x:0:\nstudent:x:{uid}:\n",
+        "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+    }
+    etc = os.path.join(root, "etc")
+    os.makedirs(etc, 0o755, exist_ok=True)
+    for name, text in files.items():
+        if not os.path.lexists(os.path.join(etc, name)):
+            _write(os.path.join(etc, name), text)
 
 
 def _setup_filesystem(cfg: dict) -> None:
-    """In the new mount namespace: tmpfs where writes go, everything else read-only."""
+    """In the new mount namespace: a new root file system that holds only what the kernel
+    needs (the module docstring lists it), entered with pivot_root; the old one is then
+    detached, so that no path, fd or working directory leads back to it."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    keep = [p for p in cfg["keep"] if os.path.exists(p)]
-    fds = {p: os.open(p, os.O_RDONLY) for p in keep}  # reachable after they are covered
+    allowed = _open_sources(cfg["allow"])
+    writable = _open_sources(cfg.get("writable", ()))
+    root = "/tmp"  # staging: any folder will do, the old tree is detached below
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    os.mkdir(os.path.join(root, "proc"), 0o555)
+    _mount("proc", os.path.join(root, "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     size = int(cfg["disk_bytes"])
-    mode = "1777"
-    for d in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(d):
-            _mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}")
-    for hidden in cfg["hide"]:  # read-only below, with every other mount
-        if os.path.isdir(hidden):
-            _mount("tmpfs", hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
-        elif os.path.exists(hidden):
-            _mount("/dev/null", hidden, None, MS_BIND)
-    for p, fd in fds.items():  # the paths that must stay reachable, bound back in place
-        if not os.path.isdir(p):
-            os.makedirs(p, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
-        os.close(fd)
-    writable = {"/tmp", "/var/tmp", "/dev/shm", *cfg.get("writable", ())}
-    for target, flags in _mountpoints():
-        if target in writable or target.startswith(("/proc", "/sys", "/dev")):
+    _make_dev(root, size)
+    for d in ("tmp", "var/tmp"):
+        target = _within(root, d, create=True)
+        os.mkdir(target)
+        _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    bound = _bind_sources(root, allowed, writable=False)
+    _bind_sources(root, writable, writable=True)
+    for hidden in cfg["hide"]:  # inside an allowed folder (a package in site-packages)
+        target = _within(root, hidden, create=False)
+        if target is None or not any(hidden.startswith(b.rstrip("/") + "/") for b in bound):
             continue
-        # a mount we cannot remount (locked in a user namespace) stays as it is
-        with contextlib.suppress(OSError):
-            _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-    os.makedirs(cfg["workdir"], exist_ok=True)
-    os.makedirs(cfg["home"], exist_ok=True)
-    if cfg.get("uid") is not None:
-        for d in (cfg["workdir"], cfg["home"]):
-            os.chown(d, cfg["uid"], cfg["uid"])
+        if os.path.islink(target):
+            continue  # leads outside the allowed folders, or to what is covered here
+        if os.path.isdir(target):
+            _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
+        elif os.path.isfile(target):
+            _mount("/dev/null", target, None, MS_BIND)
+    for d in (cfg["workdir"], cfg["home"]):
+        os.makedirs(_within(root, d, create=True), exist_ok=True)
+        if cfg.get("uid") is not None:
+            os.chown(os.path.join(root, d.lstrip("/")), cfg["uid"], cfg["uid"])
+    _write_etc(root, cfg)
+    _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _enter_root(root)
+
+
+def _enter_root(root: str) -> None:
+    """Make `root` the root, and detach the old one (pivot_root); where pivot_root is not
+    possible (an initramfs root), move `root` over / and chroot into it."""
+    os.chdir(root)
+    number = _PIVOT_ROOT.get(os.uname().machine)
+    pivoted = number is not None and _libc().syscall(ctypes.c_long(number), b".", b".") == 0
+    if pivoted:  # the old root is now stacked on the new one: detach it
+        _check(_libc().umount2(b".", MNT_DETACH), "umount2 the old root")
+    else:
+        _mount(".", "/", None, MS_MOVE)
+        os.chroot(".")
+    os.chdir("/")
 
 
 def _join_cgroups(cfg: dict) -> None:
@@ -383,12 +503,22 @@ def launch(cfg: dict, argv: list[str]) -> None:
     _exit_like(status)
 
 
+def _close_inherited_fds() -> None:
+    """Close every fd but stdin, stdout, stderr and `_fork`'s pipe: an fd open on a file or
+    folder of the old root would lead back to it once the new root is entered."""
+    keep = {0, 1, 2, *_PARENT_PIPE}
+    for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
+        if fd not in keep:
+            with contextlib.suppress(OSError):  # the listing's own fd, closed by now
+                os.close(fd)
+
+
 def _init(cfg: dict, argv: list[str]) -> None:
     """PID 1 of the job's namespace: set up, start the kernel, reap, exit with it."""
     try:
         _die_with_parent()
+        _close_inherited_fds()
         _setup_filesystem(cfg)
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         kernel = _fork(_exec_kernel, cfg, argv)
         while True:
             try:
