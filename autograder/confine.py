@@ -1,4 +1,4 @@
-"""The grader's side of confinement: limits, what to hide, cgroups, the launcher command.
+"""The grader's side of confinement: limits, what the kernel sees, cgroups, the launcher.
 
 `Confinement` prepares one job (one submission's kernel): it chooses the isolation level
 the machine allows (`isolation`), creates cgroups when it can, and wraps the kernel command
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from autograder.course import Limits
@@ -37,7 +38,9 @@ SANDBOX = str(Path(__file__).with_name("sandbox.py"))
 @functools.cache
 def isolation() -> str:
     """``"namespaces"`` if the launcher can make PID/mount/network namespaces, else
-    ``"rlimits"``. Probed once per process by launching ``true`` in the sandbox."""
+    ``"rlimits"``. Probed once per process by launching ``true`` in the sandbox. Where
+    the namespaces are made but the kernel's file system cannot be, a RuntimeWarning
+    says why: that machine grades with no file system confinement."""
     if not sys.platform.startswith("linux") or os.environ.get("NNFP_SANDBOX") == "rlimits":
         return "rlimits"
     true = shutil.which("true") or "/bin/true"
@@ -50,6 +53,9 @@ def isolation() -> str:
         )
     except (OSError, subprocess.TimeoutExpired):
         return "rlimits"
+    if done.returncode == 126:  # the launcher's set-up failed after the namespaces were made
+        why = done.stderr.decode(errors="replace").strip()[-500:]
+        warnings.warn(f"kernels get the 'rlimits' level only: {why}", RuntimeWarning, 2)
     return "namespaces" if done.returncode == 0 else "rlimits"
 
 

@@ -16,18 +16,30 @@ allows, best first (`autograder.confine.isolation` tells which level applies):
       when the job ends PID 1 dies and the Linux kernel kills **every** process in the
       namespace, detached and double-forked ones included. The network namespace has no
       interface up, so there is no network (the Jupyter sockets are Unix sockets, ``ipc``);
-    * the filesystem is read-only, except fresh size-limited tmpfs on ``/tmp``,
-      ``/var/tmp`` and ``/dev/shm`` (the working directory ``/tmp/<name>`` is in there);
-    * the course folder (gradebook, source notebooks), the nnlib and autograder packages and
-      the rest of a source checkout are covered by empty read-only tmpfs: not readable;
-    * ``/proc`` is the namespace's own: no other process, environment or command line shows;
+    * the kernel's file system is a new root (a tmpfs, entered with pivot_root; the old
+      root is detached, and no fd or working directory of the job leads back to it) that
+      holds only what a kernel needs, read-only: the interpreter, its packages and the
+      system's libraries and commands (`autograder.confine.allowed_paths`, each path
+      bound at its own place, never the folder around it: a virtual environment inside
+      the checkout comes without the checkout), a fresh ``/proc`` (the namespace's own:
+      no other process, environment or command line shows), a ``/dev`` of null, zero,
+      full, random and urandom, an ``/etc`` of the loader's cache, the time zone and a
+      passwd, group and hosts of its own, the job's ipc folder (the Jupyter sockets), and
+      fresh size-limited tmpfs on ``/tmp``, ``/var/tmp`` and ``/dev/shm`` (the working
+      directory ``/tmp/<name>`` is in there). Nothing else of the machine exists for the
+      kernel: not the course folder, the checkout, the checkout it was cloned from, a copy
+      of the course elsewhere, /home, /root, /srv or /opt. What the grader names as hidden
+      (`autograder.confine.hidden_paths`) and lies inside an allowed folder, such as a
+      copy of nnlib or autograder in site-packages, is covered by an empty tmpfs;
     * as root: a separate unprivileged uid per job (so ``RLIMIT_NPROC`` counts this job
       only), and cgroups (v1 or v2) capping the memory and the number of processes of the
-      whole job, when writable.
+      whole job, when writable. Without root (a user namespace) the kernel gives up the
+      capabilities the namespace gave it, so it cannot remount or unmount anything.
 ``"rlimits"`` (no namespaces)
     resource limits, a new session and a kill of its process group at the end. Detached
-    processes that leave the session can survive, the file system and the network are open:
-    use this level only for trusted code or inside a container.
+    processes that leave the session can survive, and the file system (the course, the
+    checkout, every copy of them) and the network are open: the file system is not
+    confined at all. Use this level only for trusted code or inside a container.
 
 Every level also sets: address-space, file-size, open-file and core-dump limits, stdout and
 stderr of the kernel to /dev/null (what the student prints travels as Jupyter messages, which
@@ -387,6 +399,14 @@ def default_signals(python: bool = False) -> None:
                 signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
+def _drop_capabilities() -> None:
+    """Give up every capability. In a user namespace (no root), the process that made it
+    holds them all there, and a kernel that starts without an exec (a zygote's) would keep
+    them: enough to remount the allowed folders writable, or uncover what is hidden."""
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this pid
+    _check(_libc().capset(header, (ctypes.c_uint32 * 6)()), "capset")
+
+
 def _exec_kernel(cfg: dict, argv: list[str]) -> None:
     """In the child that becomes the kernel: limits, identity, cwd, fds, signals (default),
     then exec."""
@@ -397,6 +417,8 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+        elif cfg["level"] == "namespaces":
+            _drop_capabilities()
         _die_with_parent()  # after setuid, which clears it: dies with its init or launcher
         _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         os.chdir(cfg["workdir"])
