@@ -3,14 +3,28 @@
 The scan reads code, it never runs it. Each finding is a `Flag` naming the cell, the line,
 the code on that line and a short reason, for the instructor to review; nothing here changes
 a grade. The scan uses `ast`, so it sees through aliases (``import os as o; o.system(...)``)
-but not through code built at run time; ``eval``/``exec`` are flagged for that reason.
+but not through code built at run time; ``eval``/``exec`` and ``getattr`` of a computed
+name are flagged for that reason.
+
+The judge's helper in the kernel (`autograder.wire`) has no importable name, but code in
+the same process can reach anything by walking objects; every such route is flagged as
+introspection, and patching a module the helper or the kernel relies on as monkeypatch.
+
+Parsing costs the grader time and memory outside every limit of the kernel, so a cell
+longer than `MAX_CELL_CHARS` or `MAX_CELL_LINES`, or past `MAX_NOTEBOOK_CHARS` of code
+already scanned in the notebook, is not parsed: it is flagged ``too-long`` for review.
 
 Kinds
 -----
 reference-import  importing ``nnlib`` or ``autograder`` (also via ``importlib``/``__import__``)
-monkeypatch       assigning to attributes of ``numpy``, ``math`` or ``builtins``
-introspection     notebook history (``In``, ``Out``, ``_ih``, ...), ``get_ipython``, stack
-                  frames, ``gc`` object walks, ``sys.modules``, exception hooks
+monkeypatch       assigning to attributes of numpy, math, builtins, json, base64, io, sys,
+                  warnings, IPython or the kernel's modules (`PROTECTED_MODULES`)
+introspection     notebook history (``In``, ``Out``, ``_ih``, ...), ``get_ipython`` and the
+                  shell's publisher and namespaces, stack frames (``sys._getframe``,
+                  ``f_back``, ``tb_frame``, ...), ``gc``, ``ctypes``, ``linecache``,
+                  ``sys.modules`` and ``sys.meta_path``, ``builtins`` and ``__self__``, a
+                  function's ``__globals__``/``__closure__``/``__code__``, these names as
+                  strings, any name with "judge" in it, exception hooks
 process           ``subprocess``, ``os.system``, ``os.fork``, ``multiprocessing``, ...
 network           ``socket``, ``urllib``, ``http``, ``requests``, ...
 file              ``open`` of a path that is not a plain relative name, any write mode,
@@ -18,8 +32,10 @@ file              ``open`` of a path that is not a plain relative name, any writ
 environment       ``os.environ``, ``os.getenv``, ``os.getcwd``, ``os.chdir``
 shadowing         writing a ``.py`` file (e.g. ``numpy.py``) that an import could pick up
 shell             IPython magics and shell escapes (``%...``, ``!...``)
-dynamic-code      ``eval``/``exec``/``compile``, which hide code from this scan
+dynamic-code      ``eval``/``exec``/``compile``, and ``getattr``/``setattr``/``delattr``
+                  of a computed name, which hide code from this scan
 syntax-error      the cell does not parse; nothing after the error was scanned
+too-long          the cell was not parsed: too long, or the notebook's scan budget is spent
 """
 
 from __future__ import annotations
@@ -30,7 +46,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-__all__ = ["Flag", "scan_notebook", "scan_source"]
+__all__ = ["Flag", "over_limit", "scan_notebook", "scan_source"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,33 @@ class Flag:
 # ----------------------------------------------------------------------------- what is flagged
 
 REFERENCE_MODULES = {"nnlib", "autograder"}
-PROTECTED_MODULES = {"numpy", "math", "builtins"}  # monkeypatching any of them is flagged
+#: Modules whose attributes a submission must not assign (the checks, the judge's helper and
+#: the kernel rely on them); any assignment is flagged.
+PROTECTED_MODULES = {
+    "numpy",
+    "math",
+    "builtins",
+    "json",
+    "base64",
+    "binascii",
+    "io",
+    "marshal",
+    "types",
+    "warnings",
+    "sys",
+    "IPython",
+    "ipykernel",
+    "jupyter_client",
+    "zmq",
+}
 MODULE_KINDS = {  # importing the module at all is flagged
+    "builtins": "introspection",  # where the judge's helper is bound, under a random name
+    "gc": "introspection",
+    "ctypes": "introspection",
+    "linecache": "introspection",  # the source of every cell run, the grader's too
+    "ipykernel": "introspection",
+    "jupyter_client": "introspection",
+    "zmq": "introspection",
     "subprocess": "process",
     "multiprocessing": "process",
     "pty": "process",
@@ -79,6 +120,12 @@ ATTRIBUTE_KINDS = {  # using (or importing) the attribute is flagged
     "os.posix_spawn": "process",
     "sys._getframe": "introspection",
     "sys.modules": "introspection",
+    "sys.meta_path": "introspection",
+    "sys._current_frames": "introspection",
+    "IPython.get_ipython": "introspection",
+    "IPython.core.getipython": "introspection",
+    "traceback.walk_stack": "introspection",
+    "traceback.walk_tb": "introspection",
     "sys.settrace": "introspection",
     "sys.setprofile": "introspection",
     "inspect.stack": "introspection",
@@ -115,6 +162,32 @@ ATTRIBUTE_KINDS = {  # using (or importing) the attribute is flagged
 }
 INTROSPECTION_NAMES = {"In", "Out", "_ih", "_oh", "_dh", "_ii", "_iii", "get_ipython"}
 INTROSPECTION_NAME_RE = re.compile(r"_i\d*|_\d+")
+#: Attributes that lead from an object to frames, namespaces, builtins or the shell: read or
+#: written on anything, or named in a string (``getattr(f, "__globals__")``), they are flagged.
+INTROSPECTION_ATTRIBUTES = {
+    "__globals__",
+    "__closure__",
+    "cell_contents",
+    "__code__",
+    "__self__",
+    "__builtins__",
+    "__subclasses__",
+    "f_back",
+    "f_globals",
+    "f_locals",
+    "f_builtins",
+    "tb_frame",
+    "tb_next",
+    "gi_frame",
+    "cr_frame",
+    "ag_frame",
+    "display_pub",
+    "user_ns",
+    "user_global_ns",
+}
+#: The judge's helper was once a module ``_judge``: any name or string with "judge" in it.
+JUDGE_RE = re.compile(r"judge", re.IGNORECASE)
+ATTRIBUTE_FUNCTIONS = {"getattr", "setattr", "delattr", "hasattr"}
 IMPORT_FUNCTIONS = {"importlib.import_module", "__import__", "importlib.__import__"}
 OPEN_FUNCTIONS = {"open", "io.open", "codecs.open", "os.open", "os.fdopen"}
 PATH_WRITES = {"write_text", "write_bytes", "unlink", "touch", "rmdir", "symlink_to", "hardlink_to"}
@@ -127,6 +200,8 @@ SAFE_CELL_MAGICS = {"time", "timeit", "capture", "prun"}  # their body is still 
 def _module_kind(module: str) -> tuple[str, str] | None:
     """Kind and message for importing `module` (dotted), or None if it is harmless."""
     root = module.split(".")[0]
+    if JUDGE_RE.search(module):
+        return "introspection", f"imports {module!r}, a name of the judge's"
     if root in REFERENCE_MODULES:
         return "reference-import", f"imports the reference module {module!r}"
     if root in MODULE_KINDS:
@@ -154,13 +229,15 @@ class _Scanner(ast.NodeVisitor):
         self.cell = cell
         self.lines = lines
         self.flags: list[Flag] = []
+        self.flagged: set[tuple[str, int]] = set()  # (kind, line): one flag each
         self.aliases: dict[str, str] = {"np": "numpy"}  # the setup cell imports numpy as np
 
     # -- helpers
     def flag(self, kind: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 0)
         code = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        if not any(f.kind == kind and f.line == line for f in self.flags):  # one per kind and line
+        if (kind, line) not in self.flagged:
+            self.flagged.add((kind, line))
             self.flags.append(Flag(kind, self.cell, line, code, message))
 
     def dotted(self, node: ast.AST) -> str | None:
@@ -206,6 +283,8 @@ class _Scanner(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in INTROSPECTION_NAMES or INTROSPECTION_NAME_RE.fullmatch(node.id):
             self.flag("introspection", node, f"reads IPython internals ({node.id})")
+        elif JUDGE_RE.search(node.id):
+            self.flag("introspection", node, f"names the judge ({node.id})")
         elif node.id == "__builtins__":
             self.flag("monkeypatch", node, "touches __builtins__")
         else:
@@ -219,7 +298,18 @@ class _Scanner(ast.NodeVisitor):
             self.check_dotted(name, node)
         if node.attr == "set_custom_exc":
             self.flag("introspection", node, "installs an IPython exception handler")
+        elif node.attr in INTROSPECTION_ATTRIBUTES or JUDGE_RE.search(node.attr):
+            self.flag("introspection", node, f"reads .{node.attr}")
         self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        text = node.value
+        if not isinstance(text, str) or len(text) > 100:
+            return
+        if text in INTROSPECTION_ATTRIBUTES or text == "builtins":
+            self.flag("introspection", node, f"names {text} in a string")
+        elif JUDGE_RE.search(text) and text.replace(".", "_").isidentifier():
+            self.flag("introspection", node, f"names the judge in a string ({text!r})")
 
     # -- assignments (monkeypatching)
     def check_target(self, target: ast.AST, node: ast.AST) -> None:
@@ -267,6 +357,8 @@ class _Scanner(ast.NodeVisitor):
         name = self.dotted(node.func)
         args = node.args
         first = args[0] if args else None
+        if name in ATTRIBUTE_FUNCTIONS and len(args) > 1 and not isinstance(args[1], ast.Constant):
+            self.flag("dynamic-code", node, f"{name}() of a computed name hides what it reaches")
         if name in IMPORT_FUNCTIONS:
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found = _module_kind(first.value)
@@ -336,15 +428,19 @@ class _Scanner(ast.NodeVisitor):
 
 # ---------------------------------------------------------------------------------- public API
 
+#: The longest cell the scan parses, in characters and in lines: parsing costs the grader
+#: about 6 us and 0.4 KB per character of simple code (a 6 MB cell of a million lines took
+#: 34 s of CPU and 2.5 GB), outside every limit of the kernel. An answer cell is a few
+#: thousand characters; a longer cell is flagged ``too-long`` instead.
+MAX_CELL_CHARS = 100_000
+MAX_CELL_LINES = 3_000
+#: Characters the scan parses in one notebook, all its cells together; the cells after the
+#: budget is spent are flagged ``too-long``.
+MAX_NOTEBOOK_CHARS = 400_000
+
 
 def _strip_shell(source: str, cell: str) -> tuple[str, list[Flag]]:
     """Replace IPython magic and shell lines by ``pass``, flagging each one."""
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        pass
-    else:
-        return source, []  # valid Python: no line is a magic
     lines = source.splitlines()
     flags: list[Flag] = []
     out: list[str] = []
@@ -366,6 +462,44 @@ def _strip_shell(source: str, cell: str) -> tuple[str, list[Flag]]:
     return "\n".join(out), flags
 
 
+def _parse(source: str, cell: str) -> tuple[ast.Module | None, list[Flag]]:
+    """The cell's syntax tree, parsed once if it is plain Python, else once more with its
+    magics and shell lines stripped; None (with a ``syntax-error`` flag) if it does not
+    parse."""
+    try:
+        return ast.parse(source), []
+    except (SyntaxError, ValueError, RecursionError):  # ValueError: null bytes
+        pass
+    code, flags = _strip_shell(source, cell)
+    try:
+        return ast.parse(code), flags
+    except (SyntaxError, ValueError, RecursionError) as error:
+        lines = source.splitlines()
+        line = getattr(error, "lineno", None) or 0
+        text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        reason = getattr(error, "msg", None) or str(error) or type(error).__name__
+        flags.append(Flag("syntax-error", cell, line, text, f"does not parse: {reason}"))
+        return None, flags
+
+
+def _too_long(source: str, cell: str, why: str) -> Flag:
+    head = source[: source.find("\n")] if "\n" in source[:200] else source[:80]
+    return Flag("too-long", cell, 1, head.strip()[:80], f"not scanned: {why}; review it by hand")
+
+
+def over_limit(source: str) -> str | None:
+    """Why `source` is too long for the grader to parse, or None: any code of the grader's
+    that parses a submitted cell (the scan; the kernel session re-running the definitions of
+    a cell that hung) should check it first."""
+    chars, lines = len(source), source.count("\n") + (not source.endswith("\n"))
+    if chars > MAX_CELL_CHARS or lines > MAX_CELL_LINES:
+        return (
+            f"{chars:,} characters in {lines:,} lines, over the scan's limit of "
+            f"{MAX_CELL_CHARS:,} characters or {MAX_CELL_LINES:,} lines per cell"
+        )
+    return None
+
+
 def scan_source(source: str, cell: str = "") -> list[Flag]:
     """Flags for one cell's code, in line order; never raises.
 
@@ -379,19 +513,16 @@ def scan_source(source: str, cell: str = "") -> list[Flag]:
     Returns
     -------
     list of Flag
-        Empty when nothing looks suspicious.
+        Empty when nothing looks suspicious; one ``too-long`` flag, and nothing parsed,
+        when the cell is over `MAX_CELL_CHARS` or `MAX_CELL_LINES`.
     """
-    code, flags = _strip_shell(source, cell)
-    lines = source.splitlines()
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError) as error:  # ValueError: null bytes in the source
-        line = getattr(error, "lineno", None) or 0
-        text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-        reason = getattr(error, "msg", None) or str(error)
-        flags.append(Flag("syntax-error", cell, line, text, f"does not parse: {reason}"))
+    why = over_limit(source)
+    if why is not None:
+        return [_too_long(source, cell, why)]
+    tree, flags = _parse(source, cell)
+    if tree is None:
         return flags
-    scanner = _Scanner(cell, lines)
+    scanner = _Scanner(cell, source.splitlines())
     try:
         scanner.visit(tree)
     except RecursionError:  # absurdly nested code: say so instead of crashing the grader
@@ -410,12 +541,23 @@ def scan_notebook(nb: nbformat.NotebookNode) -> list[Flag]:
     """Flags for a notebook's student code: solution cells and cells without nbgrader metadata.
 
     Each cell is named by its nbgrader ``grade_id``, or ``cell <index>`` when it has none.
+    At most `MAX_NOTEBOOK_CHARS` characters are parsed in all; each cell after that is
+    flagged ``too-long``.
     """
     flags: list[Flag] = []
+    budget = MAX_NOTEBOOK_CHARS
     for index, cell in enumerate(nb.cells):
         if not _is_student_cell(cell):
             continue
         meta = cell.get("metadata", {}).get("nbgrader") or {}
         name = meta.get("grade_id") or f"cell {index}"
-        flags.extend(scan_source(cell.get("source", ""), name))
+        source = cell.get("source", "")
+        if over_limit(source) is None and len(source) > budget:
+            why = f"the notebook's scan budget of {MAX_NOTEBOOK_CHARS:,} characters is spent"
+            flags.append(_too_long(source, name, why))
+            continue
+        found = scan_source(source, name)
+        if not any(f.kind == "too-long" for f in found):
+            budget -= len(source)
+        flags.extend(found)
     return flags

@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import scan
 from autograder.mutants.a1 import CORRECT, source
 from autograder.scan import Flag, scan_notebook, scan_source
 
@@ -26,12 +27,40 @@ CASES = [
     ("monkeypatch", "x = 1\nsetattr(np, 'allclose', lambda *a: True)\n", 2),
     ("monkeypatch", "import builtins\nbuiltins.print = len\n", 2),
     ("monkeypatch", "import math as m\nm.isclose = max\n", 2),
+    ("monkeypatch", "import json\njson.dumps = str\n", 2),
+    ("monkeypatch", "from json import encoder\nencoder.c_make_encoder = None\n", 2),
+    ("monkeypatch", "import base64\nbase64.b64encode = bytes\n", 2),
+    ("monkeypatch", "import numpy.lib.format as fmt\nfmt.write_array = print\n", 2),
+    ("monkeypatch", "import IPython\nIPython.display.display = print\n", 2),
+    ("monkeypatch", "import sys\nsys.stdout = None\n", 2),
     ("introspection", "x = 1\ny = In[-1]\n", 2),
     ("introspection", "x = 1\ny = _i3\n", 2),
     ("introspection", "x = 1\nip = get_ipython()\n", 2),
     ("introspection", "import sys\nf = sys._getframe(1)\n", 2),
     ("introspection", "import inspect\nf = inspect.stack()\n", 2),
-    ("introspection", "import gc\nobjs = gc.get_objects()\n", 2),
+    ("introspection", "x = 1\nimport gc\n", 2),
+    ("introspection", "x = 1\nobjs = __import__('gc').get_objects()\n", 2),
+    # the routes to the judge's helper in the kernel (issue 11), each on its own
+    ("introspection", "x = 1\nimport _judge\n", 2),
+    ("introspection", "x = 1\nfrom _judge import answer\n", 2),
+    ("introspection", "x = 1\nj = globals()['_judge']\n", 2),
+    ("introspection", "x = 1\nj._judge.call = print\n", 2),
+    ("introspection", "import sys\nj = sys.modules.get('x')\n", 2),
+    ("introspection", "import sys\nsys.meta_path.insert(0, finder)\n", 2),
+    ("introspection", "x = 1\nimport builtins\n", 2),
+    ("introspection", "x = 1\nb = len.__self__\n", 2),
+    ("introspection", "x = 1\nb = g['__builtins__']\n", 2),
+    ("introspection", "x = 1\ng = f.__globals__\n", 2),
+    ("introspection", "x = 1\nv = f.__closure__[0].cell_contents\n", 2),
+    ("introspection", "x = 1\nv = getattr(f, '__globals__')\n", 2),
+    ("introspection", "x = 1\nv = object.__subclasses__()\n", 2),
+    ("introspection", "import sys\nf = sys.exc_info()[2].tb_frame\n", 2),
+    ("introspection", "x = 1\nf = frame.f_back.f_locals\n", 2),
+    ("introspection", "x = 1\nfrom IPython import get_ipython as g\n", 2),
+    ("introspection", "x = 1\np = shell.display_pub\n", 2),
+    ("introspection", "x = 1\nimport ctypes\n", 2),
+    ("introspection", "x = 1\nimport linecache\n", 2),
+    ("introspection", "x = 1\nimport ipykernel.zmqshell\n", 2),
     ("introspection", "x = 1\nip.set_custom_exc((Exception,), h)\n", 2),
     ("introspection", "import sys\nsys.excepthook = lambda *a: None\n", 2),
     ("process", "x = 1\nimport subprocess\n", 2),
@@ -57,6 +86,7 @@ CASES = [
     ("shell", "x = 1\n!pip install answers\n", 2),
     ("shell", "x = 1\n%run solutions.py\n", 2),
     ("dynamic-code", "x = 1\nexec(code)\n", 2),
+    ("dynamic-code", "x = 1\nv = getattr(f, '__glob' + 'als__')\n", 2),
 ]
 
 
@@ -115,6 +145,11 @@ def test_harmless_code_is_not_flagged():
         "with open('data.csv') as f:\n"
         "    text = f.read()\n"
         "s = 'a%b'.replace('a', 'b')\n"
+        "n = getattr(x, 'shape')\n"
+        "m = 'judged by the grader, not by this cell'\n"
+        "import json\n"
+        "text = json.dumps({'a': 1})\n"
+        "from IPython.display import display\n"
         "y = (3\n"
         "     % 2)\n"
     )
@@ -155,3 +190,67 @@ def test_notebook_scans_solution_and_added_cells_only():
         ("sigmoid_grad", 2, "reference-import"),
         ("cell 4", 2, "environment"),
     ]
+
+
+# ------------------------------------------------------------------- the scan's own cost
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The length of every source the scan hands to `ast.parse`."""
+    import ast
+
+    lengths: list[int] = []
+    real = ast.parse
+
+    def spy(source, *args, **kwargs):
+        lengths.append(len(source))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(scan.ast, "parse", spy)
+    return lengths
+
+
+def test_a_scan_bomb_is_flagged_and_never_parsed(parsed):
+    """Issue 11: a 7 MB cell of a million lines cost the grader 34 s of CPU and 2.5 GB."""
+    import time
+
+    bomb = "x = [1]\n" * 1_000_000 + "import nnlib\n"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell(bomb, grade_id="numerical_gradient", solution=True), _cell("import socket")]
+    start = time.process_time()
+    flags = scan_notebook(nb)
+    assert time.process_time() - start < 10  # generous: a parse took ~34 s of CPU
+    assert len(bomb) > 8_000_000 and max(parsed) < scan.MAX_CELL_CHARS  # never parsed
+    (too_long, network) = flags
+    assert (too_long.kind, too_long.cell, too_long.code) == (
+        "too-long",
+        "numerical_gradient",
+        "x = [1]",
+    )
+    assert "1,000,001 lines" in too_long.message and "review it by hand" in too_long.message
+    assert (network.kind, network.cell) == ("network", "cell 1")  # the next cell is scanned
+
+
+def test_a_cell_at_the_line_limit_is_scanned_and_one_more_line_is_not(parsed):
+    at_limit = "x = 1\n" * (scan.MAX_CELL_LINES - 1) + "import socket"
+    assert [f.kind for f in scan_source(at_limit)] == ["network"]
+    assert [f.kind for f in scan_source("x = 1\n" + at_limit)] == ["too-long"]
+    assert parsed == [len(at_limit)]
+    over = "x = '" + "a" * scan.MAX_CELL_CHARS + "'"
+    assert [f.kind for f in scan_source(over)] == ["too-long"] and parsed == [len(at_limit)]
+
+
+def test_the_notebook_budget_bounds_what_is_parsed(parsed, monkeypatch):
+    monkeypatch.setattr(scan, "MAX_NOTEBOOK_CHARS", 100)
+    nb = nbformat.v4.new_notebook()
+    sixty = "import socket\n" + "x = 1\n" * 7 + "y=1\n"  # 60 characters
+    nb.cells = [_cell(sixty), _cell(sixty), _cell("import os\nos.getcwd()")]
+    flags = scan_notebook(nb)
+    assert [(f.cell, f.kind) for f in flags] == [
+        ("cell 0", "network"),
+        ("cell 1", "too-long"),  # 60 more would pass the 100 characters of the budget
+        ("cell 2", "environment"),  # 21 characters still fit
+    ]
+    assert "scan budget of 100 characters is spent" in flags[1].message
+    assert parsed == [60, 21] and sum(parsed) <= 100
