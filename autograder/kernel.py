@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import json
 import os
 import signal
 import threading
@@ -59,8 +60,9 @@ RECEIVE_QUEUE = 2
 #: needs a few times `MAX_MESSAGE_BYTES` at most.
 MAX_GROWTH_BYTES = 192 * 2**20
 
-#: Seconds the execute_reply may lag the kernel's idle status, or the idle status the reply
-#: (the kernel sends the reply first; a flood can make it drop the status).
+#: Seconds the execute_reply may lag the kernel's idle status (or the status the reply: a
+#: flood can make the kernel drop its status), counted from the last message of the channel
+#: it comes on, since it may be queued behind a flood there.
 REPLY_GRACE = 2.0
 
 #: Seconds between two looks at the clocks while a cell or call runs.
@@ -569,6 +571,7 @@ class _Call:
         self.idle_at: float | None = None
         self.reply_at: float | None = None
         self.reply: dict | None = None
+        self.heard = {"iopub": 0.0, "shell": 0.0}  # when each channel last sent anything
 
     # -- the limits
 
@@ -619,16 +622,28 @@ class _Call:
         )
 
     def _read(self, channel, msg_id: str) -> dict | None:
+        """The next message of `channel`: None if there is none, {} if it belongs to another
+        request (dropped after reading only its small parent header, so a flood costs
+        little), else the message, checked and unpacked by jupyter_client's session."""
+        import zmq
+
         try:
-            msg = channel.get_msg(timeout=0)
+            frames = channel.socket.recv_multipart(zmq.NOBLOCK, copy=False)
+        except zmq.Again:
+            return None
+        session = self.s.kc.session
+        try:  # [identities, DELIM, signature, header, parent header, metadata, content, ...]
+            _, frames = session.feed_identities(frames, copy=False)
+            if len(frames) < 5 or len(frames[2]) > 2**16:
+                return {}
+            if json.loads(frames[2].bytes).get("msg_id") != msg_id:
+                return {}
+            return session.deserialize(frames, content=True, copy=False)
         except Exception as exc:  # garbage: jupyter_client cannot unpack it
-            if type(exc).__name__ == "Empty":
-                return None
             raise KernelLost(
                 f"the kernel sent a message the grader cannot read ({type(exc).__name__}); "
                 "the kernel was restarted"
             ) from None
-        return msg if msg.get("parent_header", {}).get("msg_id") == msg_id else {}
 
     def _drain(self, msg_id: str) -> None:
         """Read what is waiting (at most 200 messages, so the clocks are looked at)."""
@@ -637,7 +652,7 @@ class _Call:
             got = False
             msg = self._read(kc.iopub_channel, msg_id)
             if msg is not None:
-                got = True
+                got, self.heard["iopub"] = True, time.monotonic()
                 if msg:
                     self.s._output(msg)
                     content = msg.get("content", {})
@@ -648,7 +663,7 @@ class _Call:
                         self.idle_at = self.idle_at or time.monotonic()
             msg = self._read(kc.shell_channel, msg_id)
             if msg is not None:
-                got = True
+                got, self.heard["shell"] = True, time.monotonic()
                 if msg and msg["header"]["msg_type"] == "execute_reply" and self.reply is None:
                     self.reply, self.reply_at = msg, time.monotonic()
             if not got:
@@ -666,12 +681,18 @@ class _Call:
             poller.poll(int(POLL * 1000))
             self._drain(msg_id)
             now = time.monotonic()
+            # the grace runs from the later of the first half and the channel's last message:
+            # what the other half waits behind may still be arriving
             if self.reply is not None and (
-                self.idle_at is not None or now - self.reply_at > REPLY_GRACE
+                self.idle_at is not None
+                or now - max(self.reply_at, self.heard["iopub"]) > REPLY_GRACE
             ):
                 return self.reply["content"]
             self.check_connection()
-            if self.idle_at is not None and now - self.idle_at > REPLY_GRACE:
+            if (
+                self.idle_at is not None
+                and now - max(self.idle_at, self.heard["shell"]) > REPLY_GRACE
+            ):
                 raise KernelLost("the kernel finished but its reply never came; restarted")
             lost = self.limit_hit()
             if lost is not None:
