@@ -13,15 +13,19 @@ thread count at import: once single-threaded (``OPENBLAS_NUM_THREADS=1``, the fa
 comparison on a shared machine) and once with two threads. ``OPENBLAS_THREAD_TIMEOUT=4``
 is set before import because PyTorch slows down 2-6x beside numpy's OpenBLAS otherwise.
 
-A last section times the course's autograde (``python -m autograder autograde``) on a
-batch of assignment-1 submissions against plain ``nbgrader autograde`` on the same batch
-(see ``autograde_bench``).
+A section times the course's autograde (``python -m autograder autograde``) on a batch of
+assignment-1 submissions against plain ``nbgrader autograde`` on the same batch (see
+``autograde_bench``). The last grades the adversarial suite's batch (``tests/adversarial_a1.py``)
+with the suite's limits and prints the grader's own peak memory: a submission's floods,
+huge messages or million-line cells must not push it past what a kernel may use
+(``Limits().memory_mb``). A printed figure, like every figure here, never a test's assertion.
 
 Usage::
 
     .venv/bin/python benchmarks/run.py                     # everything (what make bench runs)
     .venv/bin/python benchmarks/run.py --quick             # fewer repeats, for a smoke test
     .venv/bin/python benchmarks/run.py --only autograde    # just the autograde section
+    .venv/bin/python benchmarks/run.py --only adversarial  # the grader's peak memory
 """
 
 from __future__ import annotations
@@ -405,6 +409,76 @@ def print_autograde(quick: bool) -> None:
     )
 
 
+# --------------------------------------------------------------------------- adversarial
+
+
+def adversarial_bench() -> dict:
+    """Grade the adversarial suite's batch, as ``tests/test_autograder_adversarial.py`` does
+    (the same scratch course, cases, seed and limits, two jobs), with the engine in this
+    process, so that `autograder.engine.GraderMemory` reports the grader's own processes:
+    each worker's peak per submission and this process's. Kernels and zygotes are not the
+    grader: they are held to their own memory limit."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import adversarial_a1 as adv
+
+    from autograder import engine
+    from autograder.confine import isolation
+    from autograder.results import read_results
+
+    level = isolation()
+    cases = [c for c in adv.CASES if level == "namespaces" or not c.needs_namespaces]
+    memory = engine.GraderMemory()
+    with (
+        tempfile.TemporaryDirectory(prefix="nnfp-bench-adversarial-") as tmp,
+        adv.scratch_course(Path(tmp), cases) as course,
+    ):
+        t0 = time.perf_counter()
+        engine.grade_batch(
+            course.root,
+            adv.ASSIGNMENT,
+            [c.name for c in cases],
+            course.root / "results",
+            jobs=2,
+            limits=adv.limits(),
+            seed=20261122,
+            progress=False,
+            memory=memory,
+        )
+        elapsed = time.perf_counter() - t0
+        scores = {r.student: r.score for r in read_results(course.root / "results", adv.ASSIGNMENT)}
+    expected = {c.name: c.expected_total for c in cases}
+    return {
+        "n": len(cases),
+        "level": level,
+        "seconds": elapsed,
+        "memory": memory,
+        "as_expected": sum(scores.get(name) == total for name, total in expected.items()),
+    }
+
+
+def print_adversarial() -> None:
+    from autograder.course import Limits
+
+    print(
+        "\nadversarial batch of assignment 1 (tests/adversarial_a1.py; 2 jobs, the suite's limits)"
+    )
+    r = adversarial_bench()
+    memory, kernel_mb = r["memory"], Limits().memory_mb
+    top = sorted(memory.by_student.items(), key=lambda item: -item[1])[:3]
+    print(
+        f"  {r['n']} submissions in {r['seconds']:.1f} s ({r['level']}); "
+        f"{r['as_expected']} scored the catalogue's total"
+    )
+    print(
+        f"  grader peak memory: {memory.peak_mb:.0f} MiB (parent {memory.parent_mb:.0f} MiB; "
+        "workers' highest: " + ", ".join(f"{name} {mb:.0f}" for name, mb in top) + ")"
+    )
+    print(
+        f"  under the {kernel_mb} MiB a kernel may use: "
+        + ("yes" if memory.peak_mb < kernel_mb else "NO, over it")
+    )
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -442,7 +516,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
     parser.add_argument(
-        "--only", choices=["autograde"], help="run just this section (autograde: grading time)"
+        "--only",
+        choices=["autograde", "adversarial"],
+        help="run just this section (autograde: grading time; adversarial: grader memory)",
     )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -452,6 +528,9 @@ def main() -> None:
         return
     if args.only == "autograde":
         print_autograde(args.quick)
+        return
+    if args.only == "adversarial":
+        print_adversarial()
         return
 
     configs = [
@@ -537,6 +616,7 @@ def main() -> None:
                 )
 
     print_autograde(args.quick)
+    print_adversarial()
 
 
 if __name__ == "__main__":

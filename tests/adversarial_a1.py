@@ -12,9 +12,12 @@ Design
   (the instructor's own solution cells, which use the setup cell's helpers) or ``"blank"``
   (the release's stubs, which raise NotImplementedError).
 * Sources may hold placeholders filled in when the notebook is built (`build`):
-  ``@COURSE@`` the scratch course root, ``@REPO@`` this checkout, ``@PORT@`` a port the
-  test listens on, ``@LOOT@`` a world-writable scratch folder outside the course,
-  ``@CASE@`` the case's name, ``@MARK@`` the process marker (`MARK`).
+  ``@COURSE@`` the scratch course root, ``@REPO@`` this checkout (the course is, in
+  effect, cloned from it), ``@ORIGIN@`` another copy of the course's source elsewhere on
+  disk (outside every temporary folder), ``@PORT@`` a port the test listens on, ``@LOOT@``
+  a world-writable scratch folder outside the course, ``@CASE@`` the case's name,
+  ``@MARK@`` the process marker of this run (`MARK` and the test's pid, so that concurrent
+  runs never count each other's processes). `scratch_course` makes all of them.
 * Questions are all or nothing, so ``expected_points`` (test grade id -> points) follows
   from ``lose``: the answer cells (grade ids) whose question must score 0. With
   ``base="blank"`` every question is lost unless named in ``keep``.
@@ -35,9 +38,16 @@ Design
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
-from collections.abc import Callable, Mapping
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +86,16 @@ CLASSES = (
     "resource-abuse",
     "structure",
 )
+#: The limits the suite grades under: `autograder.course.Limits` field -> (value, the flag of
+#: ``python -m autograder autograde``). Small, so that abuse is cut short.
+LIMITS: dict[str, tuple[float, str]] = {
+    "cell_seconds": (3, "--cell-timeout"),
+    "submission_seconds": (60, "--submission-timeout"),
+    "memory_mb": (1024, "--memory-mb"),
+    "processes": (64, "--processes"),
+    "output_mb": (4, "--output-mb"),
+    "disk_mb": (256, "--disk-mb"),
+}
 #: Flag kinds a legitimate correct solution must never get.
 CHEATING_KINDS = frozenset({"monkeypatch", "reference-import", "introspection"})
 
@@ -157,6 +177,10 @@ def _variant(name: str, function: str) -> str:
     return source(fn, function)
 
 
+#: An answer that keeps the released cell as it is (the stub), over any `base`.
+RELEASED = "@RELEASED@"
+
+
 def _correct(function: str) -> str:
     return correct_answers()[function]
 
@@ -185,7 +209,7 @@ def build(case: Case, released: NotebookNode, context: Mapping[str, str]) -> str
     values = {"CASE": case.name, "MARK": MARK, **context}
     for cell in nb.cells:
         gid = _gid(cell)
-        if gid in answers:
+        if gid in answers and answers[gid] != RELEASED:
             text = answers[gid]
             for key, value in values.items():
                 text = text.replace(f"@{key}@", str(value))
@@ -1054,12 +1078,240 @@ SURROGATE_CALL_ERROR = {
     "tanh_grad": "def tanh_grad(z):\n    raise ValueError('\\udc80\\ud800' * 10**6)\n",
 }
 HUGE_CELL_ERROR = {
-    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 30_000_000)\n",
+    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 100_000_000)\n",
 }
 IOPUB_GARBAGE = {
     "sigmoid_grad": _correct("sigmoid_grad")
     + "\n\nget_ipython().kernel.iopub_socket.send_multipart([b'garbage', b'x'])\n",
 }
+
+# -- issue 11, round 2: definitions where Run All would find them
+
+#: The order of the answer cells: sigmoid, tanh, relu, swish, bce, softmax, dense, mlp,
+#: numerical. Under Run All the last definition of a name wins, whichever answer cell
+#: holds it (a released stub too: it raises NotImplementedError when called).
+RUN_ALL = {
+    # dense_backward and mlp_backward written in the softmax_ce_grad cell, their own cells
+    # deleted: defined, so they score
+    "def_in_other_cell": {
+        "softmax_ce_grad": "\n\n".join(
+            _correct(fn) for fn in ("softmax_ce_grad", "dense_backward", "mlp_backward")
+        )
+    },
+    # sigmoid_grad's cell left as released; the answer is in the later tanh_grad cell
+    "def_in_later_cell": {
+        "sigmoid_grad": RELEASED,
+        "tanh_grad": _correct("tanh_grad") + "\n\n" + _correct("sigmoid_grad"),
+    },
+    # tanh_grad written in the earlier sigmoid_grad cell, its own (later) cell left as
+    # released: the stub is the last definition, as in the student's own Run All
+    "def_before_own_stub": {
+        "sigmoid_grad": _correct("sigmoid_grad") + "\n\n" + _correct("tanh_grad"),
+        "tanh_grad": RELEASED,
+    },
+}
+
+
+def _copy_cell(gid: str, text: str, *, below: str | None = None, above: bool = False):
+    """As Jupyter's copy and paste: a copy of the answer cell `gid` (its metadata, grade id
+    included; a new cell id) holding `text`, pasted above that cell, or below cell `below`
+    (default: right below it)."""
+
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        pasted = copy.deepcopy(nb.cells[i])
+        pasted.id = f"copy-{pasted.id}"[:64]
+        pasted.source = text
+        if above:
+            nb.cells.insert(i, pasted)
+        else:
+            (j,) = _cells(nb, below or gid)
+            nb.cells.insert(j + 1, pasted)
+        return nb
+
+    return transform
+
+
+def _to_plain_cell(gid: str):
+    """The answer cell `gid` becomes a plain code cell (no nbgrader metadata), text kept:
+    a new cell the student typed the answer into, the answer cell deleted."""
+
+    def transform(nb):
+        (i,) = _cells(nb, gid)
+        plain = nbformat.v4.new_code_cell(nb.cells[i].source)
+        plain.id = f"plain-{nb.cells[i].id}"[:64]
+        nb.cells[i] = plain
+        return nb
+
+    return transform
+
+
+_SIGMOID_ITSELF = (
+    "def sigmoid_grad(z):\n    return 1.0 / (1.0 + np.exp(-z))  # not the derivative\n"
+)
+
+# -- issue 11, round 2: the kernel-side judge helper and the grader's functions
+
+#: numerical_gradient zeroes x after computing, then makes the kernel-side helper report
+#: every watched argument as it was sent, so that x "comes back unchanged".
+_ZEROES_X = (
+    _CENTRAL + "\n\ndef numerical_gradient(f, x, h=1e-5):\n"
+    "    grad = _central_difference(f, x, h)\n"
+    "    x[...] = 0.0  # zeroed after computing\n"
+    "    return grad\n\n\n"
+    "def _as_sent(judge):\n"
+    "    real = judge.answer\n\n"
+    "    def answer(fn, request):\n"
+    "        args, watch = request.get('args') or [], request.get('watch') or []\n"
+    "        sent = {str(p): args[p].get('data') for p in watch\n"
+    "                if args[p].get('kind') == 'array'}\n"
+    "        reply = real(fn, request)\n"
+    "        if sent and isinstance(reply, dict) and 'after' in reply:\n"
+    "            reply['after'] = sent\n"
+    "        return reply\n\n"
+    "    judge.answer = answer\n"
+)
+JUDGE_IMPORT = {
+    "numerical_gradient": _ZEROES_X + "\n\ntry:\n"
+    "    import _judge\n"
+    "except ImportError:\n"
+    "    pass\n"
+    "else:\n"
+    "    _as_sent(_judge)\n"
+}
+JUDGE_FOUND = {
+    # wherever the helper may be: the namespace, sys.modules, any module the gc tracks
+    "numerical_gradient": _ZEROES_X + "\n\nimport gc\nimport sys\nimport types\n\n"
+    "_found = [globals().get('_judge'), *sys.modules.values()]\n"
+    "_found += [o for o in gc.get_objects() if isinstance(o, types.ModuleType)]\n"
+    "for _m in _found:\n"
+    "    if isinstance(_m, types.ModuleType) and callable(getattr(_m, 'answer', None)):\n"
+    "        _as_sent(_m)\n"
+}
+CO_FILENAME = {
+    # correct, unless a grader path reaches the kernel in the function it is given
+    "numerical_gradient": "def _grader_path(f):\n"
+    "    codes = [getattr(f, '__code__', None)]\n"
+    "    while codes:\n"
+    "        code = codes.pop()\n"
+    "        if code is None:\n"
+    "            continue\n"
+    "        if '/' in code.co_filename or '\\\\' in code.co_filename:\n"
+    "            return True\n"
+    "        codes += [c for c in code.co_consts if hasattr(c, 'co_filename')]\n"
+    "    return False\n\n\n"
+    + _correct("numerical_gradient").replace(
+        "    grad = np.zeros_like(x)\n",
+        "    if _grader_path(f):\n        return np.zeros_like(x)  # a leak costs 4 points\n"
+        "    grad = np.zeros_like(x)\n",
+        1,
+    ),
+}
+
+
+def _copy_solution(function: str, signature: str, path: str) -> str:
+    """`function` taken from the instructor's source notebook at `path` (a hard-coded
+    path outside the course: the checkout it was cloned from, another copy), else zeros."""
+    return (
+        "import json\n\n\n"
+        f"def {function}({signature}):\n"
+        "    try:\n"
+        f"        with open('{path}') as fh:\n"
+        "            cells = json.load(fh)['cells']\n"
+        "    except Exception:\n"
+        "        return np.zeros(1)  # not readable: nothing to copy\n"
+        "    for cell in cells:\n"
+        "        src = ''.join(cell['source'])\n"
+        f"        if 'def {function}(' in src and 'BEGIN SOLUTION' in src:\n"
+        "            scope = dict(globals())\n"
+        "            exec(src, scope)\n"
+        f"            return scope['{function}']({signature.split('=')[0].replace(' ', '')})\n"
+        "    return np.zeros(1)\n"
+    )
+
+
+ORIGIN_CHECKOUT = {
+    "relu_grad": _copy_solution(
+        "relu_grad", "z", "@REPO@/autograder/source/a1_gradients/a1_gradients.ipynb"
+    ),
+    "dense_backward": _copy_solution(
+        "dense_backward", "dZ, cache", "@ORIGIN@/source/a1_gradients/a1_gradients.ipynb"
+    ),
+    "mlp_backward": _copy_solution(
+        "mlp_backward", "X, y, params", "@ORIGIN@/release/../source/a1_gradients/a1_gradients.ipynb"
+    ),
+}
+
+# -- issue 11, round 2: a CPU hog and floods cost at most their own questions
+
+
+def _hog(function: str, signature: str) -> str:
+    """`function` forks 6 busy children (each gone after 4 s) and spins itself until the
+    call's limit: 7 processes on the batch's 2 cores, as long as it is allowed to run."""
+    return _abuse(
+        function,
+        signature,
+        "libc = ctypes.CDLL(None)\n"
+        "for _ in range(6):\n"
+        "    if os.fork() == 0:\n"
+        "        try:\n"
+        "            libc.prctl(15, b'@MARK@-hog', 0, 0, 0)\n"
+        "            end = time.time() + 4\n"
+        "            while time.time() < end:\n"
+        "                pass\n"
+        "        finally:\n"
+        "            os._exit(0)\n"
+        "while True:\n"
+        "    pass",
+        "import ctypes\nimport os\nimport time\n\n\n",
+    )[function]
+
+
+CPU_HOG = {
+    "relu_grad": _hog("relu_grad", "z"),
+    "mlp_backward": _hog("mlp_backward", "X, y, params"),
+}
+
+FLOODS = {
+    # 300 display messages of 1 MB, of the judge's reply type, under tokens never asked for
+    "softmax_ce_grad": _abuse(
+        "softmax_ce_grad",
+        "logits, y",
+        "publish = get_ipython().display_pub.publish\n"
+        "text = 'x' * 2**20\n"
+        "for _ in range(300):  # 300 MB\n"
+        "    publish(data={'application/x-nnfp-judge+json': text},\n"
+        "            metadata={'token': secrets.token_hex(8)})\n"
+        "raise RuntimeError('sent 300 replies nobody asked for')",
+        "import secrets\n\n\n",
+    )["softmax_ce_grad"],
+    # 16 input requests of 64 MB on the stdin channel, which the grader never reads
+    "tanh_grad": _abuse(
+        "tanh_grad",
+        "z",
+        "kernel = get_ipython().kernel\n"
+        "ident = kernel._parent_ident['shell']\n"
+        "parent = kernel.get_parent('shell')\n"
+        "frame = b'x' * (64 * 2**20)\n"
+        "for _ in range(16):  # 1 GiB\n"
+        "    kernel.session.send(kernel.stdin_socket, 'input_request',\n"
+        "                        {'prompt': '', 'password': False}, parent,\n"
+        "                        ident=ident, buffers=[frame])\n"
+        "raise RuntimeError('sent 1 GiB on stdin')",
+    )["tanh_grad"],
+    # one display message of 100 MB on IOPub
+    "bce_logits_grad": _abuse(
+        "bce_logits_grad",
+        "z, y",
+        "get_ipython().display_pub.publish(data={'text/plain': 'x' * 100_000_000})\n"
+        "raise RuntimeError('sent 100 MB in one message')",
+    )["bce_logits_grad"],
+}
+
+#: A notebook of a million lines (7 MB): the relu_grad cell holds no relu_grad, only lines
+#: for the grader to read, parse and scan.
+SCAN_BOMB = {"relu_grad": "x = 1\n" * 1_000_000}
+
 
 #: Collection: a zip's own timestamp.txt is a claim (the arrival is the file's time)
 FORGED_CLAIM = b"2000-01-01 00:00:00.000000 UTC"
@@ -1693,7 +1945,7 @@ CASES: list[Case] = [
     Case(
         "huge-cell-error",
         "resource-abuse",
-        "the relu_grad cell raises an error of 30 MB",
+        "the relu_grad cell raises an error of 100 MB",
         answers=HUGE_CELL_ERROR,
         expected_notes=frozenset({"cell_error"}),
         plain_nbgrader="100 MB stored in the autograded notebook",
@@ -1725,4 +1977,268 @@ CASES: list[Case] = [
         zip_timestamp=BAD_CLAIM,
         plain_nbgrader="collect fails",
     ),
+    # -- issue 11, round 2: a definition is found where Run All finds it
+    Case(
+        "def_in_other_cell",
+        "structure",
+        "dense_backward and mlp_backward written in the softmax_ce_grad cell; their own "
+        "cells deleted",
+        answers=RUN_ALL["def_in_other_cell"],
+        transform=_delete("dense_backward", "mlp_backward"),
+        plain_nbgrader="no grades for the deleted cells' tests (missing grade ids)",
+    ),
+    Case(
+        "def_in_later_cell",
+        "structure",
+        "sigmoid_grad's cell left as released; sigmoid_grad written in the later tanh_grad cell",
+        answers=RUN_ALL["def_in_later_cell"],
+        plain_nbgrader="28 (Run All defines it last)",
+    ),
+    Case(
+        "def_before_own_stub",
+        "structure",
+        "tanh_grad written in the earlier sigmoid_grad cell; its own later cell left as "
+        "released, so Run All ends with the stub",
+        answers=RUN_ALL["def_before_own_stub"],
+        lose=frozenset({"tanh_grad"}),
+        plain_nbgrader="0 for tanh_grad (the stub raises NotImplementedError)",
+    ),
+    Case(
+        "def_in_plain_cell",
+        "structure",
+        "relu_grad's answer typed into a new cell without nbgrader metadata, its answer "
+        "cell deleted: only answer cells are graded",
+        transform=_to_plain_cell("relu_grad"),
+        lose=frozenset({"relu_grad"}),
+        expected_notes=frozenset({"missing", "extra_cells"}),
+        plain_nbgrader="28 (the new cell runs)",
+    ),
+    Case(
+        "copy_moved_below",
+        "structure",
+        "sigmoid_grad's cell copied below relu_grad's (left as released) and edited into "
+        "relu_grad's answer",
+        answers={"relu_grad": RELEASED},
+        transform=_copy_cell("sigmoid_grad", _correct("relu_grad"), below="relu_grad"),
+        plain_nbgrader="no grades at all (duplicate grade id)",
+    ),
+    Case(
+        "copy_edited_above",
+        "structure",
+        "sigmoid_grad's cell copied above itself and the copy edited into a wrong answer: "
+        "the original, below, is the last definition",
+        transform=_copy_cell("sigmoid_grad", _SIGMOID_ITSELF, above=True),
+        plain_nbgrader="no grades at all (duplicate grade id)",
+    ),
+    Case(
+        "copy_edited_below",
+        "structure",
+        "sigmoid_grad's cell copied below itself and the copy edited into a wrong answer: "
+        "the copy is the last definition",
+        transform=_copy_cell("sigmoid_grad", _SIGMOID_ITSELF),
+        lose=frozenset({"sigmoid_grad"}),
+        plain_nbgrader="no grades at all (duplicate grade id)",
+    ),
+    # -- issue 11, round 2: the judge's kernel-side helper and the functions it sends
+    Case(
+        "judge_import_wrap",
+        "attack-checks",
+        "numerical_gradient zeroes x, then `import _judge` and wraps its answer so that x "
+        "is reported as sent",
+        answers=JUDGE_IMPORT,
+        lose=frozenset({"numerical_gradient"}),
+        expected_flags=frozenset({"introspection"}),  # a name with "judge" in it
+        plain_nbgrader="0 (x compared in the test)",
+    ),
+    Case(
+        "judge_found_patch",
+        "attack-checks",
+        "numerical_gradient zeroes x, then looks for the helper in globals(), sys.modules "
+        "and gc's modules and patches its answer so that x is reported as sent",
+        answers=JUDGE_FOUND,
+        lose=frozenset({"numerical_gradient"}),
+        expected_flags=frozenset({"introspection"}),
+        plain_nbgrader="0 (x compared in the test)",
+    ),
+    Case(
+        "co_filename_probe",
+        "attack-infrastructure",
+        "numerical_gradient answers wrongly if the function it is given names a file path "
+        "(f.__code__.co_filename, nested code too): a grader path would cost it 4 points",
+        answers=CO_FILENAME,
+        expected_flags=frozenset({"introspection"}),  # a function's __code__
+        plain_nbgrader="28 (the test's f is the student's own)",
+    ),
+    Case(
+        "origin_checkout",
+        "attack-infrastructure",
+        "relu_grad, dense_backward and mlp_backward copied from the instructor's notebook "
+        "at hard-coded paths: the checkout the course came from, another copy of the "
+        "course elsewhere on disk",
+        answers=ORIGIN_CHECKOUT,
+        lose=frozenset(ORIGIN_CHECKOUT),
+        expected_flags=frozenset({"file", "dynamic-code"}),
+        plain_nbgrader="full marks (both readable)",
+        needs_namespaces=True,
+    ),
+    # -- issue 11, round 2: a hog, floods and a scan bomb cost at most their own questions
+    Case(
+        "cpu_hog",
+        "resource-abuse",
+        "relu_grad and mlp_backward each fork 6 busy children (4 s each) and spin until the "
+        "call's limit: no other submission of the batch may lose a point",
+        answers=CPU_HOG,
+        lose=frozenset(CPU_HOG),
+        expected_flags=frozenset({"process"}),
+        plain_nbgrader="neighbours' cells time out under wall-clock limits",
+        dangerous=True,
+    ),
+    Case(
+        "unasked_replies",
+        "resource-abuse",
+        "softmax_ce_grad publishes 300 replies of 1 MB under tokens nobody asked for",
+        answers={"softmax_ce_grad": FLOODS["softmax_ce_grad"]},
+        lose=frozenset({"softmax_ce_grad"}),
+        expected_flags=frozenset({"introspection"}),  # get_ipython()
+        plain_nbgrader="300 MB of outputs in the notebook",
+        dangerous=True,
+    ),
+    Case(
+        "stdin_flood",
+        "resource-abuse",
+        "tanh_grad sends 16 input requests of 64 MB on the stdin channel",
+        answers={"tanh_grad": FLOODS["tanh_grad"]},
+        lose=frozenset({"tanh_grad"}),
+        expected_flags=frozenset({"introspection"}),  # get_ipython()
+        plain_nbgrader="1 GiB held by the client",
+        dangerous=True,
+    ),
+    Case(
+        "huge_iopub",
+        "resource-abuse",
+        "bce_logits_grad sends one 100 MB display message on IOPub",
+        answers={"bce_logits_grad": FLOODS["bce_logits_grad"]},
+        lose=frozenset({"bce_logits_grad"}),
+        expected_flags=frozenset({"introspection"}),  # get_ipython()
+        plain_nbgrader="100 MB stored in the autograded notebook",
+        dangerous=True,
+    ),
+    Case(
+        "scan_bomb",
+        "resource-abuse",
+        "the relu_grad cell is a million lines of `x = 1` (a 7 MB notebook) and no relu_grad",
+        answers=SCAN_BOMB,
+        lose=frozenset({"relu_grad"}),
+        plain_nbgrader="the cell runs; 0 for relu_grad",
+        dangerous=True,
+    ),
 ]
+
+
+# ----------------------------------------------------------------------- the scratch course
+
+
+def run_cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m autograder --course root ...`` from this checkout, with the scratch
+    course's own SQLite gradebook."""
+    env = {k: v for k, v in os.environ.items() if k != "NNFP_DB_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "--course", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _elsewhere() -> Path | None:
+    """A folder for another copy of the course, outside every temporary folder (which the
+    kernel gets as its own fresh tmpfs anyway): under ~/.cache, or beside this checkout."""
+    temporary = {Path(p).resolve() for p in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")}
+    for parent in (Path.home() / ".cache", ROOT.parent):
+        parent = parent.resolve()
+        if any(parent.is_relative_to(t) for t in temporary):
+            continue
+        with contextlib.suppress(OSError):
+            parent.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix="nnfp-adversarial-origin-", dir=parent))
+    return None
+
+
+@dataclass
+class Scratch:
+    """A released course with every case collected, ready for ``autograde``."""
+
+    root: Path
+    loot: Path
+    origin: Path | None
+    mark: str
+    context: dict[str, str]
+    collected: subprocess.CompletedProcess
+
+
+@contextlib.contextmanager
+def scratch_course(base: Path, cases: list[Case]) -> Iterator[Scratch]:
+    """Release assignment 1 in ``base/course``, build every case and `UNREADABLE_ZIPS` into
+    an inbox, collect it, and put each case's extra files beside its notebook; the port
+    listens and the other copy of the course exists until the block ends."""
+    from autograder import cli
+
+    root, inbox, loot = base / "course", base / "inbox", base / "loot"
+    (root / "source").mkdir(parents=True)
+    inbox.mkdir()
+    loot.mkdir()
+    loot.chmod(0o1777)  # world-writable: a process that escapes the job could write here
+    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(SOURCE.parent, root / "source" / ASSIGNMENT)
+    origin = _elsewhere()
+    listener = socket.socket()
+    try:
+        if origin is not None:  # the instructor's source, solutions included, elsewhere
+            shutil.copytree(root / "source", origin / "source")
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        mark = f"{MARK}{os.getpid() % 100000:05d}"  # at most 12 characters: comm keeps 15
+        context = {
+            "COURSE": str(root),
+            "REPO": str(ROOT),
+            "ORIGIN": str(origin or base / "no-origin"),
+            "PORT": str(listener.getsockname()[1]),
+            "LOOT": str(loot),
+            "MARK": mark,
+        }
+        done = run_cli(root, "release", ASSIGNMENT)
+        if done.returncode != 0:
+            raise RuntimeError(f"release failed: {done.stdout}{done.stderr}")
+        released = nbformat.read(root / "release" / ASSIGNMENT / SOURCE.name, as_version=4)
+        for case in cases:
+            name, data = submission_file(case, build(case, released, context))
+            (inbox / name).write_bytes(data)
+        correct = build(next(c for c in CASES if c.name == "correct"), released, context)
+        for student, damage in UNREADABLE_ZIPS.items():
+            (inbox / f"{student}.zip").write_bytes(damage(correct))
+        for path in inbox.glob("*.zip"):
+            os.utime(path, (ARRIVAL, ARRIVAL))  # the LMS download's arrival time
+        collected = run_cli(root, "collect", str(inbox), ASSIGNMENT)
+        for case in cases:  # beside the notebook once collected, as a student's folder has
+            for raw, text in case.extra_files.items():
+                folder = os.fsencode(cli.Course(root).submission(case.name, ASSIGNMENT))
+                Path(os.fsdecode(os.path.join(folder, raw))).write_text(text)
+        yield Scratch(root, loot, origin, mark, context, collected)
+    finally:
+        listener.close()
+        if origin is not None:
+            shutil.rmtree(origin, ignore_errors=True)
+
+
+def limit_flags() -> list[str]:
+    """`LIMITS` as command-line flags."""
+    return [text for value, flag in LIMITS.values() for text in (flag, f"{value:g}")]
+
+
+def limits():
+    """`LIMITS` as an `autograder.course.Limits`."""
+    from autograder.course import Limits
+
+    return Limits(**{name: value for name, (value, _) in LIMITS.items()})

@@ -9,8 +9,9 @@ then:
 * every student has a result (nothing lost), and each question scores exactly what the
   catalogue says: an attack that earns a point fails the build (property 1), and so does a
   legitimate correct solution that loses one (property 2);
-* nothing the students started survives the job (``/proc`` has no process with the
-  attacks' marker, and no new kernel);
+* nothing the students started survives the job (``/proc`` has no process with this
+  run's marker, and no kernel process this run started: other runs on the machine are
+  not counted);
 * the source notebooks are unchanged, no probe file was written into the course, and the
   gradebook holds exactly the results (no score rewritten by a detached process);
 * collect skips and names exactly the unreadable zips (exit status 3) and keeps a zip's
@@ -24,37 +25,22 @@ network are open by design).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import adversarial_a1 as adv
-import nbformat
 import pytest
 from running import command_lines
 
 REPO = Path(__file__).resolve().parents[1]
 A = adv.ASSIGNMENT
-LIMITS = [
-    "--cell-timeout",
-    "3",
-    "--submission-timeout",
-    "60",
-    "--memory-mb",
-    "1024",
-    "--processes",
-    "64",
-    "--output-mb",
-    "4",
-    "--disk-mb",
-    "256",
-]
+LIMITS = adv.limit_flags()
 SEED = 20261122
 BY_NAME = {case.name: case for case in adv.CASES}
 ATTACKS = ("attack-checks", "attack-infrastructure", "resource-abuse")
@@ -63,15 +49,68 @@ ATTACKS = ("attack-checks", "attack-infrastructure", "resource-abuse")
 # ------------------------------------------------------------------------------ helpers
 
 
-def _marked() -> dict[int, str]:
-    return {pid: text for pid, text in command_lines().items() if adv.MARK in text}
+def _marked(mark: str) -> dict[int, str]:
+    """This run's attack processes (their command line or name holds the run's mark)."""
+    return {pid: text for pid, text in command_lines().items() if mark in text}
 
 
-def _kernels() -> set[int]:
-    """The grader's own kernel processes: launchers, zygotes and the kernels forked from them
-    (other kernels on the machine, e.g. a notebook build, are not ours to count)."""
-    sandbox = str(Path(__file__).resolve().parents[1] / "autograder" / "sandbox.py")
-    return {pid for pid, text in command_lines().items() if sandbox in text}
+def _started(pid: int) -> int | None:
+    """The start time of process `pid` (clock ticks since boot), or None if it is gone: with
+    the pid it names one process, never a later one that reused the pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below `pid` now (children, their children, ...)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _run_watching(root: Path, *args: str, timeout: float):
+    """Run ``python -m autograder`` like `adv.run_cli`, and note every kernel process
+    (launcher, zygote, kernel: ``sandbox.py`` in its command line) that is a descendant of
+    it while it runs, as (pid, start time). Only this run's kernels are counted: other
+    grading runs on the machine (a test in another checkout, a notebook build) are not."""
+    sandbox = str(REPO / "autograder" / "sandbox.py")
+    env = {k: v for k, v in os.environ.items() if k != "NNFP_DB_URL"}
+    cmd = [sys.executable, "-m", "autograder", "--course", str(root), *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=REPO, env=env)  # fmt: skip
+    kernels: set[tuple[int, int]] = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            out, err = proc.communicate(timeout=0.25)  # retried: no output is lost
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline:
+                proc.kill()
+                out, err = proc.communicate()
+                break
+            lines = command_lines()
+            for pid in _descendants(proc.pid):
+                started = _started(pid)
+                if sandbox in lines.get(pid, "") and started is not None:
+                    kernels.add((pid, started))
+    done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return done, kernels
 
 
 def _hashes(*folders: Path) -> dict[str, str]:
@@ -82,16 +121,7 @@ def _hashes(*folders: Path) -> dict[str, str]:
     return out
 
 
-def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "NNFP_DB_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "autograder", "--course", str(root), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
+_cli = adv.run_cli
 
 
 # ------------------------------------------------------------------------------ fixture
@@ -100,114 +130,67 @@ def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPr
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Release, collect every case and grade the whole batch once."""
+    from autograder import cli
     from autograder.confine import isolation
     from autograder.results import read_results
 
     level = isolation()
     cases = [c for c in adv.CASES if level == "namespaces" or not c.needs_namespaces]
-    base = tmp_path_factory.mktemp("adversarial")
-    root, inbox, loot = base / "course", base / "inbox", base / "loot"
-    (root / "source").mkdir(parents=True)
-    inbox.mkdir()
-    loot.mkdir()
-    loot.chmod(0o1777)  # world-writable: a process that escapes the job could write here
-    (root / "nbgrader_config.py").write_text((REPO / "autograder/nbgrader_config.py").read_text())
-    shutil.copytree(adv.SOURCE.parent, root / "source" / A)
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    context = {
-        "COURSE": str(root),
-        "REPO": str(REPO),
-        "PORT": str(listener.getsockname()[1]),
-        "LOOT": str(loot),
-    }
-    killed: list[int] = []
+    mark = None
     try:
-        done = _cli(root, "release", A)
-        assert done.returncode == 0, done.stdout + done.stderr
-        released = nbformat.read(root / "release" / A / adv.SOURCE.name, as_version=4)
-        for case in cases:
-            name, data = adv.submission_file(case, adv.build(case, released, context))
-            (inbox / name).write_bytes(data)
-        correct = adv.build(BY_NAME["correct"], released, context)
-        for student, damage in adv.UNREADABLE_ZIPS.items():
-            (inbox / f"{student}.zip").write_bytes(damage(correct))
-        for path in inbox.glob("*.zip"):
-            os.utime(path, (adv.ARRIVAL, adv.ARRIVAL))  # the LMS download's arrival time
-        from autograder import cli
-
-        collected = _cli(root, "collect", str(inbox), A)
-        assert collected.returncode == cli.EXIT_SKIPPED, collected.stdout + collected.stderr
-        for case in cases:  # beside the notebook once collected, as a student's folder has
-            for raw, text in case.extra_files.items():
-                folder = os.fsencode(cli.Course(root).submission(case.name, A))
-                Path(os.fsdecode(os.path.join(folder, raw))).write_text(text)
-
-        protected = [root / "source", REPO / "autograder" / "source", REPO / "nnlib"]
-        before = _hashes(*protected)
-        kernels_before = _kernels()
-        start = time.monotonic()
-        done = _cli(
-            root,
-            "autograde",
-            A,
-            "--jobs",
-            "2",
-            "--no-progress",
-            "--seed",
-            str(SEED),
-            *LIMITS,
-            timeout=900,
-        )
-        elapsed = time.monotonic() - start
-        finished = time.time()
-        fed = _cli(root, "feedback", A)
-        graded_csv = _cli(root, "grades")
-        print(f"adversarial batch: {len(cases)} submissions in {elapsed:.1f} s ({level})")
-        time.sleep(3)  # a delayed writer that escaped the job would act by now
-        survivors = _marked()
-        new_kernels = _kernels() - kernels_before
-        results = {r.student: r for r in read_results(root / "results", A)}
-
-        scores, manual = {}, []
-        with cli.Course(root).gradebook() as gb:
-            for case in cases:
-                sub = gb.find_submission(A, case.name)
-                scores[case.name] = sub.score
-                manual += [
-                    (case.name, g.name)
-                    for nb in sub.notebooks
-                    for g in nb.grades
-                    if g.manual_score is not None
-                ]
-        yield {
-            "cases": cases,
-            "level": level,
-            "root": root,
-            "loot": loot,
-            "cli": done,
-            "collected": collected,
-            "feedback": fed,
-            "grades": graded_csv,
-            "elapsed": elapsed,
-            "finished": finished,
-            "results": results,
-            "survivors": survivors,
-            "new_kernels": new_kernels,
-            "unchanged": before == _hashes(*protected),
-            "scores": scores,
-            "manual": manual,
-        }
+        with adv.scratch_course(tmp_path_factory.mktemp("adversarial"), cases) as course:
+            root, mark = course.root, course.mark
+            protected = [root / "source", REPO / "autograder" / "source", REPO / "nnlib"]
+            before = _hashes(*protected)
+            start = time.monotonic()
+            done, kernels = _run_watching(
+                root, "autograde", A, "--jobs", "2", "--no-progress", "--seed", str(SEED),
+                *LIMITS, timeout=900,
+            )  # fmt: skip
+            elapsed = time.monotonic() - start
+            finished = time.time()
+            fed = _cli(root, "feedback", A)
+            graded_csv = _cli(root, "grades")
+            print(f"adversarial batch: {len(cases)} submissions in {elapsed:.1f} s ({level})")
+            time.sleep(3)  # a delayed writer that escaped the job would act by now
+            survivors = _marked(mark)
+            alive = {pid for pid, started in kernels if _started(pid) == started}
+            results = {r.student: r for r in read_results(root / "results", A)}
+            scores, manual = {}, []
+            with cli.Course(root).gradebook() as gb:
+                for case in cases:
+                    sub = gb.find_submission(A, case.name)
+                    scores[case.name] = sub.score
+                    manual += [
+                        (case.name, g.name)
+                        for nb in sub.notebooks
+                        for g in nb.grades
+                        if g.manual_score is not None
+                    ]
+            yield {
+                "cases": cases,
+                "level": level,
+                "root": root,
+                "loot": course.loot,
+                "origin": course.origin,
+                "cli": done,
+                "collected": course.collected,
+                "feedback": fed,
+                "grades": graded_csv,
+                "elapsed": elapsed,
+                "finished": finished,
+                "results": results,
+                "survivors": survivors,
+                "kernels_seen": kernels,
+                "new_kernels": alive,
+                "unchanged": before == _hashes(*protected),
+                "scores": scores,
+                "manual": manual,
+            }
     finally:
-        listener.close()
-        for pid in _marked():  # the attacks' own processes, by pid, if any escaped
-            try:
+        for pid in _marked(mark) if mark else ():  # this run's attack processes, if any escaped
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-            except OSError:
-                pass
 
 
 def _case(graded, name):
@@ -307,6 +290,7 @@ def test_every_attack_scores_exactly_its_expected_points(graded):
 
 def test_nothing_the_students_started_survives(graded):
     assert graded["survivors"] == {}, graded["survivors"]
+    assert graded["kernels_seen"], "no kernel of this run was seen: the watch is broken"
     assert graded["new_kernels"] == set()
 
 
