@@ -53,7 +53,7 @@ def isolation() -> str:
         )
     except (OSError, subprocess.TimeoutExpired):
         return "rlimits"
-    if done.returncode == 126:  # the launcher's set-up failed after the namespaces were made
+    if done.returncode in (126, 127):  # namespaces made, then the set-up or the exec failed
         why = done.stderr.decode(errors="replace").strip()[-500:]
         warnings.warn(f"kernels get the 'rlimits' level only: {why}", RuntimeWarning, 2)
     return "namespaces" if done.returncode == 0 else "rlimits"
@@ -281,9 +281,11 @@ def hidden_paths(course_root: Path | str | None = None, extra=()) -> list[Path]:
     return sorted(set(found))
 
 
-# The system's part of a kernel's file system, each for a reason (found with strace and
-# /proc/<pid>/maps on a kernel that imports numpy, ipykernel and matplotlib, saves a plot
-# and starts a Pool); on a merged-/usr system /bin, /lib and /lib64 are symlinks into /usr:
+# The system's part of a kernel's file system, each for a reason. Found with strace and
+# /proc/<pid>/maps on a kernel that imports numpy, ipykernel, matplotlib, ssl, sqlite3 and
+# ctypes, saves a plot and starts a Pool: besides the interpreter and the packages, it maps
+# only files of /usr/lib/<arch> (the C library, the loader, gconv) and /usr/lib/locale.
+# On a merged-/usr system /bin, /lib and /lib64 are symlinks into /usr:
 SYSTEM_PATHS = (
     "/usr/lib",  # the C library and what the interpreter and the compiled packages load:
     "/usr/lib64",  # libm, libz, libffi, libssl, libstdc++, libpng, libfreetype, gconv...

@@ -92,7 +92,8 @@ _STATVFS_FLAGS = (
     (os.ST_NODIRATIME, MS_NODIRATIME),
     (os.ST_RELATIME, MS_RELATIME),
 )
-_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}  # glibc has no wrapper
+# pivot_root's number (glibc has no wrapper) for 64-bit processes; elsewhere: chroot
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41} if sys.maxsize > 2**32 else {}
 
 _LIBC = None
 
@@ -221,7 +222,7 @@ def _bind_sources(root: str, sources, writable: bool) -> list[str]:
 
 def _make_dev(root: str, size: int) -> None:
     """/dev with the few devices a program expects, /dev/shm for multiprocessing's
-    semaphores, and the usual links to /proc/self/fd."""
+    semaphores, and the usual links to /proc/self/fd. No tty: the kernel has no terminal."""
     dev = os.path.join(root, "dev")
     os.mkdir(dev, 0o755)
     _mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
