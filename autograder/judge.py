@@ -6,19 +6,28 @@ confined kernel (`autograder.kernel.KernelSession`), then grades each spec there
 * the grader draws the cases from the seed with the spec's own generator and sends only
   the *inputs* into the kernel, encoded in the wire format of `autograder.wire` (arrays as
   ``.npy`` bytes, ``allow_pickle=False``); a test function (``numerical_gradient``'s
-  ``f``) travels as its marshalled code and its closure's values;
+  ``f``) travels as its marshalled code, with no path of the grader's in it
+  (`CODE_FILENAME`), and its closure's values;
 * the kernel calls the student's function and sends back the *outputs*: an ndarray of a
   numeric or boolean dtype, or a tuple / dict (str keys) of them. Anything else (a list,
   an ``np.matrix``, an object array, an object with ``__eq__``) is described by its
-  type's name only and never unpickled;
+  type's name only and never unpickled. It also sends back, raw, the arguments the spec
+  declares unchanged, as they were right after the call;
 * the grader decodes them with ``np.load(..., allow_pickle=False)`` and hands them to
   `autograder.checks.run_check` through a replay function, so the comparison, the
   hard-coded-answer detection, the hints and the message are exactly run_check's.
-  Expected values are computed by the grader only; they never exist in the kernel.
+  Expected values are computed by the grader only; they never exist in the kernel, and
+  whether an argument changed is decided by run_check against the grader's own copy of
+  the inputs: the kernel reports values, never verdicts.
 
 The wire format has two halves: the kernel's (`autograder.wire`, whose source text the
 judge sends into each kernel it starts, with a configuration dict) and the grader's (this
 module: `encode_input`, `decode_reply`). Both take the wire kinds from `autograder.wire`.
+In the kernel, the helper that answers the grader's calls is a closure sealed before any
+student cell runs and bound in ``builtins`` under a random name chosen per `Judge`
+(`kernel_preamble`): it cannot be imported, and what it sends cannot be changed by
+patching numpy, json, base64 or a builtin. Code in the same process can still reach it by
+walking ``gc``, frames or ``builtins``; `autograder.scan` flags those routes.
 
 The kernel is confined (`autograder.confine`): its own namespaces, uid, limits and
 environment, with the course, nnlib and the checkout hidden from it, so the reference can
@@ -69,11 +78,31 @@ MAX_OUTPUT_BYTES = 64 * 2**20
 REPLY_MIME = "application/x-nnfp-judge+json"
 
 
+#: The file name of every code object the grader sends into the kernel (`encode_input`):
+#: never a path of the grader's.
+CODE_FILENAME = "<grader>"
+
+
 @functools.cache
-def kernel_preamble() -> str:
-    """The code run first in every kernel: `autograder.wire`'s source as module ``_judge``,
-    installed with this grader's configuration (blocked and stubbed modules, limits)."""
-    source = Path(wire.__file__).read_text(encoding="utf-8")
+def _wire_source() -> str:
+    return Path(wire.__file__).read_text(encoding="utf-8")
+
+
+def helper_name() -> str:
+    """A fresh random name for one kernel's helper (see `kernel_preamble`)."""
+    return "_" + secrets.token_hex(12)
+
+
+def kernel_preamble(helper: str) -> str:
+    """The code run first in every kernel, before any student cell: `autograder.wire`'s
+    source, executed twice in private namespaces, one copy installing the blocked and
+    stubbed modules, the other sealed into the helper that answers the grader's calls and
+    bound in ``builtins`` as `helper` (a name of `helper_name`'s: random, so no student
+    code can name it without reading ``builtins``). It leaves no name in the notebook's
+    namespace and nothing in ``sys.modules``; see `autograder.wire` for what it captures
+    and what remains reachable in-process."""
+    if not helper.isidentifier():
+        raise ValueError(f"helper must be an identifier, got {helper!r}")
     config = {
         "blocked": BLOCKED_MODULES,
         "stubbed": STUBBED_MODULES,
@@ -81,16 +110,42 @@ def kernel_preamble() -> str:
         "reply_mime": REPLY_MIME,
     }
     return (
-        "import sys as _s, types as _t\n"
-        "_judge = _t.ModuleType('_judge')\n"
-        f"exec(compile({source!r}, '<judge>', 'exec'), _judge.__dict__)\n"
-        "_s.modules['_judge'] = _judge\n"
-        f"_judge.install({config!r})\n"
-        "del _s, _t\n"
+        "def _nnfp_preamble():\n"
+        "    import builtins\n"
+        f"    code = compile({_wire_source()!r}, '<judge>', 'exec')\n"
+        "    guard, sealed = ({'__builtins__': dict(vars(builtins)), '__name__': '<judge>'}\n"
+        "                     for _ in range(2))\n"
+        "    exec(code, guard)\n"
+        "    exec(code, sealed)\n"
+        f"    guard['install']({config!r})\n"
+        f"    call = sealed['seal']({config!r}, globals())\n"
+        f"    setattr(builtins, {helper!r}, call)\n"
+        "_nnfp_preamble()\n"
+        "del _nnfp_preamble\n"
     )
 
 
 # ----------------------------------------------------------------- the grader's half of the wire
+
+
+def _refuse_path(value, where: str) -> None:
+    if isinstance(value, str) and (value.startswith(("/", "~")) or ":\\" in value):
+        raise ValueError(f"{where} holds a path, {value!r}: it cannot be sent into the kernel")
+
+
+def _pathless(code: types.CodeType) -> types.CodeType:
+    """`code` and its nested code objects with no path of the grader's: the file name is
+    `CODE_FILENAME`, the qualified name only the function's own name (not the grader's
+    functions it was defined in); a constant that is an absolute path is refused."""
+    consts = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            const = _pathless(const)
+        _refuse_path(const, code.co_name)
+        consts.append(const)
+    return code.replace(
+        co_filename=CODE_FILENAME, co_qualname=code.co_name, co_consts=tuple(consts)
+    )
 
 
 def encode_input(value) -> dict:
@@ -108,9 +163,11 @@ def encode_input(value) -> dict:
     if isinstance(value, dict):
         return {"kind": wire.DICT, "items": [[k, encode_input(v)] for k, v in value.items()]}
     if isinstance(value, types.FunctionType):
+        for cell in value.__closure__ or ():
+            _refuse_path(cell.cell_contents, value.__name__)
         return {
             "kind": wire.FUNCTION,
-            "code": base64.b64encode(marshal.dumps(value.__code__)).decode("ascii"),
+            "code": base64.b64encode(marshal.dumps(_pathless(value.__code__))).decode("ascii"),
             "cells": [encode_input(c.cell_contents) for c in value.__closure__ or ()],
             "name": value.__name__,
         }
@@ -172,15 +229,19 @@ def _error(name: str, message: str, not_implemented: bool = False) -> BaseExcept
 class _Outcome:
     value: Any = None
     error: BaseException | None = None
-    after: dict[int, np.ndarray] = field(default_factory=dict)
+    after: dict[int, np.ndarray | None] = field(default_factory=dict)
 
 
 def decode_reply(reply: dict, watch: list[int]) -> _Outcome:
-    """One call's reply from the kernel; raises on anything malformed."""
-    after = {}
-    for pos, value in dict(reply.get("after", {})).items():
-        if int(pos) in watch:
-            after[int(pos)] = wire.load(value)
+    """One call's reply from the kernel; raises on anything malformed.
+
+    Its ``after`` maps each watched position to the argument as the kernel sent it back
+    after the call, or to None when it did not (`_replay` counts that as changed); the
+    kernel's other positions are ignored, not decoded."""
+    sent = dict(reply.get("after", {}))
+    after: dict[int, np.ndarray | None] = {}
+    for pos in watch:
+        after[pos] = wire.load(sent[str(pos)]) if str(pos) in sent else None
     outcome = _Outcome(after=after)
     if "error" in reply:
         ename, evalue, nie = reply["error"]
@@ -192,8 +253,20 @@ def decode_reply(reply: dict, watch: list[int]) -> _Outcome:
     return outcome
 
 
+def _mark_changed(given: np.ndarray) -> None:
+    """Make `given` differ from what it was in every entry (NaN, or bits flipped)."""
+    if given.dtype.kind in "fc":
+        given.fill(np.nan)
+    elif given.dtype.kind in "biu":
+        np.invert(given, out=given)
+
+
 def _replay(outcomes: list[_Outcome]):
-    """A stand-in for the student's function that returns what the kernel returned."""
+    """A stand-in for the student's function that returns what the kernel returned.
+
+    It writes each watched argument as the kernel sent it back into the grader's copy, for
+    run_check to compare with the grader's own inputs; an argument that did not come back
+    as it was sent (missing, another shape or dtype) is marked changed."""
     it = iter(outcomes)
 
     def student(*args):
@@ -202,8 +275,13 @@ def _replay(outcomes: list[_Outcome]):
         except StopIteration:
             raise _error("GraderError", "no recorded outcome for this case") from None
         for pos, arr in o.after.items():
-            if isinstance(args[pos], np.ndarray) and args[pos].shape == arr.shape:
-                args[pos][...] = arr  # the kernel's input after the call (in-place edits)
+            given = args[pos]
+            if not isinstance(given, np.ndarray):
+                continue
+            if arr is None or arr.shape != given.shape or arr.dtype != given.dtype:
+                _mark_changed(given)
+            else:
+                given[...] = arr  # the kernel's argument after the call (in-place edits)
         if o.error is not None:
             raise o.error
         return o.value
@@ -246,10 +324,11 @@ class Judge:
     ):
         if limits is None:
             limits = Limits() if timeout is None else Limits(cell_seconds=float(timeout))
+        self._helper = helper_name()  # this kernel's; restarts run the same preamble
         self.kernel = KernelSession(
             notebook,
             limits,
-            preamble=kernel_preamble(),
+            preamble=kernel_preamble(self._helper),
             reply_mime=REPLY_MIME,
             kernel_name=kernel_name,
             course_root=course_root,
@@ -274,7 +353,7 @@ class Judge:
         token = secrets.token_hex(8)
         payload = json.dumps(request)
         self.kernel.forget_reply(token)
-        code = f"_judge.call(globals().get({function!r}, None), {payload!r}, {token!r})"
+        code = f"{self._helper}({function!r}, {payload!r}, {token!r})"
         reply = self.kernel.run(code)
         text = self.kernel.pop_reply(token)
         if text is None:

@@ -11,8 +11,8 @@ the same process can reach anything by walking objects; every such route is flag
 introspection, and patching a module the helper or the kernel relies on as monkeypatch.
 
 Parsing costs the grader time and memory outside every limit of the kernel, so a cell
-longer than `MAX_CELL_CHARS` or `MAX_CELL_LINES`, or past `MAX_NOTEBOOK_CHARS` of code
-already scanned in the notebook, is not parsed: it is flagged ``too-long`` for review.
+longer than `MAX_CELL_CHARS` or `MAX_CELL_LINES`, or one that would take the code parsed in
+the notebook past `MAX_NOTEBOOK_CHARS`, is not parsed: it is flagged ``too-long`` for review.
 
 Kinds
 -----
@@ -541,8 +541,8 @@ def scan_notebook(nb: nbformat.NotebookNode) -> list[Flag]:
     """Flags for a notebook's student code: solution cells and cells without nbgrader metadata.
 
     Each cell is named by its nbgrader ``grade_id``, or ``cell <index>`` when it has none.
-    At most `MAX_NOTEBOOK_CHARS` characters are parsed in all; each cell after that is
-    flagged ``too-long``.
+    At most `MAX_NOTEBOOK_CHARS` characters are parsed in all: a cell that does not fit in
+    what is left of that budget is flagged ``too-long``.
     """
     flags: list[Flag] = []
     budget = MAX_NOTEBOOK_CHARS

@@ -9,9 +9,12 @@ messages must equal what `run_check` gives in-process on the same functions and 
 import copy
 import json
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
+import types
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +22,20 @@ import pytest
 
 from autograder import wire
 from autograder.checks import run_check
-from autograder.judge import REPLY_MIME, Judge, decode_reply, encode_input, judge_notebook
+from autograder.judge import (
+    REPLY_MIME,
+    Judge,
+    _mark_changed,
+    _Outcome,
+    _replay,
+    decode_reply,
+    encode_input,
+    judge_notebook,
+    kernel_preamble,
+)
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
 from autograder.rebuild import rebuild, student_version
+from autograder.scan import scan_source
 from autograder.specs import get_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,7 +281,7 @@ def test_malformed_replies_fail_only_that_call():
     outcome = decode_reply({"error": ["Bad\0Name", "m" * 10**5, False], "after": {}}, [])
     assert type(outcome.error).__name__ == "BadName" and len(str(outcome.error)) == 2000
     ignored = decode_reply({"value": {"kind": "other", "name": "int"}, "after": {"7": "?"}}, [0])
-    assert ignored.after == {}  # an index the grader did not ask for is ignored, not decoded
+    assert ignored.after == {0: None}  # 7 was not asked for: ignored, not decoded; 0 is missing
     for bad in (
         {"value": {"kind": "array", "data": "not base64 npy"}},
         {"error": ["only one"]},
@@ -385,12 +399,21 @@ def test_install_refuses_an_unknown_setting():
         wire.install({"blocked": (), "max_bytes": 1})
 
 
-def test_the_preamble_blocks_the_reference_and_stubs_the_grader():
-    """Run the judge's preamble (the wire module's source, installed) in a fresh Python."""
+def test_the_preamble_blocks_the_reference_and_stubs_the_grader_and_leaves_no_name():
+    """Run the judge's preamble in a fresh Python: nothing named _judge anywhere, no new
+    name in the namespace, the helper only under the random name in builtins."""
     code = textwrap.dedent(
         """
+        import builtins, sys
         from autograder.judge import kernel_preamble
-        exec(kernel_preamble())
+        before = set(globals())
+        exec(kernel_preamble("_h0123"))
+        print("new names:", sorted(set(globals()) - before - {"before"}))
+        print("judge modules:", [m for m in sys.modules if "judge" in m.split(".")[-1]])
+        try:
+            import _judge
+        except ImportError as exc:
+            print("no _judge:", type(exc).__name__)
         try:
             import nnlib.activations
         except ImportError as exc:
@@ -400,13 +423,344 @@ def test_the_preamble_blocks_the_reference_and_stubs_the_grader():
             visible_tests_passed("q")
         except RuntimeError as exc:
             print("stubbed:", exc)
-        print("module:", type(_judge).__name__, _judge.CONFIG["reply_mime"])
+        try:
+            builtins._h0123("f", "{}", "token")
+        except RuntimeError as exc:
+            print("helper:", exc)
         """
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr
+    assert "new names: []" in done.stdout
+    assert "judge modules: ['autograder.judge']" in done.stdout  # the grader's, imported above
+    assert "no _judge: ModuleNotFoundError" in done.stdout
     assert "blocked: nnlib cannot be imported while grading" in done.stdout
     assert "stubbed: visible_tests_passed is not available while grading" in done.stdout
-    assert f"module: module {REPLY_MIME}" in done.stdout
+    assert "helper: no IPython shell to publish the reply" in done.stdout
+    with pytest.raises(ValueError, match="identifier"):
+        kernel_preamble("a.b")
+
+
+# --------------------------------------------- the helper in the kernel (issue 11, round 2)
+
+SEALED = """
+import base64, builtins, json
+import numpy as np
+from IPython.core.interactiveshell import InteractiveShell
+from autograder.judge import encode_input, kernel_preamble
+
+
+class Recorder:
+    def __init__(self):
+        self.sent = []
+
+    def publish(self, data, metadata=None, **kwargs):
+        self.sent.append((data, metadata))
+
+
+shell = InteractiveShell.instance()
+recorder = shell.display_pub = Recorder()
+exec(kernel_preamble("_h0123"))
+
+
+def step(x):
+    x *= 0.0
+    return {"g": x + 1.0}
+
+
+request = json.dumps({"args": [encode_input(np.array([1.0, 2.0]))], "watch": [0]})
+_h0123("step", request, "t1")
+real = builtins.callable, np.save, json.dumps, base64.b64encode, Recorder.publish
+builtins.callable = lambda obj: False
+np.save = json.dumps = base64.b64encode = None
+Recorder.publish = lambda self, *args, **kwargs: None
+shell.display_pub = None
+_h0123("step", request, "t2")
+builtins.callable, np.save, json.dumps, base64.b64encode, Recorder.publish = real
+(first, t1), (second, t2) = recorder.sent
+print(json.dumps([t1["token"], t2["token"], first == second, first]))
+"""
+
+
+def test_the_sealed_helper_sends_the_same_reply_whatever_is_patched_after_it():
+    """The preamble, in a fresh Python with an IPython shell whose publisher records: the
+    second call, after np.save, json.dumps, base64.b64encode, a builtin and the publisher
+    were replaced, publishes exactly what the first one did."""
+    done = subprocess.run(
+        [sys.executable, "-c", SEALED], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    t1, t2, same, data = json.loads(done.stdout.splitlines()[-1])
+    assert (t1, t2, same) == ("t1", "t2", True)
+    reply = json.loads(data[REPLY_MIME])
+    outcome = decode_reply(reply, [0])
+    np.testing.assert_array_equal(outcome.after[0], [0.0, 0.0])
+    np.testing.assert_array_equal(outcome.value["g"], [1.0, 1.0])
+
+
+#: Correct values, but x is left zeroed; the original is kept for the forgeries below.
+ZEROES_X = """
+import numpy as np
+
+ORIGINAL = []
+
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=float)
+    for i in range(x.size):
+        old = x.flat[i]
+        x.flat[i] = old + h
+        fp = f(x)
+        x.flat[i] = old - h
+        fm = f(x)
+        x.flat[i] = old
+        grad.flat[i] = (fp - fm) / (2 * h)
+    ORIGINAL.append(x.copy())
+    x[...] = 0.0
+    return grad
+"""
+
+#: The issue's attack: reach the helper by name and wrap the call so that x comes back.
+REACH_BY_NAME = """
+helper = None
+try:
+    import _judge as helper
+except ImportError:
+    pass
+if helper is None:
+    import sys
+
+    helper = sys.modules.get("_judge")
+if helper is None:
+    helper = globals().get("_judge")
+if helper is not None:
+    real_answer = helper.answer
+
+    def restoring(fn, request):
+        def wrapped(*args):
+            saved = [(a, a.copy()) for a in args if isinstance(a, np.ndarray)]
+            out = fn(*args)
+            for a, copy in saved:
+                a[...] = copy
+            return out
+
+        return real_answer(wrapped, request)
+
+    helper.answer = restoring
+"""
+
+#: Each of these, alone, forged the "after" of the helper before it was sealed.
+PATCH_WHAT_IT_SENDS = """
+import base64
+import builtins
+import io
+import json
+
+from IPython import get_ipython
+
+
+def _forged_npy():
+    buf = io.BytesIO()
+    real_save(buf, ORIGINAL[-1], allow_pickle=False)
+    return buf.getvalue()
+
+
+def _forge(reply):
+    if isinstance(reply, dict) and reply.get("after") and ORIGINAL:
+        forged = real_b64encode(_forged_npy()).decode("ascii")
+        reply = dict(reply, after={pos: forged for pos in reply["after"]})
+    return reply
+
+
+def save(file, arr, *args, **kwargs):
+    if ORIGINAL and arr.shape == ORIGINAL[-1].shape and not arr.any():
+        arr = ORIGINAL[-1]
+    return real_save(file, arr, *args, **kwargs)
+
+
+def b64encode(data, *args):
+    if ORIGINAL and data.startswith(b"\\x93NUMPY"):
+        arr = np.load(io.BytesIO(data))
+        if arr.shape == ORIGINAL[-1].shape and not arr.any():
+            data = _forged_npy()
+    return real_b64encode(data, *args)
+
+
+def publish(self, data, metadata=None, **kwargs):
+    forged = {}
+    for mime, text in data.items():
+        reply = json.loads(text) if isinstance(text, str) and '"after"' in text else None
+        forged[mime] = text if reply is None else real_dumps(_forge(reply))
+    return real_publish(self, forged, metadata, **kwargs)
+
+
+real_save, real_b64encode, real_dumps = np.save, base64.b64encode, json.dumps
+publisher = type(get_ipython().display_pub)
+real_publish = publisher.publish
+np.save = save
+base64.b64encode = b64encode
+json.dumps = lambda obj, *args, **kwargs: real_dumps(_forge(obj), *args, **kwargs)
+json.encoder.c_make_encoder = None
+publisher.publish = publish
+"""
+
+
+def _x_not_restored(result):
+    assert not result.passed and result.points_earned == 0, result.message
+    hint = get_spec("a1.numerical_gradient").unchanged_hint.id
+    assert result.hint_id == hint == "x-not-restored", result.message
+
+
+def test_the_helper_cannot_be_reached_by_name_and_a_zeroed_x_loses():
+    """Issue 11: ``import _judge`` (or sys.modules, or globals) to wrap the call scored 4/4."""
+    nb = _rebuilt({"numerical_gradient": ZEROES_X + REACH_BY_NAME})
+    with Judge(nb, timeout=10) as judge:
+        result = judge.check("a1.numerical_gradient", SEED)
+        errors = list(judge.kernel.cell_errors)
+        probe = judge.kernel.run_cell(
+            "import sys\n"
+            "assert helper is None and not [m for m in sys.modules if 'judge' in m]\n"
+            "assert not [k for k in globals() if 'judge' in k or 'nnfp' in k]\n"
+        )
+    assert errors == []  # every route was tried, and found nothing
+    assert probe == (True, "")
+    _x_not_restored(result)
+    flagged = {(f.kind, f.code) for f in scan_source(REACH_BY_NAME, "numerical_gradient")}
+    for line in ("import _judge as helper", 'helper = globals().get("_judge")'):
+        assert ("introspection", line) in flagged
+    assert ("introspection", 'helper = sys.modules.get("_judge")') in flagged
+
+
+def test_patching_numpy_json_base64_or_the_publisher_does_not_change_what_is_sent():
+    """A cell run after the preamble replaces what the old helper looked up at each call:
+    the grader still receives the zeroed x, and a correct answer still earns its points."""
+    answers = {
+        "numerical_gradient": ZEROES_X + PATCH_WHAT_IT_SENDS,
+        "sigmoid_grad": _correct("a1.sigmoid_grad"),
+    }
+    with Judge(_rebuilt(answers), timeout=10) as judge:
+        zeroed, sigmoid = (
+            judge.check(n, SEED) for n in ("a1.numerical_gradient", "a1.sigmoid_grad")
+        )
+        errors = list(judge.kernel.cell_errors)
+    assert errors == []  # every patch was in place
+    _x_not_restored(zeroed)
+    assert sigmoid.passed and sigmoid.points_earned == sigmoid.points_possible, sigmoid.message
+    kinds = {f.kind for f in scan_source(PATCH_WHAT_IT_SENDS, "numerical_gradient")}
+    assert {"monkeypatch", "introspection"} <= kinds
+
+
+def test_a_function_sent_into_the_kernel_carries_no_path_of_the_grader():
+    """Issue 11: ``f.__code__.co_filename`` told a submission where the hidden specs live."""
+    walk = (
+        "def numerical_gradient(f, x, h=1e-5):\n"
+        "    seen, codes = [], [f.__code__]\n"
+        "    while codes:\n"
+        "        code = codes.pop()\n"
+        "        seen += [code.co_filename, code.co_name, code.co_qualname]\n"
+        "        seen += [c for c in code.co_consts if isinstance(c, str)]\n"
+        "        codes += [c for c in code.co_consts if hasattr(c, 'co_consts')]\n"
+        "    raise ValueError('SEEN<' + '|'.join(seen) + '>SEEN')\n"
+    )
+    (result,) = judge_notebook(
+        _rebuilt({"numerical_gradient": walk}), ["a1.numerical_gradient"], SEED
+    )
+    seen = re.search(r"SEEN<(.*)>SEEN", result.message).group(1).split("|")
+    assert seen[:2] == ["<grader>", "<lambda>"]
+    assert not [text for text in seen if "/" in text or "\\" in text], seen
+    assert str(ROOT) not in result.message
+
+
+def test_nested_code_objects_lose_their_paths_too():
+    scale = 2.0
+
+    def outer(v):
+        def inner(w):
+            return [scale * u for u in w]
+
+        return float(np.sum(inner(v)))
+
+    sent = wire.decode_input(_through_json(encode_input(outer)))
+    assert sent(np.ones(3)) == 6.0  # it still computes
+    codes, names = [sent.__code__], []
+    while codes:
+        code = codes.pop()
+        names += [code.co_filename, code.co_name, code.co_qualname]
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    assert len(names) == 9 and set(names[::3]) == {"<grader>"}  # outer, inner, the listcomp
+    assert not [n for n in names if "/" in n or "test_" in n], names
+    assert __file__ in outer.__code__.co_filename  # the grader's own function is untouched
+
+    def holds_a_path():
+        return "/srv/course/specs.py"
+
+    folder = "/srv/course"
+    with pytest.raises(ValueError, match="holds a path"):
+        encode_input(holds_a_path)
+    with pytest.raises(ValueError, match="holds a path"):
+        encode_input(lambda: folder)
+
+
+def test_the_arguments_are_saved_before_any_other_code_of_the_student_runs():
+    """A returned mapping's ``keys`` or an exception's ``__str__`` runs after the call: it
+    must not be able to restore the argument the function zeroed."""
+    held = []
+
+    class Restores(OrderedDict):
+        def keys(self):
+            held[0][...] = [1.0, 2.0]
+            return super().keys()
+
+    class RestoresToo(Exception):
+        def __str__(self):
+            held[0][...] = [1.0, 2.0]
+            return "restored"
+
+    def zeroes(x, fail):
+        held[:] = [x]
+        x[...] = 0.0
+        if fail:
+            raise RestoresToo
+        return Restores(g=x * 0)
+
+    for fail in (False, True):
+        request = {"args": [encode_input(np.array([1.0, 2.0])), encode_input(fail)], "watch": [0]}
+        outcome = decode_reply(_through_json(wire.answer(zeroes, request)), [0])
+        np.testing.assert_array_equal(outcome.after[0], [0.0, 0.0])
+        np.testing.assert_array_equal(held[0], [1.0, 2.0])  # the student's code did run
+
+
+@pytest.mark.parametrize(
+    "after",
+    [None, "reshaped", "float32"],
+    ids=["missing", "another shape", "another dtype"],
+)
+def test_a_watched_argument_that_does_not_come_back_as_sent_counts_as_changed(after):
+    spec = get_spec("a1.numerical_gradient")
+    correct = CORRECT["a1.numerical_gradient"][0]
+    outcomes, unchanged = [], []
+    for case in spec.cases(np.random.default_rng(SEED)):
+        args = copy.deepcopy(case.args)
+        value = correct(*args)
+        x = args[1]
+        sent = {None: None, "reshaped": x.reshape(-1, 1), "float32": x.astype(np.float32)}[after]
+        outcomes.append(_Outcome(value=value, after={1: sent}))
+        unchanged.append(_Outcome(value=value, after={1: x}))
+    _x_not_restored(run_check(spec, _replay(outcomes), SEED))
+    assert run_check(spec, _replay(unchanged), SEED).passed  # the same values, x as sent
+
+
+def test_the_grader_compares_the_arguments_it_gets_back_itself():
+    """The kernel sends values, never a verdict: run_check compares the array that came
+    back with the grader's own copy of the input, so a reply cannot claim "unchanged"."""
+    x = np.array([1.0, 2.0])
+    given = x.copy()
+    back = {"value": wire.encode_output(x), "after": {"0": wire.save(np.zeros(2))}, "changed": []}
+    outcome = decode_reply(_through_json(back), [0])
+    _replay([outcome])(given)
+    np.testing.assert_array_equal(given, [0.0, 0.0])  # what the grader compares with x
+    ints = np.array([3, 4])
+    _mark_changed(ints)
+    assert not np.any(ints == [3, 4])
