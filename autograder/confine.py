@@ -337,7 +337,10 @@ class Confinement:
     """One job's confinement. Use `wrap` on the kernel command; `close` when the job ends.
 
     ``ipc_dir`` is where the kernel's Unix sockets and connection file go: the one folder
-    on the real disk the kernel can reach (writable only until the kernel has started).
+    on the real disk the kernel can write to (only until the kernel has started). At the
+    "namespaces" level the kernel sees `allowed_paths`, read-only, and nothing else of the
+    machine's; `course_root` and ``hide_extra`` join `hidden_paths`, covered where they
+    lie inside an allowed folder.
     """
 
     def __init__(
