@@ -2,9 +2,10 @@
 
 Each test runs a small Python program through the sandbox launcher, exactly as the judge
 runs a kernel, and reads what the program saw from a file it writes into the job's ipc
-folder (the one folder on the real disk it can reach). Every abuse here is bounded by the
+folder (the one folder on the real disk it can write to). Every abuse here is bounded by the
 test itself (at most 2 GiB of memory, 200 processes, 64 MB of disk, a few seconds), so a
-broken limit fails the test instead of harming the machine.
+broken limit fails the test instead of harming the machine. What the kernel's file system
+holds (an allow-list) is proved in test_autograder_mounts.py.
 """
 
 from __future__ import annotations
