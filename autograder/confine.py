@@ -322,15 +322,19 @@ def allowed_paths() -> list[str]:
     interpreter and its standard library (the prefixes, and the executable's real path),
     the packages (`_package_folders`), and the system's part (`SYSTEM_PATHS`). Each is
     given as found and by its real path, so that a symlink in either leads somewhere. A
-    virtual environment inside the checkout is given alone, never its parent folder; of a
-    system Python (prefix /usr or /usr/local), only the prefix's bin and lib folders."""
+    virtual environment inside the checkout is given alone: the checkout, and every folder
+    around it, never are (whatever found them). Of a system Python (prefix /usr or
+    /usr/local), only the prefix's bin and lib folders are given."""
     paths = set()
     for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}:
         shared = os.path.realpath(prefix) in ("/", "/usr", "/usr/local")  # a system Python
         paths |= {f"{prefix}/bin", f"{prefix}/lib", f"{prefix}/lib64"} if shared else {prefix}
     paths |= {sys.executable, *map(str, _package_folders()), *SYSTEM_PATHS}
     paths |= {os.path.realpath(p) for p in paths}
-    return sorted(os.path.normpath(p) for p in paths if os.path.lexists(p))
+    checkout = _checkout_of(Path(__file__).resolve().parent)
+    around = {checkout, *checkout.parents} if checkout else {Path("/")}  # never these
+    paths = {os.path.normpath(p) for p in paths if os.path.lexists(p)}
+    return sorted(p for p in paths if Path(p) not in around)
 
 
 class Confinement:
