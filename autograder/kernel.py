@@ -279,7 +279,6 @@ class KernelSession:
     ):
         self.notebook = notebook
         self.limits = limits
-        self.timeout = float(limits.cell_seconds)
         self.preamble = preamble
         self.reply_mime = reply_mime
         self.kernel_name = kernel_name
@@ -618,7 +617,7 @@ class _Call:
             time.sleep(0.05)
         raise KernelLost(
             f"the kernel sent a message over the {MAX_MESSAGE_BYTES // 2**20} MB the grader "
-            "accepts; the kernel was restarted"
+            "accepts (an output or error that large); the kernel was restarted"
         )
 
     def _read(self, channel, msg_id: str) -> dict | None:
@@ -693,7 +692,10 @@ class _Call:
                 self.idle_at is not None
                 and now - max(self.idle_at, self.heard["shell"]) > REPLY_GRACE
             ):
-                raise KernelLost("the kernel finished but its reply never came; restarted")
+                raise KernelLost(
+                    "the kernel finished but its reply never came (lost behind what the cell "
+                    "sent); the kernel was restarted"
+                )
             lost = self.limit_hit()
             if lost is not None:
                 raise lost
