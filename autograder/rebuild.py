@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from os import PathLike
@@ -106,11 +107,15 @@ def _load_source(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
 
 # ------------------------------------------------- what running an answer cell does to names
 
-#: The analysis of the student's answer cells is bounded: past this many cells, or this
-#: many characters in all, every answer runs strictly in the student's order (which is Run
-#: All's order, so the grade is the same; only more code runs in later cells).
+#: The analysis of the student's cells is bounded as the scan's is: a cell over
+#: `MAX_CELL_CHARS` characters or `MAX_CELL_LINES` lines, or past `MAX_ANALYSED_CHARS` in
+#: all, is never parsed, and past `MAX_ANALYSED_CELLS` answer cells none is. Such a cell
+#: keeps its place in the student's order against every other (Run All's order, so the
+#: grade is the same; only its code may run in a later cell).
+MAX_CELL_CHARS = 100_000
+MAX_CELL_LINES = 3_000
+MAX_ANALYSED_CHARS = 400_000
 MAX_ANALYSED_CELLS = 200
-MAX_ANALYSED_CHARS = 1_000_000
 
 #: Names whose use when a cell runs may touch any global name (exec, globals(), a magic's
 #: get_ipython(), ...): such a cell keeps its place in the student's order against every
@@ -251,10 +256,10 @@ class _Runtime(ast.NodeVisitor):
 
 def effects(text: str) -> Effects:
     """What running `text` as a cell does to global names (`Effects`); a cell that is not
-    plain Python (IPython magics, a syntax error) or that is too deep to parse is
-    `dynamic`, so it keeps its place in the student's order."""
-    import warnings
-
+    plain Python (IPython magics, a syntax error), too long (`MAX_CELL_CHARS`) or too
+    deep to parse is `dynamic`, so it keeps its place in the student's order."""
+    if len(text) > MAX_CELL_CHARS or text.count("\n") >= MAX_CELL_LINES:
+        return Effects(dynamic=True)
     runtime = _Runtime()
     try:
         with warnings.catch_warnings():
@@ -270,10 +275,17 @@ def effects(text: str) -> Effects:
 
 
 def _effects_of(texts: list[str]) -> list[Effects]:
-    """`effects` of each text, within the analysis budget (`MAX_ANALYSED_CELLS`)."""
-    if len(texts) > MAX_ANALYSED_CELLS or sum(map(len, texts)) > MAX_ANALYSED_CHARS:
+    """`effects` of each text, within the analysis budget (`MAX_ANALYSED_CHARS`)."""
+    if len(texts) > MAX_ANALYSED_CELLS:
         return [Effects(dynamic=True)] * len(texts)
-    return [effects(text) for text in texts]
+    found, budget = [], MAX_ANALYSED_CHARS
+    for text in texts:
+        if len(text) <= min(budget, MAX_CELL_CHARS):
+            budget -= len(text)
+            found.append(effects(text))
+        else:
+            found.append(Effects(dynamic=True))
+    return found
 
 
 def student_version(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
