@@ -21,13 +21,14 @@ from the private copy, so a student cell that later replaces ``np.save``, ``json
 helper sends.
 
 This is not a security boundary against code in the same process: walking ``gc``, stack
-frames or a function's ``__globals__``, reading ``builtins``, or patching a module's
-internals reaches anything. `autograder.scan` flags each of those routes for the
-instructor. What the kernel cannot do is decide a verdict: it sends back raw values
-(the outputs and the watched arguments as they were after the call); the grader compares
-them with its own copies of the inputs (`autograder.checks.run_check`), and a watched
-argument that does not come back as it was sent (missing, another shape or dtype) counts
-as changed.
+frames or a function's ``__globals__``, listing ``builtins``, reading ``linecache`` (where
+IPython keeps the source of every cell it ran, the preamble's and each call's too), or
+patching a module's internals reaches anything. `autograder.scan` flags each of those
+routes for the instructor. What the kernel never does is decide a verdict: it sends back
+raw values (the outputs, and the watched arguments as they were after the call); the
+grader compares them with its own copies of the inputs (`autograder.checks.run_check`),
+and a watched argument that does not come back as it was sent (missing, another shape or
+dtype) counts as changed.
 
 A value on the wire is a JSON object ``{"kind": <kind>, ...}``:
 
