@@ -76,10 +76,10 @@ class Limits:
 
     Time is counted in CPU seconds of the job (every process of the kernel, from its
     cgroup: `autograder.confine.Confinement.cpu_seconds`), so that a batch-mate who loads
-    the machine costs a submission nothing; a wall-clock backstop, `wall_factor` times the
-    CPU limit, stops code that sleeps or blocks. Where the job has no cgroup (the
-    "rlimits" level), the limits are wall seconds, stretched up to the backstop while the
-    machine is loaded (load average above the number of processors).
+    the machine costs a submission nothing; a wall-clock backstop, a few times the CPU
+    limit (`autograder.kernel.WALL_FACTOR`), stops code that sleeps or blocks. Where the job
+    has no cgroup (the "rlimits" level), the limits are wall seconds, stretched up to the
+    backstop while the machine is loaded (load average above the number of processors).
 
     Parameters
     ----------
@@ -89,9 +89,6 @@ class Limits:
     processes : processes and threads of the job at once.
     output_mb : what the kernel may print or display; the rest is dropped and reported.
     disk_mb : size of each writable tmpfs (``/tmp`` with the working directory, ...).
-    wall_factor : the wall-clock backstop of a cell, call or submission, as a multiple
-        (at least 1) of its CPU limit. 3 leaves a computing answer room for a machine
-        three times oversubscribed; a cell that sleeps forever costs 3 × `cell_seconds`.
     """
 
     cell_seconds: float = 10.0
@@ -100,15 +97,12 @@ class Limits:
     processes: int = 64
     output_mb: float = 4.0
     disk_mb: int = 256
-    wall_factor: float = 3.0
 
     def __post_init__(self):
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
-        if self.wall_factor < 1:
-            raise ValueError(f"Limits.wall_factor must be at least 1, got {self.wall_factor!r}")
 
 
 def default_limits() -> Limits:

@@ -65,6 +65,11 @@ MAX_GROWTH_BYTES = 192 * 2**20
 #: it comes on, since it may be queued behind a flood there.
 REPLY_GRACE = 2.0
 
+#: The wall-clock backstop of a cell, call or submission, as a multiple of its CPU limit
+#: (`KernelSession.wall_factor`): 3 leaves a computing answer room for a machine three times
+#: oversubscribed; a cell that sleeps forever costs 3 × ``Limits.cell_seconds``.
+WALL_FACTOR = 3.0
+
 #: Seconds between two looks at the clocks while a cell or call runs.
 POLL = 0.05
 
@@ -240,7 +245,7 @@ class KernelSession:
         The rebuilt notebook; its test cells (`autograder.course.is_test_cell`) are never run.
     limits : Limits
         ``cell_seconds`` per cell or call and ``submission_seconds`` in all (restarts
-        included), in CPU seconds of the job where measured, with the ``wall_factor``
+        included), in CPU seconds of the job where measured, with the `wall_factor`
         backstop; ``output_mb`` of output kept; the rest is enforced by the confinement.
     preamble : str
         Code run before the cells at every start (and restart).
@@ -263,6 +268,8 @@ class KernelSession:
         ``output_exceeded`` is set.
     confinement : Confinement or None
         The running kernel's confinement (None when stopped).
+    wall_factor : float
+        The wall-clock backstop as a multiple of the CPU limits (default `WALL_FACTOR`).
     """
 
     def __init__(
@@ -279,6 +286,7 @@ class KernelSession:
     ):
         self.notebook = notebook
         self.limits = limits
+        self.wall_factor = WALL_FACTOR
         self.preamble = preamble
         self.reply_mime = reply_mime
         self.kernel_name = kernel_name
@@ -332,7 +340,7 @@ class KernelSession:
         the wall-clock backstop), else of wall time (stretched while the machine is loaded,
         see `autograder.course.Limits`)."""
         lim, wall = self.limits, time.monotonic() - self.started_at
-        backstop = lim.submission_seconds * lim.wall_factor - wall
+        backstop = lim.submission_seconds * self.wall_factor - wall
         cpu = self.cpu_used()
         if cpu is not None:
             return min(lim.submission_seconds - cpu, backstop)
@@ -443,8 +451,8 @@ class KernelSession:
             return f"the submission used up its {lim.submission_seconds:g} s of CPU time"
         if self._measured:
             return (
-                f"the submission used up its {lim.submission_seconds * lim.wall_factor:g} s "
-                f"of wall time ({lim.wall_factor:g} × its {lim.submission_seconds:g} s of CPU "
+                f"the submission used up its {lim.submission_seconds * self.wall_factor:g} s "
+                f"of wall time ({self.wall_factor:g} × its {lim.submission_seconds:g} s of CPU "
                 "time, the limit for code that sleeps or blocks)"
             )
         return f"the submission used up its {lim.submission_seconds:g} s of grading time"
@@ -579,21 +587,21 @@ class _Call:
 
     def limit_hit(self) -> KernelLost | None:
         """The limit this call has reached, as the `KernelLost` to raise, or None."""
-        s, lim, now = self.s, self.s.limits, time.monotonic()
+        s, now = self.s, time.monotonic()
         if s.remaining <= 0:
             return KernelLost(s._out_of_time())
         cpu = s.confinement.cpu_seconds() if s.confinement is not None else None
         if cpu is not None and self.cpu0 is not None:
             if cpu - self.cpu0 >= self.cell:
                 return self._timeout(f"{self.cell:g} s of CPU time")
-            if now - self.wall0 >= self.cell * lim.wall_factor:
+            if now - self.wall0 >= self.cell * s.wall_factor:
                 return self._timeout(
-                    f"{self.cell:g} s: it waited {self.cell * lim.wall_factor:g} s of wall "
+                    f"{self.cell:g} s: it waited {self.cell * s.wall_factor:g} s of wall "
                     "time, the limit for code that sleeps or blocks"
                 )
             return None
         waited = now - self.wall0  # no CPU time here: wall time, stretched under load
-        if waited >= self.cell * lim.wall_factor or (waited >= self.cell and not _loaded()):
+        if waited >= self.cell * s.wall_factor or (waited >= self.cell and not _loaded()):
             return self._timeout(f"{self.cell:g} s of wall time")
         return None
 

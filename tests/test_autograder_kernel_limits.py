@@ -4,7 +4,7 @@ Wall-clock limits let one submission's load fail another's (issue 11: a batch-ma
 hogged the CPU cost a correct submission 4 of 28 points). `autograder.kernel.KernelSession`
 now counts the CPU time of the job's cgroup (`autograder.confine.Confinement.cpu_seconds`)
 against ``Limits.cell_seconds`` and ``Limits.submission_seconds``, with a wall-clock backstop
-of ``Limits.wall_factor`` times them for code that sleeps or blocks; the confinement gives
+of `autograder.kernel.WALL_FACTOR` times them for code that sleeps or blocks; the confinement gives
 each job an equal share of the processors. Where the job has no cgroup (the "rlimits"
 level) the limits are wall seconds, and these tests are skipped.
 """
@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
 
 
-def _session(limits: Limits) -> KernelSession:
-    kernel = KernelSession(nbformat.v4.new_notebook(), limits).__enter__()
+def _session(limits: Limits, wall_factor: float = 3.0) -> KernelSession:
+    kernel = KernelSession(nbformat.v4.new_notebook(), limits)
+    kernel.wall_factor = wall_factor
+    kernel.__enter__()
     if kernel.cpu_used() is None:
         kernel.close()
         pytest.skip("no cgroup counts the job's CPU time here: the limits are wall seconds")
@@ -45,7 +47,7 @@ def _lost(kernel: KernelSession, code: str) -> tuple[KernelLost, float, float | 
 
 
 def test_an_endless_loop_stops_after_its_cpu_seconds():
-    kernel = _session(Limits(cell_seconds=2, wall_factor=10))
+    kernel = _session(Limits(cell_seconds=2), wall_factor=10)
     try:
         lost, wall, cpu = _lost(kernel, "while True:\n    pass\n")
     finally:
@@ -58,7 +60,7 @@ def test_an_endless_loop_stops_after_its_cpu_seconds():
 
 
 def test_a_sleep_stops_at_the_wall_clock_backstop():
-    kernel = _session(Limits(cell_seconds=1, wall_factor=3))
+    kernel = _session(Limits(cell_seconds=1), wall_factor=3)
     try:
         lost, wall, cpu = _lost(kernel, "import time\ntime.sleep(3600)\n")
     finally:
@@ -69,7 +71,7 @@ def test_a_sleep_stops_at_the_wall_clock_backstop():
 
 
 def test_a_submission_stops_after_its_cpu_seconds_across_restarts():
-    kernel = _session(Limits(cell_seconds=2, submission_seconds=3, wall_factor=10))
+    kernel = _session(Limits(cell_seconds=2, submission_seconds=3), wall_factor=10)
     try:
         lost, _, _ = _lost(kernel, "while True:\n    pass\n")  # 2 s of the 3
         kernel.recover()
@@ -82,7 +84,7 @@ def test_a_submission_stops_after_its_cpu_seconds_across_restarts():
 
 def test_without_a_cgroup_the_limit_is_wall_seconds():
     # the "rlimits" level makes no cgroup: nothing counts the job's CPU time
-    limits = Limits(cell_seconds=1, wall_factor=3)
+    limits = Limits(cell_seconds=1)
     with KernelSession(nbformat.v4.new_notebook(), limits, level="rlimits") as kernel:
         assert kernel.cpu_used() is None
         lost, wall, _ = _lost(kernel, "import time\ntime.sleep(3600)\n")
@@ -137,8 +139,8 @@ def test_a_hog_next_door_costs_a_correct_answer_nothing():
     from autograder.judge import Judge
 
     # the same limits for both jobs: 1 CPU second per call, 16 processes
-    limits = Limits(cell_seconds=1, submission_seconds=60, processes=16, wall_factor=10)
-    hog = _session(limits)
+    limits = Limits(cell_seconds=1, submission_seconds=60, processes=16)
+    hog = _session(limits, wall_factor=10)
     hogging, done = threading.Event(), threading.Event()
 
     def run_hog():
@@ -153,7 +155,9 @@ def test_a_hog_next_door_costs_a_correct_answer_nothing():
     try:
         assert hogging.wait(30), "the hog never used its CPU limit"
         hog_cpu0, wall0 = hog.cpu_used(), time.monotonic()
-        with Judge(_notebook(), limits=limits) as judge:
+        judge = Judge(_notebook(), limits=limits)
+        judge.kernel.wall_factor = 10  # as the hog's: the test is of the CPU limit
+        with judge:
             cpu0, start = judge.kernel.cpu_used(), time.monotonic()
             result = judge.check("a1.sigmoid_grad", 20261122)
             cpu, wall = judge.kernel.cpu_used() - cpu0, time.monotonic() - start
