@@ -1077,6 +1077,9 @@ SURROGATE_CELL_ERROR = {
 SURROGATE_CALL_ERROR = {
     "tanh_grad": "def tanh_grad(z):\n    raise ValueError('\\udc80\\ud800' * 10**6)\n",
 }
+LONG_CELL_ERROR = {
+    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 5_000_000)\n",
+}
 HUGE_CELL_ERROR = {
     "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 100_000_000)\n",
 }
@@ -1692,6 +1695,7 @@ CASES: list[Case] = [
         "sigmoid_grad reads address 0 with ctypes",
         answers=RESOURCE["segfault"],
         lose=frozenset({"sigmoid_grad"}),
+        expected_flags=frozenset({"introspection"}),  # ctypes reaches any object
         plain_nbgrader="no grades at all",
     ),
     Case(
@@ -1941,6 +1945,14 @@ CASES: list[Case] = [
         lose=frozenset({"tanh_grad"}),
         expected_messages={"test_tanh_grad": "\\udc80"},
         plain_nbgrader="0 for that test",
+    ),
+    Case(
+        "long-cell-error",
+        "structure",
+        "the relu_grad cell raises an error of 5 MB, which the grader reads and cuts",
+        answers=LONG_CELL_ERROR,
+        expected_notes=frozenset({"cell_error"}),
+        plain_nbgrader="5 MB stored in the autograded notebook",
     ),
     Case(
         "huge-cell-error",
