@@ -129,7 +129,12 @@ def kernel_preamble(helper: str) -> str:
 
 
 def _refuse_path(value, where: str) -> None:
-    if isinstance(value, str) and (value.startswith(("/", "~")) or ":\\" in value):
+    """Raise ValueError if `value` (a constant, or a tuple or frozenset of them) is an
+    absolute path: a function holding one cannot be sent into the kernel."""
+    if isinstance(value, tuple | frozenset):
+        for item in value:
+            _refuse_path(item, where)
+    elif isinstance(value, str) and (value.startswith(("/", "~")) or ":\\" in value):
         raise ValueError(f"{where} holds a path, {value!r}: it cannot be sent into the kernel")
 
 
@@ -312,6 +317,10 @@ class Judge:
         The kernel: what was executed, the cells' errors, restarts, output, confinement.
     """
 
+    #: The name of the kernel's helper in ``builtins``: each Judge draws its own in
+    #: ``__init__`` (`helper_name`); restarts of its kernel run the same preamble.
+    _helper = ""
+
     def __init__(
         self,
         notebook,
@@ -324,7 +333,7 @@ class Judge:
     ):
         if limits is None:
             limits = Limits() if timeout is None else Limits(cell_seconds=float(timeout))
-        self._helper = helper_name()  # this kernel's; restarts run the same preamble
+        self._helper = helper_name()
         self.kernel = KernelSession(
             notebook,
             limits,

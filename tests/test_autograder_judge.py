@@ -696,11 +696,13 @@ def test_nested_code_objects_lose_their_paths_too():
     def holds_a_path():
         return "/srv/course/specs.py"
 
+    def in_a_tuple(name):
+        return name in ("a", "~/specs")
+
     folder = "/srv/course"
-    with pytest.raises(ValueError, match="holds a path"):
-        encode_input(holds_a_path)
-    with pytest.raises(ValueError, match="holds a path"):
-        encode_input(lambda: folder)
+    for holder in (holds_a_path, in_a_tuple, lambda: folder):
+        with pytest.raises(ValueError, match="holds a path"):
+            encode_input(holder)
 
 
 def test_the_arguments_are_saved_before_any_other_code_of_the_student_runs():
