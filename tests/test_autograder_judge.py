@@ -734,6 +734,34 @@ def test_the_arguments_are_saved_before_any_other_code_of_the_student_runs():
         np.testing.assert_array_equal(held[0], [1.0, 2.0])  # the student's code did run
 
 
+def test_a_result_that_raises_when_read_is_a_failed_call_with_its_arguments():
+    class Unreadable(OrderedDict):
+        def keys(self):
+            raise KeyError("no keys")
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise TypeError("no text")
+
+    def returns(x):
+        x[0] = 9.0
+        return Unreadable()
+
+    def raises(x):
+        x[0] = 9.0
+        raise Unprintable
+
+    for fn in (returns, raises):
+        request = {"args": [encode_input(np.array([1.0, 2.0]))], "watch": [0]}
+        reply = _through_json(wire.answer(fn, request))
+        assert reply["error"] == [
+            "UnsendableResult",
+            "reading the result raised an exception",
+            False,
+        ]
+        np.testing.assert_array_equal(decode_reply(reply, [0]).after[0], [9.0, 2.0])
+
+
 @pytest.mark.parametrize(
     "after",
     [None, "reshaped", "float32"],
