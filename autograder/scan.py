@@ -32,8 +32,8 @@ file              ``open`` of a path that is not a plain relative name, any writ
 environment       ``os.environ``, ``os.getenv``, ``os.getcwd``, ``os.chdir``
 shadowing         writing a ``.py`` file (e.g. ``numpy.py``) that an import could pick up
 shell             IPython magics and shell escapes (``%...``, ``!...``)
-dynamic-code      ``eval``/``exec``/``compile``, and ``getattr``/``setattr``/``delattr``
-                  of a computed name, which hide code from this scan
+dynamic-code      ``eval``/``exec``/``compile``, and ``getattr``, ``setattr``, ``delattr`` or
+                  ``hasattr`` of a computed name, which hide code from this scan
 syntax-error      the cell does not parse; nothing after the error was scanned
 too-long          the cell was not parsed: too long, or the notebook's scan budget is spent
 """
