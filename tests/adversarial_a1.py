@@ -18,6 +18,10 @@ Design
   a world-writable scratch folder outside the course, ``@CASE@`` the case's name,
   ``@MARK@`` the process marker of this run (`MARK` and the test's pid, so that concurrent
   runs never count each other's processes). `scratch_course` makes all of them.
+* An answer may be `RELEASED` (the released stub kept, over any base). Where an answer
+  cell holds another question's function, or is copied, a question scores what the
+  student's own Run All would leave defined: the last definition in notebook order, among
+  the answer cells (a stub last raises NotImplementedError, a plain cell is not graded).
 * Questions are all or nothing, so ``expected_points`` (test grade id -> points) follows
   from ``lose``: the answer cells (grade ids) whose question must score 0. With
   ``base="blank"`` every question is lost unless named in ``keep``.
