@@ -47,8 +47,9 @@ MAX_ERROR = 4000
 #: larger one is refused from its header, never allocated, and the connection dropped, so
 #: the cell or call that sent it is lost and the kernel restarted). The largest legitimate
 #: message is the judge's reply of an array of ``autograder.judge.MAX_OUTPUT_BYTES`` bytes,
-#: base64 in JSON: 4/3 of that plus a few hundred bytes, which must stay below this cap.
-MAX_MESSAGE_BYTES = 24 * 2**20
+#: base64 in JSON: 4/3 of that plus a few hundred bytes, which must stay below this cap (8 MiB
+#: arrays, 10.7 MiB replies: far more than any answer of the course needs).
+MAX_MESSAGE_BYTES = 12 * 2**20
 
 #: Messages the grader's side of each channel holds before the kernel must wait (ZMQ
 #: RCVHWM): what a flood of messages nobody asked for can park in the grader.
@@ -58,7 +59,7 @@ RECEIVE_QUEUE = 2
 #: backstop for a message of many frames, each under `MAX_MESSAGE_BYTES`, which ZMQ
 #: assembles whole before the grader sees any of it. A legitimate reply (decoded, checked)
 #: needs a few times `MAX_MESSAGE_BYTES` at most.
-MAX_GROWTH_BYTES = 192 * 2**20
+MAX_GROWTH_BYTES = 160 * 2**20
 
 #: Seconds the execute_reply may lag the kernel's idle status (or the status the reply: a
 #: flood can make the kernel drop its status), counted from the last message of the channel

@@ -106,18 +106,23 @@ NOTES = {
 }
 
 
-@pytest.mark.parametrize("abuse", list(ABUSES))
-def test_the_grader_stays_small_and_the_correct_definition_scores(abuse):
+def _grade(extra: str) -> dict:
+    """Grade a correct sigmoid_grad followed by `extra` in a fresh grader process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run(
-        [sys.executable, "-c", GRADE, str(ROOT), "\n" + ABUSES[abuse]],
+        [sys.executable, "-c", GRADE, str(ROOT), "\n" + extra],
         capture_output=True,
         text=True,
         timeout=180,
         env=env,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("abuse", list(ABUSES))
+def test_the_grader_stays_small_and_the_correct_definition_scores(abuse):
+    got = _grade(ABUSES[abuse])
     print(abuse, got["peak_mb"], "MB")
     assert got["peak_mb"] < PEAK_MB, got
     assert got["passed"], got["message"]
@@ -127,6 +132,13 @@ def test_the_grader_stays_small_and_the_correct_definition_scores(abuse):
         (note,) = got["errors"]
         assert "only its def, class and import" in note, note
         assert any(text in note for text in NOTES[abuse] if text), note
+
+
+def test_an_answer_of_8_mib_passes_the_cap_and_is_judged():
+    # the largest answer the judge should send back (its reply, base64 in JSON, is 10.7 MiB)
+    got = _grade("def sigmoid_grad(z):\n    return np.zeros(2**20)\n")
+    assert got["peak_mb"] < PEAK_MB, got
+    assert not got["passed"] and "the result has shape (1048576,)" in got["message"], got
 
 
 # ------------------------------------------------------------------ replies kept
