@@ -27,7 +27,6 @@ import ast
 import contextlib
 import functools
 import hashlib
-import importlib
 import importlib.util
 import multiprocessing
 import os
@@ -411,12 +410,15 @@ def grading_modules(spec_modules: frozenset[str]) -> tuple[tuple[str, Path], ...
 
 
 def _spec_modules(names: set[str]) -> frozenset[str]:
-    """The modules of ``autograder/specs/`` that define the specs `names` (a spec defined
-    by none, e.g. a name the registry does not know: every spec module, to be safe)."""
-    modules = {
-        f"autograder.specs.{info.name}": importlib.import_module(f"autograder.specs.{info.name}")
-        for info in pkgutil.iter_modules(registry.__path__)
+    """The modules of ``autograder/specs/`` that define the specs `names`, found among those
+    the registry imported (a draft module nobody registers is never imported here); a spec
+    none defines, e.g. a name the registry does not know: every spec module, to be safe."""
+    loaded = {
+        name: module
+        for name, module in list(sys.modules.items())
+        if name.startswith("autograder.specs.") and module is not None
     }
+    every = {f"autograder.specs.{info.name}" for info in pkgutil.iter_modules(registry.__path__)}
 
     def holds(module, spec) -> bool:
         return any(
@@ -427,8 +429,8 @@ def _spec_modules(names: set[str]) -> frozenset[str]:
     owners: set[str] = set()
     for name in names:
         spec = registry.SPECS.get(name)
-        holders = {m for m, module in modules.items() if spec is not None and holds(module, spec)}
-        owners |= holders or set(modules)
+        holders = {m for m, module in loaded.items() if spec is not None and holds(module, spec)}
+        owners |= holders or every
     return frozenset(owners)
 
 

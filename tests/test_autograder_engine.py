@@ -26,7 +26,8 @@ A = "a1_gradients"
 # ------------------------------------------------------------------------ fingerprint
 
 #: Run in a copy of the checkout: the fingerprint before and after appending a comment to
-#: each named file (a notebook gets a blank line: it must stay JSON), each edit undone.
+#: each named file (a notebook gets a blank line: it must stay JSON; a draft a syntax
+#: error), each edit undone.
 _DRIVER = """
 import json, sys
 from pathlib import Path
@@ -40,6 +41,7 @@ for rel in sys.argv[2:]:
     path = root / rel
     old = path.read_bytes() if path.exists() else None
     edit = b"\\n" if rel.endswith(".ipynb") else b"\\n# an edit\\n"
+    edit = b"def draft(:\\n" if rel.endswith("draft.py") else edit  # does not even parse
     path.write_bytes((old or b"") + edit)
     out[rel] = fingerprint()
     path.unlink() if old is None else path.write_bytes(old)
@@ -51,6 +53,7 @@ print(json.dumps(out))
 UNRELATED = (
     "autograder/specs/examples.py",
     "autograder/specs/a2.py",  # a new assignment's specs
+    "autograder/specs/draft.py",  # a draft nobody registers, broken
     "autograder/mutants/a1.py",
     "autograder/cli.py",
     "autograder/feedback.py",
