@@ -1082,7 +1082,7 @@ SURROGATE_CALL_ERROR = {
     "tanh_grad": "def tanh_grad(z):\n    raise ValueError('\\udc80\\ud800' * 10**6)\n",
 }
 LONG_CELL_ERROR = {
-    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 5_000_000)\n",
+    "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 2_000_000)\n",
 }
 HUGE_CELL_ERROR = {
     "relu_grad": _correct("relu_grad") + "\n\nraise ValueError('x' * 100_000_000)\n",
@@ -1953,10 +1953,10 @@ CASES: list[Case] = [
     Case(
         "long-cell-error",
         "structure",
-        "the relu_grad cell raises an error of 5 MB, which the grader reads and cuts",
+        "the relu_grad cell raises an error of 2 MB, which the grader reads and cuts",
         answers=LONG_CELL_ERROR,
         expected_notes=frozenset({"cell_error"}),
-        plain_nbgrader="5 MB stored in the autograded notebook",
+        plain_nbgrader="2 MB stored in the autograded notebook",
     ),
     Case(
         "huge-cell-error",

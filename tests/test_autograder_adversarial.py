@@ -364,8 +364,9 @@ def test_every_student_gets_a_feedback_page_and_a_grade(graded):
 
 @pytest.mark.parametrize("name", ["long-cell-error", "huge-cell-error"])
 def test_a_huge_error_message_costs_a_few_kilobytes(graded, name):
-    """5 MB is read and cut; 100 MB may be refused unread (over what the grader accepts
-    from a kernel): either way one short note, and a small result file and page."""
+    """2 MB is read and cut (it travels twice, value and traceback, in each of two
+    messages: well under what the grader accepts of one message); 100 MB may be refused
+    unread: either way one short note, and a small result file and page."""
     from autograder import cli
     from autograder.results import result_path
 
