@@ -136,14 +136,23 @@ def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str,
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
+#: The longest cell searched for its definitions after it hung, in characters: IPython's
+#: transformer and the parser take 25 s of the grader's CPU on a million-line cell (7 MB).
+#: Answer cells are a few thousand characters; a longer one is flagged by the scan.
+MAX_DEFINITIONS_SOURCE = 100_000
+
+
 def definitions_only(source: str) -> str:
-    """The def, class and import statements of a cell (IPython syntax allowed), or "".
+    """The def, class and import statements of a cell (IPython syntax allowed), or "" (also
+    for a cell over `MAX_DEFINITIONS_SOURCE` characters).
 
     A cell that hung or killed the kernel is not run again whole: a correct function
     followed by ``%timeit`` or a stray loop keeps its points, the loop is not repeated.
     """
     from IPython.core.inputtransformer2 import TransformerManager
 
+    if len(source) > MAX_DEFINITIONS_SOURCE:
+        return ""
     try:
         tree = ast.parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError):
@@ -310,7 +319,7 @@ class KernelSession:
         self._watchdog: _Watchdog | None = None
         self._awaited: set[str] = set()  # tokens whose replies are kept
         self._stray: tuple[str, object] | None = None  # the latest reply no one announced
-        self._skip: set[int] = set()  # cells that hung or killed the kernel: defs re-run
+        self._skip: dict[int, str] = {}  # cells that hung or killed the kernel: their defs
         self._dropped: set[int] = set()  # cells whose definitions hang too: not re-run
         self._hung: list[str] = []
         self._replies: dict[str, str] = {}
@@ -348,11 +357,11 @@ class KernelSession:
         return backstop if _loaded() else min(lim.submission_seconds - wall, backstop)
 
     def _start_kernel(self) -> None:
+        import zmq  # here, not at the top: as jupyter_client (see _confined_manager_class)
+
         env = kernel_env(f"/tmp/{self.workdir_name}", "/tmp/home")
         conf = Confinement(self.limits, env, course_root=self.course_root, level=self.level)
         self.confinement = conf
-        import zmq
-
         self._context = _capped_context()
         km = _confined_manager_class()(
             kernel_name=self.kernel_name,
@@ -427,7 +436,7 @@ class KernelSession:
                 continue
             code = cell_source(cell)
             if i in self._skip:  # it hung or killed the kernel: run only its definitions
-                code = definitions_only(code)
+                code = self._skip[i]
                 if not code:
                     continue
             try:
@@ -440,7 +449,7 @@ class KernelSession:
                         f"cell {i} ({cell_source(cell)[:40]!r}...): {exc}; "
                         "only its def, class and import statements were run again"
                     )
-                    self._skip.add(i)
+                    self._skip[i] = definitions_only(cell_source(cell))  # once, not per restart
                 self._restart()  # raises KernelLost in turn once time is used up
                 return
             if reply.get("status") != "ok":

@@ -158,3 +158,15 @@ def test_only_awaited_replies_are_kept():
         assert k.pop_reply("stray3") is None  # never announced: not kept
         assert k.pop_reply("last") == "last" * 1000  # the latest stray (one slot)
         assert k.pop_reply("last") is None and k.pop_reply("asked") is None  # popped once
+
+
+def test_a_hung_cell_too_long_to_search_is_not_parsed_by_the_grader():
+    from autograder.kernel import MAX_DEFINITIONS_SOURCE, definitions_only
+
+    short = "def f():\n    return 1\n\n\n" + "x = 1\n" * 10_000
+    long = "def f():\n    return 1\n\n\n" + "x = 1\n" * 20_000
+    assert len(short) < MAX_DEFINITIONS_SOURCE < len(long)
+    assert definitions_only(short) == "def f():\n    return 1"
+    # a million-line cell took IPython's transformer and the parser 25 s of the grader's
+    # CPU at each restart; past the bound its definitions are not searched for at all
+    assert definitions_only(long) == ""
