@@ -229,12 +229,13 @@ class _Watchdog(threading.Thread):
                 return
 
     def _kill(self) -> None:
-        for folder in list(self.confinement.cgroups):
+        cgroups = list(self.confinement.cgroups)
+        for folder in cgroups:
             with contextlib.suppress(OSError, ValueError):
                 for pid in (folder / "cgroup.procs").read_text().split():
                     with contextlib.suppress(OSError):
                         os.kill(int(pid), signal.SIGKILL)
-        if self.launcher:  # the launcher made its own process group (rlimits level)
+        if self.launcher and not cgroups:  # its own process group at the rlimits level
             with contextlib.suppress(OSError):
                 os.killpg(self.launcher, signal.SIGKILL)
             with contextlib.suppress(OSError):
