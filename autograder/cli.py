@@ -527,8 +527,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of every check (default: a new one each)")
     defaults = default_limits()
     for flag, field, kind, text in (
-        ("--cell-timeout", "cell_seconds", float, "seconds per cell or graded call"),
-        ("--submission-timeout", "submission_seconds", float, "seconds per submission"),
+        (
+            "--cell-timeout",
+            "cell_seconds",
+            float,
+            "CPU seconds per cell or graded call (wall-clock backstop: 3x)",
+        ),
+        (
+            "--submission-timeout",
+            "submission_seconds",
+            float,
+            "CPU seconds per submission (wall-clock backstop: 3x)",
+        ),
         ("--memory-mb", "memory_mb", int, "memory of one submission's processes"),
         ("--processes", "processes", int, "processes of one submission at once"),
         ("--output-mb", "output_mb", float, "output kept per submission"),

@@ -71,8 +71,12 @@ BLOCKED_MODULES = ("nnlib", "autograder.specs", "autograder.mutants")
 #: Grader modules that locked cells may import: a stub in the kernel (their functions raise).
 STUBBED_MODULES = ("autograder", "autograder.checks")
 
-#: Largest array (bytes) the kernel sends back; larger answers are reported as wrong type.
-MAX_OUTPUT_BYTES = 64 * 2**20
+#: Largest array (bytes) the kernel sends back; larger answers are reported as wrong type
+#: ("ndarray of N bytes (too large)"). Its reply, base64 in JSON, is 4/3 of this plus a few
+#: hundred bytes and must fit in one message the grader accepts
+#: (`autograder.kernel.MAX_MESSAGE_BYTES`, 12 MiB): 8 MiB is a million float64s, far more
+#: than any answer of the course.
+MAX_OUTPUT_BYTES = 8 * 2**20
 
 #: The MIME type of the kernel's replies to the grader (a display message with a token).
 REPLY_MIME = "application/x-nnfp-judge+json"

@@ -95,7 +95,7 @@ MAX_DEPTH = 2
 CONFIG: dict = {
     "blocked": (),
     "stubbed": (),
-    "max_output_bytes": 64 * 2**20,
+    "max_output_bytes": 8 * 2**20,
     "reply_mime": "application/json",
 }
 

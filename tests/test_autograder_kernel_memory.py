@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder.course import Limits
@@ -132,6 +133,16 @@ def test_the_grader_stays_small_and_the_correct_definition_scores(abuse):
         (note,) = got["errors"]
         assert "only its def, class and import" in note, note
         assert any(text in note for text in NOTES[abuse] if text), note
+
+
+def test_the_largest_answer_the_judge_sends_fits_in_one_message():
+    # wire.encode_output's reply of a MAX_OUTPUT_BYTES array, base64 in JSON, under the cap
+    from autograder.judge import MAX_OUTPUT_BYTES
+    from autograder.wire import CONFIG, save
+
+    encoded = len(save(np.zeros(MAX_OUTPUT_BYTES // 8)))
+    assert encoded + 4096 < MAX_MESSAGE_BYTES
+    assert CONFIG["max_output_bytes"] == MAX_OUTPUT_BYTES  # the kernel's default agrees
 
 
 def test_an_answer_of_8_mib_passes_the_cap_and_is_judged():

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 A = "a1_gradients"
 SOURCE = ROOT / "autograder" / "source" / A / f"{A}.ipynb"
 BIG = 20 * 2**20  # characters: big enough to matter, small enough for a test
+BIG_CELL_ERROR = 2 * 2**20  # characters of a cell's error sent by a real kernel
 SMALL_FILE = 20 * MAX_TEXT  # bytes: a file of at most 20 strings, each cut, stays below this
 SURROGATES = "lone \udc80 and \ud800 end"
 
@@ -271,7 +272,10 @@ SUBMISSIONS = {
         b"notes \xff.ipynb",
         None,
     ),
-    "huge_error": ({"relu_grad": f"raise ValueError('x' * {BIG})\n"}, None, None),
+    # the largest cell error the grader reads and cuts: it travels twice in each of two
+    # messages, which must stay under the 12 MiB the grader accepts of one (a larger one is
+    # refused unread: tests/test_autograder_kernel_memory.py)
+    "huge_error": ({"relu_grad": f"raise ValueError('x' * {BIG_CELL_ERROR})\n"}, None, None),
     "raises_surrogate": (
         {"tanh_grad": "def tanh_grad(z):\n    raise ValueError('call \\udc80\\ud800' * 10**6)\n"},
         None,
