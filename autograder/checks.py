@@ -903,15 +903,23 @@ def _plain(value, depth: int = 0):
 UNCHANGED_ULPS = 4
 
 
+def _float_pair(a, b) -> tuple[np.ndarray, np.ndarray] | None:
+    """`a` and `b` as float64 arrays of one shape, or None if either is not numeric or
+    their shapes differ: the common first step of every comparison below."""
+    try:
+        a = np.asarray(a, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return (a, b) if a.shape == b.shape else None
+
+
 def _left_changed(after, before, scale: float = 0.0) -> bool:
     """True unless `after` equals `before` within `UNCHANGED_ULPS` ulps of ``|before| + scale``."""
-    try:
-        a = np.asarray(after, dtype=np.float64)
-        b = np.asarray(before, dtype=np.float64)
-    except (TypeError, ValueError):
+    pair = _float_pair(after, before)
+    if pair is None:
         return True
-    if a.shape != b.shape:
-        return True
+    a, b = pair
     with np.errstate(all="ignore"):
         allowed = UNCHANGED_ULPS * np.spacing(np.abs(b) + abs(float(scale)))
         ok = (a == b) | (np.abs(a - b) <= allowed)  # NaN in `after` is a change
@@ -1102,22 +1110,19 @@ def visible_tests_passed(question: str) -> None:
 
 def close(a, b, rtol: float = 1e-7, atol: float = 1e-10) -> bool:
     """True when `a` and `b` are same-shape float arrays equal within the tolerance."""
-    try:
-        a = np.asarray(a, dtype=np.float64)
-        b = np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError):
+    pair = _float_pair(a, b)
+    if pair is None:
         return False
-    if a.shape != b.shape:
-        return False
+    a, b = pair
     return bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
 
 
 def constant_ratio(a, b) -> float | None:
     """The constant c with ``a = c * b`` (to 1e-6), or None."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or a.size == 0:
+    pair = _float_pair(a, b)
+    if pair is None or pair[0].size == 0:
         return None
+    a, b = pair
     mask = np.abs(b) > 1e-12
     if not np.any(mask):
         return None
