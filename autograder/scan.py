@@ -552,12 +552,12 @@ def scan_notebook(nb: nbformat.NotebookNode) -> list[Flag]:
         meta = cell.get("metadata", {}).get("nbgrader") or {}
         name = meta.get("grade_id") or f"cell {index}"
         source = cell.get("source", "")
-        if over_limit(source) is None and len(source) > budget:
+        why = over_limit(source)
+        if why is None and len(source) > budget:
             why = f"the notebook's scan budget of {MAX_NOTEBOOK_CHARS:,} characters is spent"
+        if why is not None:  # a cell not parsed spends none of the budget
             flags.append(_too_long(source, name, why))
             continue
-        found = scan_source(source, name)
-        if not any(f.kind == "too-long" for f in found):
-            budget -= len(source)
-        flags.extend(found)
+        budget -= len(source)
+        flags.extend(scan_source(source, name))
     return flags
