@@ -11,6 +11,7 @@ level) the limits are wall seconds, and these tests are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -26,14 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
 
 
-def _session(limits: Limits, wall_factor: float = 3.0) -> KernelSession:
+@contextlib.contextmanager
+def _session(limits: Limits, wall_factor: float = 3.0):
+    """A started kernel with `wall_factor`, closed on leaving; the test is skipped where no
+    cgroup counts the job's CPU time."""
     kernel = KernelSession(nbformat.v4.new_notebook(), limits)
     kernel.wall_factor = wall_factor
-    kernel.__enter__()
-    if kernel.cpu_used() is None:
-        kernel.close()
-        pytest.skip("no cgroup counts the job's CPU time here: the limits are wall seconds")
-    return kernel
+    with kernel:
+        if kernel.cpu_used() is None:
+            pytest.skip("no cgroup counts the job's CPU time here: the limits are wall seconds")
+        yield kernel
 
 
 def _lost(kernel: KernelSession, code: str) -> tuple[KernelLost, float, float | None]:
@@ -47,11 +50,8 @@ def _lost(kernel: KernelSession, code: str) -> tuple[KernelLost, float, float | 
 
 
 def test_an_endless_loop_stops_after_its_cpu_seconds():
-    kernel = _session(Limits(cell_seconds=2), wall_factor=10)
-    try:
+    with _session(Limits(cell_seconds=2), wall_factor=10) as kernel:
         lost, wall, cpu = _lost(kernel, "while True:\n    pass\n")
-    finally:
-        kernel.close()
     assert lost.kind == "TimeoutError" and "no result within 2 s of CPU time" in str(lost)
     # the loop is stopped by the CPU limit (looked at every 50 ms), long before the 20 s
     # wall-clock backstop, however loaded the machine
@@ -60,24 +60,18 @@ def test_an_endless_loop_stops_after_its_cpu_seconds():
 
 
 def test_a_sleep_stops_at_the_wall_clock_backstop():
-    kernel = _session(Limits(cell_seconds=1), wall_factor=3)
-    try:
+    with _session(Limits(cell_seconds=1), wall_factor=3) as kernel:
         lost, wall, cpu = _lost(kernel, "import time\ntime.sleep(3600)\n")
-    finally:
-        kernel.close()
     assert lost.kind == "TimeoutError"
     assert "it waited 3 s of wall time, the limit for code that sleeps or blocks" in str(lost)
     assert 3.0 <= wall < 8 and cpu < 1.0
 
 
 def test_a_submission_stops_after_its_cpu_seconds_across_restarts():
-    kernel = _session(Limits(cell_seconds=2, submission_seconds=3), wall_factor=10)
-    try:
+    with _session(Limits(cell_seconds=2, submission_seconds=3), wall_factor=10) as kernel:
         lost, _, _ = _lost(kernel, "while True:\n    pass\n")  # 2 s of the 3
         kernel.recover()
         second, _, _ = _lost(kernel, "while True:\n    pass\n")
-    finally:
-        kernel.close()
     assert "2 s of CPU time" in str(lost)
     assert "used up its 3 s of CPU time" in str(second), second
 
@@ -140,32 +134,31 @@ def test_a_hog_next_door_costs_a_correct_answer_nothing():
 
     # the same limits for both jobs: 1 CPU second per call, 16 processes
     limits = Limits(cell_seconds=1, submission_seconds=60, processes=16)
-    hog = _session(limits, wall_factor=10)
-    hogging, done = threading.Event(), threading.Event()
+    with _session(limits, wall_factor=10) as hog:
+        hogging, done = threading.Event(), threading.Event()
 
-    def run_hog():
+        def run_hog():
+            try:
+                hog.run(HOG)
+            except KernelLost:  # its CPU second is used up in half a second: keep it spinning
+                hogging.set()
+                done.wait(60)
+
+        thread = threading.Thread(target=run_hog)
+        thread.start()
         try:
-            hog.run(HOG)
-        except KernelLost:  # its CPU second is used up in half a second: keep it spinning
-            hogging.set()
-            done.wait(60)
-
-    thread = threading.Thread(target=run_hog)
-    thread.start()
-    try:
-        assert hogging.wait(30), "the hog never used its CPU limit"
-        hog_cpu0, wall0 = hog.cpu_used(), time.monotonic()
-        judge = Judge(_notebook(), limits=limits)
-        judge.kernel.wall_factor = 10  # as the hog's: the test is of the CPU limit
-        with judge:
-            cpu0, start = judge.kernel.cpu_used(), time.monotonic()
-            result = judge.check("a1.sigmoid_grad", 20261122)
-            cpu, wall = judge.kernel.cpu_used() - cpu0, time.monotonic() - start
-        hog_cpu, hog_wall = hog.cpu_used() - hog_cpu0, time.monotonic() - wall0
-    finally:
-        done.set()
-        thread.join(30)
-        hog.close()
+            assert hogging.wait(30), "the hog never used its CPU limit"
+            hog_cpu0, wall0 = hog.cpu_used(), time.monotonic()
+            judge = Judge(_notebook(), limits=limits)
+            judge.kernel.wall_factor = 10  # as the hog's: the test is of the CPU limit
+            with judge:
+                cpu0, start = judge.kernel.cpu_used(), time.monotonic()
+                result = judge.check("a1.sigmoid_grad", 20261122)
+                cpu, wall = judge.kernel.cpu_used() - cpu0, time.monotonic() - start
+            hog_cpu, hog_wall = hog.cpu_used() - hog_cpu0, time.monotonic() - wall0
+        finally:
+            done.set()
+            thread.join(30)
     print(f"victim: {cpu:.2f} s CPU in {wall:.2f} s; hog: {hog_cpu:.1f} s CPU in {hog_wall:.1f} s")
     # the hog competed all along (other tests may load this machine too: a loose bound)
     assert hog_cpu > 0.2 * hog_wall, "the hog was not hogging"
