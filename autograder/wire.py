@@ -292,7 +292,6 @@ def answer(fn, request: dict) -> dict:
             name, message = type(raised).__name__, str(raised)[:2000]
             reply["error"] = [name, message, isinstance(raised, NotImplementedError)]
     except Exception:  # the student's code run by encoding raised: nothing of it is read
-        reply.pop("value", None)
         reply["error"] = ["UnsendableResult", "reading the result raised an exception", False]
     return reply
 
