@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from courses import new_course
 
 from autograder import cli
 
@@ -38,8 +39,6 @@ MB = 2**20
 def course(tmp_path_factory):
     """A released course with a one-question assignment."""
     root = tmp_path_factory.mktemp("course")
-    (root / "source" / A).mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text((REPO / "autograder/nbgrader_config.py").read_text())
     solution = nbformat.v4.new_code_cell(
         "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
     )
@@ -61,13 +60,7 @@ def course(tmp_path_factory):
         "solution": False,
         "task": False,
     }
-    nb = nbformat.v4.new_notebook(cells=[solution, test])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, root / "source" / A / f"{A}.ipynb")
+    new_course(root, A, [solution, test])
     env = pytest.MonkeyPatch()
     env.delenv("NNFP_DB_URL", raising=False)
     grading = cli.Course(root)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from courses import new_course
 from running import command_lines
 
 from autograder import cli
@@ -168,15 +169,7 @@ def _free_port():
 def course(tmp_path_factory):
     """A graded course: release, collect and autograde the whole batch once."""
     root = tmp_path_factory.mktemp("course")
-    (root / "source" / A).mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text((REPO / "autograder/nbgrader_config.py").read_text())
-    nb = nbformat.v4.new_notebook(cells=SOURCE_CELLS)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, root / "source" / A / f"{A}.ipynb")
+    new_course(root, A, SOURCE_CELLS)
 
     env = pytest.MonkeyPatch()
     env.setenv("NNFP_CELL_TIMEOUT", "3")  # the infinite loop costs 3 s, not the default 60
