@@ -36,6 +36,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from autograder.scan import MAX_NOTEBOOK_CHARS, over_limit
+
 __all__ = [
     "Effects",
     "Note",
@@ -107,14 +109,12 @@ def _load_source(source_nb: NotebookNode | str | PathLike) -> NotebookNode:
 
 # ------------------------------------------------- what running an answer cell does to names
 
-#: The analysis of the student's cells is bounded as the scan's is: a cell over
-#: `MAX_CELL_CHARS` characters or `MAX_CELL_LINES` lines, or past `MAX_ANALYSED_CHARS` in
-#: all, is never parsed, and past `MAX_ANALYSED_CELLS` answer cells none is. Such a cell
-#: keeps its place in the student's order against every other (Run All's order, so the
-#: grade is the same; only its code may run in a later cell).
-MAX_CELL_CHARS = 100_000
-MAX_CELL_LINES = 3_000
-MAX_ANALYSED_CHARS = 400_000
+#: The analysis of the student's cells is bounded as the scan's is: a cell the scan would
+#: not parse (`autograder.scan.over_limit`), or past `MAX_ANALYSED_CHARS` in all, is never
+#: parsed, and past `MAX_ANALYSED_CELLS` answer cells none is. Such a cell keeps its place
+#: in the student's order against every other (Run All's order, so the grade is the same;
+#: only its code may run in a later cell).
+MAX_ANALYSED_CHARS = MAX_NOTEBOOK_CHARS
 MAX_ANALYSED_CELLS = 200
 
 #: Names whose use when a cell runs may touch any global name (exec, globals(), a magic's
@@ -256,9 +256,9 @@ class _Runtime(ast.NodeVisitor):
 
 def effects(text: str) -> Effects:
     """What running `text` as a cell does to global names (`Effects`); a cell that is not
-    plain Python (IPython magics, a syntax error), too long (`MAX_CELL_CHARS`) or too
-    deep to parse is `dynamic`, so it keeps its place in the student's order."""
-    if len(text) > MAX_CELL_CHARS or text.count("\n") >= MAX_CELL_LINES:
+    plain Python (IPython magics, a syntax error), too long (`autograder.scan.over_limit`)
+    or too deep to parse is `dynamic`, so it keeps its place in the student's order."""
+    if over_limit(text):
         return Effects(dynamic=True)
     runtime = _Runtime()
     try:
@@ -280,7 +280,7 @@ def _effects_of(texts: list[str]) -> list[Effects]:
         return [Effects(dynamic=True)] * len(texts)
     found, budget = [], MAX_ANALYSED_CHARS
     for text in texts:
-        if len(text) <= min(budget, MAX_CELL_CHARS):
+        if len(text) <= budget and not over_limit(text):
             budget -= len(text)
             found.append(effects(text))
         else:

@@ -25,28 +25,29 @@ LEVELS = {
     "course": 0,  # the course folder, student ids, timestamps, limits, test cells
     "sandbox": 0,  # the launcher script (standard library only)
     "wire": 0,  # the kernel's half of the wire format (standard library and numpy)
-    "scan": 0,
+    "scan": 0,  # also the limit on what the grader parses of a cell (over_limit)
     "checks": 0,  # the check mechanism: a Spec in, a QuestionResult out
-    "rebuild": 0,
     # 1: built on the nouns
+    "rebuild": 1,  # parses cells within the scan's limit
     "confine": 1,
-    "results": 1,
     "specs.a1": 1,
     "specs.examples": 1,
     # 2
-    "kernel": 2,  # one confined kernel session
+    "results": 2,
     "specs": 2,  # the registry; imports every assignment's specs
-    "feedback": 2,
     # 3
-    "judge": 3,  # the grading protocol over a kernel session
-    "mutants.a1": 3,
+    "kernel": 3,  # one confined kernel session
+    "feedback": 3,
     # 4
-    "engine": 4,
-    "mutants.examples": 4,
+    "judge": 4,  # the grading protocol over a kernel session
+    "mutants.a1": 4,
     # 5
-    "mutants": 5,
-    "cli": 5,  # the instructor's commands
-    "__main__": 6,
+    "engine": 5,
+    "mutants.examples": 5,
+    # 6
+    "mutants": 6,
+    "cli": 6,  # the instructor's commands
+    "__main__": 7,
 }
 
 

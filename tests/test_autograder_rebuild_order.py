@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from autograder import rebuild as rebuild_module
+from autograder import scan as scan_module
 from autograder.judge import judge_notebook
 from autograder.mutants.a1 import CORRECT, source
 from autograder.rebuild import ANYTHING, answer_ids, effects, rebuild, student_version
@@ -335,13 +336,17 @@ def test_many_copies_give_one_note_of_each_kind_per_answer(submission, stubs):
 
 
 @pytest.mark.parametrize(
-    "limit, value",
-    [("MAX_ANALYSED_CELLS", 3), ("MAX_ANALYSED_CHARS", 0), ("MAX_CELL_CHARS", 10)],
+    "module, limit, value",
+    [
+        (rebuild_module, "MAX_ANALYSED_CELLS", 3),
+        (rebuild_module, "MAX_ANALYSED_CHARS", 0),
+        (scan_module, "MAX_CELL_CHARS", 10),  # the scan's limit of one cell, shared
+    ],
 )
 def test_past_the_analysis_budget_answers_run_in_the_students_order(
-    submission, monkeypatch, limit, value
+    submission, monkeypatch, module, limit, value
 ):
-    monkeypatch.setattr(rebuild_module, limit, value)
+    monkeypatch.setattr(module, limit, value)
     submission.cells.reverse()
     rebuilt = rebuild(SOURCE, submission)
     texts = _texts(rebuilt)
@@ -356,8 +361,8 @@ def test_a_cell_too_long_to_analyse_is_never_parsed(monkeypatch):
         raise AssertionError("parsed")
 
     monkeypatch.setattr(rebuild_module.ast, "parse", forbidden)
-    assert effects("x = 1\n" * rebuild_module.MAX_CELL_LINES).dynamic
-    assert effects("#" * (rebuild_module.MAX_CELL_CHARS + 1)).dynamic
+    assert effects("x = 1\n" * (scan_module.MAX_CELL_LINES + 1)).dynamic
+    assert effects("#" * (scan_module.MAX_CELL_CHARS + 1)).dynamic
 
 
 # ---------------------------------------------------------------- graded end to end
