@@ -342,8 +342,11 @@ class KernelSession:
         """CPU seconds of every kernel of this submission so far, None where not measured."""
         if not self._measured:
             return None
-        now = self.confinement.cpu_seconds() if self.confinement is not None else None
-        return self._cpu_spent + (now or 0.0)
+        return self._cpu_spent + (self._kernel_cpu() or 0.0)
+
+    def _kernel_cpu(self) -> float | None:
+        """CPU seconds of the running kernel's job, None when stopped or not measured."""
+        return self.confinement.cpu_seconds() if self.confinement is not None else None
 
     @property
     def remaining(self) -> float:
@@ -457,8 +460,8 @@ class KernelSession:
                 self.cell_errors.append(error_text(reply))
 
     def _out_of_time(self) -> str:
-        lim = self.limits
-        if self.cpu_used() is not None and self.cpu_used() >= lim.submission_seconds:
+        lim, cpu = self.limits, self.cpu_used()
+        if cpu is not None and cpu >= lim.submission_seconds:
             return f"the submission used up its {lim.submission_seconds:g} s of CPU time"
         if self._measured:
             return (
@@ -485,8 +488,7 @@ class KernelSession:
             self._watchdog.stop()
         if self.kc is not None:
             self.kc.stop_channels()
-        if self.confinement is not None:
-            self._cpu_spent += self.confinement.cpu_seconds() or 0.0
+        self._cpu_spent += self._kernel_cpu() or 0.0
         launcher = None
         if self.km is not None:
             proc = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -584,8 +586,7 @@ class _Call:
         self.s = session
         self.cell = float(session.limits.cell_seconds)
         self.wall0 = time.monotonic()
-        cpu = session.confinement.cpu_seconds() if session.confinement is not None else None
-        self.cpu0 = cpu
+        self.cpu0 = session._kernel_cpu()
         self.idle_at: float | None = None
         self.reply_at: float | None = None
         self.reply: dict | None = None
@@ -601,7 +602,7 @@ class _Call:
         s, now = self.s, time.monotonic()
         if s.remaining <= 0:
             return KernelLost(s._out_of_time())
-        cpu = s.confinement.cpu_seconds() if s.confinement is not None else None
+        cpu = s._kernel_cpu()
         if cpu is not None and self.cpu0 is not None:
             if cpu - self.cpu0 >= self.cell:
                 return self._timeout(f"{self.cell:g} s of CPU time")
