@@ -37,6 +37,7 @@ import time
 from autograder.confine import Confinement, base_env
 from autograder.course import Limits, cell_source, is_test_cell
 from autograder.results import clean_text, valid_text
+from autograder.scan import over_limit
 
 __all__ = ["KernelLost", "KernelSession", "definitions_only", "error_text", "kernel_env"]
 
@@ -136,22 +137,17 @@ def kernel_env(workdir: str = "/tmp/work", home: str = "/tmp/home") -> dict[str,
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
-#: The longest cell searched for its definitions after it hung, in characters: IPython's
-#: transformer and the parser take 25 s of the grader's CPU on a million-line cell (7 MB).
-#: Answer cells are a few thousand characters; a longer one is flagged by the scan.
-MAX_DEFINITIONS_SOURCE = 100_000
-
-
 def definitions_only(source: str) -> str:
     """The def, class and import statements of a cell (IPython syntax allowed), or "" (also
-    for a cell over `MAX_DEFINITIONS_SOURCE` characters).
+    for a cell too long to parse, `autograder.scan.over_limit`: IPython's transformer and
+    the parser took 25 s of the grader's CPU on a million-line cell).
 
     A cell that hung or killed the kernel is not run again whole: a correct function
     followed by ``%timeit`` or a stray loop keeps its points, the loop is not repeated.
     """
     from IPython.core.inputtransformer2 import TransformerManager
 
-    if len(source) > MAX_DEFINITIONS_SOURCE:
+    if over_limit(source):
         return ""
     try:
         tree = ast.parse(TransformerManager().transform_cell(source))

@@ -172,11 +172,12 @@ def test_only_awaited_replies_are_kept():
 
 
 def test_a_hung_cell_too_long_to_search_is_not_parsed_by_the_grader():
-    from autograder.kernel import MAX_DEFINITIONS_SOURCE, definitions_only
+    from autograder.kernel import definitions_only
+    from autograder.scan import over_limit
 
-    short = "def f():\n    return 1\n\n\n" + "x = 1\n" * 10_000
+    short = "def f():\n    return 1\n\n\n" + "x = 1\n" * 2_000
     long = "def f():\n    return 1\n\n\n" + "x = 1\n" * 20_000
-    assert len(short) < MAX_DEFINITIONS_SOURCE < len(long)
+    assert over_limit(short) is None and over_limit(long)
     assert definitions_only(short) == "def f():\n    return 1"
     # a million-line cell took IPython's transformer and the parser 25 s of the grader's
     # CPU at each restart; past the bound its definitions are not searched for at all
