@@ -33,6 +33,7 @@ Modules, one concept each, lower layers never importing higher ones::
     optimizers  schedules  training        (update rules, lr(t), fit -> History)
     classic                                (McCulloch-Pitts, Hebb, the perceptron)
     gradcheck  datasets  plotting          (tools; plotting imports matplotlib lazily)
+    questions                              (the lessons' multiple-choice answers: data)
     selfcheck  widgets                     (check-yourself answers; ipywidgets demos)
 
 Examples

@@ -36,11 +36,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import classic
+from . import classic, questions
 from ._checks import as_array, check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "CheckResult",
+    "check_answer",
     "check_gate",
     "check_hebb_weights",
     "check_perceptron_step",
@@ -217,6 +218,55 @@ def check_gate(name, weights, threshold, *, show: bool = True) -> CheckResult:
     if wrong.size > 1:
         message += f" (Wrong on {wrong.size} of {len(target)} inputs.)"
     return _finish(CheckResult(ok=False, message=message), show)
+
+
+def check_answer(key: str, answer, *, show: bool = True) -> CheckResult:
+    """Check a letter chosen for one of the lessons' multiple-choice questions.
+
+    The lesson's markdown asks the question and lists its options (a), (b), ...; the
+    right option and the feedback for each option are in `nnlib.questions` (one data
+    module per lesson), so the notebook never shows the solution. A wrong option's
+    feedback names the misconception that leads to it.
+
+    Parameters
+    ----------
+    key : str
+        The question, ``"NN.name"``: the lesson number and the question's name, e.g.
+        ``"04.change-loss"``.
+    answer : str or None
+        The chosen option, one letter (``"b"``; ``"B"`` and ``"(b)"`` are read as ``"b"``).
+        ``None``: not answered yet.
+    show : bool, default True
+        Print the message.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    TypeError
+        When `answer` is not a string (or None).
+    ValueError
+        When `answer` is not one of the question's options (the message lists them), or
+        `key` names no question.
+    """
+    entry = questions.question(key)
+    options = sorted(entry["feedback"])
+    listed = ", ".join(f"'{o}'" for o in options)
+    title = entry["title"]
+    if answer is None:
+        message = f"{_FAIL} {title}: not answered yet. Set answer to one of {listed}."
+        return _finish(CheckResult(ok=False, message=message, answered=False), show)
+    if not isinstance(answer, str):
+        raise TypeError(f"answer must be one letter ({listed}), got {type(answer).__name__}")
+    letter = answer.strip().strip("()").strip().lower()
+    if letter not in entry["feedback"]:
+        raise ValueError(f"answer must be one of {listed}, got {answer!r}")
+    ok = letter == entry["correct"]
+    verdict = f"({letter}) is right." if ok else f"({letter}) is not the answer."
+    message = f"{_PASS if ok else _FAIL} {title}: {verdict} {entry['feedback'][letter]}"
+    return _finish(CheckResult(ok=ok, message=message), show)
 
 
 def _default_labels(name: str, shape: tuple[int, ...]) -> list[str]:
