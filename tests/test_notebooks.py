@@ -100,3 +100,53 @@ def test_every_lesson_is_listed_in_the_readme_with_its_time(path):
     row = next((ln for ln in readme.splitlines() if f"(notebooks/{path.name})" in ln), None)
     assert row is not None, f"README's lesson table does not link {path.name}"
     assert re.search(r"~\d+ min", row), f"README gives no estimated time for {path.name}"
+
+
+#: Inline checks a lesson holds before its final "Check yourself" (issue 12).
+INLINE_CHECKS = (2, 4)
+
+
+def _final_check_index(cells) -> int:
+    """Index of the last markdown heading that opens the final 'Check yourself' section."""
+    heads = [
+        i
+        for i, c in enumerate(cells)
+        if c.cell_type == "markdown" and re.search(r"^#+ .*check yourself", c.source, re.I | re.M)
+    ]
+    assert heads, "the lesson ends with a '## ... Check yourself' section"
+    return heads[-1]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_the_lesson_checks_understanding_along_the_way(path):
+    cells = nbformat.read(path, as_version=4).cells
+    body = cells[: _final_check_index(cells)]
+    checks = [c.source for c in body if c.cell_type == "code" and "selfcheck.check_" in c.source]
+    low, high = INLINE_CHECKS
+    assert low <= len(checks) <= high, (
+        f"{len(checks)} inline checks (code cells calling selfcheck.check_*) before the final "
+        f"'Check yourself'; a lesson holds {low} to {high}"
+    )
+    assert any("selfcheck.check_answer(" in s for s in checks), (
+        "at least one inline check is conceptual: selfcheck.check_answer(key, answer)"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_question_asked_is_answered_in_nnlib_and_lists_its_options(path):
+    from nnlib import questions
+
+    lesson = path.name[:2]
+    cells = nbformat.read(path, as_version=4).cells
+    asked = []
+    for i, cell in enumerate(cells):
+        for key in re.findall(r"check_answer\(\s*[\"']([^\"']+)[\"']", cell.source):
+            assert key.startswith(f"{lesson}."), f"cell {i} asks {key!r}, not a lesson-{lesson} key"
+            entry = questions.question(key)  # raises, naming the key, when it is missing
+            text = "\n".join(c.source for c in cells[:i] if c.cell_type == "markdown")[-3000:]
+            missing = [o for o in entry["feedback"] if f"({o})" not in text]
+            assert not missing, f"the markdown before cell {i} does not list option(s) {missing}"
+            asked.append(key)
+    registered = {k for k in questions.all_questions() if k.startswith(f"{lesson}.")}
+    never = registered - set(asked)
+    assert not never, f"questions in nnlib.questions never asked in the lesson: {sorted(never)}"
