@@ -169,6 +169,7 @@ LEVELS = {
     "_checks": 0,
     "_erf": 0,
     "_gates": 0,
+    "questions": 0,
     "activations": 1,
     "initializers": 1,
     "optimizers": 1,
@@ -196,6 +197,8 @@ def _nnlib_imports(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             if node.level == 1 and node.module:  # from .losses import ...
                 found.add(node.module.split(".")[0])
+            elif node.level == 1:  # from . import classic, questions
+                found.update(a.name for a in node.names)
             elif node.module and node.module.startswith("nnlib"):
                 parts = node.module.split(".")
                 found.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
@@ -205,8 +208,10 @@ def _nnlib_imports(path: Path) -> set[str]:
 
 
 def test_modules_only_import_lower_layers():
-    modules = {p.stem for p in (ROOT / "nnlib").glob("*.py")} - {"__init__"}
-    assert modules == set(LEVELS), f"add new modules to LEVELS: {modules ^ set(LEVELS)}"
+    packages = {p.parent.name: p for p in (ROOT / "nnlib").glob("*/__init__.py")}
+    files = {p.stem: p for p in (ROOT / "nnlib").glob("*.py") if p.stem != "__init__"}
+    modules = files | packages
+    assert set(modules) == set(LEVELS), f"add new modules to LEVELS: {set(modules) ^ set(LEVELS)}"
     for name, level in LEVELS.items():
-        for dep in _nnlib_imports(ROOT / "nnlib" / f"{name}.py"):
+        for dep in _nnlib_imports(modules[name]):
             assert LEVELS[dep] < level, f"nnlib.{name} (level {level}) imports nnlib.{dep}"
