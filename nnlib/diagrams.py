@@ -304,40 +304,36 @@ def draw_network(
     labels = _check_per_layer(node_labels, sizes, "node_labels", 0) or _default_labels(sizes)
     if link_labels is not None:
         link_labels = _check_link_labels(link_labels, sizes)
-    if layer_names is not None:
-        if isinstance(layer_names, str) or not isinstance(layer_names, Sequence):
-            raise TypeError(f"layer_names must be a list of strings, got {_describe(layer_names)}")
-        if len(layer_names) != len(sizes):
-            raise ValueError(
-                f"layer_names must hold {len(sizes)} names (one per layer), got {len(layer_names)}"
-            )
+    layer_names = _check_layer_names(layer_names, sizes)
     fmt = _formatter(weight_format)
     label_pos = check_number(label_pos, "label_pos", low=0, high=1, low_open=True, high_open=True)
     hide_zero = check_bool(hide_zero, "hide_zero")
     if not isinstance(bias_name, str):
-        raise TypeError(
-            f"bias_name must be a string such as 'b' or 'θ', got {_describe(bias_name)}"
-        )
+        raise TypeError(f"bias_name must be a string such as 'θ', got {_describe(bias_name)}")
 
     ax = _new_axes(ax, figsize=(1.4 + 1.9 * (len(sizes) - 1), 1.0 + 1.0 * max(sizes)))
     pos = _node_positions(sizes)
     _draw_links(ax, pos, weights, link_labels, fmt, label_pos, hide_zero)
     _draw_nodes(ax, pos, labels, biases, bias_name, fmt)
     top = (max(sizes) - 1) / 2.0
-    if layer_names is not None:
-        for k, name in enumerate(layer_names):
-            ax.text(
-                _LAYER_GAP * k,
-                top + 0.45,
-                str(name),
-                ha="center",
-                va="bottom",
-                fontsize=10,
-                gid="layer",
-            )
+    for k, name in enumerate(layer_names or []):
+        ax.text(_LAYER_GAP * k, top + 0.45, str(name), ha="center", va="bottom", gid="layer")
     right = _LAYER_GAP * (len(sizes) - 1)
     _finish(ax, (-0.45, right + 0.45), (-top - 0.75, top + 0.75), title)
     return ax
+
+
+def _check_layer_names(layer_names, sizes):
+    """Validate `layer_names`: None, or one string per layer."""
+    if layer_names is None:
+        return None
+    if isinstance(layer_names, str) or not isinstance(layer_names, Sequence):
+        raise TypeError(f"layer_names must be a list of strings, got {_describe(layer_names)}")
+    if len(layer_names) != len(sizes):
+        raise ValueError(
+            f"layer_names must hold {len(sizes)} names (one per layer), got {len(layer_names)}"
+        )
+    return [str(n) for n in layer_names]
 
 
 def _check_link_labels(link_labels, sizes) -> list:
