@@ -51,7 +51,7 @@ from nnlib._checks import (
 )
 from nnlib._flat import FlatParameters, NamedArrays
 
-__all__ = ["MLP", "NamedArrays"]
+__all__ = ["MLP", "NamedArrays", "trace"]
 
 
 def _check_sizes(sizes, output: str) -> list[int]:
@@ -137,6 +137,139 @@ def _back_through_layers(layers, dout, input_grad: bool, *, checked: bool):
     finally:
         first.needs_input_grad = True
     return dout
+
+
+def _blocks(layers) -> list[list]:
+    """Group an MLP's stack per Dense layer: ``[Dense, (BatchNorm), (Activation), (Dropout)]``."""
+    blocks: list[list] = []
+    for layer in layers:
+        if isinstance(layer, _layers.Dense):
+            blocks.append([layer])
+        else:
+            blocks[-1].append(layer)
+    return blocks
+
+
+def _trace_forward(model, X) -> list[dict]:
+    """Forward half of `trace`: each layer's W, b, Z and A, in evaluation mode."""
+    records, A = [], X
+    blocks = _blocks(model.layers)
+    for k, block in enumerate(blocks, start=1):
+        dense = block[0]
+        Z = dense._forward(A, False)
+        A = Z
+        for layer in block[1:]:
+            A = layer._forward(A, False)
+        shown = A if k < len(blocks) else model._output_act.forward(Z)
+        records.append(
+            {"layer": k, "W": dense.params["W"].copy(), "b": dense.params["b"].copy(),
+             "Z": Z.copy(), "A": np.array(shown, copy=True)}
+        )  # fmt: skip
+    return records
+
+
+def _trace_backward(model, records, logits, y, loss) -> None:
+    """Backward half of `trace`: add dA, dZ, dW and db to `records`; grads left unchanged."""
+    loss = _losses.get_loss(loss)
+    _, dout = model.loss_from_logits(logits, y, loss)
+    last = records[-1]
+    last["dA"] = None if loss.fused_output is not None else loss.grad(last["A"], y)
+    saved = model.flat_grads.copy()
+    try:
+        for record, block in zip(reversed(records), reversed(_blocks(model.layers)), strict=True):
+            if record is not last:
+                record["dA"] = dout.copy()
+            for layer in reversed(block[1:]):
+                dout = layer._backward(dout)
+            record["dZ"] = np.array(dout, copy=True)
+            dense = block[0]
+            dense.needs_input_grad = True
+            dout = dense._backward(dout)
+            dW = dense.grads["W"].copy()
+            if model.l2:
+                dW += model.l2 * record["W"]
+            if model.l1:
+                dW += model.l1 * np.sign(record["W"])
+            record["dW"], record["db"] = dW, dense.grads["b"].copy()
+    finally:
+        model.flat_grads[...] = saved
+
+
+def trace(model, X, y=None, loss=None) -> list[dict]:
+    r"""Every layer's forward and backward quantities for one batch: what backprop computes.
+
+    ``MLP.trace(X, y, loss)`` calls this. The batch goes forward in evaluation mode
+    (dropout off, batch normalization with its running statistics); with `y` and `loss`
+    the loss's gradient goes back through the same layers, and each step is recorded.
+    For layer :math:`l = 1, \ldots, L` (one per `Dense`):
+
+    .. math::
+        Z^{[l]} = A^{[l-1]} W^{[l]} + b^{[l]}, \quad A^{[l]} = f(Z^{[l]}), \quad
+        A^{[0]} = X
+
+    .. math::
+        dZ^{[l]} = dA^{[l]} \odot f'(Z^{[l]}), \quad
+        dW^{[l]} = A^{[l-1]\top} dZ^{[l]}, \quad
+        db^{[l]} = \textstyle\sum_n dZ^{[l]}_{n\cdot}, \quad
+        dA^{[l-1]} = dZ^{[l]} W^{[l]\top}
+
+    where :math:`dA = \partial L/\partial A` etc., for the loss :math:`L` of
+    `MLP.loss_and_grad` (a batch mean, plus the model's penalty, whose gradient is in
+    ``dW``). The model is not changed: its parameters and `grads` are as before.
+
+    Parameters
+    ----------
+    model : MLP
+    X : array_like, shape (N, sizes[0])
+    y : array_like, optional
+        Targets in the form `loss` expects; give both `y` and `loss`, or neither.
+    loss : str or nnlib.losses.Loss, optional
+        Must pair with the model's output (`nnlib.losses.check_pairing`).
+
+    Returns
+    -------
+    list of dict, one per layer, in order (``trace[0]`` is layer 1)
+        ``"layer"``: l (1-based); ``"W"`` (sizes[l-1], sizes[l]) and ``"b"`` (sizes[l],):
+        copies of the parameters; ``"Z"``, ``"A"``: (N, sizes[l]). For the last layer
+        ``Z`` are the logits and ``A`` the output activation of them (`predict_proba`).
+        With batch normalization ``Z`` is the Dense output and ``A = f(BN(Z))``.
+
+        With a loss, also ``"dA"``, ``"dZ"`` (N, sizes[l]), ``"dW"`` like ``W`` and
+        ``"db"`` like ``b``. The last layer's ``dZ`` is the gradient at the logits;
+        its ``dA`` is :math:`\partial L/\partial A^{[L]}` for ``mse`` and ``bce``, and
+        None for the fused losses (``bce_with_logits``, ``softmax_cross_entropy``),
+        which go from the logits straight to :math:`dZ^{[L]} = (P - Y)/N`.
+
+    Raises
+    ------
+    ValueError
+        For `X` of the wrong shape, only one of `y` and `loss`, a loss that does not
+        pair with the output, or targets that do not fit.
+
+    Examples
+    --------
+    >>> model = MLP([2, 2, 1], hidden="sigmoid", output="sigmoid", init="zeros")
+    >>> t = model.trace([[1.0, 2.0]], [[1.0]], "mse")
+    >>> [sorted(d) for d in t][0]
+    ['A', 'W', 'Z', 'b', 'dA', 'dW', 'dZ', 'db', 'layer']
+    >>> t[1]["A"], t[1]["dA"], t[1]["dZ"]     # sigmoid(0); 2 (0.5 - 1); -1 * 0.25
+    (array([[0.5]]), array([[-1.]]), array([[-0.25]]))
+    >>> t[1]["dW"].ravel()                    # A1.T @ dZ2 = 0.5 * -0.25 per hidden unit
+    array([-0.125, -0.125])
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an nnlib MLP, got {_describe(model)}")
+    if (y is None) != (loss is None):
+        given, missing = ("y", "loss") if loss is None else ("loss", "y")
+        raise ValueError(
+            f"trace got {given} but no {missing}: pass both y and loss for the backward "
+            "quantities (dA, dZ, dW, db), or neither for the forward ones only"
+        )
+    X = check_batch(X, model.sizes[0], dtype=model.dtype)
+    records = _trace_forward(model, X)
+    if loss is not None:
+        _trace_backward(model, records, records[-1]["Z"], y, loss)
+    return records
 
 
 class MLP(FlatParameters):
@@ -300,6 +433,8 @@ class MLP(FlatParameters):
                 if self.l1:
                     dW += self.l1 * np.sign(W)
         return dX
+
+    trace = trace  # per-layer Z, A, dA, dZ, dW, db of one batch: `nnlib.model.trace`
 
     # ----------------------------------------------------------------------- prediction
 
