@@ -2,8 +2,9 @@ r"""Figures used throughout the course: decision boundaries, loss surfaces, acti
 
 The classic units of lessons 01-03 (McCulloch-Pitts neurons, Hebb, the perceptron) have
 their own: `plot_linear_unit` (a unit's decision line, firing half-plane and the patterns),
-`plot_lines` (several units' lines, e.g. the hidden neurons of an XOR network) and
-`plot_mistakes` (a perceptron's mistakes per epoch).
+`plot_lines` (several units' lines, e.g. the hidden neurons of an XOR network),
+`plot_mistakes` (a perceptron's mistakes per epoch) and `plot_perceptron_update` (one update
+as a vector addition).
 
 Every ``plot_*`` function takes ``ax=None`` (or ``axes=None`` for multi-panel figures): with
 ``None`` it creates a new figure, otherwise it draws into the Axes given. It returns the Axes
@@ -53,6 +54,7 @@ __all__ = [
     "plot_lines",
     "plot_loss_surface",
     "plot_mistakes",
+    "plot_perceptron_update",
     "unit_legend",
 ]
 
@@ -429,26 +431,49 @@ def line_in_view(w, theta, xlim, ylim) -> bool:
     return bool(s.min() <= 0.0 <= s.max())
 
 
+def _clip_polygon(poly: np.ndarray, w: np.ndarray, theta: float) -> np.ndarray:
+    r"""Vertices ``(K, 2)`` of convex `poly` ``(M, 2)`` where :math:`w \cdot x \ge \theta`.
+
+    One step of Sutherland-Hodgman: keep the vertices on the firing side and add the points
+    where the line crosses an edge. ``K = 0`` when no part of `poly` is on that side.
+    """
+    s = poly @ w - theta  # >= 0: the unit fires at that vertex
+    inside = s >= 0
+    vertices = []
+    for i in range(len(poly)):
+        j = (i + 1) % len(poly)
+        if inside[i]:
+            vertices.append(poly[i])
+        if inside[i] != inside[j]:  # the line crosses this edge
+            t = s[i] / (s[i] - s[j])
+            vertices.append(poly[i] + t * (poly[j] - poly[i]))
+    return np.array(vertices, dtype=np.float64).reshape(-1, 2)
+
+
 def _halfplane_polygon(w: np.ndarray, theta: float, xlim, ylim) -> np.ndarray:
     r"""Vertices ``(K, 2)`` of the part of the view where :math:`w \cdot x \ge \theta`.
 
-    The rectangle of the view clipped by one half-plane (one step of Sutherland-Hodgman):
-    ``K = 0`` when the unit fires nowhere in view, the whole rectangle when it fires
-    everywhere (e.g. :math:`w = 0`, :math:`\theta \le 0`).
+    The rectangle of the view clipped by one half-plane (`_clip_polygon`): ``K = 0`` when
+    the unit fires nowhere in view, the whole rectangle when it fires everywhere (e.g.
+    :math:`w = 0`, :math:`\theta \le 0`).
     """
     (x0, x1), (y0, y1) = xlim, ylim
-    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    s = corners @ w - theta  # >= 0: the unit fires at that corner
-    inside = s >= 0
-    vertices = []
-    for i in range(4):  # the four edges of the rectangle
-        j = (i + 1) % 4
-        if inside[i]:
-            vertices.append(corners[i])
-        if inside[i] != inside[j]:  # the line crosses this edge
-            t = s[i] / (s[i] - s[j])
-            vertices.append(corners[i] + t * (corners[j] - corners[i]))
-    return np.array(vertices, dtype=np.float64).reshape(-1, 2)
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    return _clip_polygon(corners, w, theta)
+
+
+def _polygon_area(poly: np.ndarray) -> float:
+    """Area of a polygon ``(K, 2)`` by the shoelace formula (0 for fewer than 3 vertices)."""
+    if len(poly) < 3:
+        return 0.0
+    x, y = poly[:, 0], poly[:, 1]
+    return 0.5 * abs(float(x @ np.roll(y, -1) - y @ np.roll(x, -1)))
+
+
+def _both_fire_polygon(units, xlim, ylim) -> np.ndarray:
+    """Where, in view, both of two units ``(w, theta)`` fire: ``(K, 2)``, K = 0 if nowhere."""
+    (w1, theta1), (w2, theta2) = units
+    return _clip_polygon(_halfplane_polygon(w1, theta1, xlim, ylim), w2, theta2)
 
 
 def _number_text(v: float) -> str:
@@ -768,6 +793,7 @@ def plot_lines(
     title: str | None = None,
     xlim=None,
     ylim=None,
+    region_labels=None,
 ):
     r"""Plot the decision lines of several linear units over the same points.
 
@@ -790,18 +816,24 @@ def plot_lines(
     kind : {"threshold", "bias"}, default "threshold"
         Whether the second number of each unit is a threshold or a bias.
     region : bool, default False
-        Shade each unit's firing half-plane, translucent, in the unit's colour (where
-        they overlap, both fire).
+        Shade each unit's firing half-plane, translucent (alpha 0.15), in the unit's
+        colour, with the legend entry ``"<label> fires"``. With two units whose firing
+        regions overlap in view, the legend also shows the blended colour of the overlap as
+        ``"both fire"``; when they do not overlap (e.g. the two hidden neurons of XOR's
+        ``and_not`` network) there is no such entry, since it would label nothing.
     title : str, optional
         Default ``"Decision lines of 2 units"``.
     xlim, ylim : (float, float), optional
         The view; default the data's bounding box plus 0.5 on each side.
+    region_labels : sequence of str, optional
+        Legend entries of the firing regions, one per unit (e.g. ``["h1 fires", "h2
+        fires"]``); default ``"<label> fires"``. Only with ``region=True``.
 
     Returns
     -------
     matplotlib Axes
         Unit ``i``'s line has ``gid="decision_line_i"`` (0-based) and its region
-        ``gid="fire_region_i"``.
+        ``gid="fire_region_i"``; the "both fire" legend swatch has ``gid="both_fire"``.
 
     Examples
     --------
@@ -833,6 +865,7 @@ def plot_lines(
     X, y = _check_points(X, y)
     _check_binary_labels(y)
     xlim, ylim = _plot_limits(X, xlim, ylim)
+    fires = _region_labels(region_labels, checked, check_bool(region, "region"))
 
     ax = _new_unit_axes(ax)
     for i, (w, theta, label) in enumerate(checked):
@@ -849,15 +882,60 @@ def plot_lines(
             label=f"{label}: {_equation(w, theta, kind)}",
             region=region,
             region_colour=colour,
-            region_alpha=0.15,
+            region_alpha=_REGION_ALPHA,
+            region_label=fires[i],
             gid=f"decision_line_{i}",
         )
         if line is None:  # w = 0: a legend entry saying so
             ax.plot([], [], color=colour, linestyle="none", label=f"{label}: {note}")
+    if region and len(checked) == 2:
+        _add_both_fire_swatch(ax, [(w, theta) for w, theta, _ in checked], xlim, ylim)
     _scatter_classes(ax, X, y)
     default = f"Decision lines of {len(checked)} unit" + ("s" if len(checked) > 1 else "")
     _finish_unit_axes(ax, xlim, ylim, default if title is None else title)
     return ax
+
+
+#: Opacity of the firing regions of `plot_lines`.
+_REGION_ALPHA = 0.15
+
+
+def _region_labels(region_labels, checked, region: bool) -> list[str | None]:
+    """Legend entries of the firing regions: given (one per unit), or ``"<label> fires"``."""
+    if region_labels is None:
+        return [f"{label} fires" if region else None for _, _, label in checked]
+    if not region:
+        raise ValueError("region_labels is only used with region=True")
+    if isinstance(region_labels, str) or not isinstance(region_labels, Sequence):
+        raise TypeError(
+            f"region_labels must be a list of {len(checked)} strings, one per unit, "
+            f"got {type(region_labels).__name__}"
+        )
+    if len(region_labels) != len(checked):
+        raise ValueError(
+            f"region_labels must hold one label per unit ({len(checked)}), got {len(region_labels)}"
+        )
+    return [str(text) for text in region_labels]
+
+
+def _add_both_fire_swatch(ax, units, xlim, ylim) -> None:
+    """Add a "both fire" legend swatch when the two units' firing regions overlap in view.
+
+    Its colour is what the eye sees there: white under unit 0's tint c0, then unit 1's tint
+    c1, each at opacity a: :math:`(1 - a)^2 + a(1 - a) c_0 + a c_1`.
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+
+    if _polygon_area(_both_fire_polygon(units, xlim, ylim)) <= 0.0:
+        return
+    a = _REGION_ALPHA
+    c0, c1 = (np.array(to_rgb(PALETTE[(i + 2) % len(PALETTE)])) for i in range(2))
+    blend = (1 - a) ** 2 + a * (1 - a) * c0 + a * c1
+    swatch = Rectangle((xlim[0], ylim[0]), 0, 0, facecolor=tuple(blend), edgecolor="none")
+    swatch.set_label("both fire")
+    swatch.set_gid("both_fire")
+    ax.add_patch(swatch)
 
 
 def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
@@ -909,6 +987,109 @@ def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
     status = "converged" if m[-1] == 0 else "not converged"
     counts = f"first {int(m[0])}, last {int(m[-1])} ({status} after {m.size} epochs)"
     ax.set_title(("Mistakes per epoch" if title is None else title) + f"\n{counts}")
+    return ax
+
+
+def _check_update_args(w, x, y, b, lr):
+    """Validate the arguments of `plot_perceptron_update`."""
+    w = as_array(w, "w", ndim=1, finite=True)
+    x = as_array(x, "x", ndim=1, finite=True)
+    for name, v in (("w", w), ("x", x)):
+        if v.shape != (2,):
+            raise ValueError(
+                f"{name} must hold 2 numbers (a vector in the plane), got shape {v.shape}"
+            )
+    if isinstance(y, bool) or y not in (-1, 1):
+        raise ValueError(f"y must be the bipolar label -1 or +1, got {y!r}")
+    b = check_number(b, "b", finite=True)
+    lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
+    return w, x, int(y), b, lr
+
+
+def _arrow(ax, tail, tip, colour, label, gid, linestyle="-"):
+    """Draw an arrow from `tail` to `tip` in data coordinates, with a legend entry."""
+    from matplotlib.patches import FancyArrowPatch
+
+    arrow = FancyArrowPatch(
+        tuple(tail), tuple(tip), arrowstyle="-|>", mutation_scale=18, color=colour,
+        linewidth=2.2, linestyle=linestyle, label=label, gid=gid, zorder=4,
+    )  # fmt: skip
+    ax.add_patch(arrow)
+    return arrow
+
+
+def plot_perceptron_update(w, x, y, b=0.0, lr=1.0, ax=None, lim=(-2.0, 3.5)):
+    r"""Draw one perceptron update as a vector addition: w, the step α·y·x, and the new w.
+
+    The rule (`nnlib.classic.perceptron`) updates on a mistake,
+    :math:`y\,(w \cdot x + b) \le 0`:
+
+    .. math:: w' = w + \alpha\, y\, x, \qquad b' = b + \alpha\, y
+
+    (add the sample on a false negative, subtract it on a false positive). The figure shows
+    the arrows :math:`w` (blue), :math:`x` (green, from the origin), the step
+    :math:`\alpha y x` (orange, from the tip of :math:`w`, head to tail) and :math:`w'`
+    (black); the decision line before (dashed grey) and after (solid black), with the
+    firing side after shaded; and the sample as a point of its class. Without a mistake
+    nothing changes and the title says so. With ``b = 0`` both lines pass through the origin,
+    each perpendicular to its weight vector.
+
+    Parameters
+    ----------
+    w : array_like, shape (2,)
+        The weights before the update.
+    x : array_like, shape (2,)
+        The sample.
+    y : {-1, +1}
+        Its label.
+    b : float, default 0.0
+        The bias before the update.
+    lr : float > 0, default 1.0
+        :math:`\alpha`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    lim : (float, float), default (-2, 3.5)
+        The view, the same for both axes (the plot is square so that angles are true).
+
+    Returns
+    -------
+    matplotlib Axes
+        The arrows are patches with ``gid`` ``"w_before"``, ``"x"``, ``"step"``,
+        ``"w_after"`` (the last two only on a mistake); the lines ``"line_before"`` and
+        ``"line_after"``.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        plot_perceptron_update([2, -1], [0.5, 2], +1)   # a false negative: w + x
+    """
+    w, x, y, b, lr = _check_update_args(w, x, y, b, lr)
+    view = _check_limits(lim, "lim")
+    mistake = y * (w @ x + b) <= 0
+    step = lr * y * x if mistake else np.zeros(2)
+    w_new, b_new = w + step, b + (lr * y if mistake else 0.0)
+
+    ax = _new_unit_axes(ax)
+    if mistake:
+        _draw_unit(ax, w, -b, view, view, colour="grey", linestyle="--", linewidth=1.5,
+                   label="line before", gid="line_before")  # fmt: skip
+    _draw_unit(ax, w_new, -b_new, view, view, label="line after" if mistake else "line",
+               region=True, region_colour=_pale(PALETTE[1]), region_label="fires after",
+               gid="line_after")  # fmt: skip
+    origin = np.zeros(2)
+    _arrow(ax, origin, x, PALETTE[2], "x (the sample)", "x")
+    _arrow(ax, origin, w, PALETTE[0], "w", "w_before")
+    if mistake:
+        sign = "+" if y > 0 else "-"
+        alpha = "" if lr == 1.0 else f"{_number_text(lr)}·"
+        _arrow(ax, w, w_new, PALETTE[1], f"{sign}{alpha}x (the step)", "step", linestyle="--")
+        _arrow(ax, origin, w_new, "black", f"w {sign} {alpha}x (after)", "w_after")
+    _scatter_classes(ax, x[None, :], np.array([y]))
+    kind = "no mistake" if not mistake else ("false negative" if y > 0 else "false positive")
+    what = "w unchanged" if not mistake else f"w ← w {'+' if y > 0 else '-'} αx"
+    title = f"{kind} (y = {y:+d}, w·x + b = {_number_text(w @ x + b)}): {what}"
+    _finish_unit_axes(ax, view, view, title)
     return ax
 
 

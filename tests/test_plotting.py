@@ -26,6 +26,7 @@ from nnlib.plotting import (
     plot_lines,
     plot_loss_surface,
     plot_mistakes,
+    plot_perceptron_update,
 )
 
 
@@ -772,6 +773,100 @@ def test_lines_bad_input():
         plot_lines([([1, 1], 1), ([1, 1, 1], 1)], _GATE_X, [0, 1, 1, 0])
     with pytest.raises(TypeError, match=r"units\[0\] threshold must be a real number"):
         plot_lines([([1, 1], None)], _GATE_X, [0, 1, 1, 0])
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_lines_both_fire_swatch_only_where_the_regions_overlap():
+    # or_nand's hidden neurons (centred thresholds) fire together on the band between the
+    # lines, 0.5 <= x1 + x2 <= 1.5; and_not's fire on x1 - x2 >= 0.5 and -x1 + x2 >= 0.5,
+    # which no point satisfies (adding them gives 0 >= 1).
+    view = {"xlim": (-0.5, 1.5), "ylim": (-0.5, 1.5)}
+    band = [([1, 1], 0.5, "h1"), ([-1, -1], -1.5, "h2")]
+    ax = plot_lines(band, _GATE_X, [0, 1, 1, 0], region=True, **view)
+    swatch = _artist(ax, "both_fire")
+    assert swatch is not None and swatch.get_label() == "both fire"
+    assert _legend_texts(ax)[:5] == ["h1 fires", "h1: x1 + x2 = 0.5", "h2 fires",
+                                     "h2: -x1 - x2 = -1.5", "both fire"]  # fmt: skip
+    # the swatch shows the blended tint: white, then 15 % of unit 0's, then 15 % of unit 1's
+    c0, c1 = np.array(to_rgb(PALETTE[2])), np.array(to_rgb(PALETTE[3]))
+    expected = 0.85**2 + 0.15 * 0.85 * c0 + 0.15 * c1
+    np.testing.assert_allclose(swatch.get_facecolor()[:3], expected)
+    disjoint = [([1, -1], 0.5, "h1"), ([-1, 1], 0.5, "h2")]
+    ax = plot_lines(disjoint, _GATE_X, [0, 1, 1, 0], region=True, **view)
+    assert _artist(ax, "both_fire") is None
+    assert "both fire" not in _legend_texts(ax)
+    assert [r is not None for r in (_artist(ax, f"fire_region_{i}") for i in range(2))] == [1, 1]
+    # regions that overlap only outside the view: no swatch either
+    ax = plot_lines([([1, 0], 1.0, "a"), ([0, 1], 1.0, "b")], _GATE_X, [0, 1, 1, 0],
+                    region=True, xlim=(-0.5, 1.5), ylim=(-0.5, 0.9))  # fmt: skip
+    assert _artist(ax, "both_fire") is None
+    ax = plot_lines([([1, 0], 1.0, "a"), ([0, 1], 1.0, "b")], _GATE_X, [0, 1, 1, 0],
+                    region=True, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))  # fmt: skip
+    assert _artist(ax, "both_fire") is not None  # the corner x1 >= 1, x2 >= 1 is in view
+
+
+def test_lines_region_labels():
+    units = [([1, 1], 0.5, "h1 = x1 OR x2"), ([-1, -1], -1.5, "h2 = NAND")]
+    ax = plot_lines(units, _GATE_X, [0, 1, 1, 0], region=True, region_labels=["A", "B"])
+    assert [_artist(ax, f"fire_region_{i}").get_label() for i in range(2)] == ["A", "B"]
+    with pytest.raises(ValueError, match=r"region_labels must hold one label per unit \(2\)"):
+        plot_lines(units, _GATE_X, [0, 1, 1, 0], region=True, region_labels=["A"])
+    with pytest.raises(TypeError, match="region_labels must be a list of 2 strings"):
+        plot_lines(units, _GATE_X, [0, 1, 1, 0], region=True, region_labels="AB")
+    with pytest.raises(ValueError, match="only used with region=True"):
+        plot_lines(units, _GATE_X, [0, 1, 1, 0], region_labels=["A", "B"])
+
+
+def _arrow_ends(ax, gid):
+    arrow = _artist(ax, gid)
+    return None if arrow is None else np.array(arrow._posA_posB)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "lr", "w_after", "b_after", "title"),
+    [  # w = (2, -1), b = 0: w·(0.5, 2) = -1 (a false negative), w·(2, 1) = 3 (a false positive)
+        ([0.5, 2.0], 1, 1.0, [2.5, 1.0], 1.0, "false negative (y = +1, w·x + b = -1): w ← w + αx"),
+        ([2.0, 1], -1, 0.5, [1.0, -1.5], -0.5, "false positive (y = -1, w·x + b = 3): w ← w - αx"),
+    ],
+)
+def test_perceptron_update_is_drawn_as_a_vector_addition(x, y, lr, w_after, b_after, title):
+    w = np.array([2.0, -1.0])
+    ax = plot_perceptron_update(w, x, y, lr=lr)
+    assert ax.get_title() == title
+    np.testing.assert_allclose(_arrow_ends(ax, "w_before"), [[0, 0], w])
+    np.testing.assert_allclose(_arrow_ends(ax, "x"), [[0, 0], x])
+    np.testing.assert_allclose(_arrow_ends(ax, "step"), [w, w_after])  # head to tail
+    np.testing.assert_allclose(_arrow_ends(ax, "w_after"), [[0, 0], w_after])
+    before = _artist(ax, "line_before").get_xydata()
+    np.testing.assert_allclose(before @ w, 0.0, atol=1e-12)  # b = 0: through the origin
+    after = _artist(ax, "line_after").get_xydata()
+    np.testing.assert_allclose(after @ np.array(w_after) + b_after, 0.0, atol=1e-12)
+    # the sample's score y(w·x + b) rose by lr (‖x‖² + 1): from -1 to 4.25, and from -3 to 0
+    rise = y * (np.array(w_after) @ x + b_after) - y * (w @ x)
+    assert rise == pytest.approx(lr * (np.dot(x, x) + 1))
+
+
+def test_perceptron_update_without_a_mistake_changes_nothing():
+    ax = plot_perceptron_update([2.0, -1.0], [2.0, 1.0], 1, b=-1.0)  # w·x + b = 2 > 0, y = +1
+    assert ax.get_title() == "no mistake (y = +1, w·x + b = 2): w unchanged"
+    assert _artist(ax, "step") is None and _artist(ax, "w_after") is None
+    assert _artist(ax, "line_before") is None
+    line = _artist(ax, "line_after").get_xydata()
+    np.testing.assert_allclose(line @ np.array([2.0, -1.0]) - 1.0, 0.0, atol=1e-12)
+
+
+def test_perceptron_update_bad_input():
+    with pytest.raises(ValueError, match=r"w must hold 2 numbers .* got shape \(3,\)"):
+        plot_perceptron_update([1, 2, 3], [1, 1], 1)
+    with pytest.raises(ValueError, match="y must be the bipolar label -1 or \\+1, got 0"):
+        plot_perceptron_update([1, 2], [1, 1], 0)
+    with pytest.raises(ValueError, match="lr"):
+        plot_perceptron_update([1, 2], [1, 1], 1, lr=0)
+    with pytest.raises(ValueError, match="lim must be a pair"):
+        plot_perceptron_update([1, 2], [1, 1], 1, lim=(1, 0))
 
 
 def test_mistakes_per_epoch_line_and_title():
