@@ -73,6 +73,7 @@ __all__ = [
     "ThresholdInterval",
     "binary",
     "bipolar",
+    "criterion_landscape",
     "gate_neuron",
     "gate_truth_table",
     "hebb",
@@ -1385,6 +1386,64 @@ def perceptron_criterion_grad(w, b, X, y):
     X, y, m = _margins(w, b, X, y)
     wrong = m <= 0
     return -(y[wrong] @ X[wrong]), float(-np.sum(y[wrong]))
+
+
+def criterion_landscape(X, y, b, w1_values, w2_values):
+    r"""Count the mistakes and compute the perceptron criterion on a grid of weights, b fixed.
+
+    For a unit with two inputs and every :math:`(w_1, w_2)` of the grid, with the margins
+    :math:`m_i = y_i (w \cdot x_i + b)`:
+
+    .. math::
+        \text{mistakes}(w) = \#\{\, i : m_i \le 0 \,\}, \qquad
+        J(w) = -\sum_{i : m_i \le 0} m_i
+
+    (`perceptron_criterion`). The count is piecewise constant in w (its gradient is 0
+    wherever it exists); J is piecewise linear, with a slope wherever a sample is wrong.
+    Both are 0 exactly where no sample is strictly on the wrong side. Computed at once for
+    the whole grid (vectorized).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,), values in {-1, +1}
+    b : float
+        The bias, held fixed.
+    w1_values : array_like, shape (G1,)
+    w2_values : array_like, shape (G2,)
+
+    Returns
+    -------
+    mistakes : ndarray, int64, shape (G2, G1)
+        Row j, column i: the count at :math:`(w_1, w_2) = (`w1_values[i]`, `w2_values[j]`)`
+        (rows follow w2, as `matplotlib.pyplot.imshow` and `contourf` expect).
+    J : ndarray, float64, shape (G2, G1)
+
+    Examples
+    --------
+    Binary AND with bipolar labels and b = -1 (threshold 1): w = (0.75, 0.75) is right on
+    all four patterns, w = (0, 0) wrong on (1, 1) only, by 1.
+
+    >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [-1, -1, -1, 1]
+    >>> mistakes, J = criterion_landscape(X, y, -1.0, [0.0, 0.75], [0.0, 0.75])
+    >>> mistakes
+    array([[1, 1],
+           [1, 0]])
+    >>> J
+    array([[1.  , 0.25],
+           [0.25, 0.  ]])
+    """
+    X = as_array(X, "X", ndim=2, finite=True)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2) (a unit with two inputs), got {X.shape}")
+    y = _check_bipolar_labels(y, X.shape[0])
+    b = check_number(b, "b", finite=True)
+    w1 = as_array(w1_values, "w1_values", ndim=1, finite=True)
+    w2 = as_array(w2_values, "w2_values", ndim=1, finite=True)
+    # margins[j, i, n] = y_n (w1[i] x_n1 + w2[j] x_n2 + b)
+    margins = y * (w1[None, :, None] * X[:, 0] + w2[:, None, None] * X[:, 1] + b)
+    wrong = margins <= 0
+    return wrong.sum(axis=2), np.where(wrong, -margins, 0.0).sum(axis=2) + 0.0  # no -0.0
 
 
 @dataclass(frozen=True)

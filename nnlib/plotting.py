@@ -46,6 +46,7 @@ __all__ = [
     "PALETTE",
     "layer_statistics",
     "line_in_view",
+    "plot_criterion_landscape",
     "plot_decision_boundary",
     "plot_history",
     "plot_layer_histograms",
@@ -1091,6 +1092,102 @@ def plot_perceptron_update(w, x, y, b=0.0, lr=1.0, ax=None, lim=(-2.0, 3.5)):
     title = f"{kind} (y = {y:+d}, w·x + b = {_number_text(w @ x + b)}): {what}"
     _finish_unit_axes(ax, view, view, title)
     return ax
+
+
+def _check_landscape(w1_values, w2_values, mistakes, J):
+    """Validate the grids of `plot_criterion_landscape`."""
+    w1 = as_array(w1_values, "w1_values", ndim=1, finite=True)
+    w2 = as_array(w2_values, "w2_values", ndim=1, finite=True)
+    for name, v in (("w1_values", w1), ("w2_values", w2)):
+        if len(v) < 2 or not np.all(np.diff(v) > 0):
+            raise ValueError(f"{name} must hold at least 2 increasing values, got {v.tolist()}")
+    grids = []
+    for name, grid in (("mistakes", mistakes), ("J", J)):
+        grid = as_array(grid, name, ndim=2, finite=True)
+        if grid.shape != (len(w2), len(w1)):
+            raise ValueError(
+                f"{name} must have shape (len(w2_values), len(w1_values)) = "
+                f"({len(w2)}, {len(w1)}), got {grid.shape}"
+            )
+        grids.append(grid)
+    return w1, w2, grids[0], grids[1]
+
+
+def plot_criterion_landscape(w1_values, w2_values, mistakes, J, axes=None, n_arrows=9):
+    r"""Two panels over the weights (w1, w2): the number of mistakes, and the perceptron criterion.
+
+    The grids come from `nnlib.classic.criterion_landscape` (bias fixed). Left, the count
+    of misclassified samples: flat steps, whose gradient is 0 wherever it exists. Right,
+    the perceptron criterion :math:`J = -\sum_{i \in M} y_i (w \cdot x_i + b)` as filled
+    contours, with arrows of equal length along :math:`-\nabla J` (central differences on
+    the grid, drawn where :math:`J > 0` and the slope is not 0): they point downhill,
+    towards the region where both are 0. That region is outlined in black on both panels.
+
+    Parameters
+    ----------
+    w1_values : array_like, shape (G1,), increasing
+    w2_values : array_like, shape (G2,), increasing
+    mistakes : array_like, shape (G2, G1)
+        Rows follow w2 (as returned by `criterion_landscape`).
+    J : array_like, shape (G2, G1)
+    axes : two matplotlib Axes, optional
+        Where to draw; a new figure (two panels side by side) when None.
+    n_arrows : int >= 2, default 9
+        Arrows per side of the right panel.
+
+    Returns
+    -------
+    ndarray of 2 Axes
+        The left panel's image has ``gid="mistakes"``, the right panel's arrows (a Quiver)
+        ``gid="descent_arrows"``.
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        w = np.linspace(-1, 2.5, 141)
+        mistakes, J = classic.criterion_landscape(X_and, y_and, -1.0, w, w)
+        plot_criterion_landscape(w, w, mistakes, J)
+    """
+    w1, w2, mistakes, J = _check_landscape(w1_values, w2_values, mistakes, J)
+    n_arrows = check_int(n_arrows, "n_arrows", low=2)
+    axes = _axes_array(axes, 2, "axes", panel_width=5.2)
+    ax_count, ax_j = axes
+    fig = ax_count.figure
+    half1, half2 = (w1[1] - w1[0]) / 2, (w2[1] - w2[0]) / 2
+    extent = (w1[0] - half1, w1[-1] + half1, w2[0] - half2, w2[-1] + half2)
+    top = int(mistakes.max())
+    image = ax_count.imshow(
+        mistakes, origin="lower", extent=extent, aspect="auto", gid="mistakes",
+        cmap=_discrete_cmap(top + 1), vmin=-0.5, vmax=top + 0.5, interpolation="nearest",
+    )  # fmt: skip
+    fig.colorbar(image, ax=ax_count, ticks=range(top + 1), label="misclassified samples")
+    filled = ax_j.contourf(w1, w2, J, levels=12, cmap="viridis")
+    fig.colorbar(filled, ax=ax_j, label="perceptron criterion J")
+    d2, d1 = np.gradient(J, w2, w1)  # dJ/dw2 along rows, dJ/dw1 along columns
+    rows = np.linspace(0, len(w2) - 1, n_arrows).round().astype(int)
+    cols = np.linspace(0, len(w1) - 1, n_arrows).round().astype(int)
+    r, c = np.meshgrid(rows, cols, indexing="ij")
+    norm = np.hypot(d1[r, c], d2[r, c])
+    show = (J[r, c] > 0) & (norm > 0)  # no arrow where J is 0 or flat (a ridge)
+    g1, g2, norm = -d1[r, c][show], -d2[r, c][show], norm[show]
+    ax_j.quiver(w1[c][show], w2[r][show], g1 / norm, g2 / norm, color="white", gid="descent_arrows",
+                angles="xy", pivot="mid", width=0.006)  # fmt: skip
+    for ax, what in ((ax_count, "the count: flat steps, slope 0"), (ax_j, "J: a slope down to 0")):
+        ax.contour(w1, w2, (mistakes == 0).astype(float), levels=[0.5], colors="black")
+        ax.set_xlim(extent[:2])
+        ax.set_ylim(extent[2:])
+        ax.set_xlabel("w1")
+        ax.set_ylabel("w2")
+        ax.set_title(what)
+    return axes
+
+
+def _discrete_cmap(n: int):
+    """Return the viridis colour map cut into `n` levels (one per whole number 0..n-1)."""
+    import matplotlib as mpl
+
+    return mpl.colormaps["viridis"].resampled(max(n, 2))
 
 
 # --------------------------------------------------------------------------- loss surface

@@ -27,6 +27,7 @@ from nnlib.classic import (
     ThresholdInterval,
     binary,
     bipolar,
+    criterion_landscape,
     gate_neuron,
     gate_truth_table,
     hebb,
@@ -629,6 +630,44 @@ def test_criterion_hand_example():
     # margins 1*(2-3) = -1 (wrong), so use w = (-1, 1), b = 1: margins 1, 1, 1
     assert perceptron_criterion([-1, 1], 1, X, y) == 0
     assert np.all(perceptron_criterion_grad([-1, 1], 1, X, y)[0] == 0)
+
+
+def test_criterion_landscape_is_the_count_and_j_at_every_grid_point():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(9, 2))
+    y = rng.choice([-1, 1], size=9)
+    w1, w2, b = np.linspace(-2, 2, 7), np.linspace(-1, 3, 5), 0.3
+    mistakes, J = criterion_landscape(X, y, b, w1, w2)
+    assert mistakes.shape == J.shape == (5, 7)  # rows follow w2, columns w1
+    for j, i in itertools.product(range(5), range(7)):
+        w = np.array([w1[i], w2[j]])
+        assert J[j, i] == pytest.approx(perceptron_criterion(w, b, X, y), abs=1e-12)
+        assert mistakes[j, i] == np.sum(y * (X @ w + b) <= 0)
+
+
+def test_criterion_landscape_hand_example():
+    # binary AND, bipolar labels, b = -1: at w = (0, 0) only (1, 1) is wrong, margin
+    # 1 * (0 + 0 - 1) = -1, so J = 1; at w = (2, 0) the pattern (1, 0) is wrong,
+    # margin -1 * (2 - 1) = -1, and (1, 1) is right: J = 1 again, one mistake.
+    X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [-1, -1, -1, 1]
+    mistakes, J = criterion_landscape(X, y, -1, [0.0, 2.0], [0.0])
+    np.testing.assert_array_equal(mistakes, [[1, 1]])
+    np.testing.assert_array_equal(J, [[1.0, 1.0]])
+    # on the boundary: w = (0.5, 0.5) puts (1, 1) exactly on the line, a mistake adding 0
+    mistakes, J = criterion_landscape(X, y, -1, [0.5], [0.5])
+    assert mistakes[0, 0] == 1 and J[0, 0] == 0.0 and not np.signbit(J[0, 0])
+
+
+def test_criterion_landscape_bad_input():
+    X, y = [[0, 0], [1, 1]], [-1, 1]
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        criterion_landscape([[0, 0, 0]], [1], 0, [0], [0])
+    with pytest.raises(ValueError, match="y"):
+        criterion_landscape(X, [0, 1], 0, [0], [0])
+    with pytest.raises(ValueError, match="w1_values"):
+        criterion_landscape(X, y, 0, [[0]], [0])
+    with pytest.raises(TypeError, match="b"):
+        criterion_landscape(X, y, "0", [0], [0])
 
 
 def test_criterion_gradient_finite_differences():

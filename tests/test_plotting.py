@@ -18,6 +18,7 @@ from nnlib.plotting import (
     OKABE_ITO,
     PALETTE,
     layer_statistics,
+    plot_criterion_landscape,
     plot_decision_boundary,
     plot_history,
     plot_layer_histograms,
@@ -867,6 +868,50 @@ def test_perceptron_update_bad_input():
         plot_perceptron_update([1, 2], [1, 1], 1, lr=0)
     with pytest.raises(ValueError, match="lim must be a pair"):
         plot_perceptron_update([1, 2], [1, 1], 1, lim=(1, 0))
+
+
+def _and_landscape(w):
+    # binary AND, bipolar labels, bias -1 (threshold 1); the count and J over the grid w x w
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([-1, -1, -1, 1])
+    margins = y * (w[None, :, None] * X[:, 0] + w[:, None, None] * X[:, 1] - 1.0)
+    return (margins <= 0).sum(axis=2), np.where(margins <= 0, -margins, 0.0).sum(axis=2)
+
+
+def test_criterion_landscape_shows_the_count_and_arrows_down_j():
+    w = np.linspace(-1.5, 2.5, 81)
+    mistakes, J = _and_landscape(w)
+    ax_count, ax_j = plot_criterion_landscape(w, w, mistakes, J)
+    image = next(im for im in ax_count.get_images() if im.get_gid() == "mistakes")
+    np.testing.assert_array_equal(image.get_array(), mistakes)
+    quiver = next(c for c in ax_j.collections if c.get_gid() == "descent_arrows")
+    P, U, V = quiver.get_offsets(), quiver.U, quiver.V
+    assert len(P) > 0
+    for (p1, p2), u, v in zip(P, U, V, strict=True):  # every arrow points downhill on J
+        assert _j_at(p1 + 1e-3 * u, p2 + 1e-3 * v) < _j_at(p1, p2)
+    # at w = (-1.5, -1.5) only (1, 1) is wrong, J = 1 - w1 - w2: -grad J = (1, 1)
+    (k,) = np.flatnonzero(np.all(P == [-1.5, -1.5], axis=1))
+    np.testing.assert_allclose([U[k], V[k]], np.array([1.0, 1.0]) / np.sqrt(2))
+    assert "slope 0" in ax_count.get_title() and "slope" in ax_j.get_title()
+    assert ax_count.get_xlabel() == ax_j.get_xlabel() == "w1"
+
+
+def _j_at(w1, w2):
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([-1, -1, -1, 1])
+    m = y * (X @ np.array([w1, w2]) - 1.0)
+    return float(-np.sum(m[m <= 0]))
+
+
+def test_criterion_landscape_bad_input():
+    w = np.linspace(0, 1, 5)
+    good = np.zeros((5, 5))
+    with pytest.raises(ValueError, match=r"mistakes must have shape .* = \(5, 5\), got \(5, 4\)"):
+        plot_criterion_landscape(w, w, np.zeros((5, 4)), good)
+    with pytest.raises(ValueError, match="w1_values must hold at least 2 increasing values"):
+        plot_criterion_landscape(w[::-1], w, good, good)
+    with pytest.raises(ValueError, match="n_arrows"):
+        plot_criterion_landscape(w, w, good, good, n_arrows=1)
 
 
 def test_mistakes_per_epoch_line_and_title():
