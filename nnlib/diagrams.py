@@ -44,7 +44,7 @@ from ._checks import _describe, as_array, check_bool, check_number
 __all__ = ["draw_graph", "draw_network"]
 
 _NODE_RADIUS = 0.2  # in data units: units of a layer are 1 apart vertically
-_LAYER_GAP = 1.8  # horizontal distance between layers, in data units
+_LAYER_GAP = 2.4  # horizontal distance between layers, in data units
 #: Fill of input, hidden and output nodes: pale Okabe-Ito sky blue, orange, bluish green.
 _NODE_FILLS = ("#cce9f8", "#f8e2b3", "#b3e2d5")
 _POSITIVE, _NEGATIVE, _NEUTRAL = "#0072B2", "#D55E00", "#000000"
@@ -218,8 +218,10 @@ def _draw_nodes(ax, pos, labels, biases, bias_name, fmt) -> None:
             ax.text(x, y, labels[k][i], ha="center", va="center", fontsize=11, zorder=3,
                     gid="label")  # fmt: skip
             if biases is not None and k > 0:
-                ax.text(x, y - _NODE_RADIUS - 0.07, f"{bias_name} = {fmt(float(biases[k - 1][i]))}",
-                        ha="center", va="top", fontsize=9, zorder=3, gid="bias")  # fmt: skip
+                # below and to the left: the labels of outgoing arrows sit to the right
+                text = f"{bias_name} = {fmt(float(biases[k - 1][i]))}"
+                ax.text(x + 0.1, y - _NODE_RADIUS - 0.05, text, ha="right", va="top",
+                        fontsize=9, zorder=3, gid="bias")  # fmt: skip
 
 
 def draw_network(
@@ -232,14 +234,14 @@ def draw_network(
     layer_names=None,
     bias_name="b",
     weight_format="{:g}",
-    label_pos=0.35,
+    label_pos=0.27,
     hide_zero=False,
     title=None,
     ax=None,
 ):
     r"""Draw a small layered network: circles for units, an arrow per weight.
 
-    Layer ``k`` is the column ``x = 1.8 k``; its units sit 1 apart, centred on ``y = 0``,
+    Layer ``k`` is the column ``x = 2.4 k``; its units sit 1 apart, centred on ``y = 0``,
     unit 1 at the top. Every unit of a layer is linked to every unit of the next one;
     with `weights` each arrow is labelled with :math:`W^{[k]}_{ij}` (from unit ``i`` to
     unit ``j``), coloured by sign (positive solid blue, negative dashed vermillion).
@@ -264,7 +266,7 @@ def draw_network(
     bias_name : str, default "b"
     weight_format : str or callable, default "{:g}"
         How a weight or bias becomes text: a format string or a function float -> str.
-    label_pos : float in (0, 1), default 0.35
+    label_pos : float in (0, 1), default 0.27
         Where along an arrow its label sits (0 = at the source). Labels near the source
         stay apart where the arrows of a layer cross in the middle.
     hide_zero : bool, default False
@@ -311,7 +313,7 @@ def draw_network(
     if not isinstance(bias_name, str):
         raise TypeError(f"bias_name must be a string such as 'θ', got {_describe(bias_name)}")
 
-    ax = _new_axes(ax, figsize=(1.4 + 1.9 * (len(sizes) - 1), 1.0 + 1.0 * max(sizes)))
+    ax = _new_axes(ax, figsize=(1.0 + 3.0 * (len(sizes) - 1), 1.2 + 1.1 * max(sizes)))
     pos = _node_positions(sizes)
     _draw_links(ax, pos, weights, link_labels, fmt, label_pos, hide_zero)
     _draw_nodes(ax, pos, labels, biases, bias_name, fmt)
