@@ -192,6 +192,50 @@ fact(
     "standard result (e.g. cs231n)",
 )
 
+# --------------------------------------------------------------------------- backprop (Mazur)
+MAZUR = 'M. Mazur (2015), "A Step by Step Backpropagation Example", mattmazur.com'
+mazur = nnlib.MLP([2, 2, 2], hidden="sigmoid", output="sigmoid")
+mazur.params["W1"][:] = [[0.15, 0.25], [0.20, 0.30]]  # w1 w3 / w2 w4 (W1[i, j]: input i -> h_j)
+mazur.params["b1"][:] = 0.35
+mazur.params["W2"][:] = [[0.40, 0.50], [0.45, 0.55]]  # w5 w7 / w6 w8
+mazur.params["b2"][:] = 0.60
+x_m, t_m = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
+hidden_m, output_m = mazur.trace(x_m, t_m, "mse")  # mse over 2 outputs = 1/2 sum: Mazur's E
+first_step = [  # quantity, published, ours, printed decimals
+    ("E_total before the first step", 0.298371109, losses.mse(output_m["A"], t_m), 9),
+    ("dE/dw5", 0.082167041, output_m["dW"][0, 0], 9),
+    ("w5 after one step (lr 0.5)", 0.35891648, 0.40 - 0.5 * output_m["dW"][0, 0], 8),
+    ("w1 after one step (lr 0.5)", 0.149780716, 0.15 - 0.5 * hidden_m["dW"][0, 0], 9),
+]
+for quantity, value, ours, digits in first_step:
+    fact(
+        "Backpropagation",
+        f"Mazur's 2-2-2 example: {quantity}",
+        f"{value}",
+        f"{ours:.{digits}f}",
+        round(ours, digits) == value,
+        MAZUR,
+        "nnlib MLP.trace, one sample, exact float64",
+    )
+for steps, value in ((1, 0.291027924), (10_000, 0.0000351085)):
+    net = nnlib.MLP([2, 2, 2], hidden="sigmoid", output="sigmoid")
+    net.set_weights(mazur.get_weights())
+    for _ in range(steps):  # Mazur updates the weights only, never the biases
+        net.loss_and_grad(x_m, t_m, "mse")
+        for name in ("W1", "W2"):
+            net.params[name] -= 0.5 * net.grads[name]
+    ours = losses.mse(net.predict_proba(x_m), t_m)
+    fact(
+        "Backpropagation",
+        f"Mazur's 2-2-2 example: E_total after {steps:,} step{'s' if steps > 1 else ''}",
+        f"{value:.9g}",
+        f"{ours:.9g}",
+        abs(ours - value) <= 1e-3 * value,
+        MAZUR,
+        "within 0.1%: his later values are approximate; ours is exact float64, with the "
+        "weights updated and the biases not, as in his post",
+    )
+
 # --------------------------------------------------------------------------- activation statistics
 CS231N = "cs231n lecture 6 (2017); values: course fact sheet, mean of 20 seeds"
 N_SEEDS = 20  # as the fact sheet
