@@ -6,7 +6,7 @@ nbgrader_config.py, `release`, `collect` and `autograde` (autograder.cli, as `ma
 so the engine judges them outside confined kernels) and the feedback pages. Submission k
 pastes, into every answer cell of the release, the k-th mutant of that question
 (`autograder.mutants.a1.source`, cycling through a question's mutants when it has fewer), so
-seven submissions cover all 52; three more paste the correct solutions of `CORRECT` and must
+ten submissions cover all 55; three more paste the correct solutions of `CORRECT` and must
 earn every automatic point.
 
 Every mutant must score 0 in the gradebook, with its own hint in the result file's message
@@ -39,7 +39,7 @@ HINTS = {**checks.HINTS, **A1_HINTS}
 #: spec name -> the student's function (= answer cell grade id; its test cell is test_<fn>)
 QUESTIONS = {m.question: get_spec(m.question).function for m in MUTANTS}
 BY_QUESTION = {q: [m for m in MUTANTS if m.question == q] for q in QUESTIONS}
-ROUNDS = max(len(ms) for ms in BY_QUESTION.values())  # 7 submissions cover every mutant
+ROUNDS = max(len(ms) for ms in BY_QUESTION.values())  # 10 submissions cover every mutant
 CORRECT_ROUNDS = max(len(fns) for fns in CORRECT.values())
 
 
@@ -146,7 +146,7 @@ def _occurrences(graded, mutant):
 
 
 def test_the_plan_covers_every_mutant():
-    assert ROUNDS == 7 and len(MUTANTS) == 52
+    assert ROUNDS == 10 and len(MUTANTS) == 55
     planned = {m.name for k in range(ROUNDS) for m in _mutant_submission(k).values()}
     assert planned == {m.name for m in MUTANTS}
 

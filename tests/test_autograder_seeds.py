@@ -13,8 +13,8 @@ since the derived tolerances are wider where the arithmetic says so, and so must
 issue's new ones (ReLU's kink, a numerical_gradient that zeroes x), which differ from a
 correct answer in one entry or one argument.
 
-Run time: the whole sweep (1,000 seeds x 31 functions: 9 references and 22 variants, so
-31,000 runs of `run_check`) takes about 20 s of CPU on one core, and the whole file, with
+Run time: the whole sweep (1,000 seeds x 32 functions: 9 references and 23 variants, so
+32,000 runs of `run_check`) takes about 20 s of CPU on one core, and the whole file, with
 every mutant on 200 seeds, about 33 s; no timed assertion. The sweep is split per question
 so that pytest-xdist can spread it.
 """
@@ -49,6 +49,7 @@ def test_every_question_has_correct_variants_and_the_issue_s_are_there():
     names = {f.__name__ for fns in CORRECT.values() for f in fns}
     for name in (
         "numerical_gradient_in_place",
+        "numerical_gradient_restore_by_arithmetic",  # issue 12's E3, as a student writes it
         "dense_backward_namedtuple",
         "mlp_backward_ordered_dict",
         "relu_grad_heaviside",
@@ -88,8 +89,16 @@ def _mutant(name):
         _mutant("relu_grad_one_at_zero"),
         _mutant("mlp_backward_relu_one_at_zero"),
         ("a1.numerical_gradient", _zeroes_x, "x-not-restored"),
+        _mutant("mlp_backward_extra_1_over_n"),
+        _mutant("mlp_backward_missing_transpose"),
     ],
-    ids=["relu_grad_one_at_zero", "mlp_backward_relu_one_at_zero", "zeroes_x"],
+    ids=[
+        "relu_grad_one_at_zero",
+        "mlp_backward_relu_one_at_zero",
+        "zeroes_x",
+        "mlp_backward_extra_1_over_n",
+        "mlp_backward_missing_transpose",
+    ],
 )
 def test_the_issue_s_mutants_fail_with_their_hint_on_every_seed(question, fn, hint):
     spec = get_spec(question)

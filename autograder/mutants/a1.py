@@ -137,6 +137,21 @@ def numerical_gradient_copy(f, x, h):
     return grad
 
 
+def numerical_gradient_restore_by_arithmetic(f, x, h):
+    # issue 12's E3: restores x by adding and subtracting h, not by assigning the old value;
+    # an entry may come back an ulp of |x| + 2h off, which the grader (and so the public
+    # test) accepts
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        fp = f(x)
+        x[i] -= 2 * h
+        fm = f(x)
+        x[i] += h
+        grad[i] = (fp - fm) / (2 * h)
+    return grad
+
+
 def numerical_gradient_in_place(f, x, h):
     # the common in-place central difference: x comes back within an ulp of |x| + 2h
     grad = np.zeros_like(x)
@@ -237,6 +252,7 @@ CORRECT: dict[str, tuple[Callable, ...]] = {
         numerical_gradient_textbook,
         numerical_gradient_copy,
         numerical_gradient_in_place,
+        numerical_gradient_restore_by_arithmetic,
     ),
 }
 
@@ -536,6 +552,48 @@ def mlp_backward_relu_one_at_zero(X, y, params):
     return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
 
 
+def mlp_backward_extra_1_over_n(X, y, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = X.shape[0]
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ W2 + b2
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    dZ2[np.arange(n), y] -= 1
+    dZ2 /= n
+    dZ1 = (dZ2 @ W2.T) * (Z1 > 0) / n  # the mean's 1/N a second time
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def mlp_backward_missing_transpose(X, y, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = X.shape[0]
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ W2 + b2
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    dZ2[np.arange(n), y] -= 1
+    dZ2 /= n
+    dZ1 = (dZ2 @ W2) * (Z1 > 0)  # W2, not W2.T: runs only when H = C
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def mlp_backward_relu_wrong_side(X, y, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = X.shape[0]
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ W2 + b2
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    dZ2[np.arange(n), y] -= 1
+    dZ2 /= n
+    dZ1 = (dZ2 @ W2.T) * (Z1 < 0)  # the gradient passes where the unit is off
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
 def mlp_backward_hard_coded(X, y, params):
     return {
         "W1": np.zeros((2, 3)),
@@ -669,6 +727,9 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a1.mlp_backward", mlp_backward_db_not_summed, "db-not-summed"),
     _m("a1.mlp_backward", mlp_backward_hard_coded, "hard-coded"),
     _m("a1.mlp_backward", mlp_backward_relu_one_at_zero, "relu-kink"),
+    _m("a1.mlp_backward", mlp_backward_extra_1_over_n, "extra-1/N"),
+    _m("a1.mlp_backward", mlp_backward_missing_transpose, "missing-transpose"),
+    _m("a1.mlp_backward", mlp_backward_relu_wrong_side, "wrong-side-of-kink"),
     _m("a1.numerical_gradient", numerical_gradient_forward_difference, "one-sided-difference"),
     _m("a1.numerical_gradient", numerical_gradient_h_not_halved, "h-not-halved"),
     _m("a1.numerical_gradient", numerical_gradient_ignores_h, "h-ignored"),

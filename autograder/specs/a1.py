@@ -33,7 +33,7 @@ import numpy as np
 from autograder.checks import Case, Hint, Spec, Tolerance, close, constant_ratio
 from nnlib import activations, gradcheck, layers, losses
 
-__all__ = ["HINTS", "SPECS_A1"]
+__all__ = ["HELPERS_A1", "HINTS", "PUBLIC_A1", "SPECS_A1"]
 
 # ----------------------------------------------------------------------------- hints
 
@@ -86,7 +86,7 @@ HINTS: dict[str, Hint] = {
         Hint(
             "extra-1/N",
             "Divided by N once too often: the 1/N of the mean loss is already in the "
-            "upstream gradient dZ.",
+            "upstream gradient dZ (in the MLP: in dZ2, and so in dA1 and dZ1).",
         ),
         Hint("sign-flip", "The sign is flipped: the gradient is (prediction - target) / N."),
         Hint(
@@ -129,6 +129,12 @@ HINTS: dict[str, Hint] = {
             "db-wrong-axis",
             "db is summed over the wrong axis: sum over the batch (axis=0), one value per "
             "output unit.",
+        ),
+        Hint(
+            "missing-transpose",
+            "Backpropagating through Z2 = A1 @ W2 multiplies by the transpose: "
+            "dA1 = dZ2 @ W2.T, shape (N, C) @ (C, H) = (N, H). Without .T the shapes "
+            "match only when H = C, and the values are wrong unless W2 is symmetric.",
         ),
         Hint(
             "relu-derivative-missing",
@@ -510,9 +516,13 @@ DENSE_BACKWARD = Spec(
 _MLP_KEYS = ("W1", "b1", "W2", "b2")
 
 
-def _mlp_case(rng, n, label):
+def _mlp_case(rng, n, label, *, square=False):
+    """A random MLP case; with `square`, W2 is square (H = C) and not symmetric, so that a
+    missing transpose (dZ2 @ W2) gives wrong values instead of a shape error."""
     d, h, c = (int(v) for v in rng.choice(np.arange(2, 8), 3, replace=False))
     h = max(h, 3)
+    if square:
+        c = h
     params = {
         "W1": rng.normal(0, 0.7, (d, h)),
         "b1": rng.normal(0, 0.5, h),
@@ -536,6 +546,7 @@ def _mlp_case(rng, n, label):
 
 def _mlp_cases(rng):
     return [
+        _mlp_case(rng, int(rng.integers(3, 9)), "random batch, W2 square (H = C)", square=True),
         _mlp_case(rng, int(rng.integers(3, 9)), "random batch"),
         _mlp_case(rng, 1, "batch of one"),
         _mlp_case(rng, int(rng.integers(3, 9)), "random batch"),
@@ -553,7 +564,19 @@ def _mlp_reference(X, y, params):
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
-def _mlp_variant(X, y, params, *, mask=True, inv_n=True, axis=1, one_at_kink=False):
+def _mlp_variant(
+    X,
+    y,
+    params,
+    *,
+    mask=True,
+    inv_n=True,
+    axis=1,
+    one_at_kink=False,
+    wrong_side=False,
+    transpose=True,
+    hidden_inv_n=False,
+):
     """The MLP's gradients with one known mistake switched on (for `diagnose`)."""
     W1, b1, W2, b2 = (params[k] for k in _MLP_KEYS)
     n = X.shape[0]
@@ -563,9 +586,28 @@ def _mlp_variant(X, y, params, *, mask=True, inv_n=True, axis=1, one_at_kink=Fal
     dZ2 = P - np.eye(W2.shape[1])[y]
     if inv_n:
         dZ2 = dZ2 / n
-    dA1 = dZ2 @ W2.T
-    dZ1 = dA1 * ((Z1 >= 0) if one_at_kink else (Z1 > 0)) if mask else dA1
+    dA1 = dZ2 @ (W2.T if transpose else W2)
+    if not mask:
+        dZ1 = dA1
+    elif wrong_side:
+        dZ1 = dA1 * (Z1 < 0)
+    else:
+        dZ1 = dA1 * ((Z1 >= 0) if one_at_kink else (Z1 > 0))
+    if hidden_inv_n:
+        dZ1 = dZ1 / n
     return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+#: Known mistakes of mlp_backward: `_mlp_variant` switches, and the hint each earns.
+_MLP_MISTAKES = (
+    ({"mask": False}, "relu-derivative-missing"),
+    ({"one_at_kink": True}, "relu-kink"),
+    ({"wrong_side": True}, "wrong-side-of-kink"),
+    ({"inv_n": False}, "missing-1/N"),
+    ({"hidden_inv_n": True}, "extra-1/N"),
+    ({"axis": 0}, "softmax-wrong-axis"),
+    ({"transpose": False}, "missing-transpose"),  # only when W2 is square
+)
 
 
 def _mlp_diagnose(out, ref, case):
@@ -576,17 +618,19 @@ def _mlp_diagnose(out, ref, case):
     for key in ("b1", "b2"):
         if np.ndim(out[key]) == 2 and np.shape(out[key])[0] == X.shape[0] > 1:
             return HINTS["db-not-summed"]
-    for variant, hint in (
-        ({"mask": False}, "relu-derivative-missing"),
-        ({"one_at_kink": True}, "relu-kink"),
-        ({"inv_n": False}, "missing-1/N"),
-        ({"axis": 0}, "softmax-wrong-axis"),
-    ):
+    square = params["W2"].shape[0] == params["W2"].shape[1]
+    for variant, hint in _MLP_MISTAKES:
+        if "transpose" in variant and not square:
+            continue
         wrong = _mlp_variant(X, y, params, **variant)
         if all(close(out[k], wrong[k]) for k in _MLP_KEYS) and _gap(out, wrong) < 1e-3 * _gap(
             out, ref
         ):  # far closer to the mistake than to the answer (the kink's gap may be 1e-11)
             return HINTS[hint]
+    n = X.shape[0]
+    ratios = [constant_ratio(out[k], ref[k]) for k in _MLP_KEYS]
+    if n > 1 and all(r is not None and abs(r * n - 1) < 1e-6 for r in ratios):
+        return HINTS["extra-1/N"]  # every gradient divided by N again
     return None
 
 
@@ -775,3 +819,162 @@ SPECS_A1: tuple[Spec, ...] = (
     MLP_BACKWARD,
     NUMERICAL_GRADIENT,
 )
+
+
+# ----------------------------------------------------------------------------- public cases
+#
+# The public tests of the released notebook (`autograder.public.check`) run these fixed
+# cases through `run_check` with the spec itself, so the student sees the grader's
+# tolerance, checks and hints while working. Each question's worked example is one of
+# them; the others are chosen so that every mistake of `autograder.mutants.a1` fails here
+# already, with its hint (tests/test_assignment_a1_public.py): non-square and asymmetric
+# inputs (a softmax over the wrong axis, a transposed dW), N >= 2 (every 1/N), a square
+# but not symmetric W2 (a missing transpose), both sides of every kink and the kink itself,
+# and the edge inputs where a finite difference or a cancelling 1 - s falls apart.
+
+_LN2, _LN3 = float(np.log(2.0)), float(np.log(3.0))
+
+
+def _arr(values) -> np.ndarray:
+    return np.array(values, dtype=np.float64)
+
+
+def _public_ng_case(kind, x, h, label):
+    f, grad, err = _test_function(None, kind, x.shape)  # cube and xsin draw nothing
+    return Case((f, x, h), label, _ng_tolerance(err, x, h), meta={"grad": grad})
+
+
+def _public_mlp_case(X, y, W1, b1, W2, b2, label):
+    params = {"W1": _arr(W1), "b1": _arr(b1), "W2": _arr(W2), "b2": _arr(b2)}
+    return Case((_arr(X), np.array(y), params), label)
+
+
+#: Spec name -> the public cases of its question, in the order they are checked.
+PUBLIC_A1: dict[str, tuple[Case, ...]] = {
+    "a1.sigmoid_grad": (
+        Case((_arr([[-3.0, -1.0, -0.1], [0.1, 1.0, 3.0]]),), "both signs, shape (2, 3)"),
+        Case((_arr([[0.0, _LN3]]),), "the worked example: z = [[0, ln 3]] gives [[1/4, 3/16]]"),
+        Case((_arr([-25.0, 25.0]),), "edge inputs z = -25 and 25", _SIGMOID_EDGE_TOL),
+    ),
+    "a1.tanh_grad": (
+        Case((_arr([-2.0, -0.5, 0.5, 2.0]),), "both signs, shape (4,)"),
+        Case((_arr([[0.0, _LN2]]),), "the worked example: z = [[0, ln 2]] gives [[1, 0.64]]"),
+    ),
+    "a1.relu_grad": (
+        Case((_arr([[-2.0, -0.5, 0.7], [1.5, -3.0, 2.0]]),), "both signs, shape (2, 3)"),
+        Case((_arr([[-2.0, 0.0, 3.0]]),), "the worked example: z = [[-2, 0, 3]] gives [[0, 0, 1]]"),
+        Case(
+            (_arr([-1e-3, -1e-9, -0.0, 0.0, 1e-9, 1e-3]),),
+            "both sides of the kink, and z = -0.0 and 0.0 exactly",
+        ),
+    ),
+    "a1.swish_grad": (
+        Case(
+            (_arr([[-2.0, -0.5, 0.3], [0.8, 1.5, 3.0]]), 1.5),
+            "both signs, shape (2, 3), beta = 1.5",
+            _SWISH_TOL,
+        ),
+        Case(
+            (_arr([[0.0, _LN3 / 2]]), 2.0),
+            "the worked example: beta = 2, z = [[0, ln(3)/2]] gives [[1/2, 0.955990]]",
+            _SWISH_TOL,
+        ),
+        Case((_arr([-30.0, 30.0]), 1.0), "edge inputs z = -30 and 30, beta = 1", _SWISH_EDGE_TOL),
+    ),
+    "a1.bce_logits_grad": (
+        Case((_arr([0.5, -1.5, 2.0, -0.3]), _arr([1.0, 0.0, 0.0, 1.0])), "a batch of 4"),
+        Case(
+            (_arr([[0.0], [0.0]]), _arr([[1.0], [0.0]])),
+            "the worked example: z = [[0], [0]], y = [[1], [0]] gives [[-1/4], [1/4]]",
+        ),
+        Case(
+            (_arr([25.0, -25.0]), _arr([0.0, 1.0])),
+            "saturated on the wrong side: z = [25, -25], y = [0, 1]",
+        ),
+    ),
+    "a1.softmax_ce_grad": (
+        Case(
+            (
+                _arr([[1.0, -0.5, 2.0, 0.0], [0.3, 0.3, -1.0, 1.2], [-2.0, 0.5, 0.5, 1.0]]),
+                np.array([0, 3, 1]),
+            ),
+            "logits of shape (3, 4), labels [0, 3, 1]",
+        ),
+        Case(
+            (_arr([[0.0, _LN3], [0.0, 0.0]]), np.array([1, 0])),
+            "the worked example: logits [[0, ln 3], [0, 0]], labels [1, 0] give "
+            "[[1/8, -1/8], [-1/4, 1/4]]",
+        ),
+        Case(
+            (_arr([[800.0, 0.0, -5.0], [-900.0, -901.0, -899.0]]), np.array([1, 2])),
+            "large logits, |z| > 700",
+        ),
+    ),
+    "a1.dense_backward": (
+        Case(
+            (
+                _arr([[1.0, 0.0, -1.0, 2.0], [0.5, -2.0, 1.0, 0.0], [0.0, 1.0, 3.0, -1.0]]),
+                (
+                    _arr([[1.0, -1.0], [2.0, 0.5], [-0.5, 3.0]]),
+                    _arr([[0.5, -1.0, 2.0, 0.0], [1.0, 0.3, -0.2, 1.5]]),
+                ),
+            ),
+            "N = 3, D_in = 2, D_out = 4",
+        ),
+        Case(
+            (_arr([[1.0], [2.0]]), (_arr([[1.0, 2.0], [3.0, 4.0]]), _arr([[1.0], [-1.0]]))),
+            "the worked example: X = [[1, 2], [3, 4]], W = [[1], [-1]], dZ = [[1], [2]] give "
+            "dX = [[1, -1], [2, -2]], dW = [[7], [10]], db = [3]",
+        ),
+    ),
+    "a1.mlp_backward": (
+        _public_mlp_case(
+            X=[[1.0, -0.5], [0.2, 1.0], [-1.0, 0.3]],
+            y=[2, 0, 1],
+            W1=[[1.0, -0.8, 0.0], [0.5, 1.2, 0.0]],
+            b1=[0.1, -0.2, 0.0],
+            W2=[[0.5, -1.0, 0.3], [0.2, 0.4, -0.6], [1.0, -0.3, 0.7]],
+            b2=[0.0, 0.1, -0.1],
+            label="N = 3, D = 2, H = C = 3, W2 square but not symmetric; hidden units 1 and 2 "
+            "have Z1 of both signs, unit 3 has Z1 = 0 exactly",
+        ),
+        _public_mlp_case(
+            X=[[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]],
+            y=[1, 0],
+            W1=[[0.4, -0.3, 0.0, 0.8], [0.1, 0.9, 0.0, -0.5], [-0.6, 0.2, 0.0, 0.3]],
+            b1=[0.2, -0.1, 0.0, 0.05],
+            W2=[[0.7, -0.2], [-0.4, 0.9], [0.3, 0.6], [1.1, -0.8]],
+            b2=[0.05, -0.05],
+            label="N = 2, D = 3, H = 4, C = 2; hidden unit 3 has Z1 = 0 exactly",
+        ),
+    ),
+    "a1.numerical_gradient": (
+        _public_ng_case(
+            "xsin",
+            _arr([[0.5, -1.2, 2.0], [1.5, -0.3, 0.8]]),
+            1e-4,
+            "f(x) = sum(x * sin(x)), x of shape (2, 3), h = 1e-4",
+        ),
+        _public_ng_case(
+            "cube",
+            _arr([1.0, 2.0]),
+            1e-5,
+            "the worked example: f(x) = sum(x**3) at x = [1, 2], h = 1e-5 gives "
+            "[3 + h**2, 12 + h**2]",
+        ),
+        _public_ng_case(
+            "cube", _arr([0.5, -1.0, 2.0]), 1e-2, "f(x) = sum(x**3) at x = [0.5, -1, 2], h = 1e-2"
+        ),
+    ),
+}
+
+#: Spec name -> {helper function the student's answer may call: the spec of that helper}.
+#: When such an answer fails its public cases but passes them with the helpers' reference
+#: versions in their place, the public test names the helper at fault.
+HELPERS_A1: dict[str, dict[str, str]] = {
+    "a1.mlp_backward": {
+        "softmax_ce_grad": "a1.softmax_ce_grad",
+        "dense_backward": "a1.dense_backward",
+        "relu_grad": "a1.relu_grad",
+    },
+}
