@@ -33,6 +33,7 @@ Modules, one concept each, lower layers never importing higher ones::
     optimizers  schedules  training        (update rules, lr(t), fit -> History)
     classic                                (McCulloch-Pitts, Hebb, the perceptron)
     gradcheck  datasets  plotting          (tools; plotting imports matplotlib lazily)
+    diagrams                               (a small network or computational graph, drawn)
     questions                              (the lessons' multiple-choice answers: data)
     selfcheck  widgets                     (check-yourself answers; ipywidgets demos)
 
@@ -48,6 +49,7 @@ from . import (
     activations,
     classic,
     datasets,
+    diagrams,
     gradcheck,
     initializers,
     layers,
@@ -72,6 +74,7 @@ __all__ = [
     "activations",
     "classic",
     "datasets",
+    "diagrams",
     "fit",
     "gradcheck",
     "initializers",

@@ -38,6 +38,7 @@ LEVELS = {
     # 3
     "kernel": 3,  # one confined kernel session
     "feedback": 3,
+    "public": 3,  # public tests in the student's kernel: a spec's public cases through run_check
     # 4
     "judge": 4,  # the grading protocol over a kernel session
     "mutants.a1": 4,

@@ -177,6 +177,7 @@ LEVELS = {
     "gradcheck": 1,
     "datasets": 1,
     "plotting": 1,
+    "diagrams": 1,
     "classic": 1,
     "_flat": 1,
     "metrics": 1,
