@@ -13,7 +13,7 @@ MIN_PYTHON := 3.11
 FLOORS := .venv-floors
 
 .DEFAULT_GOAL := all
-.PHONY: all setup test test-floors lint format lab bench clean help site test-site python-version
+.PHONY: all setup test test-floors lint format lab bench clean help site test-site test-lab python-version
 
 all: setup site ## Set up everything and build the course site
 
@@ -56,6 +56,11 @@ site: $(STAMP) ## Build the course site into _build/site/ (lessons executed; res
 
 test-site: site ## Check the site in headless Chromium, offline (needs Debian's chromium)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/site_check.py
+
+# JupyterLab on copies of the lessons in a throw-away folder, with its own settings, stopped
+# with its kernels at the end; the lessons' times and the widget changes are printed.
+test-lab: $(STAMP) ## Run All of each lesson in JupyterLab in headless Chromium; widgets redraw in place
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/lab_check.py
 
 lint: $(STAMP) ## ruff lint and format check (.py and .ipynb), notebooks stored without outputs
 	$(BIN)/ruff check .
