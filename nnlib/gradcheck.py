@@ -494,9 +494,11 @@ def _name_constant(c, n_samples, count):
                 "(e.g. in the loss gradient and again in dW = X.T @ dZ / N)"
             )
     hint = f"analytic = {c:.6g} x numeric everywhere: a constant factor is wrong"
-    # A whole number k (or 1/k) may be a batch size: say what it would mean.
+    # A whole number k (or 1/k) may be a batch size: say what it would mean, unless the
+    # batch size is known (then k is not it: that case was named above).
     k = round(abs(c)) if abs(c) >= 1 else round(1 / abs(c))
-    if k > 2 and abs(abs(c) ** (1 if abs(c) >= 1 else -1) - k) <= _NAME_RTOL * k:
+    whole = k > 2 and abs(abs(c) ** (1 if abs(c) >= 1 else -1) - k) <= _NAME_RTOL * k
+    if whole and n_samples is None:
         if abs(c) >= 1:
             hint += f"; if the batch has N = {k} samples, the 1/N of the mean is missing"
         else:

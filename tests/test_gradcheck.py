@@ -192,6 +192,18 @@ def test_forgotten_mean_in_backward_is_missing_one_over_n_everywhere():
     assert "analytic = 6 x numeric" in report["W2"].hint and "N = 6" in report["W2"].hint
 
 
+def test_a_whole_factor_is_not_called_a_batch_size_when_the_batch_size_is_known():
+    # A planted x4 on a batch of 6: "if the batch has N = 4 samples" would mislead.
+    params, loss, grads = make_net()
+    g = grads()
+    g["b1"] = 4 * g["b1"]
+    check = gc.check_gradients(loss, params, g, n_samples=N)["b1"]
+    assert check.diagnosis == "constant factor" and "analytic = 4 x numeric" in check.hint
+    assert "batch has N" not in check.hint and "n_samples=" not in check.hint
+    unknown = gc.check_gradients(loss, params, g)["b1"]  # batch size not given: say what 4 means
+    assert "if the batch has N = 4 samples" in unknown.hint
+
+
 def test_other_constant_factor_is_reported_with_its_value():
     params, loss, grads = make_net()
     g = grads()
