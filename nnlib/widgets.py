@@ -14,6 +14,8 @@ Every demo comes in two parts:
                     three encodings (`HEBB_ENCODINGS`): the trace and the line
 `perceptron_view`   the perceptron after ``step`` samples: the current sample, the
                     line before and after, and the update
+`gradient_depth_    each layer's weight-gradient norm in a deep MLP at
+view`               initialization, for a depth and a hidden activation (lesson 04)
 ==================  ===========================================================
 
 How the widgets draw (JupyterLab 4, ipywidgets 8, and headless)
@@ -55,8 +57,12 @@ from .plotting import (
 )
 
 __all__ = [
+    "DEPTH_ACTIVATIONS",
     "HEBB_ENCODINGS",
     "HEBB_GATES",
+    "MAX_DEPTH",
+    "gradient_depth_view",
+    "gradient_depth_widget",
     "hebb_view",
     "hebb_widget",
     "mcp_view",
@@ -732,5 +738,157 @@ def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
             ("b before → after", f"{_number_text(u['b_before'])} → {_number_text(u['b_after'])}"),
         ]
         return view, _table_html(["", ""], rows, caption="This step")
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- backprop depth
+
+#: Hidden activations of `gradient_depth_view`.
+DEPTH_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
+#: Deepest network `gradient_depth_view` draws (hidden layers).
+MAX_DEPTH = 12
+_DEPTH_WIDTH = 32  # units per hidden layer, and inputs
+_DEPTH_BATCH = 256
+_DEPTH_YLIM = (1e-12, 10.0)  # fixed, so that depths and activations compare at a glance
+_DEPTH_AXES_RECT = (0.19, 0.23, 0.77, 0.62)  # `_AXES_RECT` with room for 10^-12 tick labels
+
+
+def _ratio_text(ratio: float) -> str:
+    """``65,100,000`` for a large ratio, ``0.815`` for a small one."""
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"
+
+
+def _check_depth(depth, hidden) -> tuple[int, str]:
+    """Validate `gradient_depth_view`'s depth (1..`MAX_DEPTH`) and hidden activation."""
+    depth = check_int(depth, "depth")
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
+    return depth, check_choice(hidden, "hidden", DEPTH_ACTIVATIONS)
+
+
+def _depth_batch():
+    """Return the view's fixed batch: 256 standard-normal inputs of 32 features, labels 0..9."""
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((_DEPTH_BATCH, _DEPTH_WIDTH)), rng.integers(0, 10, _DEPTH_BATCH)
+
+
+def gradient_depth_view(depth=8, hidden="sigmoid", fig=None):
+    r"""Draw each layer's weight-gradient norm in a deep MLP at initialization.
+
+    The network is ``MLP([32] + [32] * depth + [10], hidden, output="softmax",
+    init="xavier_normal", rng=0)``; one batch of 256 standard-normal inputs with random
+    labels 0..9 goes forward and back (`nnlib.model.MLP.trace`, softmax cross-entropy).
+    Backward, each hidden layer multiplies the signal by :math:`f'(Z)` (for the sigmoid
+    :math:`\le \tfrac14`) and by :math:`W^\top`:
+
+    .. math:: dZ^{[l]} = \big(dZ^{[l+1]} W^{[l+1]\top}\big) \odot f'(Z^{[l]}),
+              \qquad dW^{[l]} = A^{[l-1]\top} dZ^{[l]}
+
+    so :math:`\lVert dW^{[l]}\rVert` shrinks towards the input when those factors are
+    small. The plot is :math:`\lVert dW^{[l]}\rVert` (Frobenius) against l on a log scale
+    with fixed limits; the title gives the ratio last layer / first layer.
+
+    Parameters
+    ----------
+    depth : int, 1..`MAX_DEPTH`, default 8
+        Number of hidden layers.
+    hidden : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+    fig : matplotlib Figure, optional
+        Cleared and redrawn (a widget passes its own); a new pyplot figure when None.
+
+    Returns
+    -------
+    dict
+        ``fig``; ``norms``: ndarray (depth + 1,), :math:`\lVert dW^{[l]}\rVert` for
+        l = 1 .. depth + 1 (the last is the softmax layer); ``mean_slope``: list of
+        depth floats, the mean of :math:`f'(Z^{[l]})` of each hidden layer; ``ratio``:
+        ``norms[-1] / norms[0]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = gradient_depth_view(depth=4)
+    >>> len(view["norms"]), bool(view["ratio"] > 10), max(view["mean_slope"]) <= 0.25
+    (5, True, True)
+    """
+    from .activations import get_activation
+    from .model import MLP
+    from .plotting import PALETTE
+
+    depth, hidden = _check_depth(depth, hidden)
+    X, y = _depth_batch()
+    sizes = [_DEPTH_WIDTH] + [_DEPTH_WIDTH] * depth + [10]
+    model = MLP(sizes, hidden=hidden, output="softmax", init="xavier_normal", rng=0)
+    layers = model.trace(X, y, "softmax_cross_entropy")
+    norms = np.array([np.linalg.norm(layer["dW"]) for layer in layers])
+    f = get_activation(hidden)
+    mean_slope = [float(np.mean(f.grad(layer["Z"]))) for layer in layers[:-1]]
+    ratio = float(norms[-1] / norms[0])
+
+    fig = _figure(fig)
+    ax = fig.add_axes(_DEPTH_AXES_RECT)
+    ls = np.arange(1, depth + 2)
+    ax.semilogy(ls, norms, marker="o", color=PALETTE[0], label="‖dW‖ of layer l", gid="norms")
+    ax.set_xlim(0.5, MAX_DEPTH + 1.5)
+    ax.set_ylim(*_DEPTH_YLIM)
+    ax.set_xlabel("layer l (1 = next to the input)")
+    ax.set_ylabel("‖dW‖ (log scale)")
+    _fixed_title(
+        ax,
+        f"{depth} {hidden} hidden layers of {_DEPTH_WIDTH}, Xavier init\n"
+        f"last layer / first layer: {_ratio_text(ratio)}",
+    )
+    unit_legend(ax)
+    return {"fig": fig, "norms": norms, "mean_slope": mean_slope, "ratio": ratio}
+
+
+def gradient_depth_widget(depth=8, hidden="sigmoid"):
+    """Show a depth slider and an activation menu for `gradient_depth_view`.
+
+    Every change redraws the per-layer gradient norms in the same figure and lists them
+    beside it with each hidden layer's mean :math:`f'(Z)`.
+
+    Parameters
+    ----------
+    depth : int, 1..`MAX_DEPTH`, default 8
+    hidden : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"depth"``, ``"hidden"``), ``image``, ``info``,
+        ``update()`` and ``view`` attributes.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.gradient_depth_widget()
+    """
+    import ipywidgets as widgets
+
+    depth, hidden = _check_depth(depth, hidden)
+    controls = {
+        "depth": widgets.IntSlider(
+            value=depth, min=1, max=MAX_DEPTH, step=1, description="hidden layers",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="300px"),
+        ),
+        "hidden": widgets.Dropdown(
+            value=hidden, options=list(DEPTH_ACTIVATIONS), description="activation",
+            layout=widgets.Layout(width="220px"),
+        ),
+    }  # fmt: skip
+
+    def render(depth, hidden, fig):
+        view = gradient_depth_view(depth, hidden, fig=fig)
+        slopes = [f"{s:.3f}" for s in view["mean_slope"]] + ["(softmax)"]
+        rows = [
+            (layer, f"{n:.2e}", s)
+            for layer, n, s in zip(range(1, depth + 2), view["norms"], slopes, strict=True)
+        ]
+        caption = f"Per layer (last / first: {_ratio_text(view['ratio'])})"
+        return view, _table_html(["layer", "‖dW‖", "mean f'(Z)"], rows, caption=caption)
 
     return _build(controls, render)

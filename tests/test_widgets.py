@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnlib import classic, widgets
+from nnlib import MLP, activations, classic, widgets
 from nnlib.widgets import (
     HEBB_ENCODINGS,
+    gradient_depth_view,
+    gradient_depth_widget,
     hebb_view,
     hebb_widget,
     mcp_view,
@@ -316,6 +318,45 @@ def test_perceptron_view_lr_and_epochs_and_bad_input():
         perceptron_view(_AND_X, _AND_Y, step=0, lr=0)
 
 
+# --------------------------------------------------------------------------- gradient depth
+
+
+def test_gradient_depth_view_norms_are_the_backward_pass_of_that_network():
+    view = gradient_depth_view(depth=3, hidden="sigmoid")
+    X, y = widgets._depth_batch()
+    model = MLP([32, 32, 32, 32, 10], hidden="sigmoid", output="softmax", init="xavier_normal",
+                rng=0)  # fmt: skip
+    model.loss_and_grad(X, y, "softmax_cross_entropy")
+    expected = [np.linalg.norm(model.grads[f"W{k}"]) for k in range(1, 5)]
+    np.testing.assert_allclose(view["norms"], expected, rtol=1e-10)
+    assert view["ratio"] == pytest.approx(expected[-1] / expected[0])
+    assert len(view["mean_slope"]) == 3 and all(0 < s <= 0.25 for s in view["mean_slope"])
+    line = _line(view["fig"].axes[0], "norms")
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-10)
+
+
+def test_gradient_depth_view_sigmoid_vanishes_and_the_axes_stay_fixed():
+    shallow, deep = gradient_depth_view(2), gradient_depth_view(10)
+    assert deep["ratio"] > 1000 * shallow["ratio"]  # each sigmoid layer loses a factor ~4
+    tanh = gradient_depth_view(10, "tanh")
+    assert tanh["ratio"] < 10  # tanh' is up to 1, not 1/4: no such decay at this init
+    slope = activations.tanh_grad(0.0)
+    assert max(tanh["mean_slope"]) <= slope
+    for view in (shallow, deep, tanh):
+        ax = view["fig"].axes[0]
+        assert ax.get_ylim() == widgets._DEPTH_YLIM and ax.get_xlim() == (0.5, 13.5)
+
+
+def test_gradient_depth_view_bad_input():
+    with pytest.raises(ValueError, match="depth must be between 1 and 12"):
+        gradient_depth_view(0)
+    with pytest.raises(ValueError, match="unknown hidden"):
+        gradient_depth_view(4, "softmax")
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        gradient_depth_view(4, fig="figure")
+
+
 # --------------------------------------------------------------------------- widgets
 
 
@@ -393,6 +434,19 @@ def test_perceptron_widget_steps_through_the_run():
         perceptron_widget(_AND_X)
 
 
+def test_gradient_depth_widget_redraws_for_depth_and_activation():
+    w = gradient_depth_widget()
+    assert set(w.controls) == {"depth", "hidden"}
+    s = w.controls["depth"]
+    assert (s.min, s.max, s.value) == (1, widgets.MAX_DEPTH, 8)
+    assert w.info.value.count("<tr") == 1 + 9  # header + 8 hidden layers + the softmax layer
+    view = _assert_redraws_in_place(w, "depth", 3)
+    assert len(view["norms"]) == 4 and w.info.value.count("<tr") == 5
+    view = _assert_redraws_in_place(w, "hidden", "tanh")
+    assert "3 tanh hidden layers" in w.fig.axes[0].get_title()
+    assert f"{view['norms'][0]:.2e}" in w.info.value
+
+
 def test_widgets_validate_initial_values():
     with pytest.raises(ValueError, match="threshold must be in"):
         mcp_widget(threshold=3)
@@ -400,6 +454,10 @@ def test_widgets_validate_initial_values():
         hebb_widget(encoding="bipolarr")
     with pytest.raises(ValueError, match="step must be between 0 and 4"):
         hebb_widget(step=7)
+    with pytest.raises(ValueError, match="depth must be between 1 and 12"):
+        gradient_depth_widget(depth=13)
+    with pytest.raises(ValueError, match="unknown hidden"):
+        gradient_depth_widget(hidden="swish")
 
 
 def test_module_all_is_public():
