@@ -41,6 +41,7 @@ __all__ = [
     "LINESTYLES",
     "MARKERS",
     "MAX_COLUMNS",
+    "NEURON_PARTS",
     "OKABE_ITO",
     "OUTSIDE_VIEW",
     "PALETTE",
@@ -55,6 +56,7 @@ __all__ = [
     "plot_lines",
     "plot_loss_surface",
     "plot_mistakes",
+    "plot_neuron_sketch",
     "plot_perceptron_update",
     "unit_legend",
 ]
@@ -1188,6 +1190,71 @@ def _discrete_cmap(n: int):
     import matplotlib as mpl
 
     return mpl.colormaps["viridis"].resampled(max(n, 2))
+
+
+#: The parts `plot_neuron_sketch` labels, in the order of the signal.
+NEURON_PARTS: tuple[str, ...] = ("synapses", "dendrites", "soma", "axon", "axon terminals")
+
+
+def plot_neuron_sketch(ax=None, inhibitory=(2,)):
+    """Draw a schematic biological neuron with its parts labelled, for the MCP model beside it.
+
+    Three dendrites carry signals from the left into the soma (a circle); each starts at a
+    synapse, drawn as a triangle, blue when excitatory and a vermillion bar when inhibitory
+    (Okabe-Ito colours). The axon leaves the soma on the right and ends in three terminals,
+    the synapses onto the next cells. The parts are labelled with the names in
+    `NEURON_PARTS`; the inputs are marked x1, x2, x3 at their synapses.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created when None.
+    inhibitory : sequence of int, default (2,)
+        Which of the three synapses (0-based, top to bottom) are inhibitory.
+
+    Returns
+    -------
+    matplotlib Axes
+        The soma is a patch with ``gid="soma"``, the synapses are lines with
+        ``gid="synapse_excitatory"`` or ``gid="synapse_inhibitory"``, the part names texts
+        with ``gid="part"``.
+    """
+    from matplotlib.patches import Circle
+
+    if isinstance(inhibitory, (str, bytes)) or not isinstance(inhibitory, Sequence):
+        raise TypeError(f"inhibitory must be a sequence of synapse numbers, got {inhibitory!r}")
+    bad = [i for i in inhibitory if isinstance(i, bool) or i not in (0, 1, 2)]
+    if bad:
+        raise ValueError(f"inhibitory must hold synapse numbers 0, 1 or 2, got {bad}")
+    ax = _new_axes(ax, figsize=(6.0, 3.6))
+    soma = Circle((0, 0), 0.6, facecolor=_pale(PALETTE[1]), edgecolor="black", zorder=3)
+    soma.set_gid("soma")
+    ax.add_patch(soma)
+    for k, y0 in enumerate((1.2, 0.0, -1.2)):
+        start = np.array([-3.0, y0])
+        end = 0.6 * start / np.linalg.norm(start)  # on the soma's rim, facing the synapse
+        ax.plot(*np.column_stack([start, end]), color="black", lw=1.8, zorder=1)
+        mid = (start + end) / 2
+        for dy in (0.35, -0.35):  # two twigs: the dendrite branches
+            ax.plot([mid[0], mid[0] - 0.5], [mid[1], mid[1] + dy], color="black", lw=1.2)
+        kind = "inhibitory" if k in inhibitory else "excitatory"
+        colour, marker = (PALETTE[3], "|") if kind == "inhibitory" else (PALETTE[0], ">")
+        ax.plot(*start, marker=marker, ms=14, mew=4, color=colour, gid=f"synapse_{kind}")
+        ax.text(start[0] - 0.25, y0, f"x{k + 1}", ha="right", va="center", fontsize=12)
+    ax.plot([0.6, 3.0], [0, 0], color="black", lw=2.4)  # the axon
+    for dy in (0.5, 0.0, -0.5):  # its terminals
+        ax.plot([3.0, 3.6], [0, dy], color="black", lw=1.4)
+        ax.plot(3.6, dy, marker="o", ms=7, color=PALETTE[0])
+    where = {"synapses": (-3.0, 1.75), "dendrites": (-1.6, -1.85), "soma": (0, -0.95),
+             "axon": (1.8, 0.2), "axon terminals": (3.4, 0.85)}  # fmt: skip
+    for part in NEURON_PARTS:
+        ax.text(*where[part], part, ha="center", va="bottom", fontsize=11, gid="part")
+    ax.set_xlim(-3.9, 4.1)
+    ax.set_ylim(-2.1, 2.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title("A neuron, schematic: blue synapses excite, the vermillion one inhibits")
+    return ax
 
 
 # --------------------------------------------------------------------------- loss surface

@@ -27,6 +27,7 @@ from nnlib.plotting import (
     plot_lines,
     plot_loss_surface,
     plot_mistakes,
+    plot_neuron_sketch,
     plot_perceptron_update,
 )
 
@@ -912,6 +913,25 @@ def test_criterion_landscape_bad_input():
         plot_criterion_landscape(w[::-1], w, good, good)
     with pytest.raises(ValueError, match="n_arrows"):
         plot_criterion_landscape(w, w, good, good, n_arrows=1)
+
+
+def test_neuron_sketch_labels_every_part_and_marks_the_inhibitory_synapse():
+    ax = plot_neuron_sketch()
+    parts = [t.get_text() for t in ax.texts if t.get_gid() == "part"]
+    assert parts == list(plotting.NEURON_PARTS)
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("x")] == ["x1", "x2", "x3"]
+    kinds = [ln.get_gid() for ln in ax.get_lines() if (ln.get_gid() or "").startswith("synapse")]
+    assert kinds == ["synapse_excitatory", "synapse_excitatory", "synapse_inhibitory"]
+    assert _artist(ax, "soma") is not None and not ax.axison
+    _, ax = plt.subplots()
+    out = plot_neuron_sketch(ax=ax, inhibitory=())
+    assert out is ax
+    kinds = {ln.get_gid() for ln in ax.get_lines() if (ln.get_gid() or "").startswith("synapse")}
+    assert kinds == {"synapse_excitatory"}
+    with pytest.raises(ValueError, match=r"synapse numbers 0, 1 or 2, got \[3\]"):
+        plot_neuron_sketch(inhibitory=[3])
+    with pytest.raises(TypeError, match="inhibitory must be a sequence"):
+        plot_neuron_sketch(inhibitory=2)
 
 
 def test_mistakes_per_epoch_line_and_title():
