@@ -846,25 +846,7 @@ def plot_lines(
         ax = plot_lines(units, X_xor, y_xor)
     """
     kind = check_choice(kind, "kind", _KINDS)
-    if isinstance(units, (str, np.ndarray)) or not isinstance(units, Sequence) or not units:
-        raise TypeError(
-            "units must be a non-empty list of (w, b_or_threshold) or (w, b_or_threshold, label) "
-            f"tuples, got {type(units).__name__} {units!r}"
-        )
-    checked = []
-    for i, unit in enumerate(units):
-        if isinstance(unit, (str, np.ndarray)) or not isinstance(unit, Sequence):
-            raise TypeError(
-                f"units[{i}] must be a tuple (w, b_or_threshold) or (w, b_or_threshold, label), "
-                f"got {type(unit).__name__}"
-            )
-        if len(unit) not in (2, 3):
-            raise ValueError(
-                f"units[{i}] must have 2 or 3 entries (w, b_or_threshold[, label]), got {len(unit)}"
-            )
-        w, theta = _check_unit(unit[0], unit[1], kind, where=f"units[{i}]")
-        label = str(unit[2]) if len(unit) == 3 else f"unit {i + 1}"
-        checked.append((w, theta, label))
+    checked = _check_units(units, kind)
     X, y = _check_points(X, y)
     _check_binary_labels(y)
     xlim, ylim = _plot_limits(X, xlim, ylim)
@@ -897,6 +879,30 @@ def plot_lines(
     default = f"Decision lines of {len(checked)} unit" + ("s" if len(checked) > 1 else "")
     _finish_unit_axes(ax, xlim, ylim, default if title is None else title)
     return ax
+
+
+def _check_units(units, kind: str) -> list[tuple[np.ndarray, float, str]]:
+    """Validate the `units` of `plot_lines`: a list of ``(w, theta, label)``, θ = -b if a bias."""
+    if isinstance(units, (str, np.ndarray)) or not isinstance(units, Sequence) or not units:
+        raise TypeError(
+            "units must be a non-empty list of (w, b_or_threshold) or (w, b_or_threshold, label) "
+            f"tuples, got {type(units).__name__} {units!r}"
+        )
+    checked = []
+    for i, unit in enumerate(units):
+        if isinstance(unit, (str, np.ndarray)) or not isinstance(unit, Sequence):
+            raise TypeError(
+                f"units[{i}] must be a tuple (w, b_or_threshold) or (w, b_or_threshold, label), "
+                f"got {type(unit).__name__}"
+            )
+        if len(unit) not in (2, 3):
+            raise ValueError(
+                f"units[{i}] must have 2 or 3 entries (w, b_or_threshold[, label]), got {len(unit)}"
+            )
+        w, theta = _check_unit(unit[0], unit[1], kind, where=f"units[{i}]")
+        label = str(unit[2]) if len(unit) == 3 else f"unit {i + 1}"
+        checked.append((w, theta, label))
+    return checked
 
 
 #: Opacity of the firing regions of `plot_lines`.
