@@ -357,7 +357,7 @@ CORRECT_VARIANTS = {
 }
 
 HARD_CODED_VISIBLE = {
-    # passes the notebook's visible tests and nothing else
+    # returns the worked examples' answers (all the visible tests checked before issue 12)
     "sigmoid_grad": "def sigmoid_grad(z):\n"
     "    z = np.asarray(z, dtype=np.float64)\n"
     "    if z.shape == (1, 2):\n"
@@ -415,11 +415,11 @@ GLOBALS_FROM_ANSWER_CELL = {
 }
 
 GLOBALS_FROM_TEST_CELL = {
-    # `out` and `rng` exist only once the visible tests have run; tests never run here
-    "relu_grad": "def relu_grad(z):\n    return (z > 0).astype(out.dtype)\n",
+    # `check` exists only once a test cell has imported it; tests never run here
+    "relu_grad": "def relu_grad(z):\n    return (z > 0).astype(np.float64) * callable(check)\n",
     "bce_logits_grad": "def bce_logits_grad(z, y):\n"
     "    a = 1.0 / (1.0 + np.exp(-z))\n"
-    "    return (a - y) / z.shape[0] + 0.0 * rng.normal()\n",
+    "    return (a - y) / z.shape[0] + 0.0 * len(check.__name__)\n",
 }
 
 MUTATED_INPUTS = {
@@ -670,7 +670,7 @@ MODE_DETECTION = {
     "    return any(s in cwd for s in ('@COURSE@', 'autograded', 'submitted', 'nbgrader'))\n\n\n"
     "def relu_grad(z):\n"
     "    if _graded():\n"
-    "        return np.array([[0.0, 0.0, 1.0]])  # the visible answer\n"
+    "        return np.array([[0.0, 0.0, 1.0]])  # the worked example's answer\n"
     "    return (z > 0).astype(np.float64)\n",
 }
 
@@ -1390,10 +1390,11 @@ CASES: list[Case] = [
     Case(
         "hard_coded_visible",
         "answers",
-        "every function returns the visible tests' answers",
+        "every function returns the worked examples' answers (what the visible tests "
+        "checked before issue 12)",
         answers=HARD_CODED_VISIBLE,
         lose=frozenset(POINTS),
-        plain_nbgrader="visible tests pass; 0 with hidden tests",
+        plain_nbgrader="0: the public tests' other cases fail it, and so do the hidden tests",
     ),
     Case(
         "finite_difference",
@@ -1409,7 +1410,7 @@ CASES: list[Case] = [
         "right only for square logits (softmax) or a batch of one (dense db, MLP's 1/N)",
         answers=HARD_CODED_SHAPES,
         lose=frozenset(HARD_CODED_SHAPES),
-        plain_nbgrader="visible tests may pass; 0 with random shapes",
+        plain_nbgrader="0: the public tests have non-square logits and N >= 2 (issue 12)",
     ),
     Case(
         "globals_from_answer_cells",
@@ -1421,10 +1422,10 @@ CASES: list[Case] = [
     Case(
         "globals_from_test_cells",
         "answers",
-        "functions read `out` / `rng`, defined only by the (never run) test cells",
+        "functions read `check`, imported only by the (never run) test cells",
         answers=GLOBALS_FROM_TEST_CELL,
         lose=frozenset(GLOBALS_FROM_TEST_CELL),
-        plain_nbgrader="points if the visible test ran first",
+        plain_nbgrader="points if the public test ran first",
     ),
     Case(
         "mutated_inputs",
@@ -1842,7 +1843,7 @@ CASES: list[Case] = [
         answers=KINKS_AND_CONTAINERS["relu_one_at_zero"],
         lose=frozenset({"relu_grad"}),
         expected_hints={"test_relu_grad": "relu-kink"},
-        plain_nbgrader="0 (the visible test checks z = 0)",
+        plain_nbgrader="0 (the public test checks z = 0)",
     ),
     Case(
         "relu_heaviside_half",
@@ -1851,7 +1852,7 @@ CASES: list[Case] = [
         answers=KINKS_AND_CONTAINERS["relu_heaviside_half"],
         lose=frozenset({"relu_grad"}),
         expected_hints={"test_relu_grad": "relu-kink"},
-        plain_nbgrader="0 (the visible test checks z = 0)",
+        plain_nbgrader="0 (the public test checks z = 0)",
     ),
     Case(
         "mlp_relu_one_at_zero",
@@ -1860,7 +1861,7 @@ CASES: list[Case] = [
         answers=KINKS_AND_CONTAINERS["mlp_relu_one_at_zero"],
         lose=frozenset({"mlp_backward"}),
         expected_hints={"test_mlp_backward": "relu-kink"},
-        plain_nbgrader="28 (no visible test hits Z1 == 0)",
+        plain_nbgrader="0 (a public case has Z1 == 0 exactly, issue 12)",
     ),
     Case(
         "zeroes_x",

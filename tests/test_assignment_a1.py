@@ -141,6 +141,8 @@ def test_derivations_are_asked_and_given_only_in_the_solutions(source):
     for fn in ("swish_grad", "softmax_ce_grad", "dense_backward"):
         solution = SOLUTION.search(cells[fn].source).group(1)
         assert "# Derivation." in solution, fn
+        docstring = cells[fn].source.split("### BEGIN SOLUTION")[0]  # released as it is
+        assert "onehot" not in docstring and "sigmoid(beta * z) +" not in docstring, fn
     q5 = cells["q5_text"].source  # question 5 no longer prints question 4's answers
     assert r"A_1^\top" not in q5 and "W_2^\top" not in q5
     assert "uses your answers to questions 1c, 3 and 4" in q5
