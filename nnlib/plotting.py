@@ -58,6 +58,7 @@ __all__ = [
     "plot_mistakes",
     "plot_neuron_sketch",
     "plot_perceptron_update",
+    "plot_unit_steps",
     "unit_legend",
 ]
 
@@ -1196,6 +1197,87 @@ def _discrete_cmap(n: int):
     import matplotlib as mpl
 
     return mpl.colormaps["viridis"].resampled(max(n, 2))
+
+
+def _ring(ax, point, label: str) -> None:
+    """Ring a point with a large black circle; its legend entry is a ring of normal size."""
+    ax.scatter([point[0]], [point[1]], s=330, facecolors="none", edgecolors="black",
+               linewidths=2.0, zorder=4, label="_nolegend_", gid="ring")  # fmt: skip
+    ax.plot([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="none",
+            markeredgecolor="black", markeredgewidth=2.0, label=label)  # fmt: skip
+
+
+def _check_steps(weights, titles, highlight):
+    """Validate `plot_unit_steps`'s weights ``(K, 3)``, titles and highlighted points."""
+    weights = as_array(weights, "weights", ndim=2, finite=True)
+    if weights.shape[1] != 3 or weights.shape[0] == 0:
+        raise ValueError(
+            f"weights must have shape (K, 3), one row (w1, w2, b_or_threshold) per panel, "
+            f"got {weights.shape}"
+        )
+    k = weights.shape[0]
+    for name, seq in (("titles", titles), ("highlight", highlight)):
+        if seq is not None and (isinstance(seq, str) or len(seq) != k):
+            raise ValueError(f"{name} must hold one entry per row of weights ({k})")
+    points = [
+        None if p is None else as_array(p, "highlight point", ndim=1) for p in highlight or []
+    ]
+    if any(p is not None and p.shape != (2,) for p in points):
+        raise ValueError("each highlight point must be None or a point (x1, x2)")
+    return weights, points or [None] * k
+
+
+def plot_unit_steps(
+    weights, X, y, titles=None, highlight=None, highlight_label="the sample just used",
+    axes=None, kind="bias", xlim=None, ylim=None, label=None,
+):  # fmt: skip
+    r"""Small multiples of one unit as it learns: its line after each step, one panel a step.
+
+    Panel ``k`` is `plot_linear_unit` of row ``k`` of `weights` over the same points, so a
+    learning rule's trace (Hebb's rows, a perceptron's ``weights_history``) reads left to
+    right. A point may be ringed in each panel (the pattern or sample that caused the
+    step). The panels share one legend, below the figure.
+
+    Parameters
+    ----------
+    weights : array_like, shape (K, 3)
+        Rows :math:`(w_1, w_2, b)` (``kind="bias"``) or :math:`(w_1, w_2, \theta)`.
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,), binary or bipolar labels
+    titles : sequence of K str, optional
+        Default ``"step k"`` (k from 0, the first row).
+    highlight : sequence of K points (2,) or None, optional
+        The point to ring in each panel (None: no ring).
+    highlight_label : str, default "the sample just used"
+    axes : K matplotlib Axes, optional
+        A new figure (at most `MAX_COLUMNS` panels a row) when None.
+    kind : {"bias", "threshold"}, default "bias"
+    xlim, ylim : (float, float), optional
+        The view of every panel; default the data's bounding box plus 0.5.
+    label : str, optional
+        Legend entry of the line; default ``"decision line"``.
+
+    Returns
+    -------
+    ndarray of K Axes
+    """
+    weights, points = _check_steps(weights, titles, highlight)
+    X, y = _check_points(X, y)
+    xlim, ylim = _plot_limits(X, xlim, ylim)
+    axes = _axes_array(axes, len(weights), "axes", panel_width=3.4)
+    best = ([], [])
+    for k, (ax, row, point) in enumerate(zip(axes, weights, points, strict=True)):
+        title = f"step {k}" if titles is None else str(titles[k])
+        plot_linear_unit(row[:2], row[2], X, y, ax=ax, kind=kind, title=title, xlim=xlim,
+                         ylim=ylim, label="decision line" if label is None else label)  # fmt: skip
+        if point is not None:
+            _ring(ax, point, highlight_label)
+        handles, labels = ax.get_legend_handles_labels()
+        if len(labels) > len(best[1]):  # the panel with every kind of mark
+            best = (handles, labels)
+        ax.get_legend().remove()
+    axes[0].figure.legend(*best, loc="outside lower center", ncol=len(best[1]), frameon=False)
+    return axes
 
 
 #: The parts `plot_neuron_sketch` labels, in the order of the signal.

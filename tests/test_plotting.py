@@ -29,6 +29,7 @@ from nnlib.plotting import (
     plot_mistakes,
     plot_neuron_sketch,
     plot_perceptron_update,
+    plot_unit_steps,
 )
 
 
@@ -932,6 +933,36 @@ def test_neuron_sketch_labels_every_part_and_marks_the_inhibitory_synapse():
         plot_neuron_sketch(inhibitory=[3])
     with pytest.raises(TypeError, match="inhibitory must be a sequence"):
         plot_neuron_sketch(inhibitory=2)
+
+
+def test_unit_steps_one_panel_per_row_with_its_line_and_ring():
+    # Hebb's bipolar AND after each pattern: (1, 1, 1), (0, 2, 0), (1, 1, -1), (2, 2, -2)
+    W = np.array([[1, 1, 1], [0, 2, 0], [1, 1, -1], [2, 2, -2]], dtype=float)
+    X = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=float)
+    t = np.array([1, -1, -1, -1])
+    axes = plot_unit_steps(W, X, t, titles=list("abcd"), highlight=list(X), highlight_label="p")
+    assert len(axes) == 4 and [ax.get_title() for ax in axes] == list("abcd")
+    for ax, row, x in zip(axes, W, X, strict=True):
+        xy = _artist(ax, "decision_line").get_xydata()
+        np.testing.assert_allclose(xy @ row[:2] + row[2], 0.0, atol=1e-12)
+        ring = next(c for c in ax.collections if c.get_gid() == "ring")
+        np.testing.assert_array_equal(ring.get_offsets(), [x])
+        assert ax.get_legend() is None  # one legend for the figure
+    (legend,) = axes[0].figure.legends
+    assert [t.get_text() for t in legend.get_texts()][-1] == "p"
+    axes = plot_unit_steps(W[:2], X, t, highlight=[None, X[1]])
+    assert [ax.get_title() for ax in axes] == ["step 0", "step 1"]
+    assert not [c for c in axes[0].collections if c.get_gid() == "ring"]
+
+
+def test_unit_steps_bad_input():
+    X, t = np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([1, -1])
+    with pytest.raises(ValueError, match=r"weights must have shape \(K, 3\)"):
+        plot_unit_steps(np.zeros((2, 2)), X, t)
+    with pytest.raises(ValueError, match=r"titles must hold one entry per row of weights \(2\)"):
+        plot_unit_steps(np.ones((2, 3)), X, t, titles=["a"])
+    with pytest.raises(ValueError, match="each highlight point must be None or a point"):
+        plot_unit_steps(np.ones((2, 3)), X, t, highlight=[None, [1, 2, 3]])
 
 
 def test_mistakes_per_epoch_line_and_title():
