@@ -57,6 +57,8 @@ __all__ = [
     "plot_loss_surface",
     "plot_mistakes",
     "plot_neuron_sketch",
+    "plot_novikoff_proof",
+    "plot_novikoff_runs",
     "plot_perceptron_update",
     "plot_unit_steps",
     "unit_legend",
@@ -1278,6 +1280,108 @@ def plot_unit_steps(
         ax.get_legend().remove()
     axes[0].figure.legend(*best, loc="outside lower center", ncol=len(best[1]), frameon=False)
     return axes
+
+
+def plot_novikoff_runs(counts, bound: float, ax=None, title: str | None = None):
+    r"""Plot the updates of each perceptron run as bars, against Novikoff's bound.
+
+    The bound is :math:`(R/\gamma)^2` (`nnlib.classic.novikoff_bound`).
+
+    Runs are numbered from 1. The y-axis is logarithmic with plain-number ticks, so runs of
+    tens of updates and a bound of hundreds both read.
+
+    Parameters
+    ----------
+    counts : array_like of int, shape (n_runs,)
+        Updates until convergence, one per run (`PerceptronResult.n_updates`).
+    bound : float > 0
+        The bound (`NovikoffBound.bound`).
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default ``"Updates per run vs the bound"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        The bound is a line with ``gid="bound"``.
+    """
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    counts = as_array(counts, "counts", ndim=1, finite=True)
+    if len(counts) == 0 or np.any(counts < 1) or np.any(counts != np.round(counts)):
+        raise ValueError(f"counts must be whole numbers >= 1, one per run, got {counts.tolist()}")
+    bound = check_number(bound, "bound", low=0, low_open=True, finite=True)
+    ax = _new_axes(ax, figsize=(6.5, 4.0), layout="constrained")
+    runs = np.arange(1, len(counts) + 1)
+    ax.bar(runs, counts, color=PALETTE[0], label="updates until convergence")
+    ax.axhline(bound, color=PALETTE[3], ls="--", label=f"Novikoff bound (R/γ)² = {bound:.0f}",
+               gid="bound")  # fmt: skip
+    ax.set_yscale("log")
+    low, high = 10 ** np.floor(np.log10(counts.min())), max(bound, counts.max()) * 1.5
+    ax.set_ylim(low, high)
+    ax.set_yticks([t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000)
+                   if low <= t <= high])  # fmt: skip
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(runs)
+    ax.set_xlabel("run")
+    ax.set_ylabel("number of updates (log scale)")
+    ax.set_title("Updates per run vs the bound" if title is None else title)
+    ax.legend(loc="center right", fontsize="small")
+    return ax
+
+
+def plot_novikoff_proof(weights_history, u, gamma: float, R: float, ax=None, title=None):
+    r"""Plot the two steps of Novikoff's proof along a perceptron run, update by update.
+
+    With :math:`\tilde w_k` the weights (bias folded in) after k updates and u a unit
+    separator with margin :math:`\gamma`: the projection :math:`u \cdot \tilde w_k` and
+    its floor :math:`u \cdot \tilde w_0 + k\gamma` (step 1: at least), the length
+    :math:`\lVert \tilde w_k \rVert` and its ceiling
+    :math:`\sqrt{\lVert \tilde w_0 \rVert^2 + k R^2}` (step 2: at most; learning rate 1).
+
+    Parameters
+    ----------
+    weights_history : array_like, shape (U + 1, D + 1)
+        Rows :math:`(w, b)` before the first update and after each one
+        (`PerceptronResult.weights_history`).
+    u : array_like, shape (D + 1,)
+        The separator, of length 1.
+    gamma, R : float > 0
+        Its margin and the radius of the data (`NovikoffBound`).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        Lines with gid ``"projection"``, ``"floor"``, ``"length"``, ``"ceiling"``.
+    """
+    H = as_array(weights_history, "weights_history", ndim=2, finite=True)
+    u = as_array(u, "u", ndim=1, finite=True)
+    if u.shape != (H.shape[1],) or not np.isclose(np.linalg.norm(u), 1.0):
+        raise ValueError(
+            f"u must be a unit vector of length {H.shape[1]} (one entry per column of "
+            f"weights_history), got shape {u.shape} and norm {np.linalg.norm(u):.3g}"
+        )
+    gamma = check_number(gamma, "gamma", low=0, low_open=True, finite=True)
+    R = check_number(R, "R", low=0, low_open=True, finite=True)
+    k = np.arange(len(H))
+    proj, length = H @ u, np.linalg.norm(H, axis=1)
+    ax = _new_axes(ax, figsize=(7.5, 4.2), layout="constrained")
+    for y, colour, style, text, gid in (
+        (proj, PALETTE[0], "o-", "u·w̃ after k updates", "projection"),
+        (proj[0] + k * gamma, PALETTE[0], "--", "u·w̃₀ + kγ (step 1: at least)", "floor"),
+        (length, PALETTE[1], "s-", "‖w̃‖ after k updates", "length"),
+        (np.sqrt(length[0] ** 2 + k * R**2), PALETTE[1], ":", "√(‖w̃₀‖² + kR²) (step 2: at most)",
+         "ceiling"),
+    ):  # fmt: skip
+        ax.plot(k, y, style, color=colour, ms=3, label=text, gid=gid)
+    ax.set_xlabel("update k")
+    ax.set_ylabel("value")
+    ax.set_title("The two steps of Novikoff's proof along a run" if title is None else title)
+    ax.legend(fontsize="small", loc="upper left")
+    return ax
 
 
 #: The parts `plot_neuron_sketch` labels, in the order of the signal.

@@ -28,6 +28,8 @@ from nnlib.plotting import (
     plot_loss_surface,
     plot_mistakes,
     plot_neuron_sketch,
+    plot_novikoff_proof,
+    plot_novikoff_runs,
     plot_perceptron_update,
     plot_unit_steps,
 )
@@ -963,6 +965,37 @@ def test_unit_steps_bad_input():
         plot_unit_steps(np.ones((2, 3)), X, t, titles=["a"])
     with pytest.raises(ValueError, match="each highlight point must be None or a point"):
         plot_unit_steps(np.ones((2, 3)), X, t, highlight=[None, [1, 2, 3]])
+
+
+def test_novikoff_runs_bars_and_bound():
+    ax = plot_novikoff_runs([12, 30, 7], 120.0, title="T")
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [12, 30, 7]
+    assert [p.get_x() + p.get_width() / 2 for p in ax.patches] == [1, 2, 3]  # runs from 1
+    bound = _artist(ax, "bound")
+    assert bound.get_ydata()[0] == 120.0 and "120" in bound.get_label()
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] <= 7 and ax.get_ylim()[1] > 120
+    assert ax.get_title() == "T"
+    with pytest.raises(ValueError, match="counts must be whole numbers >= 1"):
+        plot_novikoff_runs([0, 3], 10)
+    with pytest.raises(ValueError, match="bound"):
+        plot_novikoff_runs([3], -1)
+
+
+def test_novikoff_proof_curves():
+    # three updates from w~0 = (0, 0, 1), u = (0, 0, 1): projections 1, 2, 2.5, 3
+    H = np.array([[0, 0, 1], [1, 0, 2], [1, 1, 2.5], [0, 1, 3]], dtype=float)
+    u = np.array([0.0, 0.0, 1.0])
+    ax = plot_novikoff_proof(H, u, gamma=0.5, R=2.0)
+    k = np.arange(4)
+    np.testing.assert_allclose(_artist(ax, "projection").get_ydata(), [1, 2, 2.5, 3])
+    np.testing.assert_allclose(_artist(ax, "floor").get_ydata(), 1 + 0.5 * k)
+    np.testing.assert_allclose(_artist(ax, "length").get_ydata(), np.linalg.norm(H, axis=1))
+    np.testing.assert_allclose(_artist(ax, "ceiling").get_ydata(), np.sqrt(1 + 4 * k))
+    with pytest.raises(ValueError, match="u must be a unit vector of length 3"):
+        plot_novikoff_proof(H, [0, 0, 2.0], 0.5, 2.0)
+    with pytest.raises(ValueError, match="gamma"):
+        plot_novikoff_proof(H, u, 0, 2.0)
 
 
 def test_mistakes_per_epoch_line_and_title():
