@@ -121,7 +121,7 @@ def test_the_written_answer_is_graded_by_hand(source):
     # question 7 (issue 12): each row of dJ/dZ sums to 0, and shifting the logits; the
     # rubric is in the solution, which the release replaces by YOUR ANSWER HERE
     question = _by_id(source)["q7_text"].source
-    assert "sums to 0" in question and "z + c" in question
+    assert "sums to 0" in question and "z + t" in question
     assert "Rubric" in cell.source and "1 - 1" in cell.source
 
 
