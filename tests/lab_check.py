@@ -55,6 +55,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = Path(os.environ.get("NNFP_LAB_NOTEBOOKS") or ROOT / "notebooks").resolve()
@@ -338,6 +340,9 @@ _FIRST_CONTROL = f"""(i) => {{ {_PANEL}
         value: c.matches('.noUi-handle') ? c.getAttribute('aria-valuenow') : (c.value || ''),
     }}; }}"""
 
+#: how many errors or stderr messages the kernel sent in the current phase
+_COMPLAINTS = "() => window.__nnfp.kernel.filter(m => m.phase === window.__nnfp.phase).length"
+
 _SHUTDOWN = f"""async () => {{ {_PANEL} await w.sessionContext.shutdown(); }}"""
 
 
@@ -349,58 +354,74 @@ def _cell_name(cell: dict) -> str:
     return f"cell {cell['index'] + 1} ({line.strip()[:60]!r})"
 
 
+def _waited(page, script: str, seconds: float, arg=None) -> bool:
+    """Wait until `script` returns true in the page; False after `seconds`."""
+    try:
+        page.wait_for_function(script, arg=arg, timeout=seconds * 1000, polling=250)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def open_lesson(page, lab: LabServer, name: str) -> None:
     """Open the lesson in JupyterLab (a fresh workspace) and wait for its idle kernel."""
     page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}&reset", wait_until="load")
-    try:
-        page.wait_for_function(_OPENED, arg=name, timeout=KERNEL_LIMIT * 1000)
-        page.wait_for_function(_KERNEL_IDLE, timeout=KERNEL_LIMIT * 1000, polling=250)
-    except Exception as exc:
-        pytest.fail(f"{name}: JupyterLab did not open it with an idle kernel: {exc}")
+    if not _waited(page, _OPENED, KERNEL_LIMIT, arg=name):
+        pytest.fail(f"{name}: JupyterLab did not open it within {KERNEL_LIMIT} s", pytrace=False)
+    if not _waited(page, _KERNEL_IDLE, KERNEL_LIMIT):
+        pytest.fail(f"{name}: its kernel was not idle within {KERNEL_LIMIT} s", pytrace=False)
 
 
 def run_all(page, name: str) -> list[dict]:
     """Run All, wait until it has finished and the kernel is idle; return the cells."""
     page.evaluate(_RUN_ALL)
-    try:
-        page.wait_for_function(_RUN_DONE, timeout=RUN_LIMIT * 1000, polling=250)
-    except Exception:
-        cells = page.evaluate(_CELLS)
-        pending = [_cell_name(c) for c in cells if c["code"] and c["count"] is None]
+    finished = _waited(page, _RUN_DONE, RUN_LIMIT)
+    cells = page.evaluate(_CELLS)
+    if not finished:
+        pending = [c for c in cells if c["code"] and c["count"] is None and c["source"].strip()]
+        where = f": {len(pending)} code cells unfinished, from {_cell_name(pending[0])}"
         pytest.fail(
-            f"{name}: Run All did not finish within {RUN_LIMIT:.0f} s; not run yet: {pending[:3]}"
+            f"{name}: Run All did not finish within {RUN_LIMIT:.0f} s{where if pending else ''}",
+            pytrace=False,
         )
-    return page.evaluate(_CELLS)
+    return cells
 
 
 def cell_problems(cells: list[dict]) -> list[str]:
-    """Code cells that did not run, and error or stderr outputs."""
-    problems = []
+    """Error and stderr outputs, and the code cells that did not run."""
+    problems, not_run = [], []
     for cell in cells:
         if not cell["code"]:
             continue
         if cell["count"] is None and cell["source"].strip():
-            problems.append(f"{_cell_name(cell)} has no execution count: Run All did not run it")
+            not_run.append(cell)
         for out in cell["outputs"]:
             if out["type"] == "error":
                 problems.append(f"{_cell_name(cell)}: {out['ename']}: {out['evalue']}")
             elif out["name"] == "stderr":
                 problems.append(f"{_cell_name(cell)} wrote to stderr: {out['text'][:300]!r}")
+    if not_run:
+        problems.append(
+            f"{len(not_run)} code cells have no execution count (Run All did not run them), "
+            f"from {_cell_name(not_run[0])}"
+        )
     return problems
 
 
-def kernel_problems(name: str, state: dict) -> list[str]:
-    """Errors and stderr the kernel sent, but for CONTROL_TARGET and NO_SUCH_COMM (see there)."""
+def kernel_problems(state: dict) -> list[str]:
+    """Errors and stderr the kernel sent outside a cell's output (JupyterLab shows them only in
+    its log console: from a widget's callback, say), but CONTROL_TARGET and NO_SUCH_COMM."""
     problems = []
     for m in state["kernel"]:
+        if m["parent"] == "execute_request":  # shown in the cell: `cell_problems` has it
+            continue
         no_comm = re.fullmatch(NO_SUCH_COMM, m["text"])
         if re.fullmatch(CONTROL_TARGET, m["text"]) and m["parent"] == "comm_open":
             continue
         if no_comm and no_comm[1] not in state["comms"]:  # not a comm of the lesson's code
             continue
         problems.append(
-            f"{name}: the kernel sent, during {m['phase']} (in reply to "
-            f"{m['parent']}): {m['text'].strip()}"
+            f"the kernel sent, during {m['phase']} (in reply to {m['parent']}): {m['text'].strip()}"
         )
     return problems
 
@@ -452,14 +473,14 @@ def _loaded(page, index: int) -> dict:
 
 def check_widget(page, name: str, cell: dict, number: int) -> list[str]:
     """Change the first control of the widget in `cell`; return what did not redraw in place."""
-    where = f"{name}: widget {number} in {_cell_name(cell)}"
+    where = f"widget {number} in {_cell_name(cell)}"
     page.evaluate(_SHOW_CELL, cell["index"])
     views = page.locator(
         f'[data-nnfp-cell="{cell["index"]}"] .jp-OutputArea-output .jupyter-widgets'
     )
     try:
         views.first.wait_for(state="visible", timeout=WIDGET_LIMIT * 1000)
-    except Exception:
+    except PlaywrightTimeout:
         return [f"{where}: did not render a widget within {WIDGET_LIMIT} s"]
     before = _loaded(page, cell["index"])
     if before["unloaded"]:
@@ -469,17 +490,20 @@ def check_widget(page, name: str, cell: dict, number: int) -> list[str]:
     control = page.evaluate(_FIRST_CONTROL, cell["index"])
     if control is None:
         return [f"{where}: has no control (select, input, button or slider) to change"]
-    page.evaluate("() => { window.__nnfp.phase = 'widget change'; }")
+    page.evaluate("p => { window.__nnfp.phase = p; }", f"the change of widget {number}")
     change = change_control(page, control)
     if change.endswith(f": {control['value']} -> {control['value']}"):
         return [f"{where}: its first control did not change ({change})"]
     deadline, now = time.monotonic() + WIDGET_LIMIT, before
-    while time.monotonic() < deadline and not _redrawn(before, now):
+    while not _redrawn(before, now) and time.monotonic() < deadline:
+        if page.evaluate(_COMPLAINTS):  # an error: it will not redraw
+            break
         page.wait_for_timeout(200)
         now = page.evaluate(_SNAPSHOT, cell["index"])
-    page.wait_for_function(_RUN_DONE, timeout=WIDGET_LIMIT * 1000, polling=250)
+    _waited(page, _RUN_DONE, WIDGET_LIMIT)  # the kernel is idle again (else: found below)
     page.wait_for_timeout(700)  # anything drawn late (a second figure) shows up by now
     after = _loaded(page, cell["index"])
+    after["complaints"] = page.evaluate(_COMPLAINTS)
     page.evaluate("() => { window.__nnfp.phase = 'after the widgets'; }")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(f'[data-nnfp-cell="{cell["index"]}"]').screenshot(
@@ -506,7 +530,8 @@ def widget_problems(where: str, change: str, before: dict, after: dict) -> list[
             )
     if not _redrawn(before, after):
         thing = "its picture" if before["figures"] else "its text (it shows no picture)"
-        problems.append(f"{said}: {thing} did not change within {WIDGET_LIMIT} s")
+        when = ": the kernel reported an error (below)" if after["complaints"] else ""
+        problems.append(f"{said}: {thing} did not change{when or f' within {WIDGET_LIMIT} s'}")
     return problems
 
 
@@ -519,13 +544,14 @@ class _Times:
     def pytest_terminal_summary(self, terminalreporter):
         if not LESSON_TIMES:
             return
-        terminalreporter.section("lessons in JupyterLab: seconds (open, Run All, widgets)")
+        terminalreporter.section("lessons in JupyterLab: seconds")
         for name, t in LESSON_TIMES.items():
-            terminalreporter.write_line(
-                f"{name:<32} open {t['open']:5.1f}   run all {t['run all']:5.1f}   "
-                f"widgets {t.get('widgets', 0):5.1f} ({t.get('n widgets', 0):.0f})   "
-                f"total {t['total']:5.1f}"
-            )
+            parts = [f"{name:<28}"]
+            for key in ("open", "run all", "widgets", "total"):
+                parts.append(f"{key} {t[key]:5.1f}" if key in t else f"{key}     -")
+            if "n widgets" in t:
+                parts[3] += f" ({t['n widgets']:.0f})"
+            terminalreporter.write_line("   ".join(parts))
             for change in t.get("changes", []):
                 terminalreporter.write_line(f"    {change}")
 
@@ -544,11 +570,9 @@ def lab(request):
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b
@@ -581,7 +605,7 @@ LESSONS = lessons()
 
 
 @pytest.mark.parametrize("nb", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_and_its_widgets_redraw_in_place(lab, browser, nb):
+def test_lesson_runs_and_its_widgets_redraw_in_place(browser, lab, nb):
     times = LESSON_TIMES[nb.name] = {}
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
@@ -596,26 +620,27 @@ def test_lesson_runs_and_its_widgets_redraw_in_place(lab, browser, nb):
         problems += cell_problems(cells)
         ran = page.evaluate("() => window.__nnfp.ran")
         if ran != "ok" and not problems:
-            problems.append(f"{nb.name}: Run All ended with {ran!r}")
+            problems.append(f"Run All ended with {ran!r}")
         if page.evaluate(_DOM_ERRORS) and not problems:
-            problems.append(f"{nb.name}: the page shows an error or stderr output")
+            problems.append("the page shows an error or stderr output")
         widgets = [c for c in cells if any(WIDGET_MIME in o["mimes"] for o in c["outputs"])]
         mark = time.monotonic()
         for number, cell in enumerate(widgets, 1):
             problems += check_widget(page, nb.name, cell, number)
         times["widgets"], times["n widgets"] = time.monotonic() - mark, len(widgets)
-        problems += kernel_problems(nb.name, page.evaluate("() => window.__nnfp"))
+        problems += kernel_problems(page.evaluate("() => window.__nnfp"))
         if widgets:
             page.evaluate(_SHOW_CELL, widgets[0]["index"])
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{nb.stem}.png"))
-        problems += [f"{nb.name}: {p}" for p in seen]
+        problems += seen
     finally:
         times["total"] = time.monotonic() - start
         with contextlib.suppress(Exception):  # the kernel may be gone already
             page.evaluate(_SHUTDOWN)
         ctx.close()
-    assert not problems, "\n".join(problems)
+    problems = list(dict.fromkeys(problems))  # an image, say, may be requested twice
+    assert not problems, f"{nb.name} in JupyterLab:\n" + "\n".join(problems)
 
 
 if __name__ == "__main__":
