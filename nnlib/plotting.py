@@ -950,17 +950,29 @@ def _add_both_fire_swatch(ax, units, xlim, ylim) -> None:
     ax.add_patch(swatch)
 
 
+def _check_mistakes(m, name: str) -> np.ndarray:
+    """Validate one run's mistakes per epoch: counts, at least one epoch."""
+    m = as_array(m, name, ndim=1, finite=True)
+    if m.size == 0:
+        raise ValueError(f"{name} must hold at least one epoch, got an empty array")
+    if np.any(m < 0) or np.any(m != np.round(m)):
+        raise ValueError(f"{name} must hold counts (integers >= 0), got {m.tolist()[:10]}")
+    return m
+
+
 def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
     """Plot a perceptron's mistakes per epoch: a line with markers over epochs 1, 2, ...
 
-    The title gives the first and last counts and says whether training converged (the
-    last epoch had no mistake). The y-axis starts just below 0 and both axes have integer
-    ticks.
+    The title gives the first and last counts of the (first) run and says whether it
+    converged (the last epoch had no mistake). The y-axis starts just below 0 and both
+    axes have integer ticks. Several runs, passed as a mapping ``{label: counts}``, share
+    the axes, each with its own colour, marker and line style, and a legend.
 
     Parameters
     ----------
-    mistakes_per_epoch : array_like of int >= 0, shape (E,)
-        E.g. ``PerceptronResult.mistakes_per_epoch``.
+    mistakes_per_epoch : array_like of int >= 0, shape (E,), or mapping str -> such array
+        E.g. ``PerceptronResult.mistakes_per_epoch``, or
+        ``{"fixed order": r1.mistakes_per_epoch, "random order": r2.mistakes_per_epoch}``.
     ax : matplotlib Axes, optional
         Where to draw; a new figure is created when None.
     title : str, optional
@@ -977,27 +989,32 @@ def plot_mistakes(mistakes_per_epoch, ax=None, title: str | None = None):
         result = nnlib.classic.perceptron(X, y)
         ax = plot_mistakes(result.mistakes_per_epoch)
     """
-    m = as_array(mistakes_per_epoch, "mistakes_per_epoch", ndim=1, finite=True)
-    if m.size == 0:
-        raise ValueError("mistakes_per_epoch must hold at least one epoch, got an empty array")
-    if np.any(m < 0) or np.any(m != np.round(m)):
-        raise ValueError(
-            f"mistakes_per_epoch must hold counts (integers >= 0), got {m.tolist()[:10]}"
-        )
     from matplotlib.ticker import MaxNLocator
 
-    epochs = np.arange(1, m.size + 1)
+    if isinstance(mistakes_per_epoch, Mapping):
+        if not mistakes_per_epoch:
+            raise ValueError("mistakes_per_epoch must hold at least one run, got an empty mapping")
+        runs = [(str(k), _check_mistakes(v, f"mistakes_per_epoch[{k!r}]"))
+                for k, v in mistakes_per_epoch.items()]  # fmt: skip
+    else:
+        runs = [("mistakes", _check_mistakes(mistakes_per_epoch, "mistakes_per_epoch"))]
     ax = _new_axes(ax)
-    colour, marker = _colour_and_marker(0)
-    ax.plot(epochs, m, color=colour, marker=marker, label="mistakes")
+    for i, (label, m) in enumerate(runs):
+        colour, marker = _colour_and_marker(i)
+        ax.plot(np.arange(1, m.size + 1), m, color=colour, marker=marker, label=label,
+                linestyle=LINESTYLES[i % len(LINESTYLES)])  # fmt: skip
     ax.set_xlabel("epoch")
     ax.set_ylabel("mistakes (updates) in the epoch")
-    top = max(1.0, float(m.max()))
+    top = max(1.0, *(float(m.max()) for _, m in runs))
     ax.set_ylim(-0.05 * top, 1.1 * top)  # a margin below 0, so markers at 0 show whole
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    m = runs[0][1]
     status = "converged" if m[-1] == 0 else "not converged"
     counts = f"first {int(m[0])}, last {int(m[-1])} ({status} after {m.size} epochs)"
+    if len(runs) > 1:
+        counts = f"{runs[0][0]}: {counts}"
+        ax.legend(fontsize="small", loc="lower right")
     ax.set_title(("Mistakes per epoch" if title is None else title) + f"\n{counts}")
     return ax
 

@@ -1013,6 +1013,23 @@ def test_mistakes_per_epoch_line_and_title():
     assert ax.get_title() == "XOR\nfirst 2, last 2 (not converged after 3 epochs)"
 
 
+def test_mistakes_of_several_runs_share_the_axes():
+    runs = {"fixed order": [4, 4, 4], "random order": [2, 3, 4, 2]}
+    ax = plot_mistakes(runs, title="XOR")
+    lines = ax.get_lines()
+    assert [ln.get_label() for ln in lines] == ["fixed order", "random order"]
+    np.testing.assert_array_equal(lines[1].get_xdata(), [1, 2, 3, 4])  # epochs from 1
+    np.testing.assert_array_equal(lines[1].get_ydata(), [2, 3, 4, 2])
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
+    assert lines[0].get_marker() != lines[1].get_marker()
+    assert ax.get_title() == "XOR\nfixed order: first 4, last 4 (not converged after 3 epochs)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(runs)
+    with pytest.raises(ValueError, match=r"mistakes_per_epoch\['b'\] must hold counts"):
+        plot_mistakes({"a": [1], "b": [-1]})
+    with pytest.raises(ValueError, match="at least one run"):
+        plot_mistakes({})
+
+
 def test_mistakes_bad_input():
     with pytest.raises(ValueError, match="at least one epoch"):
         plot_mistakes([])
