@@ -37,6 +37,7 @@ import numpy as np
 from ._checks import as_array, check_bool, check_choice, check_int, check_number
 
 __all__ = [
+    "HATCHES",
     "HISTORY_KEYS",
     "LINESTYLES",
     "MARKERS",
@@ -56,6 +57,7 @@ __all__ = [
     "plot_lines",
     "plot_loss_surface",
     "plot_mistakes",
+    "plot_net_inputs",
     "plot_neuron_sketch",
     "plot_novikoff_proof",
     "plot_novikoff_runs",
@@ -1398,6 +1400,63 @@ def plot_novikoff_proof(weights_history, u, gamma: float, R: float, ax=None, tit
     ax.set_ylabel("value")
     ax.set_title("The two steps of Novikoff's proof along a run" if title is None else title)
     ax.legend(fontsize="small", loc="upper left")
+    return ax
+
+
+#: Bar hatches of `plot_net_inputs`, cycled with the colours (so a grey print still reads).
+HATCHES: tuple[str, ...] = ("//", "", "..", "xx")
+
+
+def plot_net_inputs(nets, patterns, ax=None, title: str | None = None):
+    r"""Plot the net input :math:`w \cdot x + b` of several units on each pattern as grouped bars.
+
+    One group per pattern, one bar per unit (colour `PALETTE[i]`, hatch `HATCHES[i]`), each
+    bar labelled with its value; a black line at 0 marks the threshold of a bias unit, which
+    fires where its bar reaches it.
+
+    Parameters
+    ----------
+    nets : mapping str -> array_like, shape (P,)
+        The units' net inputs on the P patterns, by legend label.
+    patterns : sequence of P str
+        The tick label of each pattern (e.g. ``"(1, 1, 1)\nt = +1"``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default ``"Net input per pattern"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        Bars with ``gid="net_i"`` for unit i (0-based).
+    """
+    if not isinstance(nets, Mapping) or not nets:
+        raise TypeError(f"nets must be a non-empty mapping label -> net inputs, got {nets!r}")
+    values = [as_array(v, f"nets[{k!r}]", ndim=1, finite=True) for k, v in nets.items()]
+    if isinstance(patterns, str) or len(patterns) != len(values[0]):
+        raise ValueError(f"patterns must hold one label per pattern ({len(values[0])})")
+    if any(v.shape != values[0].shape for v in values):
+        raise ValueError(f"every unit in nets needs {len(values[0])} net inputs, one per pattern")
+    ax = _new_axes(ax, figsize=(7.0, 3.8), layout="constrained")
+    pos, width = np.arange(len(patterns)), 0.8 / len(values)
+    for i, (label, v) in enumerate(zip(nets, values, strict=True)):
+        x = pos - 0.4 + width * (i + 0.5)
+        colour, hatch = PALETTE[i % len(PALETTE)], HATCHES[i % len(HATCHES)]
+        ax.bar(x, v, width=width, color=colour, hatch=hatch, label=str(label),
+               edgecolor="black", linewidth=0.5, gid=f"net_{i}")  # fmt: skip
+        for xi, vi in zip(x, v, strict=True):
+            up = vi >= 0
+            ax.annotate(_number_text(vi), (xi, vi), xytext=(0, 3 if up else -3), ha="center",
+                        textcoords="offset points", va="bottom" if up else "top")  # fmt: skip
+    ax.axhline(0, color="black", lw=1)
+    span = max(1.0, *(float(np.abs(v).max()) for v in values))
+    ax.set_ylim(
+        min(0.0, *(v.min() for v in values)) - 0.3 * span,
+        max(0.0, *(v.max() for v in values)) + 0.6 * span,
+    )
+    ax.set_xticks(pos, [str(p) for p in patterns])
+    ax.set_ylabel("net input w·x + b")
+    ax.set_title("Net input per pattern" if title is None else title)
+    ax.legend(loc="upper right", fontsize="small")
     return ax
 
 

@@ -27,6 +27,7 @@ from nnlib.plotting import (
     plot_lines,
     plot_loss_surface,
     plot_mistakes,
+    plot_net_inputs,
     plot_neuron_sketch,
     plot_novikoff_proof,
     plot_novikoff_runs,
@@ -996,6 +997,28 @@ def test_novikoff_proof_curves():
         plot_novikoff_proof(H, [0, 0, 2.0], 0.5, 2.0)
     with pytest.raises(ValueError, match="gamma"):
         plot_novikoff_proof(H, u, 0, 2.0)
+
+
+def test_net_inputs_grouped_bars_with_their_values():
+    # lesson 02's 3-input case: Hebb's net input is -2 everywhere, the separator's 1, -1, -1, -1
+    nets = {"Hebb": [-2, -2, -2, -2], "separating": [1, -1, -1, -1]}
+    ax = plot_net_inputs(nets, ["p1", "p2", "p3", "p4"], title="T")
+    for i, values in enumerate(nets.values()):
+        bars = [p for p in ax.patches if p.get_gid() == f"net_{i}"]
+        assert [b.get_height() for b in bars] == values
+        centres = [b.get_x() + b.get_width() / 2 for b in bars]
+        np.testing.assert_allclose(centres, np.arange(4) + (-0.2 if i == 0 else 0.2))
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == sorted(["-2"] * 4 + ["1", "-1", "-1", "-1"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["p1", "p2", "p3", "p4"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Hebb", "separating"]
+    assert ax.get_title() == "T" and ax.get_ylim()[0] < -2 and ax.get_ylim()[1] > 1
+    with pytest.raises(TypeError, match="nets must be a non-empty mapping"):
+        plot_net_inputs([[1, 2]], ["a", "b"])
+    with pytest.raises(ValueError, match=r"patterns must hold one label per pattern \(2\)"):
+        plot_net_inputs({"a": [1, 2]}, ["a"])
+    with pytest.raises(ValueError, match="every unit in nets needs 2 net inputs"):
+        plot_net_inputs({"a": [1, 2], "b": [1]}, ["a", "b"])
 
 
 def test_mistakes_per_epoch_line_and_title():
