@@ -562,11 +562,18 @@ def lab(request):
         pytest.fail(f"no lessons ([0-9][0-9]_*.ipynb) in {NOTEBOOKS}")
     request.config.pluginmanager.register(_Times(), "nnfp-lab-times")
     server = LabServer(lessons())
+    # a SIGTERM (a CI time limit, say) unwinds like Ctrl-C, so the server is stopped too
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()
         yield server
     finally:
         server.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture(scope="module")
