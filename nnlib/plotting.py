@@ -50,6 +50,8 @@ __all__ = [
     "line_in_view",
     "plot_criterion_landscape",
     "plot_decision_boundary",
+    "plot_gate_sweep",
+    "plot_hidden_layer",
     "plot_history",
     "plot_layer_histograms",
     "plot_layer_stats",
@@ -62,6 +64,7 @@ __all__ = [
     "plot_novikoff_proof",
     "plot_novikoff_runs",
     "plot_perceptron_update",
+    "plot_solution_counts",
     "plot_unit_steps",
     "unit_legend",
 ]
@@ -1458,6 +1461,141 @@ def plot_net_inputs(nets, patterns, ax=None, title: str | None = None):
     ax.set_title("Net input per pattern" if title is None else title)
     ax.legend(loc="upper right", fontsize="small")
     return ax
+
+
+def plot_gate_sweep(thetas, names, corner_nets=None, ax=None, title: str | None = None):
+    r"""Step plot: which gate a neuron computes as its threshold :math:`\theta` sweeps.
+
+    Each distinct name (``"and"``, ``"or"``, ``"always fires"``, ...) gets one level, in
+    order of appearance; the value at :math:`\theta` holds on the interval ending there,
+    since a neuron fires when :math:`w \cdot x \ge \theta` (intervals ``(prev, θ]``).
+    Dotted vertical lines mark the corners' net inputs, where the gate can change.
+
+    Parameters
+    ----------
+    thetas : array_like, shape (T,), increasing
+    names : sequence of T str
+        What the neuron computes at each threshold (`nnlib.classic.identify_gate`).
+    corner_nets : array_like, optional
+        The net inputs of the patterns, drawn as dotted lines.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        The y tick labels are the names, bottom to top in order of appearance.
+    """
+    thetas = as_array(thetas, "thetas", ndim=1, finite=True)
+    if len(thetas) < 2 or not np.all(np.diff(thetas) > 0):
+        raise ValueError("thetas must hold at least 2 increasing thresholds")
+    if isinstance(names, str) or len(names) != len(thetas):
+        raise ValueError(f"names must hold one name per threshold ({len(thetas)})")
+    labels = list(dict.fromkeys(str(n) for n in names))  # distinct, in order of appearance
+    level = [labels.index(str(n)) for n in names]
+    ax = _new_axes(ax, figsize=(7.0, 2.6), layout="constrained")
+    ax.step(thetas, level, where="pre", color=PALETTE[0], gid="sweep")
+    ax.plot(thetas, level, ls="none", marker="o", ms=3, color=PALETTE[0])
+    for k, net in enumerate([] if corner_nets is None else np.unique(corner_nets)):
+        ax.axvline(net, color="grey", ls=":", label="net input of a corner" if k == 0 else None)
+    if corner_nets is not None:
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("threshold θ")
+    ax.set_ylabel("gate computed")
+    ax.set_title("Which gate for each threshold θ" if title is None else title)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_solution_counts(grid, counts, titles=None, axes=None):
+    """Heat maps over (w1, w2): how many thresholds make a neuron compute each gate.
+
+    One panel per gate, one colour scale for all; a cell with no valid threshold stays white.
+
+    Parameters
+    ----------
+    grid : array_like, shape (G,), increasing and evenly spaced
+        The weight values, the same for w1 and w2; each is the centre of a pixel.
+    counts : mapping str -> array_like of int, shape (G, G)
+        Per gate, the number of valid thresholds; rows follow w2, columns w1.
+    titles : sequence of str, optional
+        One per gate; default the gate's name in capitals.
+    axes : matplotlib Axes, one per gate, optional
+
+    Returns
+    -------
+    ndarray of Axes
+        Each panel's image has ``gid="counts"``.
+    """
+    grid = as_array(grid, "grid", ndim=1, finite=True)
+    if len(grid) < 2 or not np.allclose(np.diff(grid), grid[1] - grid[0]) or grid[1] <= grid[0]:
+        raise ValueError("grid must hold at least 2 increasing, evenly spaced values")
+    if not isinstance(counts, Mapping) or not counts:
+        raise TypeError("counts must be a non-empty mapping gate name -> (G, G) counts")
+    maps = {k: as_array(v, f"counts[{k!r}]", ndim=2) for k, v in counts.items()}
+    if any(m.shape != (len(grid), len(grid)) for m in maps.values()):
+        raise ValueError(f"every counts map must have shape (G, G) = ({len(grid)}, {len(grid)})")
+    if titles is not None and len(titles) != len(maps):
+        raise ValueError(f"titles must hold one title per gate ({len(maps)})")
+    axes = _axes_array(axes, len(maps), "axes", panel_width=4.3)
+    half = (grid[1] - grid[0]) / 2  # each grid value is the centre of a pixel
+    extent = (grid[0] - half, grid[-1] + half, grid[0] - half, grid[-1] + half)
+    vmax = max(1.0, *(float(m.max()) for m in maps.values()))
+    for k, (ax, (name, m)) in enumerate(zip(axes, maps.items(), strict=True)):
+        image = ax.imshow(np.ma.masked_equal(m, 0), origin="lower", extent=extent,
+                          cmap="viridis", vmin=1, vmax=vmax, gid="counts")  # fmt: skip
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set(xlabel="w1", ylabel="w2", title=name.upper() if titles is None else titles[k])
+    axes[0].figure.colorbar(
+        image, ax=list(axes), label="number of valid thresholds θ (white: none)"
+    )
+    return axes
+
+
+def plot_hidden_layer(units, output, X, y, H, axes=None, name: str = ""):
+    r"""Two panels for a two-layer network of threshold units with two hidden neurons.
+
+    Left, the hidden neurons' lines over the inputs, each firing half-plane tinted
+    (`plot_lines` with ``region=True``: the "both fire" swatch appears only where they
+    overlap). Right, the output neuron's line over the hidden points ``H``, where the
+    hidden layer sends the inputs, axes ``h1`` and ``h2``.
+
+    Parameters
+    ----------
+    units : sequence of 2 (w, theta, label)
+        The hidden neurons, weights (2,) and threshold.
+    output : (w, theta)
+        The output neuron.
+    X : array_like, shape (N, 2)
+        The inputs.
+    y : array_like, shape (N,)
+        Their targets (binary).
+    H : array_like, shape (N, 2)
+        The hidden layer's outputs on X.
+    axes : two matplotlib Axes, optional
+    name : str, default ""
+        Prefixed to both titles (e.g. the network's name).
+
+    Returns
+    -------
+    ndarray of 2 Axes
+    """
+    axes = _axes_array(axes, 2, "axes", panel_width=5.5)
+    view = {"xlim": (-0.5, 1.5), "ylim": (-0.5, 1.5)}
+    prefix = f"{name}: " if name else ""
+    fires = [f"h{i + 1} fires" for i in range(len(units))]
+    plot_lines(units, X, y, ax=axes[0], kind="threshold", region=True, region_labels=fires,
+               title=f"{prefix}the hidden neurons over the inputs", **view)  # fmt: skip
+    unit_legend(axes[0], ncol=2)
+    w, theta = _check_unit(output[0], output[1], "threshold", where="output")
+    line = _equation(w, theta, "threshold").replace("x", "h")  # h1 + h2 = 1.5
+    plot_linear_unit(w, theta, H, y, ax=axes[1], kind="threshold", label=line, **view,
+                     title=f"{prefix}the output neuron sees (h1, h2)")  # fmt: skip
+    axes[1].set_xlabel("h1")
+    axes[1].set_ylabel("h2")
+    return axes
 
 
 #: The parts `plot_neuron_sketch` labels, in the order of the signal.

@@ -20,6 +20,8 @@ from nnlib.plotting import (
     layer_statistics,
     plot_criterion_landscape,
     plot_decision_boundary,
+    plot_gate_sweep,
+    plot_hidden_layer,
     plot_history,
     plot_layer_histograms,
     plot_layer_stats,
@@ -32,6 +34,7 @@ from nnlib.plotting import (
     plot_novikoff_proof,
     plot_novikoff_runs,
     plot_perceptron_update,
+    plot_solution_counts,
     plot_unit_steps,
 )
 
@@ -1019,6 +1022,56 @@ def test_net_inputs_grouped_bars_with_their_values():
         plot_net_inputs({"a": [1, 2]}, ["a"])
     with pytest.raises(ValueError, match="every unit in nets needs 2 net inputs"):
         plot_net_inputs({"a": [1, 2], "b": [1]}, ["a", "b"])
+
+
+def test_gate_sweep_levels_follow_the_names():
+    thetas = np.array([-0.5, 0.5, 1.0, 1.5, 2.0, 2.5])
+    names = ["always fires", "or", "or", "and", "and", "never fires"]
+    ax = plot_gate_sweep(thetas, names, corner_nets=[0, 1, 1, 2], title="T")
+    step = next(ln for ln in ax.get_lines() if ln.get_gid() == "sweep")
+    np.testing.assert_array_equal(step.get_xdata(), thetas)
+    np.testing.assert_array_equal(step.get_ydata(), [0, 1, 1, 2, 2, 3])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["always fires", "or", "and",
+                                                           "never fires"]  # fmt: skip
+    dotted = [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    assert dotted == [0, 1, 2]  # one line per distinct corner net input
+    assert ax.get_title() == "T"
+    with pytest.raises(ValueError, match="names must hold one name per threshold"):
+        plot_gate_sweep(thetas, names[:2])
+    with pytest.raises(ValueError, match="increasing"):
+        plot_gate_sweep(thetas[::-1], names)
+
+
+def test_solution_counts_one_panel_per_gate_white_where_none():
+    grid = np.array([-1.0, 0.0, 1.0])
+    counts = {"and": np.array([[0, 0, 0], [0, 0, 0], [0, 0, 2]]), "xor": np.zeros((3, 3))}
+    axes = plot_solution_counts(grid, counts)
+    assert [ax.get_title() for ax in axes] == ["AND", "XOR"]
+    image = next(im for im in axes[0].get_images() if im.get_gid() == "counts")
+    data = image.get_array()
+    assert data.mask.sum() == 8 and data[2, 2] == 2  # only (w1, w2) = (1, 1) has a threshold
+    np.testing.assert_allclose(image.get_extent(), [-1.5, 1.5, -1.5, 1.5])
+    assert image.get_clim() == (1, 2)  # one scale for every panel
+    with pytest.raises(ValueError, match=r"shape \(G, G\) = \(3, 3\)"):
+        plot_solution_counts(grid, {"and": np.zeros((2, 3))})
+    with pytest.raises(ValueError, match="evenly spaced"):
+        plot_solution_counts([0, 1, 3], {"and": np.zeros((3, 3))})
+
+
+def test_hidden_layer_panels():
+    X = _GATE_X
+    t = np.array([0, 1, 1, 0])
+    units = [([1.0, -1.0], 0.5, "h1"), ([-1.0, 1.0], 0.5, "h2")]  # and_not, centred
+    H = np.array([[0, 0], [0, 1], [1, 0], [0, 0]])
+    left, right = plot_hidden_layer(units, ([1, 1], 0.5), X, t, H, name="and_not")
+    assert left.get_title() == "and_not: the hidden neurons over the inputs"
+    assert _artist(left, "both_fire") is None  # the regions do not meet
+    regions = [_artist(left, f"fire_region_{i}").get_label() for i in range(2)]
+    assert regions == ["h1 fires", "h2 fires"]
+    assert _artist(right, "decision_line").get_label() == "h1 + h2 = 0.5"
+    assert right.get_xlabel() == "h1" and right.get_ylabel() == "h2"
+    scatter = next(c for c in right.collections if c.get_label() == "y = 1")
+    np.testing.assert_array_equal(scatter.get_offsets(), H[t == 1])
 
 
 def test_mistakes_per_epoch_line_and_title():
