@@ -452,3 +452,42 @@ def test_check_perceptron_step_stubs_and_bad_input(capsys):
         check_perceptron_step([0, 2], 0, [1, 1], np.inf, [1, -1], -1)
     with pytest.raises(ValueError, match="lr must be finite, got inf"):
         check_perceptron_step([0, 2], 0, [1, 1], 1, [1, -1], -1, lr=np.inf)
+
+
+# ------------------------------------------------- the lessons' inline checks and their solutions
+
+
+@pytest.mark.parametrize(
+    ("key", "right"),
+    [("01.raise-threshold", "b"), ("01.xor-grid", "b"), ("02.zero-target", "b"),
+     ("02.order", "a"), ("03.on-the-line", "b"), ("03.count-loss", "a")],
+)  # fmt: skip
+def test_lesson_questions_accept_the_solution_and_explain_every_wrong_option(key, right):
+    # the letter each lesson's <details> block gives as the solution is the one nnlib accepts
+    assert selfcheck.check_answer(key, right, show=False)
+    from nnlib import questions
+
+    feedback = questions.question(key)["feedback"]
+    for letter in sorted(set(feedback) - {right}):
+        result = selfcheck.check_answer(key, letter, show=False)
+        assert not result and feedback[letter] in result.message
+        assert f"({right})" not in feedback[letter]  # a wrong option's text never names the answer
+
+
+def test_lesson_numeric_checks_match_their_printed_solutions():
+    from nnlib import datasets
+
+    # lesson 01: AND with w = (2, 3): quiet net inputs 0, 3, 2, firing 5 -> (3, 5]
+    interval = classic.valid_thresholds((2, 3), "and")
+    assert (interval.low, interval.high) == (3, 5)
+    assert selfcheck.check_value("AND", [3, 5], [interval.low, interval.high], show=False)
+    # lesson 03: bipolar AND, w = (1, 1), b = -1: R = sqrt(3), gamma = 1/sqrt(3), bound 9
+    X, y = datasets.logic_gate("and", encoding="bipolar")
+    bound = classic.novikoff_bound(X, y, [1, 1], -1)
+    np.testing.assert_allclose([bound.R, bound.gamma, bound.bound], [3**0.5, 3**-0.5, 9])
+    assert selfcheck.check_value("bound", [1.732, 0.577, 9], [bound.R, bound.gamma, bound.bound],
+                                 atol=1e-3, show=False)  # fmt: skip
+    # lesson 02: the 3-input problem, w = X.T t = (0, 0, 0), b = sum(t) = -2
+    X3 = np.array([[1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]], dtype=float)
+    t3 = np.array([1, -1, -1, -1])
+    assert selfcheck.check_hebb_weights([0, 0, 0], -2, X3, t3, show=False)
