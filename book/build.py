@@ -354,9 +354,28 @@ def describe_spec(spec) -> str:
     return text
 
 
+#: A public test cell's call: ``check("a1.sigmoid_grad", sigmoid_grad)`` (`autograder.public`).
+PUBLIC_CHECK = re.compile(r"""^check\(\s*["']([A-Za-z0-9_.]+)["']""", re.MULTILINE)
+
+
+def _public_check_text(name: str) -> str:
+    """What a public test ``check(name, fn)`` does, in words, with its cases' labels."""
+    from autograder.public import cases
+
+    return (
+        "**What the check above does.** It runs your function on the public cases of "
+        f"`{name}` and judges each as grading does: the same checks, the same tolerance and "
+        "the same hints. The first failure stops it, with that case's inputs in full and the "
+        "hint that names the likely mistake. The public cases:\n\n"
+        + "\n".join(f"- {_md_escape(case.label)}" for case in cases(name))
+    )
+
+
 def _explain_check(visible: str, hidden: str, question: str) -> str:
-    """Explain a visible test cell in words, from its own code and comments, and the hidden
-    test after it from its specification (``autograder.specs.get_spec``)."""
+    """Explain a visible test cell in words, from its own code and comments (or, for a public
+    test, from its cases), and the hidden test after it from its specification
+    (``autograder.specs.get_spec``)."""
+    public = PUBLIC_CHECK.search(visible)
     checks = []
     if re.search(r"isinstance\(", visible):
         checks.append("the result has the right type (an ndarray, a tuple or a dict)")
@@ -373,11 +392,12 @@ def _explain_check(visible: str, hidden: str, question: str) -> str:
     ]
     if re.search(r"np\.(allclose|array_equal)", visible):
         checks.append("its values match the hand-worked example")
-    if not checks:
+    if not checks and not public:
         raise ValueError(
             f"the visible test of {question!r} uses none of the checks book/build.py "
-            "can explain (isinstance, .shape ==, .dtype ==, np.allclose/array_equal, 'x "
-            "must hold its original values'): teach `_explain_check` the new check"
+            "can explain (autograder.public's check, isinstance, .shape ==, .dtype ==, "
+            "np.allclose/array_equal, 'x must hold its original values'): teach "
+            "`_explain_check` the new check"
         )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -385,14 +405,17 @@ def _explain_check(visible: str, hidden: str, question: str) -> str:
 
         visible_tests_passed(question)
     spec = re.search(r'assert_check\("([^"]+)"', hidden)
-    text = [
-        "**What the check above does.** It runs your function on small inputs and stops at "
-        "the first `assert` that fails; the message says what was expected and what arrived. "
-        "It checks that " + "; ".join(checks) + "."
-    ]
-    if worked:
-        text.append("The worked example, as in the test's comments:")
-        text.append("\n".join(f"    {w}" for w in worked))
+    if public:
+        text = [_public_check_text(public.group(1))]
+    else:
+        text = [
+            "**What the check above does.** It runs your function on small inputs and stops "
+            "at the first `assert` that fails; the message says what was expected and what "
+            "arrived. It checks that " + "; ".join(checks) + "."
+        ]
+        if worked:
+            text.append("The worked example, as in the test's comments:")
+            text.append("\n".join(f"    {w}" for w in worked))
     text.append(f"When every check passes it prints: *{out.getvalue().strip()}*")
     if spec:
         text.append(_hidden_test_text(spec.group(1)))

@@ -35,7 +35,8 @@ Modules, one concept each, lower layers never importing higher ones::
     gradcheck  datasets  plotting          (tools; plotting imports matplotlib lazily)
     diagrams                               (a small network or computational graph, drawn)
     questions                              (the lessons' multiple-choice answers: data)
-    selfcheck  widgets                     (check-yourself answers; ipywidgets demos)
+    selfcheck                              (check-yourself answers)
+    widgets                                (ipywidgets demos; above model and training)
 
 Examples
 --------

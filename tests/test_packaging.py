@@ -184,9 +184,9 @@ LEVELS = {
     "losses": 2,
     "layers": 2,
     "selfcheck": 2,
-    "widgets": 2,
     "model": 3,
     "training": 4,
+    "widgets": 4,  # lesson 04's gradient-depth widget builds an MLP
 }
 
 
