@@ -125,6 +125,27 @@ def _table(ax) -> str:
     return head + "; row by row: " + "; ".join(lines)
 
 
+#: At most this many of a drawing's labels are read out; the rest are counted.
+DRAWING_LABELS = 40
+
+
+def _drawing_labels(ax) -> str:
+    """The text written on a drawing without axes (a network, a computational graph), in
+    reading order: top to bottom, then left to right; e.g. ``x₁, x₂, h₁, w = 0.15, ...``."""
+    found = []
+    for t in ax.texts:
+        label = plain(t.get_text())
+        if label:
+            x, y = t.get_transform().transform(t.get_position())  # display coordinates
+            found.append((-round(float(y)), round(float(x)), label))
+    labels = [label for _, _, label in sorted(found)]
+    if not labels:
+        return ""
+    more = len(labels) - DRAWING_LABELS
+    shown = ", ".join(labels[:DRAWING_LABELS]) + (f" and {more} more" if more > 0 else "")
+    return f"a drawing labelled {shown}"
+
+
 def describe_figure(fig) -> str:
     """Describe a matplotlib figure in words, from its own titles, labels and legends."""
     text = plain
@@ -151,6 +172,10 @@ def describe_figure(fig) -> str:
         if ax.images:
             table = _table(ax)
             bits.append("a colour-coded image" + (f", {table}" if table else ""))
+        if not ax.axison and not ax.images:
+            drawing = _drawing_labels(ax)
+            if drawing:
+                bits.append(drawing)
         legend = ax.get_legend()
         if legend is not None:
             labels = [text(t.get_text()) for t in legend.get_texts() if t.get_text().strip()]
