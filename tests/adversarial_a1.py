@@ -75,7 +75,7 @@ POINTS: dict[str, float] = {
     "numerical_gradient": 4,
 }
 TOTAL = sum(POINTS.values())  # 28
-WRITTEN = "written_sigmoid_cancels"  # 3 points, graded by hand: never in these numbers
+WRITTEN = "written_logit_shift"  # 3 points, graded by hand: never in these numbers
 WRITTEN_ANSWER = (
     "With the loss written on the logits, dL/dz = sigma(z) - y: the sigmoid's derivative "
     "cancels, so the gradient does not vanish when the sigmoid saturates."

@@ -38,7 +38,7 @@ QUESTIONS = {
     "mlp_backward": ("test_mlp_backward", "a1.mlp_backward", 6),
     "numerical_gradient": ("test_numerical_gradient", "a1.numerical_gradient", 4),
 }
-WRITTEN, WRITTEN_POINTS = "written_sigmoid_cancels", 3
+WRITTEN, WRITTEN_POINTS = "written_logit_shift", 3
 AUTO_POINTS = sum(points for _, _, points in QUESTIONS.values())  # 28
 TOTAL_POINTS = AUTO_POINTS + WRITTEN_POINTS  # 31
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)

@@ -20,7 +20,7 @@ from autograder.rebuild import Note, answer_ids, rebuild, rebuild_from_folder, s
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "autograder" / "source" / "a1_gradients" / "a1_gradients.ipynb"
 NAME = SOURCE.name
-WRITTEN = "written_sigmoid_cancels"
+WRITTEN = "written_logit_shift"
 ANSWER_TEXT = "The sigmoid's derivative cancels against the loss's: a - y."
 
 

@@ -232,7 +232,7 @@ def test_record_to_gradebook_is_idempotent(db_url, tmp_path):
     assert _score(db_url, "carol", "test_sigmoid_grad") == (0.0, False)  # failed: all zero
     assert _score(db_url, "carol", "test_mlp_backward") == (0.0, False)
     # the written answer is left to a human
-    assert _score(db_url, "bob", "written_sigmoid_cancels")[1] is True
+    assert _score(db_url, "bob", "written_logit_shift")[1] is True
     first = _rows(db_url)
     assert first[0] == ["alice", "bob", "carol"]
     assert len(first[1]) == 3
