@@ -55,25 +55,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import site_check
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = Path(os.environ.get("NNFP_LAB_NOTEBOOKS") or ROOT / "notebooks").resolve()
 SHOTS = ROOT / "_build" / "lab-screenshots"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-#: tests/site_check.py's flags (off the network: no background, sync or update requests),
-#: without file access: the pages come from the local server
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
+#: site_check's browser and its flags (off the network: no background, sync or update
+#: requests), without file access: the pages come from the local server
+CHROMIUM = site_check.CHROMIUM
+FLAGS = [f for f in site_check.FLAGS if f != "--allow-file-access-from-files"]
 #: seconds for the server to answer, for a lesson's kernel to start, for Run All
 START_LIMIT, KERNEL_LIMIT = 60, 60
 RUN_LIMIT = float(os.environ.get("NNFP_LAB_RUN_LIMIT") or 90)
