@@ -46,6 +46,14 @@ FUNCTIONS = [spec.function for spec in SPECS_A1]
 LEFT_TO_GRADING: frozenset[str] = frozenset()
 
 
+@pytest.fixture(autouse=True)
+def _restore_printoptions():
+    """The release's setup cell sets numpy's print options for the student (precision 6):
+    restore them after each test, or every later doctest prints 6 digits instead of 8."""
+    with np.printoptions(**np.get_printoptions()):
+        yield
+
+
 def _gid(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
