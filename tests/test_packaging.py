@@ -121,6 +121,13 @@ def test_ci_runs_the_floors_job_after_make_test():
     assert commands.index("make test") < commands.index("make test-floors")
 
 
+def test_ci_checks_the_site_and_every_lesson_in_a_real_browser():
+    lines = [ln.strip() for ln in (ROOT / ".ci/run").read_text().splitlines()]
+    commands = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert "make test-site" in commands and "make test-lab" in commands
+    assert commands.index("make test") < commands.index("make test-lab")
+
+
 def test_the_floors_job_installs_the_lowest_versions_in_its_own_venv():
     recipe = subprocess.run(
         ["make", "-n", "-o", ".venv/.installed", "test-floors"],
