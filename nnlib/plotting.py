@@ -51,6 +51,7 @@ __all__ = [
     "plot_criterion_landscape",
     "plot_decision_boundary",
     "plot_gate_sweep",
+    "plot_gradient_stats",
     "plot_hidden_layer",
     "plot_history",
     "plot_layer_histograms",
@@ -1946,18 +1947,58 @@ def plot_layer_histograms(activations, axes=None, bins=50, titles=None, range=No
     return axes
 
 
-def plot_layer_stats(activations, ax=None):
-    """Plot the mean and standard deviation of each layer's activations against depth.
+def _stats_source(activations) -> tuple[np.ndarray, np.ndarray]:
+    """Per-layer means and stds: of a list of activation arrays, or of a result object.
+
+    A result object is anything with ``mean`` and ``std`` arrays of shape (L,), such as
+    `nnlib.experiments.ActStats` (this module does not import it).
+    """
+    if not isinstance(activations, (np.ndarray, Sequence, Mapping)) and all(
+        hasattr(activations, k) for k in ("mean", "std")
+    ):
+        means = as_array(activations.mean, "activations.mean", ndim=1)
+        stds = as_array(activations.std, "activations.std", ndim=1)
+        if means.shape != stds.shape or means.size == 0:
+            raise ValueError(
+                "activations.mean and activations.std must be non-empty arrays of one "
+                f"value per layer, got shapes {means.shape} and {stds.shape}"
+            )
+        return means, stds
+    return layer_statistics(activations)
+
+
+def _per_layer(values, n: int, name: str, attr: str) -> np.ndarray:
+    """Return per-layer values as an array (n,), or the `attr` array of a result object."""
+    if not isinstance(values, (np.ndarray, Sequence)) and hasattr(values, attr):
+        values = getattr(values, attr)
+    arr = as_array(values, name, ndim=1)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must hold one value per layer, shape ({n},), got {arr.shape}")
+    return arr
+
+
+def plot_layer_stats(activations, ax=None, predicted=None, logy=False):
+    r"""Plot the mean and standard deviation of each layer's activations against depth.
 
     Two lines with markers (mean: circles, std: squares) over the layer index, 1-based.
-    The numbers are those of `layer_statistics`.
+    The numbers are those of `layer_statistics`. With `predicted`, a dashed black line
+    shows a predicted std per layer (e.g. the mean-field recursion
+    :math:`q_{l+1} = n\,\mathrm{Var}(w)\,\mathbb E[f(\sqrt{q_l}z)^2]` of
+    `nnlib.experiments.mean_field`) and the title gives the last layer's measured and
+    predicted std.
 
     Parameters
     ----------
-    activations : list of array_like, length L
-        One array per layer, any shape.
+    activations : list of array_like (length L), or a result object
+        One array per layer, any shape; or an object with per-layer ``mean`` and ``std``
+        arrays of shape (L,), such as `nnlib.experiments.ActStats`.
     ax : matplotlib Axes, optional
         Where to draw; a new figure is created when None.
+    predicted : array_like (L,) or an object with a ``std`` array (L,), optional
+        The predicted std of each layer, e.g. a `nnlib.experiments.MeanField`.
+    logy : bool, default False
+        A log-scale y axis, for a std that collapses by orders of magnitude. The mean is
+        then left out (it is near 0 and may be negative).
 
     Returns
     -------
@@ -1968,18 +2009,88 @@ def plot_layer_stats(activations, ax=None):
     Not run here (it draws a figure)::
 
         ax = plot_layer_stats([A1, A2, A3])
+        stats = experiments.activation_statistics("small", "tanh", rng=0)
+        ax = plot_layer_stats(stats, predicted=experiments.mean_field("tanh", 0.05, 10),
+                              logy=True)
     """
-    means, stds = layer_statistics(activations)
-    layers = np.arange(1, len(means) + 1)
+    means, stds = _stats_source(activations)
+    n = len(stds)
+    pred = None if predicted is None else _per_layer(predicted, n, "predicted", "std")
+    logy = check_bool(logy, "logy", meaning="True: log-scale y axis, std only")
+    layers = np.arange(1, n + 1)
     ax = _new_axes(ax)
-    for i, (values, label) in enumerate(((means, "mean"), (stds, "std"))):
+    series = [(1, stds, "std")] if logy else [(0, means, "mean"), (1, stds, "std")]
+    for i, values, label in series:
         colour, marker = _colour_and_marker(i)
         ax.plot(layers, values, color=colour, marker=marker, label=label)
-    ax.axhline(0.0, color="grey", linewidth=0.5)
+    if pred is not None:
+        ax.plot(layers, pred, color=OKABE_ITO["black"], linestyle="--", label="std, predicted")
+    if logy:
+        ax.set_yscale("log")
+    else:
+        ax.axhline(0.0, color="grey", linewidth=0.5)
     ax.set_xticks(layers)
     ax.set_xlabel("layer")
-    ax.set_ylabel("activation statistic")
-    ax.set_title("Activation mean and std per layer")
+    ax.set_ylabel("activation std (log scale)" if logy else "activation statistic")
+    title = "Activation std per layer" if logy else "Activation mean and std per layer"
+    if pred is not None:
+        title += f"\nlayer {n}: std {stds[-1]:.3g} measured, {pred[-1]:.3g} predicted"
+    ax.set_title(title)
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_gradient_stats(dW_std, dX_std=None, ax=None, logy=True):
+    r"""Plot the std of the weight gradients and input gradients of each layer (1-based).
+
+    For a stack :math:`Z_l = H_{l-1} W_l`, :math:`H_l = f(Z_l)` run backward from an
+    upstream gradient, :math:`dW_l = H_{l-1}^\top dZ_l` and :math:`dX_l = dZ_l W_l^\top`
+    (see `nnlib.experiments.deep_backward`). The title gives the first and last layers'
+    values of ``dW``. Log scale by default: these stds span many orders of magnitude.
+
+    Parameters
+    ----------
+    dW_std : array_like (L,), or a result object
+        Std of :math:`dW_l` per layer; or an object with ``dW_std`` and ``dX_std`` arrays,
+        such as `nnlib.experiments.ActStats` (then `dX_std` must be None).
+    dX_std : array_like (L,), optional
+        Std of :math:`dX_l` per layer.
+    ax : matplotlib Axes, optional
+    logy : bool, default True
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        ax = plot_gradient_stats(experiments.activation_statistics("large", "tanh", rng=0))
+    """
+    if not isinstance(dW_std, (np.ndarray, Sequence)) and hasattr(dW_std, "dW_std"):
+        if dX_std is not None:
+            raise TypeError("dX_std must be None when dW_std is a result object holding both")
+        dW_std, dX_std = dW_std.dW_std, dW_std.dX_std
+    if dW_std is None:
+        raise TypeError("dW_std is None: run the experiment with backward=True")
+    dW = as_array(dW_std, "dW_std", ndim=1, finite=True)
+    if dW.size == 0:
+        raise ValueError("dW_std must hold at least one layer, got an empty array")
+    dX = None if dX_std is None else _per_layer(dX_std, dW.size, "dX_std", "dX_std")
+    logy = check_bool(logy, "logy", meaning="True: log-scale y axis")
+    layers = np.arange(1, dW.size + 1)
+    ax = _new_axes(ax)
+    for i, values, label in ((2, dW, "dW std"), (3, dX, "dX std")):
+        if values is not None:
+            colour, marker = _colour_and_marker(i)
+            ax.plot(layers, values, color=colour, marker=marker, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xticks(layers)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("gradient std" + (" (log scale)" if logy else ""))
+    ax.set_title(f"Gradient std per layer\ndW: layer 1 {dW[0]:.3g}, layer {dW.size} {dW[-1]:.3g}")
     ax.legend(loc="best")
     return ax
 

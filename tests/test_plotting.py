@@ -21,6 +21,7 @@ from nnlib.plotting import (
     plot_criterion_landscape,
     plot_decision_boundary,
     plot_gate_sweep,
+    plot_gradient_stats,
     plot_hidden_layer,
     plot_history,
     plot_layer_histograms,
@@ -466,6 +467,91 @@ def test_layer_stats_lines():
     assert ax.get_xlabel() == "layer" and ax.get_ylabel()
     assert ax.get_title()
     assert isinstance(plot_layer_stats(acts), type(ax))  # ax=None makes a new Axes
+
+
+def _labelled(ax):
+    return {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
+
+
+def test_layer_stats_overlays_a_prediction_and_names_the_last_layer():
+    acts = _activations()
+    ax = plot_layer_stats(acts, predicted=[1.1, 1.7])
+    lines = _labelled(ax)
+    assert set(lines) == {"mean", "std", "std, predicted"}
+    np.testing.assert_allclose(lines["std, predicted"].get_ydata(), [1.1, 1.7])
+    np.testing.assert_allclose(lines["std"].get_ydata(), [1.0, np.sqrt(3.0)])
+    assert lines["std, predicted"].get_linestyle() == "--"
+    assert ax.get_yscale() == "linear"
+    assert ax.get_title().endswith("layer 2: std 1.73 measured, 1.7 predicted")
+
+
+def test_layer_stats_log_scale_takes_a_result_object_and_drops_the_mean():
+    from types import SimpleNamespace
+
+    stats = SimpleNamespace(mean=np.array([0.1, -0.01, 1e-4]), std=np.array([0.2, 0.04, 8e-3]))
+    pred = SimpleNamespace(std=np.array([0.21, 0.045, 9e-3]), mean=np.zeros(3))
+    ax = plot_layer_stats(stats, predicted=pred, logy=True)
+    lines = _labelled(ax)
+    assert set(lines) == {"std", "std, predicted"}  # a mean near 0 has no place on a log axis
+    np.testing.assert_allclose(lines["std"].get_ydata(), stats.std)
+    np.testing.assert_allclose(lines["std, predicted"].get_ydata(), pred.std)
+    np.testing.assert_array_equal(lines["std"].get_xdata(), [1, 2, 3])
+    assert ax.get_yscale() == "log" and "log" in ax.get_ylabel()
+
+
+def test_layer_stats_bad_prediction_or_flag():
+    acts = _activations()
+    with pytest.raises(ValueError, match=r"predicted must hold one value per layer, shape \(2,\)"):
+        plot_layer_stats(acts, predicted=[1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="logy"):
+        plot_layer_stats(acts, logy="yes")
+    from types import SimpleNamespace
+
+    with pytest.raises(ValueError, match=r"activations\.mean and activations\.std"):
+        plot_layer_stats(SimpleNamespace(mean=np.zeros(2), std=np.zeros(3)))
+
+
+def test_gradient_stats_lines_log_scale_and_title():
+    dW, dX = np.array([3.7e5, 1.1e5, 4.8]), np.array([2.6e5, 7.6e4, 3.5])
+    _fig, ax = plt.subplots()
+    out = plot_gradient_stats(dW, dX, ax=ax)
+    assert out is ax
+    lines = _labelled(ax)
+    np.testing.assert_allclose(lines["dW std"].get_ydata(), dW)
+    np.testing.assert_allclose(lines["dX std"].get_ydata(), dX)
+    np.testing.assert_array_equal(lines["dW std"].get_xdata(), [1, 2, 3])
+    assert lines["dW std"].get_marker() != lines["dX std"].get_marker()
+    assert ax.get_yscale() == "log"
+    assert ax.get_title() == "Gradient std per layer\ndW: layer 1 3.7e+05, layer 3 4.8"
+    assert plot_gradient_stats(dW, logy=False).get_yscale() == "linear"
+
+
+def test_gradient_stats_takes_a_result_object_and_refuses_bad_input():
+    from types import SimpleNamespace
+
+    stats = SimpleNamespace(dW_std=np.array([1.0, 2.0]), dX_std=np.array([0.5, 0.25]))
+    lines = _labelled(plot_gradient_stats(stats))
+    np.testing.assert_allclose(lines["dX std"].get_ydata(), [0.5, 0.25])
+    with pytest.raises(TypeError, match="dX_std must be None"):
+        plot_gradient_stats(stats, dX_std=[1.0, 2.0])
+    with pytest.raises(TypeError, match="backward=True"):
+        plot_gradient_stats(SimpleNamespace(dW_std=None, dX_std=None))
+    with pytest.raises(ValueError, match=r"dX_std must hold one value per layer"):
+        plot_gradient_stats([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="dW_std must contain only finite"):
+        plot_gradient_stats([1.0, np.nan])
+
+
+def test_layer_stats_with_the_experiment_and_its_mean_field():
+    from nnlib import experiments
+
+    stats = experiments.activation_statistics("small", "tanh", n_layers=4, width=100, n=50, rng=0)
+    mf = experiments.mean_field("tanh", 100 * 0.01**2, 4)
+    ax = plot_layer_stats(stats, predicted=mf, logy=True)
+    np.testing.assert_allclose(_labelled(ax)["std"].get_ydata(), stats.std)
+    np.testing.assert_allclose(_labelled(ax)["std, predicted"].get_ydata(), mf.std)
+    lines = _labelled(plot_gradient_stats(stats))
+    np.testing.assert_allclose(lines["dW std"].get_ydata(), stats.dW_std)
 
 
 # --------------------------------------------------------------------------- history
