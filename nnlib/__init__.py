@@ -33,6 +33,7 @@ Modules, one concept each, lower layers never importing higher ones::
     optimizers  schedules  training        (update rules, lr(t), fit -> History)
     classic                                (McCulloch-Pitts, Hebb, the perceptron)
     gradcheck  datasets  plotting          (tools; plotting imports matplotlib lazily)
+    experiments                            (deep-net activation statistics, mean field)
     diagrams                               (a small network or computational graph, drawn)
     questions                              (the lessons' multiple-choice answers: data)
     selfcheck                              (check-yourself answers)
@@ -51,6 +52,7 @@ from . import (
     classic,
     datasets,
     diagrams,
+    experiments,
     gradcheck,
     initializers,
     layers,
@@ -76,6 +78,7 @@ __all__ = [
     "classic",
     "datasets",
     "diagrams",
+    "experiments",
     "fit",
     "gradcheck",
     "initializers",

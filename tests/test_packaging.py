@@ -189,6 +189,7 @@ LEVELS = {
     "_flat": 1,
     "metrics": 1,
     "losses": 2,
+    "experiments": 2,  # deep-net statistics: _checks and activations only
     "layers": 2,
     "selfcheck": 2,
     "model": 3,
