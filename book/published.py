@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 import nnlib
-from nnlib import activations, classic, datasets, initializers, losses, optimizers
+from nnlib import activations, classic, datasets, experiments, initializers, losses, optimizers
 
 ROWS: list[dict] = []
 
@@ -268,6 +268,15 @@ configs = {  # init(fan_in, rng), activation, published std at layers 1, 2, 3, 1
         "~0.83, ~0.83, ~0.83, ~0.81",
     ),
 }
+
+
+def close_to_quoted(ours, quoted):
+    """Std at layers 1, 2, 3, 10 within 5% of the quotation (a collapsed layer 10: below 1e-6)."""
+    return np.allclose(ours[:3], quoted[:3], rtol=0.05) and (
+        ours[3] < 1e-6 if quoted[3] < 1e-3 else abs(ours[3] / quoted[3] - 1) < 0.05
+    )
+
+
 for name, (init, act, pub) in configs.items():
     stds = np.zeros((N_SEEDS, 10))
     for seed in range(N_SEEDS):
@@ -278,18 +287,71 @@ for name, (init, act, pub) in configs.items():
             stds[seed, layer] = H.std(dtype=np.float64)
     ours = stds.mean(axis=0)[[0, 1, 2, 9]]
     pub_values = np.array([float(v.strip(" ~")) for v in pub.split(",")])
-    # within 5% (the collapsing layer 10 of randn * 0.01: below 1e-6)
-    ok = np.allclose(ours[:3], pub_values[:3], rtol=0.05) and (
-        ours[3] < 1e-6 if pub_values[3] < 1e-3 else abs(ours[3] / pub_values[3] - 1) < 0.05
-    )
     fact(
         "Activation statistics, 10 layers of 500",
         f"{name}: std at layers 1, 2, 3, 10",
         pub,
         fmt(ours, 4),
-        ok,
+        close_to_quoted(ours, pub_values),
         CS231N,
     )
+# The same quotations beside the mean-field prediction: no sampling, only the rule
+# "variances add", q_1 = g, q_{l+1} = g E[f(sqrt(q_l) z)^2] with the gain g = fan_in Var(w).
+gains = {  # name: (activation, gain g at fan_in 500)
+    "randn * 0.01, tanh": ("tanh", 500 * 0.01**2),
+    "randn * 1.0, tanh": ("tanh", 500 * 1.0**2),
+    "Xavier, tanh": ("tanh", 1.0),
+    "Xavier, ReLU": ("relu", 1.0),
+    "He, ReLU": ("relu", 2.0),
+}
+for name, (act_name, gain) in gains.items():
+    pub = configs[name][2]
+    predicted = experiments.mean_field(act_name, gain, 10).std[[0, 1, 2, 9]]
+    fact(
+        "Activation statistics, 10 layers of 500",
+        f"{name}: mean-field prediction of the std at layers 1, 2, 3, 10",
+        pub,
+        fmt(predicted, 4),
+        close_to_quoted(predicted, np.array([float(v.strip(" ~")) for v in pub.split(",")])),
+        CS231N,
+        f"predicted, not measured: q_(l+1) = {gain:g} E[f(sqrt(q_l) z)^2], z ~ N(0, 1)",
+    )
+# The backward pass (one seed; a unit-Gaussian gradient arrives at layer 10): cs231n's slides
+# ask about it in words; the numbers are ours.
+CS231N_SLIDES = "cs231n lecture 6 (2017), slides on weight initialization (copied in seed deck S1)"
+small = experiments.activation_statistics("small", "tanh", rng=0)
+fact(
+    "Activation statistics, 10 layers of 500",
+    "randn * 0.01, tanh, backward pass: std of dW at layers 1 and 10",
+    '"All activations become zero! Q: think about the backward pass ... for a W*X gate" '
+    "(dW = X^T dZ with X near 0: tiny)",
+    fmt(small.dW_std[[0, 9]]),
+    bool(np.all(small.dW_std < 1e-3)),
+    CS231N_SLIDES,
+    "flat over the 10 layers: the shrinking inputs and the growing error signal cancel",
+)
+large = experiments.activation_statistics("large", "tanh", rng=0)
+growth = (large.dW_std[0] / large.dW_std[9]) ** (1 / 9)
+fact(
+    "Activation statistics, 10 layers of 500",
+    "randn * 1.0, tanh: units with |h| > 0.99 at layer 10",
+    '"Almost all neurons completely saturated, either -1 and 1"',
+    f"{large.saturated[9]:.1%}",
+    large.saturated[9] > 0.85,
+    CS231N_SLIDES,
+    'the slide goes on "Gradients will be all zero": they are not; the std of dW grows '
+    f"x{growth:.1f} per layer toward the input, from {large.dW_std[9]:.3g} at layer 10 to "
+    f"{large.dW_std[0]:.3g} at layer 1",
+)
+he = experiments.activation_statistics("he", "relu", rng=0)
+fact(
+    "Activation statistics, 10 layers of 500",
+    "He, ReLU, backward pass: std of the error signal dX at layers 1 and 10",
+    "kept from layer to layer by Var(w) = 2/n (square layers)",
+    fmt(he.dX_std[[0, 9]]),
+    abs(he.dX_std[0] / he.dX_std[9] - 1) < 0.25,
+    "He et al. (2015)",
+)
 
 # --------------------------------------------------------------------------- initialization
 r = np.random.default_rng(1)
