@@ -16,6 +16,9 @@ Every demo comes in two parts:
                     line before and after, and the update
 `gradient_depth_    each layer's weight-gradient norm in a deep MLP at
 view`               initialization, for a depth and a hidden activation (lesson 04)
+`init_view`         cs231n's deep-net experiment for one initialization: per-layer
+                    std of activations, dW and dX, the mean-field prediction and
+                    histograms (lesson 05, `nnlib.experiments`)
 ==================  ===========================================================
 
 How the widgets draw (JupyterLab 4, ipywidgets 8, and headless)
@@ -40,6 +43,7 @@ load them.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import textwrap
@@ -60,11 +64,16 @@ __all__ = [
     "DEPTH_ACTIVATIONS",
     "HEBB_ENCODINGS",
     "HEBB_GATES",
+    "INIT_ACTIVATIONS",
     "MAX_DEPTH",
+    "MAX_INIT_LAYERS",
+    "MAX_INIT_WIDTH",
     "gradient_depth_view",
     "gradient_depth_widget",
     "hebb_view",
     "hebb_widget",
+    "init_view",
+    "init_widget",
     "mcp_view",
     "mcp_widget",
     "perceptron_view",
@@ -890,5 +899,208 @@ def gradient_depth_widget(depth=8, hidden="sigmoid"):
         ]
         caption = f"Per layer (last / first: {_ratio_text(view['ratio'])})"
         return view, _table_html(["layer", "‖dW‖", "mean f'(Z)"], rows, caption=caption)
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- initialization
+
+#: Activations of `init_view`.
+INIT_ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid", "linear")
+#: Largest depth and width of `init_view` (a 20-layer, 1000-wide run takes about 2 s).
+MAX_INIT_LAYERS = 20
+MAX_INIT_WIDTH = 1000
+_INIT_STATS_RECT = (0.15, 0.56, 0.58, 0.32)  # per-layer std (log scale); legend on its right
+_INIT_HIST_RECT = (0.15, 0.08, 0.81, 0.34)  # histograms of a few layers
+_INIT_N_HIST = 4  # layers shown as histograms: the first, the last and two between
+
+
+def _check_init_args(scheme, activation, n_layers, width, dist, n):
+    """Validate `init_view`'s configuration and return it."""
+    from .experiments import DISTS, INIT_SCHEMES
+
+    scheme = check_choice(scheme, "scheme", INIT_SCHEMES)
+    activation = check_choice(activation, "activation", INIT_ACTIVATIONS)
+    n_layers = check_int(n_layers, "n_layers")
+    if not 1 <= n_layers <= MAX_INIT_LAYERS:
+        raise ValueError(f"n_layers must be between 1 and {MAX_INIT_LAYERS}, got {n_layers}")
+    width = check_int(width, "width")
+    if not 2 <= width <= MAX_INIT_WIDTH:
+        raise ValueError(f"width must be between 2 and {MAX_INIT_WIDTH}, got {width}")
+    dist = check_choice(dist, "dist", DISTS)
+    n = check_int(n, "n", low=1)
+    return scheme, activation, n_layers, width, dist, n
+
+
+def _init_histograms(ax, H, layers, skip_zeros: bool) -> None:
+    """Outline histograms (fraction of all entries per bin) of the layers `layers` (1-based).
+
+    With `skip_zeros` (ReLU) the entries exactly 0 are left out: their spike (half of
+    them) would flatten the rest; the panel's title gives that dead fraction.
+    """
+    from .plotting import MARKERS, PALETTE
+
+    values = [H[k - 1][H[k - 1] != 0] if skip_zeros else H[k - 1].ravel() for k in layers]
+    lo = min((float(v.min()) for v in values if v.size), default=0.0)
+    hi = max((float(v.max()) for v in values if v.size), default=0.0)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, 61)
+    for i, (k, v) in enumerate(zip(layers, values, strict=True)):
+        frac = np.histogram(v, bins=edges)[0] / H[k - 1].size
+        ax.stairs(frac, edges, color=PALETTE[i], linewidth=1.5, label=f"layer {k}", gid=f"hist{k}")
+        peak = int(np.argmax(frac))
+        ax.plot([(edges[peak] + edges[peak + 1]) / 2], [frac[peak]],
+                linestyle="none", marker=MARKERS[i], color=PALETTE[i])  # fmt: skip
+    ax.set_xlabel("activation h" + (" (the h = 0 entries left out)" if skip_zeros else ""))
+    ax.set_ylabel("fraction of entries")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def init_view(scheme="lecun", activation="tanh", n_layers=10, width=500, dist="normal",
+              n=1000, fig=None):  # fmt: skip
+    r"""Draw cs231n's deep-net experiment for one initialization, with the mean-field curve.
+
+    Runs `nnlib.experiments.activation_statistics` (``rng=0``): ``n`` unit-Gaussian
+    inputs through `n_layers` layers of `width` units, ``Z_l = H_{l-1} W_l``,
+    ``H_l = f(Z_l)``, no bias, ``W_l`` drawn by `scheme`; then the backward pass from a
+    unit-Gaussian upstream gradient. The top panel plots, per layer (log scale), the std of
+    the activations, the mean-field prediction (`nnlib.experiments.mean_field` with gain
+    :math:`g = n\,\mathrm{Var}(w)`):
+
+    .. math:: q_1 = g, \qquad q_{l+1} = g\,\mathbb E[f(\sqrt{q_l}z)^2],
+
+    and the std of ``dW_l`` and ``dX_l``. The bottom panel shows histograms of the
+    activations of the first, the last and two middle layers, on one common range (so a
+    collapse shows as a spike at 0). The title gives the last layer's std, measured and
+    predicted, and its saturated (tanh, sigmoid) or dead (ReLU) fraction.
+
+    Parameters
+    ----------
+    scheme : {"small", "large", "lecun", "xavier", "he"}, default "lecun"
+        See `nnlib.experiments.INIT_SCHEMES` (``"lecun"`` is cs231n's "Xavier").
+    activation : {"tanh", "relu", "sigmoid", "linear"}, default "tanh"
+    n_layers : int, 1..`MAX_INIT_LAYERS`, default 10
+    width : int, 2..`MAX_INIT_WIDTH`, default 500
+    dist : {"normal", "uniform"}, default "normal"
+    n : int >= 1, default 1000
+        Batch size.
+    fig : matplotlib Figure, optional
+        Cleared and redrawn (a widget passes its own); a new pyplot figure when None.
+
+    Returns
+    -------
+    dict
+        ``fig``; ``stats``: the `nnlib.experiments.ActStats` (``std``, ``mean``,
+        ``saturated``, ``dead``, ``dW_std``, ``dX_std``, each (n_layers,));
+        ``predicted``: the `nnlib.experiments.MeanField`; ``layers``: the 1-based layers
+        shown as histograms.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = init_view("he", "relu", n_layers=4, width=100, n=200)
+    >>> view["stats"].std.round(2), view["predicted"].std.round(2)
+    (array([0.82, 0.84, 0.91, 0.87]), array([0.83, 0.83, 0.83, 0.83]))
+    """
+    from . import experiments
+    from .plotting import OKABE_ITO, PALETTE
+
+    scheme, activation, n_layers, width, dist, n = _check_init_args(
+        scheme, activation, n_layers, width, dist, n
+    )
+    stats = experiments.activation_statistics(
+        scheme, activation, n_layers=n_layers, width=width, n=n, rng=0, dist=dist, keep=True
+    )
+    gain = width * experiments.init_std(scheme, width, width) ** 2
+    predicted = experiments.mean_field(activation, gain, n_layers)
+    layers = sorted({int(k) for k in np.rint(np.linspace(1, n_layers, _INIT_N_HIST))})
+
+    fig = _figure(fig)
+    ax = fig.add_axes(_INIT_STATS_RECT)
+    ls = np.arange(1, n_layers + 1)
+    ax.semilogy(ls, stats.std, marker="s", color=PALETTE[1], label="std of h", gid="std")
+    ax.semilogy(ls, predicted.std, linestyle="--", color=OKABE_ITO["black"],
+                label="mean field", gid="predicted")  # fmt: skip
+    ax.semilogy(ls, stats.dW_std, marker="^", color=PALETTE[2], label="std of dW", gid="dW")
+    ax.semilogy(ls, stats.dX_std, marker="D", color=PALETTE[3], label="std of dX", gid="dX")
+    ax.set_xlim(0.5, n_layers + 0.5)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("std (log scale)")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
+    frac = stats.dead if activation == "relu" else stats.saturated
+    word = "dead" if activation == "relu" else "saturated"
+    _fixed_title(
+        ax,
+        f"{scheme} ({dist}) init, {activation}, {n_layers} layers of {width}\n"
+        f"layer {n_layers} std: {stats.std[-1]:.3g}, predicted {predicted.std[-1]:.3g}",
+    )
+    hist = fig.add_axes(_INIT_HIST_RECT)
+    _init_histograms(hist, stats.activations, layers, skip_zeros=activation == "relu")
+    hist.set_title(f"{word} at layer {n_layers}: {frac[-1]:.1%}", fontsize=10)
+    stats = dataclasses.replace(stats, activations=None)  # drop the 40 MB of activations
+    return {"fig": fig, "stats": stats, "predicted": predicted, "layers": layers}
+
+
+def init_widget(scheme="lecun", activation="tanh", n_layers=10, width=500, dist="normal",
+                n=1000):  # fmt: skip
+    """Show drop-downs and sliders (scheme, activation, depth, width, distribution) for `init_view`.
+
+    Every change reruns the experiment and redraws the same figure; beside it, a table of
+    every layer (1-based): mean and std of the activations, the mean-field std, the
+    saturated or dead fraction, and the std of dW and dX.
+
+    Parameters
+    ----------
+    scheme, activation, n_layers, width, dist, n
+        The initial values, as in `init_view`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"scheme"``, ``"activation"``, ``"n_layers"``,
+        ``"width"``, ``"dist"``), ``image``, ``info``, ``update()`` and ``view`` attributes.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.init_widget(scheme="small")
+    """
+    import ipywidgets as widgets
+
+    from .experiments import DISTS, INIT_SCHEMES
+
+    scheme, activation, n_layers, width, dist, n = _check_init_args(
+        scheme, activation, n_layers, width, dist, n
+    )
+    narrow = widgets.Layout(width="170px")
+    controls = {
+        "scheme": widgets.Dropdown(value=scheme, options=list(INIT_SCHEMES),
+                                   description="init", layout=narrow),
+        "activation": widgets.Dropdown(value=activation, options=list(INIT_ACTIVATIONS),
+                                       description="activation", layout=narrow),
+        "n_layers": widgets.IntSlider(value=n_layers, min=1, max=MAX_INIT_LAYERS,
+                                      description="layers", layout=widgets.Layout(width="240px")),
+        "width": widgets.IntSlider(value=width, min=50, max=MAX_INIT_WIDTH, step=50,
+                                   description="width", layout=widgets.Layout(width="260px")),
+        "dist": widgets.Dropdown(value=dist, options=list(DISTS), description="dist",
+                                 layout=narrow),
+    }  # fmt: skip
+
+    def render(scheme, activation, n_layers, width, dist, fig):
+        view = init_view(scheme, activation, n_layers, width, dist, n, fig=fig)
+        s, p = view["stats"], view["predicted"]
+        frac = s.dead if activation == "relu" else s.saturated
+        rows = [
+            (k + 1, f"{s.mean[k]:.3g}", f"{s.std[k]:.3g}", f"{p.std[k]:.3g}", f"{frac[k]:.1%}",
+             f"{s.dW_std[k]:.3g}", f"{s.dX_std[k]:.3g}")
+            for k in range(n_layers)
+        ]  # fmt: skip
+        word = "dead" if activation == "relu" else "saturated"
+        header = ["layer", "mean", "std", "mean field", word, "dW std", "dX std"]
+        caption = f"{n} inputs, seed 0; mean field: q₁ = g, q_(l+1) = g·E[f(√q_l z)²]"
+        return view, _table_html(header, rows, caption=caption)
 
     return _build(controls, render)

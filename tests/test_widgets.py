@@ -20,6 +20,8 @@ from nnlib.widgets import (
     gradient_depth_widget,
     hebb_view,
     hebb_widget,
+    init_view,
+    init_widget,
     mcp_view,
     mcp_widget,
     perceptron_view,
@@ -447,6 +449,77 @@ def test_gradient_depth_widget_redraws_for_depth_and_activation():
     assert f"{view['norms'][0]:.2e}" in w.info.value
 
 
+def _gid(ax, gid):
+    found = [a for a in (*ax.get_lines(), *ax.patches) if a.get_gid() == gid]
+    return found[0] if found else None
+
+
+def test_init_view_shows_the_experiment_and_its_mean_field():
+    from nnlib import experiments
+
+    view = init_view("small", "tanh", n_layers=6, width=100, n=200)
+    stats = experiments.activation_statistics("small", "tanh", n_layers=6, width=100, n=200,
+                                              rng=0)  # fmt: skip
+    mf = experiments.mean_field("tanh", 100 * 0.01**2, 6)
+    np.testing.assert_array_equal(view["stats"].std, stats.std)
+    np.testing.assert_array_equal(view["predicted"].std, mf.std)
+    assert view["stats"].activations is None  # not kept alive by the widget
+    top, hist = view["fig"].axes
+    assert top.get_yscale() == "log"
+    for gid, values in [("std", stats.std), ("predicted", mf.std), ("dW", stats.dW_std),
+                        ("dX", stats.dX_std)]:  # fmt: skip
+        line = _gid(top, gid)
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 7))
+        np.testing.assert_allclose(line.get_ydata(), values)
+    assert f"layer 6 std: {stats.std[-1]:.3g}, predicted {mf.std[-1]:.3g}" in top.get_title()
+    assert view["layers"] == [1, 3, 4, 6]
+    # each histogram holds all of its layer's entries, as fractions
+    for k in view["layers"]:
+        assert _gid(hist, f"hist{k}").get_data().values.sum() == pytest.approx(1.0)
+    assert hist.get_title() == f"saturated at layer 6: {stats.saturated[-1]:.1%}"
+
+
+def test_init_view_relu_leaves_the_dead_entries_out_of_the_histograms():
+    view = init_view("he", "relu", n_layers=3, width=100, n=200)
+    _, hist = view["fig"].axes
+    dead = view["stats"].dead
+    for k in view["layers"]:
+        assert _gid(hist, f"hist{k}").get_data().values.sum() == pytest.approx(1 - dead[k - 1])
+    assert "left out" in hist.get_xlabel() and hist.get_title().startswith("dead at layer 3")
+
+
+def test_init_view_bad_input():
+    with pytest.raises(ValueError, match="unknown scheme"):
+        init_view("kaiming")
+    with pytest.raises(ValueError, match="unknown activation"):
+        init_view("he", "softmax")
+    with pytest.raises(ValueError, match="n_layers must be between 1 and 20"):
+        init_view(n_layers=21)
+    with pytest.raises(ValueError, match="width must be between 2 and 1000"):
+        init_view(width=1)
+    with pytest.raises(ValueError, match="unknown dist"):
+        init_view(dist="gaussian")
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        init_view(n_layers=2, width=10, n=10, fig="figure")
+
+
+def test_init_widget_redraws_in_place_for_each_control():
+    n_figs = plt.get_fignums()
+    w = init_widget(width=100, n=200, n_layers=4)
+    assert list(w.controls) == ["scheme", "activation", "n_layers", "width", "dist"]
+    assert w.info.value.count("<tr") == 1 + 4
+    for name, value in [("scheme", "small"), ("activation", "relu"), ("n_layers", 7),
+                        ("width", 150), ("dist", "uniform")]:  # fmt: skip
+        png, view = bytes(w.image.value), w.view
+        w.controls[name].value = value
+        assert w.view is not view and bytes(w.image.value) != png
+        assert bytes(w.image.value).startswith(PNG)
+        assert len(w.fig.axes) == 2 and plt.get_fignums() == n_figs
+    assert "small (uniform) init, relu, 7 layers of 150" in w.fig.axes[0].get_title()
+    assert w.info.value.count("<tr") == 1 + 7 and "dead" in w.info.value
+    assert f"{w.view['stats'].std[0]:.3g}" in w.info.value
+
+
 def test_widgets_validate_initial_values():
     with pytest.raises(ValueError, match="threshold must be in"):
         mcp_widget(threshold=3)
@@ -458,6 +531,8 @@ def test_widgets_validate_initial_values():
         gradient_depth_widget(depth=13)
     with pytest.raises(ValueError, match="unknown hidden"):
         gradient_depth_widget(hidden="swish")
+    with pytest.raises(ValueError, match="n_layers must be between 1 and 20"):
+        init_widget(n_layers=0)
 
 
 def test_module_all_is_public():
