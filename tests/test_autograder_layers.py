@@ -31,9 +31,11 @@ LEVELS = {
     "rebuild": 1,  # parses cells within the scan's limit
     "confine": 1,
     "specs.a1": 1,
+    "specs.a3": 1,
     "specs.examples": 1,
     # 2
     "results": 2,
+    "specs.a3_bands": 2,  # the bands script: runs specs.a3's reference over many seeds
     "specs": 2,  # the registry; imports every assignment's specs
     # 3
     "kernel": 3,  # one confined kernel session
@@ -45,6 +47,7 @@ LEVELS = {
     # 5
     "engine": 5,
     "mutants.examples": 5,
+    "mutants.a3": 5,  # imports mutants.a1 (Mutant)
     # 6
     "mutants": 6,
     "cli": 6,  # the instructor's commands
