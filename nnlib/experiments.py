@@ -75,6 +75,7 @@ from nnlib.activations import ACTIVATIONS, ActivationFunction, get_activation
 
 __all__ = [
     "DISTS",
+    "EXPERIMENT_ACTIVATIONS",
     "INIT_SCHEMES",
     "ActStats",
     "MeanField",
