@@ -909,5 +909,65 @@ HELPERS_A3: dict[str, dict[str, str]] = {
     "a3.predicted_std": {"init_std": "a3.init_std"},
 }
 
-#: Spec name -> public cases (filled with the notebook, step 2).
-PUBLIC_A3: dict[str, tuple[Case, ...]] = {}
+# ----------------------------------------------------------------------------- public cases
+# The released notebook's public tests (`autograder.public`): fixed inputs on which every
+# mutant of `autograder.mutants.a3` fails already, with its hint. Fans, depths and widths
+# differ between cases (a wrong answer never looks hard-coded); the networks are drawn once
+# from a fixed seed (square but not symmetric first, then non-square, then cs231n-like);
+# the experiment's seeds are fixed, judged against the same bands as grading.
+
+_PUBLIC_RNG_SEED = 2026
+
+
+def _public_experiment_cases():
+    cases = list(_experiment_cases(_FixedSeeds((11, 12, 13, 14))))
+    return tuple(cases)
+
+
+class _FixedSeeds:
+    """Stands in for a Generator in `_experiment_cases`: `integers` returns the given
+    seeds in turn, so the public cases use fixed, stated seeds."""
+
+    def __init__(self, seeds):
+        self._seeds = list(seeds)
+
+    def integers(self, *_):
+        return self._seeds.pop(0)
+
+
+#: Spec name -> the public cases of its question, in the order they are checked.
+PUBLIC_A3: dict[str, tuple[Case, ...]] = {
+    "a3.init_std": (
+        Case(("he", 50, 200), "the worked example: he, fan_in 50, fan_out 200 gives 0.2"),
+        Case(("lecun", 64, 256), "lecun, fan_in 64, fan_out 256 gives 0.125"),
+        Case(("xavier", 100, 60), "xavier, fan_in 100, fan_out 60 gives sqrt(2/160)"),
+        Case(("small", 30, 40), "small gives 0.01"),
+        Case(("large", 31, 41), "large gives 1.0"),
+    ),
+    "a3.make_weights": tuple(
+        Case((sizes, scheme, seed, dist), f"sizes {sizes}, {scheme}, {dist}, seed {seed}")
+        for sizes, scheme, seed, dist in (
+            ((64, 250, 40, 250), "he", 0, "normal"),
+            ((64, 250, 40, 250), "he", 0, "normal"),
+            ((64, 250, 40, 250), "he", 1, "normal"),
+            ((64, 250, 40, 250), "xavier", 2, "normal"),
+            ((64, 250, 40, 250), "lecun", 3, "uniform"),
+            ((50, 200, 200, 200), "he", 4, "uniform"),
+            ((64, 250, 40, 250), "xavier", 5, "uniform"),
+        )
+    ),
+    "a3.layer_statistics": tuple(_layer_statistics_cases(np.random.default_rng(_PUBLIC_RNG_SEED))),
+    "a3.run_experiment": _public_experiment_cases(),
+    "a3.backward_statistics": tuple(_backward_cases(np.random.default_rng(_PUBLIC_RNG_SEED))),
+    "a3.predicted_std": tuple(
+        Case(args, label)
+        for args, label in (
+            (("he", "relu", 10, 250), "the worked example: he, relu: every layer sqrt(1 - 1/pi)"),
+            (("lecun", "linear", 5, 100), "lecun, linear, 5 layers of 100: every layer 1"),
+            (("lecun", "relu", 7, 300), "lecun, relu, 7 layers of 300"),
+            (("small", "relu", 4, 60), "small, relu, 4 layers of 60"),
+            (("xavier", "relu", 6, 120), "xavier, relu, 6 layers of 120"),
+            (("large", "linear", 3, 50), "large, linear, 3 layers of 50"),
+        )
+    ),
+}
