@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from autograder import public
-from autograder.mutants.a3 import CORRECT, MUTANTS
-from autograder.specs import a3
+from autograder.mutants.a3 import CORRECT, MUTANTS, source
+from autograder.specs import a3, get_spec
 
 #: Mutants the public tests are not expected to catch (each would need a reason here).
 LEFT_TO_GRADING: frozenset[str] = frozenset()
@@ -53,6 +53,16 @@ def test_every_mutant_fails_its_public_test_with_the_grader_s_hint(mutant):
     assert message.startswith(f"public test of {function}: "), message
     assert f"Hint [{mutant.hint}]" in message, message
     assert "Inputs of that case:" in message or "after all" in message, message
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_a_pasted_mutant_runs_alone_and_fails_the_same_way(mutant):
+    # what the end-to-end tests paste into an answer cell: only np from the setup cell
+    function = get_spec(mutant.question).function
+    namespace = {"np": np}
+    exec(source(mutant.fn, function), namespace)
+    with pytest.raises(AssertionError, match=rf"Hint \[{mutant.hint}\]"):
+        public.check(mutant.question, namespace[function])
 
 
 def test_a_right_run_experiment_is_told_that_make_weights_is_wrong():

@@ -1,9 +1,9 @@
 """Mutants of assignment 3: plausible wrong answers, each with the hint its check must give.
 
-As in `autograder.mutants.a1`, every function is self-contained (it uses only ``np``, and
-the earlier questions' functions under their student names where an answer would call
-them), so `autograder.mutants.a1.source` can paste it into a notebook; `CORRECT` holds
-textbook solutions that must score full marks.
+Mutants of one question share helpers (``_weights_with(..., transposed=True)``), so
+`source` pastes a function together with every helper of this module it calls, and
+``import itertools`` when needed: the pasted cell runs with only ``np`` from the
+notebook's setup. `CORRECT` holds textbook solutions that must score full marks.
 """
 
 from __future__ import annotations
@@ -13,9 +13,38 @@ from collections.abc import Callable
 
 import numpy as np
 
+from autograder.mutants import a1
 from autograder.mutants.a1 import Mutant
 
-__all__ = ["CORRECT", "MUTANTS"]
+__all__ = ["CORRECT", "MUTANTS", "source"]
+
+
+def _helpers(fn: Callable) -> list[Callable]:
+    """This module's functions that `fn` calls, directly or through each other, callees
+    first."""
+    found: list[Callable] = []
+
+    def visit(f):
+        for name in f.__code__.co_names + tuple(
+            n for c in f.__code__.co_consts if hasattr(c, "co_names") for n in c.co_names
+        ):
+            g = globals().get(name)
+            ours = callable(g) and getattr(g, "__module__", None) == __name__
+            if ours and g not in found and g is not fn and hasattr(g, "__code__"):
+                visit(g)
+                found.append(g)
+
+    visit(fn)
+    return found
+
+
+def source(fn: Callable, function: str | None = None) -> str:
+    """Source of a mutant or correct solution renamed to the student's `function`, after
+    the helpers of this module it calls (and ``import itertools`` if any uses it)."""
+    parts = [a1.source(h) for h in _helpers(fn)] + [a1.source(fn, function)]
+    text = "\n\n".join(parts)
+    return ("import itertools\n\n" + text) if "itertools." in text else text
+
 
 # ============================================================================ correct answers
 
