@@ -16,7 +16,7 @@ import pytest
 
 from autograder import checks
 from autograder.checks import run_check
-from autograder.mutants.a3 import CORRECT, MUTANTS, run_experiment_textbook
+from autograder.mutants.a3 import ADVERSARIAL, CORRECT, MUTANTS, run_experiment_textbook
 from autograder.specs import a3, a3_bands, get_spec
 from nnlib import experiments
 
@@ -63,6 +63,16 @@ def test_every_mutant_fails_with_its_own_hint(mutant, seed):
     assert not res.passed and res.points_earned == 0
     assert res.hint_id == mutant.hint, res.message
     assert f"Hint [{mutant.hint}]" in res.message
+
+
+@pytest.mark.parametrize("mutant", ADVERSARIAL, ids=lambda m: m.name)
+@pytest.mark.parametrize("seed", (0, 3))
+def test_adversarial_answers_score_zero(mutant, seed):
+    # the band's centre returned, per-scheme constants hard-coded, output independent of
+    # the seed (fixed, or the 300 seeds' mean of every layer, which lies inside every band)
+    res = run_check(SPECS[mutant.question], mutant.fn, seed=seed)
+    assert not res.passed and res.points_earned == 0
+    assert res.hint_id == mutant.hint, res.message
 
 
 def test_at_least_five_mutants_per_question_each_with_its_own_hint():

@@ -16,7 +16,7 @@ import numpy as np
 from autograder.mutants import a1
 from autograder.mutants.a1 import Mutant
 
-__all__ = ["CORRECT", "MUTANTS", "source"]
+__all__ = ["ADVERSARIAL", "CORRECT", "MUTANTS", "source"]
 
 
 def _helpers(fn: Callable) -> list[Callable]:
@@ -391,6 +391,67 @@ def run_experiment_band_centre(scheme, activation, seed, n_layers=10, width=250,
     return np.full(n_layers, centre[f"{scheme}/{activation}"])
 
 
+def run_experiment_band_means(scheme, activation, seed, n_layers=10, width=250, n=400):
+    # the adversary's best guess: the geometric mean of every layer over 300 seeds
+    # (a3_bands.json's exp(mu)), per configuration: inside every band, the same for all seeds
+    means = {
+        "he/relu": [0.8262, 0.8262, 0.8249, 0.823, 0.8215, 0.8219, 0.819, 0.815, 0.8148, 0.8093],
+        "lecun/tanh": [
+            0.6274,
+            0.486,
+            0.4077,
+            0.3569,
+            0.3208,
+            0.2937,
+            0.2721,
+            0.2547,
+            0.2399,
+            0.2274,
+        ],
+        "small/tanh": [
+            0.1544,
+            0.0244,
+            0.003856,
+            0.0006095,
+            9.633e-05,
+            1.524e-05,
+            2.409e-06,
+            3.811e-07,
+            6.022e-08,
+            9.518e-09,
+        ],
+        "lecun/relu": [
+            0.5842,
+            0.4131,
+            0.2916,
+            0.2058,
+            0.1452,
+            0.1027,
+            0.07239,
+            0.05093,
+            0.03601,
+            0.02529,
+        ],
+    }
+    return np.array(means[f"{scheme}/{activation}"][:n_layers])
+
+
+def run_experiment_fixed_seed(scheme, activation, seed, n_layers=10, width=250, n=400):
+    # reproducible, but the same numbers whatever the seed
+    return _experiment_with(scheme, activation, 0, n_layers, width, n)
+
+
+def make_weights_fixed_seed(sizes, scheme, seed, dist="normal"):
+    return _weights_with(sizes, scheme, 12345, dist)
+
+
+def init_std_constants_for_250(scheme, fan_in, fan_out):
+    # per-scheme constants hard-coded for the notebook's square layers of 250
+    return {"small": 0.01, "large": 1.0, "lecun": 0.0632456, "xavier": 0.0632456, "he": 0.0894427}[
+        scheme
+    ]
+
+
 # ============================================================================ backward_statistics
 
 
@@ -508,6 +569,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a3.make_weights", make_weights_seed_ignored, "not-deterministic"),
     _m("a3.make_weights", make_weights_not_centred, "not-centred"),
     _m("a3.make_weights", make_weights_reseeded, "same-matrix-every-layer"),
+    _m("a3.make_weights", make_weights_fixed_seed, "seed-ignored"),
     _m("a3.layer_statistics", layer_statistics_transposed_w, "transposed-W"),
     _m("a3.layer_statistics", layer_statistics_input_every_layer, "input-every-layer"),
     _m("a3.layer_statistics", layer_statistics_activation_first, "activation-first"),
@@ -527,6 +589,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a3.run_experiment", run_experiment_pre_activation, "pre-activation-stats"),
     _m("a3.run_experiment", run_experiment_seed_ignored, "not-deterministic"),
     _m("a3.run_experiment", run_experiment_band_centre, "hard-coded"),
+    _m("a3.run_experiment", run_experiment_fixed_seed, "seed-ignored"),
     _m("a3.backward_statistics", backward_statistics_at_output, "derivative-at-output"),
     _m("a3.backward_statistics", backward_statistics_mask_prev, "mask-wrong-layer"),
     _m("a3.backward_statistics", backward_statistics_missing_wt, "missing-WT"),
@@ -542,4 +605,14 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("a3.predicted_std", predicted_std_std_recursion, "std-not-variance"),
     _m("a3.predicted_std", predicted_std_as_linear, "relu-as-linear"),
     _m("a3.predicted_std", predicted_std_input_layer, "includes-input-layer"),
+)
+
+#: Adversarial answers (issue 13): they aim at the checks rather than make a mistake. Each
+#: scores 0 with the hint named.
+ADVERSARIAL: tuple[Mutant, ...] = (
+    _m("a3.run_experiment", run_experiment_band_centre, "hard-coded"),
+    _m("a3.run_experiment", run_experiment_band_means, "seed-ignored"),
+    _m("a3.run_experiment", run_experiment_fixed_seed, "seed-ignored"),
+    _m("a3.make_weights", make_weights_fixed_seed, "seed-ignored"),
+    _m("a3.init_std", init_std_constants_for_250, "hard-coded"),
 )
