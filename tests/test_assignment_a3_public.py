@@ -1,9 +1,10 @@
 """Assignment 3's public cases catch the common mistakes, with the grader's own hints.
 
 `autograder.public.check` runs a question's public cases (`autograder.specs.a3.PUBLIC_A3`)
-through the grader's `run_check` and hints. Here it is called directly on the reference,
-every correct variant of `autograder.mutants.a3.CORRECT` and every mutant of `MUTANTS`
-(the released notebook's test cells, which make the same call, come with the notebook):
+through the grader's `run_check` and hints. Here it is called directly, and through the
+released notebook's own test cells (`autograder.rebuild.student_version` of the source, run
+in-process with ``exec`` as tests/test_assignment_a1_public.py does), on the reference,
+every correct variant of `autograder.mutants.a3.CORRECT` and every mutant of `MUTANTS`:
 
 * the reference and every correct variant pass every public test;
 * every mutant fails its question's public test with the hint the grader gives it;
@@ -14,12 +15,15 @@ every correct variant of `autograder.mutants.a3.CORRECT` and every mutant of `MU
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 from autograder import public
 from autograder.mutants.a3 import CORRECT, MUTANTS, source
+from autograder.rebuild import student_version
 from autograder.specs import a3, get_spec
 
 #: Mutants the public tests are not expected to catch (each would need a reason here).
@@ -113,3 +117,89 @@ def test_the_public_cases_hold_the_inputs_that_expose_the_usual_mistakes():
     for case in mw:
         sizes = case.args[0]
         assert all(a * b >= 10_000 for a, b in itertools.pairwise(sizes))
+
+
+# ------------------------------------------------------------------ the released notebook
+
+SOURCE = (
+    Path(__file__).resolve().parents[1]
+    / "autograder"
+    / "source"
+    / "a3_activation_statistics"
+    / "a3_activation_statistics.ipynb"
+)
+FUNCTIONS = [spec.function for spec in a3.SPECS_A3]
+
+
+@pytest.fixture(autouse=True)
+def _restore_printoptions():
+    """The release's setup cell sets numpy's print options: restore them after each test."""
+    with np.printoptions(**np.get_printoptions()):
+        yield
+
+
+def _gid(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+@pytest.fixture(scope="module")
+def released():
+    return {_gid(c): c for c in student_version(SOURCE).cells}
+
+
+@pytest.fixture(scope="module")
+def instructor():
+    return {_gid(c): c for c in nbformat.read(SOURCE, as_version=4).cells}
+
+
+def _namespace(released, instructor, answers=None):
+    """The student's namespace after the release's setup cell and the answer cells: the
+    instructor's solutions, or `answers` (function -> source) instead."""
+    answers = answers or {}
+    ns: dict = {"__name__": "__main__"}
+    for gid, cell in released.items():
+        meta = cell.metadata["nbgrader"]
+        if cell.cell_type != "code" or meta["grade"]:
+            continue
+        text = answers.get(gid, instructor[gid].source) if meta["solution"] else cell.source
+        exec(compile(text, f"<{gid}>", "exec"), ns)
+    return ns
+
+
+def _public_test(released, ns, fn, capsys):
+    exec(compile(released[f"test_{fn}"].source, f"<test_{fn}>", "exec"), ns)
+    return capsys.readouterr().out
+
+
+def test_the_released_test_cells_hold_only_the_public_tests(released):
+    for fn in FUNCTIONS:
+        text = released[f"test_{fn}"].source
+        assert "assert_check" not in text and "HIDDEN" not in text, fn
+        assert f'check("a3.{fn}", {fn})' in text, fn
+        assert text.rstrip().endswith(f'visible_tests_passed("{fn}")'), fn
+
+
+def test_the_reference_passes_every_released_public_test(released, instructor, capsys):
+    ns = _namespace(released, instructor)
+    for fn in FUNCTIONS:
+        assert f"Public tests for {fn} passed" in _public_test(released, ns, fn, capsys), fn
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_every_mutant_fails_its_released_public_test_with_its_hint(
+    released, instructor, capsys, mutant
+):
+    fn = get_spec(mutant.question).function
+    ns = _namespace(released, instructor, {fn: source(mutant.fn, fn)})
+    with pytest.raises(AssertionError) as failed:
+        _public_test(released, ns, fn, capsys)
+    assert f"Hint [{mutant.hint}]" in str(failed.value), str(failed.value)
+    assert "passed" not in capsys.readouterr().out
+
+
+def test_a_stub_raises_not_implemented(released, capsys):
+    ns: dict = {}
+    for gid in ("setup", "init_std"):
+        exec(released[gid].source, ns)
+    with pytest.raises(NotImplementedError):
+        _public_test(released, ns, "init_std", capsys)
