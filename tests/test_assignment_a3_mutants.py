@@ -8,10 +8,11 @@ solution code and no hidden-test text whose stubs raise NotImplementedError; the
 runs with no other error; `nbgrader autograde` gives the reference full marks (the written
 answer waits for a human) and the blank release zero.
 
-Then the instructor's workflow as `make release`, `collect`, `autograde` and `feedback` run
-it (autograder.cli; the engine judges outside confined kernels): submission k pastes into
-every answer cell the k-th mutant of that question (`autograder.mutants.a3.source`, cycling
-through a question's mutants), two more paste the correct solutions. Every mutant scores 0
+Then the instructor's workflow as `make release`, `collect`, `autograde`, `feedback` and
+`grades` run it (autograder.cli; the engine judges outside confined kernels): submission k
+pastes into every answer cell the k-th mutant of that question
+(`autograder.mutants.a3.source`, cycling through a question's mutants), two more paste the
+correct solutions. Every mutant scores 0
 on its question with its own hint in the result file and on the feedback page; the correct
 ones earn every automatic point.
 """
@@ -19,6 +20,7 @@ ones earn every automatic point.
 from __future__ import annotations
 
 import copy
+import csv
 import html
 import os
 import re
@@ -290,6 +292,8 @@ def graded(tmp_path_factory):
         cli.collect(course, inbox)
         report = cli.autograde(course, ASSIGNMENT, progress=False, jobs=2)[ASSIGNMENT]
         cli.feedback(course, ASSIGNMENT)
+        with open(cli.grades(course), newline="") as f:
+            csv_rows = list(csv.DictReader(f))
         grades = {}
         with course.gradebook() as gb:
             for student in [*plan, *correct]:
@@ -308,6 +312,7 @@ def graded(tmp_path_factory):
         "grades": grades,
         "results": results,
         "pages": pages,
+        "csv": csv_rows,
     }
 
 
@@ -330,6 +335,16 @@ def test_every_submission_is_graded_and_correct_ones_score_full(graded):
     for student in graded["correct"]:
         score, cells = graded["grades"][student]
         assert score == AUTO_POINTS, (student, cells)
+
+
+@pytest.mark.slow
+def test_grades_csv_lists_every_submission_with_its_score(graded):
+    rows = {r["student_id"]: r for r in graded["csv"] if r["assignment"] == ASSIGNMENT}
+    assert set(rows) == {*graded["plan"], *graded["correct"]}
+    for student, row in rows.items():
+        assert float(row["score"]) == graded["grades"][student][0], student
+        assert float(row["max_score"]) == TOTAL_POINTS
+        assert row["status"] not in ("failed", "missing") and not row["note"], row
 
 
 @pytest.mark.slow
