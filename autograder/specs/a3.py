@@ -106,8 +106,9 @@ HINTS: dict[str, Hint] = {
         ),
         Hint(
             "uniform-bound-wrong",
-            "U[-a, a] has variance a**2 / 3: for std sigma the bound is a = sqrt(3) * sigma "
-            "(e.g. sqrt(6 / fan_in) for He), not sigma itself.",
+            "A uniform's bound and its std differ by sqrt(3): U[-a, a] has variance a**2 / 3, "
+            "so a = sqrt(3) * sigma (sqrt(6 / fan_in) for He). init_std returns sigma; "
+            "make_weights draws uniform weights within +-a.",
         ),
         Hint(
             "normal-vs-uniform",
