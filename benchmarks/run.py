@@ -14,17 +14,19 @@ comparison on a shared machine) and once with two threads. ``OPENBLAS_THREAD_TIM
 is set before import because PyTorch slows down 2-6x beside numpy's OpenBLAS otherwise.
 
 A section times the course's autograde (``python -m autograder autograde``) on a batch of
-assignment-1 submissions against plain ``nbgrader autograde`` on the same batch (see
-``autograde_bench``). The last grades the adversarial suite's batch (``tests/adversarial_a1.py``)
-with the suite's limits and prints the grader's own peak memory: a submission's floods,
-huge messages or million-line cells must not push it past what a kernel may use
-(``Limits().memory_mb``). A printed figure, like every figure here, never a test's assertion.
+assignment-1 submissions against plain ``nbgrader autograde`` on the same batch, then on a
+batch of assignment-3 submissions (see ``autograde_bench``). The last grades the
+adversarial suite's batch (``tests/adversarial_a1.py``) with the suite's limits and prints
+the grader's own peak memory: a submission's floods, huge messages or million-line cells
+must not push it past what a kernel may use (``Limits().memory_mb``). A printed figure,
+like every figure here, never a test's assertion.
 
 Usage::
 
     .venv/bin/python benchmarks/run.py                     # everything (what make bench runs)
     .venv/bin/python benchmarks/run.py --quick             # fewer repeats, for a smoke test
     .venv/bin/python benchmarks/run.py --only autograde    # just the autograde section
+    .venv/bin/python benchmarks/run.py --only autograde-a3 # autograde of assignment 3 only
     .venv/bin/python benchmarks/run.py --only adversarial  # the grader's peak memory
 """
 
@@ -277,23 +279,27 @@ def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
 
 # --------------------------------------------------------------------------- autograde
 
-A1 = "a1_gradients"
-A1_SOURCE = ROOT / "autograder" / "source" / A1
+ASSIGNMENTS = {"a1": "a1_gradients", "a3": "a3_activation_statistics"}  # short name: folder
+AUTOGRADE_N = {"a1": 20, "a3": 10}  # submissions per batch (--quick: 4)
 AUTOGRADE_TIMEOUT = 900  # s per timed run; release and collect get 120 s each
 
 
-def _a1_submissions(release_nb: Path, n: int) -> dict:
-    """`n` varied notebooks of assignment 1, by student id.
+def _submissions(short: str, release_nb: Path, n: int) -> dict:
+    """`n` varied notebooks of assignment `short` ("a1", "a3"), by student id.
 
     The reference solution, the blank release, the release with the textbook answers of
-    ``autograder.mutants.a1.CORRECT`` pasted in, then the reference with two or three
+    ``autograder.mutants.<short>.CORRECT`` pasted in, then the reference with two or three
     mutants of ``MUTANTS`` pasted into their answer cells (``source()`` renames them to the
     question's function, which is also its answer cell's grade id).
     """
+    import importlib
+
     import nbformat
 
-    from autograder.mutants.a1 import CORRECT, MUTANTS, source
     from autograder.specs import get_spec
+
+    mutants = importlib.import_module(f"autograder.mutants.{short}")
+    assignment = ASSIGNMENTS[short]
 
     def paste(nb, answers):
         """A copy of `nb` with each (question, function) of `answers` in its answer cell."""
@@ -302,16 +308,17 @@ def _a1_submissions(release_nb: Path, n: int) -> dict:
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in by_cell:
-                cell.source = source(by_cell[grade_id], grade_id)
+                cell.source = mutants.source(by_cell[grade_id], grade_id)
         return nb
 
-    reference = nbformat.read(A1_SOURCE / f"{A1}.ipynb", as_version=4)
+    source_nb = ROOT / "autograder" / "source" / assignment / f"{assignment}.ipynb"
+    reference = nbformat.read(source_nb, as_version=4)
     blank = nbformat.read(release_nb, as_version=4)
-    textbook = [(question, solutions[0]) for question, solutions in CORRECT.items()]
+    textbook = [(question, solutions[0]) for question, solutions in mutants.CORRECT.items()]
     subs = {"reference": reference, "blank": blank, "textbook": paste(blank, textbook)}
-    k = 0
+    pool, k = mutants.MUTANTS, 0
     while len(subs) < n:
-        picked = [MUTANTS[(7 * k + 13 * j) % len(MUTANTS)] for j in range(2 + k % 2)]
+        picked = [pool[(7 * k + 13 * j) % len(pool)] for j in range(2 + k % 2)]
         subs[f"mutant{k:02d}"] = paste(reference, [(m.question, m.fn) for m in picked])
         k += 1
     return dict(list(subs.items())[:n])
@@ -332,77 +339,78 @@ def _timed(cmd: list[str], cwd: Path, env: dict, timeout: float, what: str) -> f
     return elapsed
 
 
-def autograde_bench(n: int) -> dict:
-    """Seconds to autograde `n` assignment-1 submissions: the course's command, plain nbgrader.
+def autograde_bench(short: str, n: int, plain: bool) -> dict:
+    """Seconds to autograde `n` submissions of assignment `short`: the course's command, and
+    plain nbgrader on the same batch if `plain`.
 
-    All in a temporary course (the real nbgrader_config.py and the a1 source), as in
-    tests/test_autograder_workflow.py: ``release`` and ``collect`` through ``python -m
+    All in a temporary course (the real nbgrader_config.py and the assignment's source), as
+    in tests/test_autograder_workflow.py: ``release`` and ``collect`` through ``python -m
     autograder``, then the whole course folder (gradebook with the students, submitted/) is
-    copied before anything is graded. Timed: ``python -m autograder autograde a1_gradients``
-    (default jobs) in the first copy, plain ``nbgrader autograde a1_gradients`` in the second.
+    copied before anything is graded. Timed: ``python -m autograder autograde <assignment>``
+    (default jobs) in the first copy, plain ``nbgrader autograde <assignment>`` in the second.
     """
     import nbformat
 
+    assignment = ASSIGNMENTS[short]
     env = dict(os.environ)
     # nbgrader runs `alembic` from PATH when it creates a gradebook: use this Python's tools
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("NNFP_DB_URL", None)  # each scratch course keeps its own SQLite gradebook
     with tempfile.TemporaryDirectory(prefix="nnfp-bench-") as tmp:
-        root, plain, inbox = Path(tmp, "course"), Path(tmp, "plain"), Path(tmp, "inbox")
+        root, copied, inbox = Path(tmp, "course"), Path(tmp, "plain"), Path(tmp, "inbox")
         (root / "source").mkdir(parents=True)
         inbox.mkdir()
         shutil.copy(ROOT / "autograder" / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(A1_SOURCE, root / "source" / A1)
+        shutil.copytree(ROOT / "autograder" / "source" / assignment, root / "source" / assignment)
         course = [sys.executable, "-m", "autograder", "--course", str(root)]
-        _timed([*course, "release", A1], ROOT, env, 120, "autograder release")
-        subs = _a1_submissions(root / "release" / A1 / f"{A1}.ipynb", n)
+        _timed([*course, "release", assignment], ROOT, env, 120, "autograder release")
+        release_nb = root / "release" / assignment / f"{assignment}.ipynb"
+        subs = _submissions(short, release_nb, n)
         for student, nb in subs.items():
             nbformat.write(nb, inbox / f"{student}.ipynb")
-        _timed([*course, "collect", str(inbox), A1], ROOT, env, 120, "autograder collect")
-        shutil.copytree(root, plain)  # same gradebook and students, same submitted/ folder
-        ours = _timed(
-            [*course, "autograde", A1, "--no-progress"],
+        _timed([*course, "collect", str(inbox), assignment], ROOT, env, 120, "autograder collect")
+        if plain:
+            shutil.copytree(root, copied)  # same gradebook and students, same submitted/
+        r = {"n": len(subs), "jobs": os.cpu_count() or 1}  # autograde's default jobs
+        r["ours"] = _timed(
+            [*course, "autograde", assignment, "--no-progress"],
             ROOT,
             env,
             AUTOGRADE_TIMEOUT,
             "python -m autograder autograde",
         )
-        theirs = _timed(
-            [sys.executable, "-m", "nbgrader", "autograde", A1],
-            plain,
-            env,
-            AUTOGRADE_TIMEOUT,
-            "nbgrader autograde",
-        )
-        graded = len(list(root.glob(f"autograded/*/{A1}")))
-        graded_plain = len(list(plain.glob(f"autograded/*/{A1}")))
-    return {
-        "n": len(subs),
-        "ours": ours,
-        "plain": theirs,
-        "graded": graded,
-        "graded_plain": graded_plain,
-        "jobs": os.cpu_count() or 1,  # python -m autograder autograde's default
-    }
+        r["graded"] = len(list(root.glob(f"autograded/*/{assignment}")))
+        if plain:
+            r["plain"] = _timed(
+                [sys.executable, "-m", "nbgrader", "autograde", assignment],
+                copied,
+                env,
+                AUTOGRADE_TIMEOUT,
+                "nbgrader autograde",
+            )
+            r["graded_plain"] = len(list(copied.glob(f"autograded/*/{assignment}")))
+    return r
 
 
-def print_autograde(quick: bool) -> None:
-    n = 4 if quick else 20
+def print_autograde(short: str, quick: bool) -> None:
+    """Time the autograde of assignment `short`; plain nbgrader beside it for assignment 1."""
+    n, plain = 4 if quick else AUTOGRADE_N[short], short == "a1"
     print(
-        f"\nautograde of {n} assignment-1 submissions (reference, blank release, textbook "
-        f"answers, mutants pasted in; {os.cpu_count()} cores)"
+        f"\nautograde of {n} assignment-{short[1:]} submissions ({ASSIGNMENTS[short]}: reference, "
+        f"blank release, textbook answers, mutants pasted in; {os.cpu_count()} cores)"
     )
-    r = autograde_bench(n)
-    per, per_plain = r["ours"] / r["n"], r["plain"] / r["n"]
+    r = autograde_bench(short, n, plain)
+    per = r["ours"] / r["n"]
     core = per * r["jobs"]  # wall time per submission per core
     ours = f"python -m autograder autograde (jobs {r['jobs']})"
     print(f"  {'command':<42} {'total s':>8} {'s/submission':>13} {'graded':>7}")
     print(f"  {ours:<42} {r['ours']:8.1f} {per:13.2f} {r['graded']:>7}")
-    print(
-        f"  {'nbgrader autograde (one process)':<42} {r['plain']:8.1f} {per_plain:13.2f} "
-        f"{r['graded_plain']:>7}"
-    )
-    print(f"  ratio autograder / nbgrader: {r['ours'] / r['plain']:.2f}")
+    if plain:
+        print(
+            f"  {'nbgrader autograde (one process)':<42} {r['plain']:8.1f} "
+            f"{r['plain'] / r['n']:13.2f} {r['graded_plain']:>7}"
+        )
+        print(f"  ratio autograder / nbgrader: {r['ours'] / r['plain']:.2f}")
     print(
         f"  autograder: {core:.2f} s per submission per core ({per:.2f} s wall x {r['jobs']} "
         f"cores; target <= {TARGETS['autograde']} s): {_verdict(core <= TARGETS['autograde'])}"
@@ -517,8 +525,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
     parser.add_argument(
         "--only",
-        choices=["autograde", "adversarial"],
-        help="run just this section (autograde: grading time; adversarial: grader memory)",
+        choices=["autograde", "autograde-a1", "autograde-a3", "adversarial"],
+        help="run just this section (autograde: grading time of assignments 1 and 3, or of "
+        "one with autograde-a1 / autograde-a3; adversarial: grader memory)",
     )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -526,8 +535,10 @@ def main() -> None:
         name, dtype, threads, repeats = args.worker
         print(json.dumps(worker(name, dtype, int(threads), int(repeats))))
         return
-    if args.only == "autograde":
-        print_autograde(args.quick)
+    if args.only and args.only.startswith("autograde"):
+        for short in ASSIGNMENTS:
+            if args.only in ("autograde", f"autograde-{short}"):
+                print_autograde(short, args.quick)
         return
     if args.only == "adversarial":
         print_adversarial()
@@ -615,7 +626,8 @@ def main() -> None:
                     f"{_verdict(ratio <= TARGETS['torch_wide32'])}"
                 )
 
-    print_autograde(args.quick)
+    for short in ASSIGNMENTS:
+        print_autograde(short, args.quick)
     print_adversarial()
 
 
