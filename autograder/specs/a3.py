@@ -391,10 +391,15 @@ _W_PARTS = ("W1", "W2", "W3")
 
 
 def _sizes(rng, square_tail: bool):
+    """Every matrix >= 10,000 entries; a square tail (h, h) of 100-120 (its two square
+    matrices the smallest that keep that bound: a call's time grows with what it returns)."""
+    if square_tail:
+        d0, h = int(rng.integers(100, 121)), int(rng.integers(100, 121))
+        return (d0, h, h, h)
     d0 = int(rng.integers(50, 81))
     h = int(rng.integers(200, 261))
     d2 = int(rng.integers(50, 65))
-    return (d0, h, h, h) if square_tail else (d0, h, d2, h)
+    return (d0, h, d2, h)
 
 
 def _make_weights_cases(rng):
