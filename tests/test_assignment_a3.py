@@ -141,3 +141,15 @@ def test_make_weights_statistical_checks_pass_a_correct_answer_on_200_seeds():
     for seed in range(200):
         res = run_check(SPECS["a3.make_weights"], CORRECT["a3.make_weights"][0], seed=seed)
         assert res.passed, res.message
+
+
+def test_init_std_cases_never_let_two_mistakes_coincide():
+    # seed 421634015 once drew fan_in 333 = 3 x fan_out 111 for He, where the fan-out
+    # mistake sqrt(2/111) equals the uniform-bound mistake sqrt(6/333): the hint said
+    # 'uniform-bound-wrong' for the fan-out mutant. Cases are now redrawn until they differ.
+    from autograder.specs import a3
+
+    assert not a3._mistakes_apart("he", 333, 111)
+    for seed in [421634015, *range(300)]:
+        for case in a3._init_std_cases(np.random.default_rng(seed)):
+            assert a3._mistakes_apart(*case.args), (seed, case.label)

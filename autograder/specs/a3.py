@@ -329,12 +329,31 @@ def run_experiment_reference(scheme, activation, seed, n_layers=10, width=250, n
 _EXACT = Tolerance(rtol=1e-12, atol=0.0)
 
 
+_INIT_STD_SCHEMES = ("he", "lecun", "xavier", "small", "large", "he")
+
+
+def _mistakes_apart(scheme, fan_in, fan_out) -> bool:
+    """True when the right std and every named mistake's differ by more than 1e-6 relative,
+    so the hint is not a coin toss: fan_in = 3 fan_out makes He's fan-out std sqrt(2/fan_out)
+    equal to its uniform bound sqrt(6/fan_in)."""
+    values = sorted(
+        [init_std_reference(scheme, fan_in, fan_out)]
+        + [v for v, _ in _std_variants(scheme, fan_in, fan_out)]
+    )
+    return all(b - a > 1e-6 * b for a, b in itertools.pairwise(values))
+
+
 def _init_std_cases(rng):
     """Every fan different from every other (two cases never share a value a mistake
-    could depend on alone, so a wrong scheme is not mistaken for a hard-coded answer)."""
-    fans = rng.choice(np.arange(20, 400), size=12, replace=False)
-    for k, scheme in enumerate(("he", "lecun", "xavier", "small", "large", "he")):
-        fan_in, fan_out = int(fans[2 * k]), int(fans[2 * k + 1])
+    could depend on alone, so a wrong scheme is not mistaken for a hard-coded answer), and
+    in each case every named mistake gives its own value (redrawn, from the same rng, until
+    they do)."""
+    while True:
+        fans = rng.choice(np.arange(20, 400), size=12, replace=False)
+        pairs = [(int(fans[2 * k]), int(fans[2 * k + 1])) for k in range(6)]
+        if all(_mistakes_apart(s, *p) for s, p in zip(_INIT_STD_SCHEMES, pairs, strict=True)):
+            break
+    for scheme, (fan_in, fan_out) in zip(_INIT_STD_SCHEMES, pairs, strict=True):
         yield Case((scheme, fan_in, fan_out), f"{scheme}, fan_in {fan_in}, fan_out {fan_out}")
 
 
