@@ -299,20 +299,33 @@ def _comparison_text(compare) -> str:
 
 
 def _own_tolerances(cases, default) -> str:
-    """A sentence on the cases that set their own tolerance (edges, derived bounds), or ""."""
+    """A sentence on the cases that set their own comparison (edges, derived bounds, bands
+    measured per configuration), or ""."""
+    from autograder.checks import Band, Tolerance
+
     own = [c.tol for c in cases if c.tol is not None and c.tol != default]
     if not own:
         return ""
-    kinds = sorted({(t.atol, t.rtol) for t in own})
     which = "Every case" if len(own) == len(cases) else f"{len(own)} of the {len(cases)} cases"
+    if all(isinstance(t, Band) and t.width is None for t in own):
+        return (
+            f" {which} sets its own bounds instead, element by element, fixed for that "
+            "case's configuration (e.g. the range a correct answer reaches over many seeds)."
+        )
+    if all(type(t) is Tolerance for t in own):
+        kinds = sorted({(t.atol, t.rtol) for t in own})
+        if len(kinds) <= 2:
+            each = " or ".join(f"{a:g} + {r:g} × \\|expected\\|" for a, r in kinds)
+            return f" {which} uses its own tolerance instead: {each}."
+        atols = [a for a, _ in kinds]
+        return (
+            f" {which} sets its own absolute tolerance instead, from {min(atols):.2g} to "
+            f"{max(atols):.2g}, worked out from that case's own numbers."
+        )
+    kinds = sorted({_md_escape(str(t)) for t in own})
     if len(kinds) <= 2:
-        each = " or ".join(f"{a:g} + {r:g} × \\|expected\\|" for a, r in kinds)
-        return f" {which} uses its own tolerance instead: {each}."
-    atols = [a for a, _ in kinds]
-    return (
-        f" {which} sets its own absolute tolerance instead, from {min(atols):.2g} to "
-        f"{max(atols):.2g}, worked out from that case's own numbers."
-    )
+        return f" {which} uses its own comparison instead: {' or '.join(kinds)}."
+    return f" {which} sets its own comparison instead, worked out from that case's own numbers."
 
 
 def describe_spec(spec) -> str:

@@ -146,10 +146,20 @@ def test_make_weights_statistical_checks_pass_a_correct_answer_on_200_seeds():
 def test_init_std_cases_never_let_two_mistakes_coincide():
     # seed 421634015 once drew fan_in 333 = 3 x fan_out 111 for He, where the fan-out
     # mistake sqrt(2/111) equals the uniform-bound mistake sqrt(6/333): the hint said
-    # 'uniform-bound-wrong' for the fan-out mutant. Cases are now redrawn until they differ.
+    # 'uniform-bound-wrong' for the fan-out mutant. Seed 433489518 drew Glorot (180, 80)
+    # and He (360, ...): Glorot-as-LeCun's sqrt(1/180) is He's right sqrt(2/360), and two
+    # equal answers to different cases read as 'hard-coded'. Cases are redrawn until no
+    # value a named mistake gives meets another, in its case or in any other.
     from autograder.specs import a3
 
-    assert not a3._mistakes_apart("he", 333, 111)
-    for seed in [421634015, *range(300)]:
-        for case in a3._init_std_cases(np.random.default_rng(seed)):
-            assert a3._mistakes_apart(*case.args), (seed, case.label)
+    assert not a3._mistakes_apart([("he", 333, 111)])
+    assert not a3._mistakes_apart([("xavier", 180, 80), ("he", 360, 100)])
+    assert a3._mistakes_apart([("small", 50, 60), ("large", 70, 80)])  # 0.01 and 1.0 swap
+    mutants = [m for m in MUTANTS if m.question == "a3.init_std"]
+    assert len(mutants) >= 7
+    for seed in [421634015, 433489518, *range(600)]:
+        cases = [c.args for c in a3._init_std_cases(np.random.default_rng(seed))]
+        assert a3._mistakes_apart(cases), (seed, cases)
+        for m in mutants:
+            res = run_check(get_spec("a3.init_std"), m.fn, seed=seed)
+            assert not res.passed and res.hint_id == m.hint, (seed, m.name, res.message)

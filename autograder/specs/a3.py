@@ -332,28 +332,53 @@ _EXACT = Tolerance(rtol=1e-12, atol=0.0)
 _INIT_STD_SCHEMES = ("he", "lecun", "xavier", "small", "large", "he")
 
 
-def _mistakes_apart(scheme, fan_in, fan_out) -> bool:
-    """True when the right std and every named mistake's differ by more than 1e-6 relative,
-    so the hint is not a coin toss: fan_in = 3 fan_out makes He's fan-out std sqrt(2/fan_out)
-    equal to its uniform bound sqrt(6/fan_in)."""
-    values = sorted(
-        [init_std_reference(scheme, fan_in, fan_out)]
-        + [v for v, _ in _std_variants(scheme, fan_in, fan_out)]
-    )
-    return all(b - a > 1e-6 * b for a, b in itertools.pairwise(values))
+_CONSTANT_SCHEMES = ("small", "large")
+
+
+def _values(scheme, fan_in, fan_out) -> list[float]:
+    """The right std of a case and every named mistake's."""
+    ref = init_std_reference(scheme, fan_in, fan_out)
+    return [ref] + [v for v, _ in _std_variants(scheme, fan_in, fan_out)]
+
+
+def _near(a, b) -> bool:
+    return abs(a - b) <= 1e-6 * max(abs(a), abs(b))
+
+
+def _mistakes_apart(cases) -> bool:
+    """True when no two values a named mistake could give coincide, within a case or across
+    two, so the hint is never a coin toss. Within a case: fan_in = 3 fan_out makes He's
+    fan-out std sqrt(2/fan_out) equal to its uniform bound sqrt(6/fan_in). Across cases: a
+    Glorot-as-LeCun mistake on (180, 80) gives sqrt(1/180), which is the right He std for
+    fan_in 360, and two equal answers to different questions read as a hard-coded one. The
+    two constant schemes are exempt from each other (0.01 and 1.0 are what swapping them
+    gives, whatever the fans)."""
+    values = [_values(*c) for c in cases]
+    for vals in values:
+        ordered = sorted(vals)
+        if any(_near(a, b) for a, b in itertools.pairwise(ordered)):
+            return False
+    for (i, a), (j, b) in itertools.combinations(enumerate(cases), 2):
+        if a[0] in _CONSTANT_SCHEMES and b[0] in _CONSTANT_SCHEMES:
+            continue
+        if any(_near(x, y) for x in values[i] for y in values[j]):
+            return False
+    return True
 
 
 def _init_std_cases(rng):
-    """Every fan different from every other (two cases never share a value a mistake
-    could depend on alone, so a wrong scheme is not mistaken for a hard-coded answer), and
-    in each case every named mistake gives its own value (redrawn, from the same rng, until
-    they do)."""
+    """Every fan different from every other, and no named mistake's value equal to another
+    value of any case (`_mistakes_apart`: redrawn, from the same rng, until it holds; about
+    one draw in five is redrawn)."""
     while True:
         fans = rng.choice(np.arange(20, 400), size=12, replace=False)
-        pairs = [(int(fans[2 * k]), int(fans[2 * k + 1])) for k in range(6)]
-        if all(_mistakes_apart(s, *p) for s, p in zip(_INIT_STD_SCHEMES, pairs, strict=True)):
+        cases = [
+            (scheme, int(fans[2 * k]), int(fans[2 * k + 1]))
+            for k, scheme in enumerate(_INIT_STD_SCHEMES)
+        ]
+        if _mistakes_apart(cases):
             break
-    for scheme, (fan_in, fan_out) in zip(_INIT_STD_SCHEMES, pairs, strict=True):
+    for scheme, fan_in, fan_out in cases:
         yield Case((scheme, fan_in, fan_out), f"{scheme}, fan_in {fan_in}, fan_out {fan_out}")
 
 
