@@ -11,8 +11,9 @@ answer waits for a human) and the blank release zero.
 Then the instructor's workflow as `make release`, `collect`, `autograde`, `feedback` and
 `grades` run it (autograder.cli; the engine judges outside confined kernels): submission k
 pastes into every answer cell the k-th mutant of that question
-(`autograder.mutants.a3.source`, cycling through a question's mutants), two more paste the
-correct solutions. Every mutant scores 0
+(`autograder.mutants.a3.source`, cycling through a question's mutants and its adversarial
+answers: the band's centre returned, per-scheme constants hard-coded, output independent of
+the seed), two more paste the correct solutions. Every mutant and adversarial answer scores 0
 on its question with its own hint in the result file and on the feedback page; the correct
 ones earn every automatic point.
 """
@@ -34,7 +35,7 @@ import nbformat
 import pytest
 
 from autograder import checks, cli
-from autograder.mutants.a3 import CORRECT, MUTANTS, source
+from autograder.mutants.a3 import ADVERSARIAL, CORRECT, MUTANTS, source
 from autograder.results import read_results
 from autograder.specs import get_spec
 from autograder.specs.a3 import HINTS as A3_HINTS
@@ -53,7 +54,9 @@ AUTO_POINTS = sum(s.points for s in SPECS_A3)  # 20
 TOTAL_POINTS = AUTO_POINTS + WRITTEN_POINTS  # 23
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-BY_QUESTION = {q: [m for m in MUTANTS if m.question == q] for q in QUESTIONS}
+#: every named mistake and every adversarial answer (some are both), graded in one batch
+GRADED = (*MUTANTS, *(a for a in ADVERSARIAL if a.name not in {m.name for m in MUTANTS}))
+BY_QUESTION = {q: [m for m in GRADED if m.question == q] for q in QUESTIONS}
 ROUNDS = max(len(ms) for ms in BY_QUESTION.values())
 CORRECT_ROUNDS = max(len(fns) for fns in CORRECT.values())
 
@@ -323,7 +326,7 @@ def _question(graded, student, question):
 
 def test_the_plan_covers_every_mutant():
     planned = {m.name for k in range(ROUNDS) for m in _mutant_submission(k).values()}
-    assert planned == {m.name for m in MUTANTS}
+    assert planned == {m.name for m in GRADED}
 
 
 @pytest.mark.slow
@@ -348,7 +351,7 @@ def test_grades_csv_lists_every_submission_with_its_score(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", GRADED, ids=lambda m: m.name)
 def test_mutant_scores_zero_and_shows_its_hint(graded, mutant):
     hint = HINTS[mutant.hint]
     shown = f"Hint [{hint.id}]: {hint.message}"
