@@ -130,13 +130,17 @@ def test_solutions_are_plain_numpy_and_points_add_up(notebook):
 
 
 def test_the_text_s_numbers_are_the_grader_s(notebook):
-    from autograder.specs import a3
+    from autograder.specs import a3, a3_bands
 
     cells = _by_id(notebook)
     he = a3.BANDS["configs"]["he/relu"]
     text = cells["q4_text"].source
     assert f"[{he['lower'][0]:.2f}, {he['upper'][0]:.2f}]" in text
     assert f"[{he['lower'][-1]:.2f}, {he['upper'][-1]:.2f}]" in text
+    size = a3.BANDS["size"]
+    assert f"{size['n_layers']} layers of width {size['width']} and $N = {size['n']}$" in text
+    assert f"mean of {a3_bands.SEEDS} seeds" in text
+    assert f"derived from {a3_bands.SEEDS} seeds" in notebook.cells[0].source
     assert f"{a3.predicted_std_reference('he', 'relu', 1, 250)[0]:.6f}" in cells["q6_text"].source
 
 
