@@ -81,6 +81,7 @@ __all__ = [
     "StateView",
     "adagrad",
     "adam",
+    "ema",
     "ema_momentum",
     "get_optimizer",
     "momentum",
@@ -275,6 +276,113 @@ def _adam_kernel(w, g, state, tmp, lr, beta1, beta2, eps, amsgrad):
         np.divide(m_, tmp_, out=tmp_)
         tmp_ *= step_size
         w_ -= tmp_  # w = w - lr m_hat / (sqrt(v_hat) + eps)
+
+
+# --------------------------------------------------------------------------------------
+# The exponential moving average over a whole sequence (the building block of momentum,
+# RMSProp and Adam, shown on its own)
+# --------------------------------------------------------------------------------------
+
+
+def ema(x, beta, bias_correction=False):
+    r"""Exponential moving average of a sequence, along axis 0 (time), vectorized.
+
+    Algorithm (the loop it computes, with 1-based time)::
+
+        input: x_1 ... x_T (rows of x), beta in [0, 1), bias_correction
+        initialize: v_0 = 0
+        for t = 1 ... T:
+            v_t <- beta * v_{t-1} + (1 - beta) * x_t
+            out_t <- v_t / (1 - beta**t)  if bias_correction  else v_t
+
+    .. math:: v_t = \beta v_{t-1} + (1 - \beta)\, x_t
+              = (1 - \beta) \sum_{s=1}^{t} \beta^{t-s} x_s, \qquad
+              \hat v_t = \frac{v_t}{1 - \beta^t}
+
+    The weights :math:`(1 - \beta)\beta^{t-s}` decay by :math:`e^{-1}` over about
+    :math:`1 / (1 - \beta)` steps (``beta = 0.9``: ~10 steps, as :math:`0.9^{10} = 0.349
+    \approx 1/e`), the *window* of the average. They sum to :math:`1 - \beta^t`, not 1:
+    starting from :math:`v_0 = 0` biases the early :math:`v_t` towards 0, and dividing by
+    :math:`1 - \beta^t` (the bias correction) makes them a weighted mean again.
+
+    Parameters
+    ----------
+    x : array_like, shape (T,) or (T, d1, d2, ...)
+        The sequence, one row per time step, ``T >= 1``; each column averaged on its own.
+    beta : float
+        Decay in [0, 1). ``beta = 0`` returns `x` itself.
+    bias_correction : bool, default False
+        Return :math:`\hat v_t = v_t / (1 - \beta^t)` instead of :math:`v_t`.
+
+    Returns
+    -------
+    ndarray, same shape as `x`
+        Row ``t - 1`` holds :math:`v_t` (or :math:`\hat v_t`); :math:`v_0 = 0` is not
+        included. float32 input gives float32 (computed in float64), anything else float64.
+
+    Raises
+    ------
+    TypeError
+        `x` is not numeric, `beta` not a real number, or `bias_correction` not a bool.
+    ValueError
+        `x` is 0-D or has no rows (``T = 0``) or holds NaN or infinity; `beta` is outside
+        [0, 1).
+
+    Notes
+    -----
+    **No loop over time.** :math:`v` is the linear recurrence
+    :math:`v_t = \beta v_{t-1} + b_t` with :math:`b_t = (1 - \beta) x_t`, solved by a
+    prefix scan: after the passes with offsets :math:`d = 1, 2, 4, \dots`, each adding
+    :math:`\beta^d v_{t-d}` to :math:`v_t`, every :math:`v_t` holds
+    :math:`\sum_s \beta^{t-s} b_s`. That is :math:`\lceil \log_2 T \rceil` vectorized passes
+    (14 for T = 10,000). Every weight :math:`\beta^d` is at most 1, so nothing overflows,
+    and a weight that underflows to 0 (``beta = 0``, or :math:`\beta^d` below 1e-308) ends
+    the passes early. The textbook shortcut
+    :math:`\beta^t \sum_s \beta^{-s} b_s` (one ``cumsum``) overflows: :math:`0.9^{-s}`
+    passes the float64 limit at :math:`s \approx 6700`.
+
+    **Conventions differ.** This is the lecture's (Ng; d2l's "leaky average") and
+    Adam's: :math:`v_0 = 0`, time from 1, correction :math:`1 - \beta^t`. pandas'
+    ``Series.ewm(alpha=1 - beta, adjust=False)`` starts from :math:`v_1 = x_1` instead
+    (no bias, nothing to correct), and ``adjust=True`` (its default) equals the
+    *corrected* average here. Some texts write :math:`\alpha = 1 - \beta` for the weight of
+    the new value, or use :math:`\beta` for it.
+
+    References
+    ----------
+    A. Ng, "Exponentially weighted averages" and "Bias correction in exponentially weighted
+    averages", deeplearning.ai, Improving Deep Neural Networks, week 2. D. P. Kingma and
+    J. Ba, ICLR 2015, sec. 3.
+
+    Examples
+    --------
+    A constant 10, ``beta = 0.98``: the raw average starts near 0, the corrected one is 10.
+
+    >>> ema(np.full(3, 10.0), 0.98)
+    array([0.2    , 0.396  , 0.58808])
+    >>> ema(np.full(3, 10.0), 0.98, bias_correction=True)
+    array([10., 10., 10.])
+    """
+    beta = _unit(beta, "beta")
+    bias_correction = check_bool(bias_correction, "bias_correction")
+    arr = as_array(x, "x", dtype=None, finite=True)
+    if arr.ndim == 0 or arr.shape[0] == 0:
+        raise ValueError(
+            "x must have a time axis with at least one step, shape (T,) or (T, d...) with "
+            f"T >= 1, got shape {arr.shape}"
+        )
+    v = (1.0 - beta) * arr.astype(np.float64)  # b_t = (1 - beta) x_t, a new array
+    T, d = v.shape[0], 1
+    while d < T:
+        weight = beta**d
+        if weight == 0.0:  # beta = 0, or beta**d underflowed: nothing left to add
+            break
+        v[d:] += weight * v[:-d]  # the product is a new array: reads v before this pass
+        d *= 2
+    if bias_correction:
+        t = np.arange(1, T + 1, dtype=np.float64).reshape((T,) + (1,) * (v.ndim - 1))
+        v /= 1.0 - beta**t
+    return v.astype(arr.dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
