@@ -188,6 +188,7 @@ LEVELS = {
     "classic": 1,
     "_flat": 1,
     "metrics": 1,
+    "surfaces": 1,  # 2-D test functions for optimizer races: numpy and _checks only
     "losses": 2,
     "experiments": 2,  # deep-net statistics: _checks and activations only
     "layers": 2,
