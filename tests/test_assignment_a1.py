@@ -8,13 +8,10 @@ with no other error; `nbgrader autograde` gives the reference solution full mark
 answer waits for a human) and the blank release zero, without crashing.
 """
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import assignment_harness as harness
 import nbclient
 import nbformat
 import pytest
@@ -24,7 +21,6 @@ from autograder.specs import get_spec
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a1_gradients"
 SOURCE = ROOT / "autograder" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-CONFIG = ROOT / "autograder" / "nbgrader_config.py"
 
 #: answer cell grade id (= the student's function) -> (test cell grade id, spec, points)
 QUESTIONS = {
@@ -45,14 +41,6 @@ HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
-def _meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _by_id(nb):
-    return {_meta(c)["grade_id"]: c for c in nb.cells if "grade_id" in _meta(c)}
-
-
 @pytest.fixture(scope="module")
 def source():
     return nbformat.read(SOURCE, as_version=4)
@@ -62,23 +50,23 @@ def source():
 
 
 def test_every_cell_is_an_nbgrader_cell_with_a_unique_grade_id(source):
-    ids = [_meta(c).get("grade_id") for c in source.cells]
+    ids = [harness.meta(c).get("grade_id") for c in source.cells]
     assert all(ids), "every cell carries nbgrader metadata with a grade_id"
     assert len(set(ids)) == len(ids), "grade ids are unique"
-    assert all(_meta(c)["schema_version"] == 3 for c in source.cells)
-    cells = _by_id(source)
+    assert all(harness.meta(c)["schema_version"] == 3 for c in source.cells)
+    cells = harness.by_id(source)
     expected = {*QUESTIONS, *(t for t, _, _ in QUESTIONS.values()), WRITTEN}
     assert expected <= set(cells)
     for cell in source.cells:
-        m = _meta(cell)
+        m = harness.meta(cell)
         if m["grade_id"] not in expected:  # instructions, setup, given code: read-only
             assert m["locked"] and not m["grade"] and not m["solution"], m["grade_id"]
 
 
 def test_answer_cells_hold_the_solution_between_markers(source):
-    cells = _by_id(source)
+    cells = harness.by_id(source)
     for fn in QUESTIONS:
-        cell, m = cells[fn], _meta(cells[fn])
+        cell, m = cells[fn], harness.meta(cells[fn])
         assert cell.cell_type == "code"
         assert (m["solution"], m["grade"], m["locked"], m["task"]) == (True, False, False, False)
         assert f"def {fn}(" in cell.source
@@ -91,9 +79,9 @@ def test_solutions_are_plain_numpy(source):
 
 
 def test_test_cells_check_the_spec_first_then_run_the_public_tests(source):
-    cells = _by_id(source)
+    cells = harness.by_id(source)
     for fn, (test_id, spec_name, points) in QUESTIONS.items():
-        cell, m = cells[test_id], _meta(cells[test_id])
+        cell, m = cells[test_id], harness.meta(cells[test_id])
         assert (m["grade"], m["solution"], m["locked"], m["points"]) == (True, False, True, points)
         # Graded first, so a wrong answer is named by its hint before a public test could
         # stop the cell; students (the release) see only the public part. The public
@@ -114,13 +102,13 @@ def test_test_cells_check_the_spec_first_then_run_the_public_tests(source):
 
 
 def test_the_written_answer_is_graded_by_hand(source):
-    cell = _by_id(source)[WRITTEN]
-    m = _meta(cell)
+    cell = harness.by_id(source)[WRITTEN]
+    m = harness.meta(cell)
     assert cell.cell_type == "markdown"
     assert (m["grade"], m["solution"], m["points"]) == (True, True, WRITTEN_POINTS)
     # question 7 (issue 12): each row of dJ/dZ sums to 0, and shifting the logits; the
     # rubric is in the solution, which the release replaces by YOUR ANSWER HERE
-    question = _by_id(source)["q7_text"].source
+    question = harness.by_id(source)["q7_text"].source
     assert "sums to 0" in question and "z + t" in question
     assert "Rubric" in cell.source and "1 - 1" in cell.source
 
@@ -128,7 +116,7 @@ def test_the_written_answer_is_graded_by_hand(source):
 def test_derivations_are_asked_and_given_only_in_the_solutions(source):
     # issue 12: for 1d, 3 and 4 the question gives the forward definition, the shapes and a
     # worked example; the derivation is in the solution cell, which the release clears
-    cells = _by_id(source)
+    cells = harness.by_id(source)
     given = {
         "q1d_text": ["beta z s", r"\beta z\, s", "s + "],
         "q3_text": ["p_c - Y_c", "P - Y"],
@@ -149,7 +137,7 @@ def test_derivations_are_asked_and_given_only_in_the_solutions(source):
 
 
 def test_the_text_follows_lesson_04_and_its_numbers_are_right(source):
-    cells = _by_id(source)
+    cells = harness.by_id(source)
     assert 'follows lesson 04, "Backpropagation, derived"' in cells["intro"].source
     assert "0.955990" in cells["q1d_text"].source  # E1: 3/4 + (3/16) ln 3 = 0.9559898
     assert "0.955993" not in "".join(c.source for c in source.cells)
@@ -157,7 +145,7 @@ def test_the_text_follows_lesson_04_and_its_numbers_are_right(source):
 
 
 def test_points_add_up_to_the_table(source):
-    points = sum(_meta(c).get("points", 0) for c in source.cells if _meta(c)["grade"])
+    points = sum(harness.meta(c).get("points", 0) for c in source.cells if harness.meta(c)["grade"])
     assert points == TOTAL_POINTS == 31
     assert f"**{TOTAL_POINTS}**" in source.cells[0].source
 
@@ -171,27 +159,10 @@ def test_source_is_stored_without_outputs(source):
 # ------------------------------------------------------------- nbgrader, end to end
 
 
-def _nbgrader(course, *args):
-    env = dict(os.environ)
-    # nbgrader runs `alembic` from PATH when it creates a gradebook: use the venv's
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.pop("NNFP_DB_URL", None)  # the scratch course keeps its own SQLite gradebook
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stderr[-3000:]}"
-    return proc
-
-
 def _hardcoded_sigmoid_grad():
     """The reference, except that sigmoid_grad returns the visible test's answers."""
     nb = nbformat.read(SOURCE, as_version=4)
-    cell = _by_id(nb)["sigmoid_grad"]
+    cell = harness.by_id(nb)["sigmoid_grad"]
     fake = "z = as_float(z)\n    return np.where(z == 0, 0.25, 3 / 16)  # hard-coded\n"
     cell.source = SOLUTION.sub(lambda _: fake, cell.source)  # keeps the indentation before
     assert "raise" not in cell.source and "sigmoid(-z)" not in cell.source
@@ -201,24 +172,12 @@ def _hardcoded_sigmoid_grad():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course: release generated, the reference and the blank release autograded."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(CONFIG, course / "nbgrader_config.py")  # its root is the folder it sits in
-    (course / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(SOURCE, course / "source" / ASSIGNMENT)
-    _nbgrader(course, "generate_assignment", ASSIGNMENT)
-    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    for student, nb in [
-        ("reference", nbformat.read(SOURCE, as_version=4)),
-        ("blank", nbformat.read(release, as_version=4)),
-        ("hardcoded", _hardcoded_sigmoid_grad()),
-    ]:
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-        (folder / "timestamp.txt").write_text("2026-11-22 12:00:00.000000 UTC")
-        _nbgrader(course, "db", "student", "add", student)
-    _nbgrader(course, "autograde", ASSIGNMENT)
-    return course
+    submitted = {
+        "reference": nbformat.read(SOURCE, as_version=4),
+        "blank": None,
+        "hardcoded": _hardcoded_sigmoid_grad(),
+    }
+    return harness.nbgrader_course(tmp_path_factory.mktemp("course"), SOURCE, submitted)
 
 
 def _scores(course, student):
@@ -237,15 +196,6 @@ def _autograded(course, student):
     return nbformat.read(path, as_version=4)
 
 
-def _errors(nb):
-    return {
-        _meta(c)["grade_id"]: out["ename"]
-        for c in nb.cells
-        for out in c.get("outputs", [])
-        if out["output_type"] == "error"
-    }
-
-
 def _stdout(cell):
     return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
 
@@ -256,9 +206,9 @@ def test_release_has_no_solution_code_and_no_hidden_tests(course, source):
     text = release.read_text()
     for marker in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "assert_check"]:
         assert marker not in text, f"the release contains {marker!r}"
-    released = _by_id(nbformat.read(release, as_version=4))
+    released = harness.by_id(nbformat.read(release, as_version=4))
     for fn in QUESTIONS:
-        solution = SOLUTION.search(_by_id(source)[fn].source).group(1)
+        solution = SOLUTION.search(harness.by_id(source)[fn].source).group(1)
         stub = released[fn].source
         assert "raise NotImplementedError" in stub, f"{fn}: the stub must raise"
         assert f"def {fn}(" in stub, f"{fn}: the stub keeps the signature"
@@ -281,11 +231,11 @@ def test_release_runs_with_no_error_but_not_implemented(course):
         resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
-    errors = _errors(nb)
+    errors = harness.errors(nb)
     assert errors == {t: "NotImplementedError" for t, _, _ in QUESTIONS.values()}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            assert out.get("name") != "stderr", f"{_meta(cell)['grade_id']} wrote to stderr"
+            assert out.get("name") != "stderr", f"{harness.meta(cell)['grade_id']} wrote to stderr"
     assert "passed" not in "".join(_stdout(c) for c in nb.cells if c.cell_type == "code")
 
 
@@ -298,8 +248,8 @@ def test_reference_solution_scores_full_marks(course):
         assert grades[test_id] == (points, points, False), test_id
     assert grades[WRITTEN][2], "the written answer waits for a human grader"
     nb = _autograded(course, "reference")
-    assert _errors(nb) == {}
-    cells = _by_id(nb)
+    assert harness.errors(nb) == {}
+    cells = harness.by_id(nb)
     for fn, (test_id, spec_name, _) in QUESTIONS.items():
         out = _stdout(cells[test_id])
         assert f"Public tests for {fn} passed" in out and "random" in out, test_id
@@ -314,10 +264,12 @@ def test_blank_release_scores_zero_without_crashing(course):
     assert all(s == 0 for s, _, _ in grades.values()), grades
     # the spec check meets the stub first and reports it as not implemented
     graded = _autograded(course, "blank")
-    assert set(_errors(graded).values()) == {"AssertionError"}
+    assert set(harness.errors(graded).values()) == {"AssertionError"}
     for fn, (test_id, _, _) in QUESTIONS.items():
         evalue = next(
-            o["evalue"] for o in _by_id(graded)[test_id].outputs if o["output_type"] == "error"
+            o["evalue"]
+            for o in harness.by_id(graded)[test_id].outputs
+            if o["output_type"] == "error"
         )
         assert "Hint [not-implemented]" in evalue, (fn, evalue)
 
@@ -330,8 +282,8 @@ def test_visible_tests_alone_do_not_earn_the_points(course):
     assert grades["test_sigmoid_grad"][0] == 0
     assert score == AUTO_POINTS - QUESTIONS["sigmoid_grad"][2]
     graded = _autograded(course, "hardcoded")
-    assert _errors(graded) == {"test_sigmoid_grad": "AssertionError"}
-    cell = _by_id(graded)["test_sigmoid_grad"]
+    assert harness.errors(graded) == {"test_sigmoid_grad": "AssertionError"}
+    cell = harness.by_id(graded)["test_sigmoid_grad"]
     evalue = next(o["evalue"] for o in cell.outputs if o["output_type"] == "error")
     assert evalue.startswith("a1.sigmoid_grad (seed ") and "Hint [" in evalue
     assert "Public tests for sigmoid_grad passed" not in _stdout(cell)

@@ -15,25 +15,22 @@ Every mutant must score 0 in the gradebook, with its own hint in the result file
 
 from __future__ import annotations
 
-import copy
 import html
 import re
-import shutil
 from pathlib import Path
 
+import assignment_harness as harness
 import nbformat
 import pytest
 
-from autograder import checks, cli
+from autograder import checks
 from autograder.mutants.a1 import CORRECT, MUTANTS, source
-from autograder.results import read_results
 from autograder.specs import get_spec
 from autograder.specs.a1 import HINTS as A1_HINTS
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a1_gradients"
 SOURCE = ROOT / "autograder" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-CONFIG = ROOT / "autograder" / "nbgrader_config.py"
 HINTS = {**checks.HINTS, **A1_HINTS}
 
 #: spec name -> the student's function (= answer cell grade id; its test cell is test_<fn>)
@@ -41,20 +38,6 @@ QUESTIONS = {m.question: get_spec(m.question).function for m in MUTANTS}
 BY_QUESTION = {q: [m for m in MUTANTS if m.question == q] for q in QUESTIONS}
 ROUNDS = max(len(ms) for ms in BY_QUESTION.values())  # 10 submissions cover every mutant
 CORRECT_ROUNDS = max(len(fns) for fns in CORRECT.values())
-
-
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def _paste(released, answers):
-    """The release with each answer cell's stub replaced by `answers[fn]` (pasted source)."""
-    nb = copy.deepcopy(released)
-    for cell in nb.cells:
-        fn = _grade_id(cell)
-        if fn in answers:
-            cell.source = answers[fn]
-    return nb
 
 
 def _mutant_submission(k):
@@ -69,54 +52,10 @@ def _correct_submission(k):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Release, collect, autograde and give feedback on the mutant and correct submissions."""
+    plan = {f"mutants{k}": _mutant_submission(k) for k in range(ROUNDS)}
+    correct = {f"correct{k}": _correct_submission(k) for k in range(CORRECT_ROUNDS)}
     root = tmp_path_factory.mktemp("course")
-    shutil.copy(CONFIG, root / "nbgrader_config.py")  # its root is the folder it sits in
-    (root / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(SOURCE, root / "source" / ASSIGNMENT)
-
-    env = pytest.MonkeyPatch()
-    env.delenv("NNFP_DB_URL", raising=False)  # the scratch course keeps its own gradebook
-    env.setenv("NNFP_CELL_TIMEOUT", "30")
-    try:
-        course = cli.Course(root)
-        cli.release(course, ASSIGNMENT)
-        released = nbformat.read(root / "release" / ASSIGNMENT / SOURCE.name, as_version=4)
-
-        plan = {f"mutants{k}": _mutant_submission(k) for k in range(ROUNDS)}
-        correct = {f"correct{k}": _correct_submission(k) for k in range(CORRECT_ROUNDS)}
-        inbox = root.parent / (root.name + "_inbox")
-        inbox.mkdir()
-        for student, answers in plan.items():
-            pasted = {fn: source(m.fn, fn) for fn, m in answers.items()}
-            nbformat.write(_paste(released, pasted), inbox / f"{student}.ipynb")
-        for student, answers in correct.items():
-            pasted = {fn: source(f, fn) for fn, f in answers.items()}
-            nbformat.write(_paste(released, pasted), inbox / f"{student}.ipynb")
-        cli.collect(course, inbox)
-        report = cli.autograde(course, ASSIGNMENT, progress=False, jobs=2)[ASSIGNMENT]
-        cli.feedback(course, ASSIGNMENT)
-
-        grades = {}
-        with course.gradebook() as gb:
-            for student in [*plan, *correct]:
-                sub = gb.find_submission(ASSIGNMENT, student)
-                cells = {g.name: g.score for g in sub.notebooks[0].grades}
-                grades[student] = (sub.score, sub.max_score, cells)
-        results = {r.student: r for r in read_results(root / "results", ASSIGNMENT)}
-        pages = {
-            student: (root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-            for student in plan
-        }
-    finally:
-        env.undo()
-    return {
-        "report": report,
-        "plan": plan,
-        "correct": correct,
-        "grades": grades,
-        "results": results,
-        "pages": pages,
-    }
+    return harness.grade_mutants(root, SOURCE, plan, correct, source)
 
 
 def _feedback(page, question):
@@ -128,19 +67,13 @@ def _feedback(page, question):
     return float(match.group(1)), section
 
 
-def _question(graded, student, question):
-    """The `QuestionResult` of `question` in a student's result file."""
-    cells = graded["results"][student].questions
-    return next(cell.result for cell in cells if cell.result.name == question)
-
-
 def _occurrences(graded, mutant):
     """(student, gradebook score of its test cell, its result entry) per submission."""
     fn = QUESTIONS[mutant.question]
     found = []
     for student, answers in graded["plan"].items():
         if answers[fn] is mutant:
-            entry = _question(graded, student, mutant.question)
+            entry = harness.question_result(graded, student, mutant.question)
             found.append((student, graded["grades"][student][2][f"test_{fn}"], entry))
     return found
 
@@ -169,7 +102,7 @@ def test_correct_solutions_score_full_automatic_points(graded):
         assert (score, max_score) == (auto, total), (student, cells)
         for q, fn in QUESTIONS.items():
             assert cells[f"test_{fn}"] == get_spec(q).points, (student, fn)
-            entry = _question(graded, student, q)
+            entry = harness.question_result(graded, student, q)
             assert entry.passed and f"{q} (seed " in entry.message, entry
 
 

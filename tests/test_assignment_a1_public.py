@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import assignment_harness as harness
 import nbformat
 import numpy as np
 import pytest
@@ -54,40 +55,14 @@ def _restore_printoptions():
         yield
 
 
-def _gid(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 @pytest.fixture(scope="module")
 def released():
-    return {_gid(c): c for c in student_version(SOURCE).cells}
+    return harness.by_id(student_version(SOURCE))
 
 
 @pytest.fixture(scope="module")
 def instructor():
-    return {_gid(c): c for c in nbformat.read(SOURCE, as_version=4).cells}
-
-
-def _namespace(released, instructor, answers=None):
-    """The student's namespace after running the release's setup and given cells and the
-    answer cells: the instructor's solutions, or `answers` (function -> source) instead."""
-    answers = answers or {}
-    ns: dict = {"__name__": "__main__"}
-    for gid, cell in released.items():
-        meta = cell.metadata["nbgrader"]
-        if cell.cell_type != "code" or meta["grade"]:
-            continue  # markdown and test cells
-        # an answer cell holds the student's code; setup and given code run as released
-        text = answers.get(gid, instructor[gid].source) if meta["solution"] else cell.source
-        exec(compile(text, f"<{gid}>", "exec"), ns)
-    return ns
-
-
-def _public_test(released, ns, fn, capsys):
-    """Run the released test cell of `fn` in `ns`; return what it printed."""
-    cell = released[f"test_{fn}"]
-    exec(compile(cell.source, f"<test_{fn}>", "exec"), ns)
-    return capsys.readouterr().out
+    return harness.by_id(nbformat.read(SOURCE, as_version=4))
 
 
 def test_the_released_test_cells_hold_only_the_public_tests(released):
@@ -100,9 +75,9 @@ def test_the_released_test_cells_hold_only_the_public_tests(released):
 
 
 def test_the_reference_passes_every_public_test(released, instructor, capsys):
-    ns = _namespace(released, instructor)
+    ns = harness.namespace(released, instructor)
     for fn in FUNCTIONS:
-        out = _public_test(released, ns, fn, capsys)
+        out = harness.public_test(released, ns, fn, capsys)
         assert f"Public tests for {fn} passed" in out, fn
 
 
@@ -113,8 +88,8 @@ def test_the_reference_passes_every_public_test(released, instructor, capsys):
 )
 def test_every_correct_variant_passes_its_public_test(released, instructor, capsys, question, fn):
     name = get_spec(question).function
-    ns = _namespace(released, instructor, {name: source(fn, name)})
-    assert f"Public tests for {name} passed" in _public_test(released, ns, name, capsys)
+    ns = harness.namespace(released, instructor, {name: source(fn, name)})
+    assert f"Public tests for {name} passed" in harness.public_test(released, ns, name, capsys)
 
 
 def test_restoring_x_by_arithmetic_passes_as_it_does_in_grading():
@@ -135,12 +110,12 @@ def test_every_mutant_fails_its_public_test_with_the_grader_s_hint(
     released, instructor, capsys, mutant
 ):
     fn = get_spec(mutant.question).function
-    ns = _namespace(released, instructor, {fn: source(mutant.fn, fn)})
+    ns = harness.namespace(released, instructor, {fn: source(mutant.fn, fn)})
     if mutant.name in LEFT_TO_GRADING:
-        assert f"Public tests for {fn} passed" in _public_test(released, ns, fn, capsys)
+        assert f"Public tests for {fn} passed" in harness.public_test(released, ns, fn, capsys)
         return
     with pytest.raises(AssertionError) as failed:
-        _public_test(released, ns, fn, capsys)
+        harness.public_test(released, ns, fn, capsys)
     message = str(failed.value)
     assert message.startswith(f"public test of {fn}: case "), message
     assert f"Hint [{mutant.hint}]" in message, message
@@ -161,11 +136,11 @@ def test_a_right_mlp_backward_is_told_which_helper_is_wrong(
 ):
     # the instructor's mlp_backward calls the student's helpers (question 5 says so)
     (wrong,) = [m for m in MUTANTS if m.name == mutant]
-    ns = _namespace(released, instructor, {helper: source(wrong.fn, helper)})
+    ns = harness.namespace(released, instructor, {helper: source(wrong.fn, helper)})
     with pytest.raises(AssertionError, match=rf"Hint \[{hint}\]"):
-        _public_test(released, ns, helper, capsys)
+        harness.public_test(released, ns, helper, capsys)
     with pytest.raises(AssertionError) as failed:
-        _public_test(released, ns, "mlp_backward", capsys)
+        harness.public_test(released, ns, "mlp_backward", capsys)
     message = str(failed.value)
     assert f"correct versions of {helper}: the mistake is there, not in mlp_backward" in message
     # and the student's own helper is back in place afterwards
@@ -174,9 +149,9 @@ def test_a_right_mlp_backward_is_told_which_helper_is_wrong(
 
 def test_a_wrong_mlp_backward_is_not_blamed_on_its_helpers(released, instructor, capsys):
     (wrong,) = [m for m in MUTANTS if m.name == "mlp_backward_extra_1_over_n"]
-    ns = _namespace(released, instructor, {"mlp_backward": source(wrong.fn, "mlp_backward")})
+    ns = harness.namespace(released, instructor, {"mlp_backward": source(wrong.fn, "mlp_backward")})
     with pytest.raises(AssertionError) as failed:
-        _public_test(released, ns, "mlp_backward", capsys)
+        harness.public_test(released, ns, "mlp_backward", capsys)
     assert "the mistake is there" not in str(failed.value)
 
 
@@ -185,7 +160,7 @@ def test_a_stub_raises_not_implemented(released, capsys):
     for gid in ("setup", "sigmoid_grad"):
         exec(released[gid].source, ns)
     with pytest.raises(NotImplementedError):
-        _public_test(released, ns, "sigmoid_grad", capsys)
+        harness.public_test(released, ns, "sigmoid_grad", capsys)
 
 
 def _worked(name):

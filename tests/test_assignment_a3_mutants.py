@@ -20,23 +20,17 @@ ones earn every automatic point.
 
 from __future__ import annotations
 
-import copy
-import csv
 import html
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import assignment_harness as harness
 import nbclient
 import nbformat
 import pytest
 
-from autograder import checks, cli
+from autograder import checks
 from autograder.mutants.a3 import ADVERSARIAL, CORRECT, MUTANTS, source
-from autograder.results import read_results
 from autograder.specs import get_spec
 from autograder.specs.a3 import HINTS as A3_HINTS
 from autograder.specs.a3 import SPECS_A3
@@ -44,7 +38,6 @@ from autograder.specs.a3 import SPECS_A3
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a3_activation_statistics"
 SOURCE = ROOT / "autograder" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-CONFIG = ROOT / "autograder" / "nbgrader_config.py"
 HINTS = {**checks.HINTS, **A3_HINTS}
 
 #: spec name -> the student's function (= answer cell grade id; its test cell is test_<fn>)
@@ -61,14 +54,6 @@ ROUNDS = max(len(ms) for ms in BY_QUESTION.values())
 CORRECT_ROUNDS = max(len(fns) for fns in CORRECT.values())
 
 
-def _meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _by_id(nb):
-    return {_meta(c)["grade_id"]: c for c in nb.cells if "grade_id" in _meta(c)}
-
-
 @pytest.fixture(scope="module")
 def notebook():
     return nbformat.read(SOURCE, as_version=4)
@@ -78,23 +63,23 @@ def notebook():
 
 
 def test_every_cell_is_an_nbgrader_cell_with_a_unique_grade_id(notebook):
-    ids = [_meta(c).get("grade_id") for c in notebook.cells]
+    ids = [harness.meta(c).get("grade_id") for c in notebook.cells]
     assert all(ids) and len(set(ids)) == len(ids)
     expected = {*QUESTIONS.values(), *(f"test_{fn}" for fn in QUESTIONS.values()), WRITTEN}
     assert expected <= set(ids)
     for cell in notebook.cells:
-        m = _meta(cell)
+        m = harness.meta(cell)
         if m["grade_id"] not in expected:  # instructions and setup: read-only
             assert m["locked"] and not m["grade"] and not m["solution"], m["grade_id"]
 
 
 def test_answer_and_test_cells(notebook):
-    cells = _by_id(notebook)
+    cells = harness.by_id(notebook)
     for name, fn in QUESTIONS.items():
-        cell, m = cells[fn], _meta(cells[fn])
+        cell, m = cells[fn], harness.meta(cells[fn])
         assert (m["solution"], m["grade"], m["locked"]) == (True, False, False), fn
         assert f"def {fn}(" in cell.source and SOLUTION.search(cell.source), fn
-        test, tm = cells[f"test_{fn}"], _meta(cells[f"test_{fn}"])
+        test, tm = cells[f"test_{fn}"], harness.meta(cells[f"test_{fn}"])
         points = get_spec(name).points
         assert (tm["grade"], tm["solution"], tm["locked"], tm["points"]) == (
             True,
@@ -111,8 +96,8 @@ def test_answer_and_test_cells(notebook):
 
 
 def test_the_written_answer_is_graded_by_hand_and_its_facts_are_the_seed_s(notebook):
-    cells = _by_id(notebook)
-    m = _meta(cells[WRITTEN])
+    cells = harness.by_id(notebook)
+    m = harness.meta(cells[WRITTEN])
     assert cells[WRITTEN].cell_type == "markdown"
     assert (m["grade"], m["solution"], m["points"]) == (True, True, WRITTEN_POINTS)
     assert "Rubric" in cells[WRITTEN].source
@@ -124,7 +109,9 @@ def test_the_written_answer_is_graded_by_hand_and_its_facts_are_the_seed_s(noteb
 def test_solutions_are_plain_numpy_and_points_add_up(notebook):
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "nnlib" not in code
-    points = sum(_meta(c).get("points", 0) for c in notebook.cells if _meta(c)["grade"])
+    points = sum(
+        harness.meta(c).get("points", 0) for c in notebook.cells if harness.meta(c)["grade"]
+    )
     assert points == TOTAL_POINTS == 23
     assert f"**{TOTAL_POINTS}**" in notebook.cells[0].source
 
@@ -132,7 +119,7 @@ def test_solutions_are_plain_numpy_and_points_add_up(notebook):
 def test_the_text_s_numbers_are_the_grader_s(notebook):
     from autograder.specs import a3, a3_bands
 
-    cells = _by_id(notebook)
+    cells = harness.by_id(notebook)
     he = a3.BANDS["configs"]["he/relu"]
     text = cells["q4_text"].source
     assert f"[{he['lower'][0]:.2f}, {he['upper'][0]:.2f}]" in text
@@ -153,41 +140,12 @@ def test_source_is_stored_without_outputs(notebook):
 # ------------------------------------------------------------- nbgrader, end to end
 
 
-def _nbgrader(course, *args):
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.pop("NNFP_DB_URL", None)  # the scratch course keeps its own SQLite gradebook
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stderr[-3000:]}"
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course: release generated, the reference and the blank release autograded."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(CONFIG, course / "nbgrader_config.py")
-    (course / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(SOURCE, course / "source" / ASSIGNMENT)
-    _nbgrader(course, "generate_assignment", ASSIGNMENT)
-    release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    for student, nb in [
-        ("reference", nbformat.read(SOURCE, as_version=4)),
-        ("blank", nbformat.read(release, as_version=4)),
-    ]:
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-        (folder / "timestamp.txt").write_text("2026-12-07 12:00:00.000000 UTC")
-        _nbgrader(course, "db", "student", "add", student)
-    _nbgrader(course, "autograde", ASSIGNMENT)
-    return course
+    reference = nbformat.read(SOURCE, as_version=4)
+    submitted = {"reference": reference, "blank": None}
+    return harness.nbgrader_course(tmp_path_factory.mktemp("course"), SOURCE, submitted)
 
 
 def _scores(course, student):
@@ -199,24 +157,15 @@ def _scores(course, student):
         return sub.score, sub.max_score, grades
 
 
-def _errors(nb):
-    return {
-        _meta(c)["grade_id"]: out["ename"]
-        for c in nb.cells
-        for out in c.get("outputs", [])
-        if out["output_type"] == "error"
-    }
-
-
 @pytest.mark.slow
 def test_release_has_no_solution_code_and_no_hidden_tests(course, notebook):
     release = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     text = release.read_text()
     for marker in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "assert_check"]:
         assert marker not in text, f"the release contains {marker!r}"
-    released = _by_id(nbformat.read(release, as_version=4))
+    released = harness.by_id(nbformat.read(release, as_version=4))
     for fn in QUESTIONS.values():
-        solution = SOLUTION.search(_by_id(notebook)[fn].source).group(1)
+        solution = SOLUTION.search(harness.by_id(notebook)[fn].source).group(1)
         stub = released[fn].source
         assert "raise NotImplementedError" in stub and f"def {fn}(" in stub, fn
         for line in solution.splitlines():
@@ -237,10 +186,10 @@ def test_release_runs_with_no_error_but_not_implemented(course):
         resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
-    assert _errors(nb) == {f"test_{fn}": "NotImplementedError" for fn in QUESTIONS.values()}
+    assert harness.errors(nb) == {f"test_{fn}": "NotImplementedError" for fn in QUESTIONS.values()}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            assert out.get("name") != "stderr", f"{_meta(cell)['grade_id']} wrote to stderr"
+            assert out.get("name") != "stderr", f"{harness.meta(cell)['grade_id']} wrote to stderr"
 
 
 @pytest.mark.slow
@@ -255,15 +204,6 @@ def test_reference_scores_full_marks_and_blank_zero(course):
 # ------------------------------------------------------- the course's workflow, mutants
 
 
-def _paste(released, answers):
-    nb = copy.deepcopy(released)
-    for cell in nb.cells:
-        fn = _meta(cell).get("grade_id")
-        if fn in answers:
-            cell.source = answers[fn]
-    return nb
-
-
 def _mutant_submission(k):
     return {QUESTIONS[q]: ms[k % len(ms)] for q, ms in BY_QUESTION.items()}
 
@@ -275,57 +215,10 @@ def _correct_submission(k):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Release, collect, autograde and give feedback on the mutant and correct submissions."""
+    plan = {f"mutants{k}": _mutant_submission(k) for k in range(ROUNDS)}
+    correct = {f"correct{k}": _correct_submission(k) for k in range(CORRECT_ROUNDS)}
     root = tmp_path_factory.mktemp("course")
-    shutil.copy(CONFIG, root / "nbgrader_config.py")
-    (root / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(SOURCE, root / "source" / ASSIGNMENT)
-    env = pytest.MonkeyPatch()
-    env.delenv("NNFP_DB_URL", raising=False)
-    env.setenv("NNFP_CELL_TIMEOUT", "30")
-    try:
-        course = cli.Course(root)
-        cli.release(course, ASSIGNMENT)
-        released = nbformat.read(root / "release" / ASSIGNMENT / SOURCE.name, as_version=4)
-        plan = {f"mutants{k}": _mutant_submission(k) for k in range(ROUNDS)}
-        correct = {f"correct{k}": _correct_submission(k) for k in range(CORRECT_ROUNDS)}
-        inbox = root.parent / (root.name + "_inbox")
-        inbox.mkdir()
-        for student, answers in plan.items():
-            pasted = {fn: source(m.fn, fn) for fn, m in answers.items()}
-            nbformat.write(_paste(released, pasted), inbox / f"{student}.ipynb")
-        for student, answers in correct.items():
-            pasted = {fn: source(f, fn) for fn, f in answers.items()}
-            nbformat.write(_paste(released, pasted), inbox / f"{student}.ipynb")
-        cli.collect(course, inbox)
-        report = cli.autograde(course, ASSIGNMENT, progress=False, jobs=2)[ASSIGNMENT]
-        cli.feedback(course, ASSIGNMENT)
-        with open(cli.grades(course), newline="") as f:
-            csv_rows = list(csv.DictReader(f))
-        grades = {}
-        with course.gradebook() as gb:
-            for student in [*plan, *correct]:
-                sub = gb.find_submission(ASSIGNMENT, student)
-                grades[student] = (sub.score, {g.name: g.score for g in sub.notebooks[0].grades})
-        results = {r.student: r for r in read_results(root / "results", ASSIGNMENT)}
-        pages = {
-            s: (root / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text() for s in plan
-        }
-    finally:
-        env.undo()
-    return {
-        "report": report,
-        "plan": plan,
-        "correct": correct,
-        "grades": grades,
-        "results": results,
-        "pages": pages,
-        "csv": csv_rows,
-    }
-
-
-def _question(graded, student, question):
-    cells = graded["results"][student].questions
-    return next(cell.result for cell in cells if cell.result.name == question)
+    return harness.grade_mutants(root, SOURCE, plan, correct, source)
 
 
 def test_the_plan_covers_every_mutant():
@@ -340,7 +233,7 @@ def test_every_submission_is_graded_and_correct_ones_score_full(graded):
     assert all(status.startswith("graded") for status in graded["report"].values())
     assert all(not graded["results"][s].flags for s in students)
     for student in graded["correct"]:
-        score, cells = graded["grades"][student]
+        score, _, cells = graded["grades"][student]
         assert score == AUTO_POINTS, (student, cells)
 
 
@@ -363,8 +256,8 @@ def test_mutant_scores_zero_and_shows_its_hint(graded, mutant):
     found = [s for s, answers in graded["plan"].items() if answers[fn] is mutant]
     assert found, f"{mutant.name} was in no submission"
     for student in found:
-        entry = _question(graded, student, mutant.question)
-        assert graded["grades"][student][1][f"test_{fn}"] == 0 == entry.points_earned
+        entry = harness.question_result(graded, student, mutant.question)
+        assert graded["grades"][student][2][f"test_{fn}"] == 0 == entry.points_earned
         assert entry.hint_id == hint.id, (student, mutant.name, entry.message)
         page = graded["pages"][student]
         section = page.split(f"<h2>{mutant.question}</h2>", 1)[1].split("</section>", 1)[0]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import assignment_harness as harness
 import nbformat
 import numpy as np
 import pytest
@@ -133,42 +134,20 @@ FUNCTIONS = [spec.function for spec in a3.SPECS_A3]
 
 @pytest.fixture(autouse=True)
 def _restore_printoptions():
-    """The release's setup cell sets numpy's print options: restore them after each test."""
+    """The release's setup cell sets numpy's print options for the student (precision 6):
+    restore them after each test, or every later doctest prints 6 digits instead of 8."""
     with np.printoptions(**np.get_printoptions()):
         yield
 
 
-def _gid(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 @pytest.fixture(scope="module")
 def released():
-    return {_gid(c): c for c in student_version(SOURCE).cells}
+    return harness.by_id(student_version(SOURCE))
 
 
 @pytest.fixture(scope="module")
 def instructor():
-    return {_gid(c): c for c in nbformat.read(SOURCE, as_version=4).cells}
-
-
-def _namespace(released, instructor, answers=None):
-    """The student's namespace after the release's setup cell and the answer cells: the
-    instructor's solutions, or `answers` (function -> source) instead."""
-    answers = answers or {}
-    ns: dict = {"__name__": "__main__"}
-    for gid, cell in released.items():
-        meta = cell.metadata["nbgrader"]
-        if cell.cell_type != "code" or meta["grade"]:
-            continue
-        text = answers.get(gid, instructor[gid].source) if meta["solution"] else cell.source
-        exec(compile(text, f"<{gid}>", "exec"), ns)
-    return ns
-
-
-def _public_test(released, ns, fn, capsys):
-    exec(compile(released[f"test_{fn}"].source, f"<test_{fn}>", "exec"), ns)
-    return capsys.readouterr().out
+    return harness.by_id(nbformat.read(SOURCE, as_version=4))
 
 
 def test_the_released_test_cells_hold_only_the_public_tests(released):
@@ -180,9 +159,9 @@ def test_the_released_test_cells_hold_only_the_public_tests(released):
 
 
 def test_the_reference_passes_every_released_public_test(released, instructor, capsys):
-    ns = _namespace(released, instructor)
+    ns = harness.namespace(released, instructor)
     for fn in FUNCTIONS:
-        assert f"Public tests for {fn} passed" in _public_test(released, ns, fn, capsys), fn
+        assert f"Public tests for {fn} passed" in harness.public_test(released, ns, fn, capsys), fn
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -190,9 +169,9 @@ def test_every_mutant_fails_its_released_public_test_with_its_hint(
     released, instructor, capsys, mutant
 ):
     fn = get_spec(mutant.question).function
-    ns = _namespace(released, instructor, {fn: source(mutant.fn, fn)})
+    ns = harness.namespace(released, instructor, {fn: source(mutant.fn, fn)})
     with pytest.raises(AssertionError) as failed:
-        _public_test(released, ns, fn, capsys)
+        harness.public_test(released, ns, fn, capsys)
     assert f"Hint [{mutant.hint}]" in str(failed.value), str(failed.value)
     assert "passed" not in capsys.readouterr().out
 
@@ -202,4 +181,4 @@ def test_a_stub_raises_not_implemented(released, capsys):
     for gid in ("setup", "init_std"):
         exec(released[gid].source, ns)
     with pytest.raises(NotImplementedError):
-        _public_test(released, ns, "init_std", capsys)
+        harness.public_test(released, ns, "init_std", capsys)
