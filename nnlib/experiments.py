@@ -70,21 +70,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib import optimizers
 from nnlib._checks import _describe, as_array, as_rng, check_bool, check_choice, check_int
 from nnlib.activations import ACTIVATIONS, ActivationFunction, get_activation
+from nnlib.surfaces import SURFACES, Surface, get_surface
 
 __all__ = [
     "DISTS",
+    "DIVERGED",
     "EXPERIMENT_ACTIVATIONS",
     "INIT_SCHEMES",
+    "SEED_RULES",
+    "SEED_SCHEDULES",
+    "SURFACES",
     "ActStats",
     "MeanField",
+    "RaceRun",
+    "SeedRule",
+    "Surface",
+    "Tuned",
     "activation_statistics",
+    "adagrad_eps_inside",
     "deep_backward",
     "deep_forward",
+    "get_surface",
     "init_std",
     "make_weights",
     "mean_field",
+    "race",
+    "rmsprop_eps_inside",
+    "run_optimizer",
+    "steps_to_tol",
+    "tune_lr",
 ]
 
 #: The course's initialization schemes: name -> the rule for the std of ``W``.
@@ -642,3 +659,475 @@ def _positive(value, name: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return value
+
+
+# --------------------------------------------------------------------------------------
+# Optimizer races on 2-D surfaces (lesson 06)
+# --------------------------------------------------------------------------------------
+
+#: A run stops once an iterate leaves this ball (or is not finite): it has diverged.
+DIVERGED = 1e12
+
+
+def _rule_function(rule):
+    """Resolve `rule` to ``(function, takes_grad_fn)``.
+
+    `rule` is a name in `nnlib.optimizers`, a callable ``rule(w, dw, state, **hyper)`` or a
+    `SeedRule`.
+    """
+    if isinstance(rule, SeedRule):
+        if rule.kind == "schedule":
+            raise ValueError(f"{rule.name!r} is a schedule, not an update rule")
+        return rule.rule, rule.takes_grad_fn
+    if isinstance(rule, str):
+        fn = getattr(optimizers, rule, None) if rule in optimizers.__all__ else None
+        if fn is None or not rule.islower() or not callable(fn) or rule == "get_optimizer":
+            names = [n for n in optimizers.__all__ if n.islower() and n != "get_optimizer"]
+            raise ValueError(f"rule must be one of {names}, a callable or a SeedRule, got {rule!r}")
+        return fn, False
+    if callable(rule):
+        return rule, False
+    raise TypeError(
+        f"rule must be a name in nnlib.optimizers, a callable (w, dw, state, **hyper) -> w "
+        f"or a SeedRule, got {_describe(rule)}"
+    )
+
+
+def _lookahead_coefficient(lookahead, hyper: dict) -> float:
+    """0 for no look-ahead; `mu` (or `beta`) for True; the number itself for a float."""
+    if lookahead is False or lookahead is None:
+        return 0.0
+    if lookahead is True:
+        for key in ("mu", "beta"):
+            if key in hyper:
+                return float(hyper[key])
+        raise ValueError("lookahead=True takes its coefficient from mu (or beta): pass mu=...")
+    if isinstance(lookahead, numbers.Real) and math.isfinite(lookahead) and lookahead >= 0:
+        return float(lookahead)
+    raise ValueError(f"lookahead must be True, False or a number >= 0, got {lookahead!r}")
+
+
+def _start(surface, x0) -> np.ndarray:
+    w = np.array(surface.x0 if x0 is None else as_array(x0, "x0", finite=True), dtype=float)
+    if w.shape != (2,):
+        raise ValueError(f"x0 must be a point (x1, x2), shape (2,), got shape {w.shape}")
+    return w
+
+
+def _run(rule, surface, steps, x0, lookahead, hyper, tol=None) -> np.ndarray:
+    """Run `run_optimizer`'s loop; with `tol`, stop (and truncate) at the first gap < tol."""
+    s = get_surface(surface)
+    steps = check_int(steps, "steps", low=0)
+    fn, takes_grad_fn = _rule_function(rule)
+    c = _lookahead_coefficient(lookahead, hyper)
+    w = prev = _start(s, x0)
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = w
+    grad, state = s.grad, {}
+    if tol is not None and s.f(w) - s.f_min < tol:
+        return path[:1]
+    for t in range(1, steps + 1):
+        if takes_grad_fn:
+            new = fn(w, grad, state, **hyper)
+        else:
+            g = grad(w + c * (w - prev)) if c else grad(w)
+            if not np.isfinite(g).all():
+                break
+            new = fn(w, g, state, **hyper)
+        new = np.asarray(new, dtype=float)
+        if not np.isfinite(new).all():
+            break
+        path[t] = new
+        prev, w = w, new
+        if abs(new).max() > DIVERGED:
+            break
+        if tol is not None and s.f(w) - s.f_min < tol:
+            return path[: t + 1]
+    return path
+
+
+def run_optimizer(rule, surface, steps, x0=None, lookahead=False, **hyper) -> np.ndarray:
+    r"""Run an update rule on a 2-D surface and return its iterates.
+
+    .. math:: w_0 = x_0, \qquad g_t = \nabla f(w_t + c\,(w_t - w_{t-1})), \qquad
+              w_{t+1} = \mathrm{rule}(w_t, g_t, \mathrm{state}, \ldots)
+
+    with :math:`c = 0` (no look-ahead) by default. With ``rule="momentum"`` (PyTorch's
+    form, :math:`v \leftarrow \mu v + g,\ w \leftarrow w - \mathrm{lr}\, v`) and
+    ``lookahead=True`` (:math:`c = \mu`), the step :math:`w_t - w_{t-1}` is Sutskever's
+    velocity :math:`v_t` (PyTorch's ``v`` times :math:`-\mathrm{lr}`), so the loop is
+    **Sutskever et al.'s (2013) Nesterov momentum**, look-ahead form:
+
+    .. math:: v_{t+1} = \mu v_t - \mathrm{lr}\,\nabla f(w_t + \mu v_t), \qquad
+              w_{t+1} = w_t + v_{t+1}.
+
+    With ``rule="ema_momentum"`` and ``lookahead=True`` (:math:`c = \beta`) it is S2's
+    EMA-form Nesterov with the exact look-ahead :math:`W - \alpha\beta v`; ``lookahead=1.0``
+    gives the slide's :math:`W - \alpha v`. PyTorch's form (``rule="nesterov"``, no
+    look-ahead) produces exactly the look-ahead points :math:`w_t + \mu v_t` of
+    Sutskever's sequence (see the tests).
+
+    Parameters
+    ----------
+    rule : str, callable or SeedRule
+        A pure rule of `nnlib.optimizers` by name (``"sgd"``, ``"momentum"``,
+        ``"ema_momentum"``, ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, ...),
+        any callable ``rule(w, dw, state, **hyper) -> new w`` (``state`` a dict it may
+        fill), or a `SEED_RULES` entry (called with the gradient *function* when it needs
+        gradients at other points).
+    surface : Surface or str
+        A `nnlib.surfaces.Surface` or a name in `SURFACES`.
+    steps : int >= 0
+        Number of updates.
+    x0 : array_like (2,), optional
+        Start; the surface's ``x0`` by default.
+    lookahead : bool or float, default False
+        ``True``: take the gradient at :math:`w_t + c\,(w_t - w_{t-1})` with ``c = mu``
+        (or ``beta``) from `hyper`; a number: that ``c``.
+    **hyper
+        Passed to the rule (``lr``, ``mu``, ``beta``, ``alpha``, ``eps``, ...).
+
+    Returns
+    -------
+    ndarray (steps + 1, 2)
+        Row ``t`` is :math:`w_t` (row 0 the start). A run that diverges (a value that is
+        not finite, or :math:`\max|w| >` `DIVERGED`) stops: its remaining rows are NaN.
+
+    Examples
+    --------
+    >>> run_optimizer("sgd", "s1_quadratic", 2, lr=0.1)  # w - 0.1 (2 x1 + x2, x1 + 8 x2)
+    array([[ 3.  ,  3.  ],
+           [ 2.1 ,  0.3 ],
+           [ 1.65, -0.15]])
+    """
+    return _run(rule, surface, steps, x0, lookahead, hyper)
+
+
+def steps_to_tol(path, surface, tol: float = 1e-6) -> int | None:
+    r"""Return the first ``t`` with :math:`f(w_t) - f_{\min} <` `tol`, or None if never.
+
+    Parameters
+    ----------
+    path : array_like (T, 2)
+        Iterates as rows (`run_optimizer`'s output; NaN rows never count).
+    surface : Surface or str
+    tol : float > 0, default 1e-6
+
+    Examples
+    --------
+    >>> steps_to_tol(run_optimizer("sgd", "s1_quadratic", 50, lr=0.2), "s1_quadratic")
+    20
+    """
+    s = get_surface(surface)
+    tol = _positive(tol, "tol")
+    path = as_array(path, "path", ndim=2)
+    hits = np.flatnonzero(s.f(path) - s.f_min < tol)  # NaN compares False
+    return int(hits[0]) if hits.size else None
+
+
+@dataclass(frozen=True)
+class RaceRun:
+    r"""One optimizer's run in a `race`.
+
+    Attributes
+    ----------
+    path : ndarray (steps + 1, 2)
+        Iterates, row 0 the start (NaN rows after a divergence).
+    gap : ndarray (steps + 1,)
+        :math:`f(w_t) - f_{\min}` per iterate.
+    steps : int or None
+        First ``t`` with ``gap < tol`` (None if never).
+    """
+
+    path: np.ndarray
+    gap: np.ndarray
+    steps: int | None
+
+
+def _config(name, config) -> tuple[object, dict]:
+    if isinstance(config, tuple) and len(config) == 2 and isinstance(config[1], dict):
+        return config[0], dict(config[1])
+    if isinstance(config, (str, SeedRule)) or callable(config):
+        return config, {}
+    raise TypeError(
+        f"configs[{name!r}] must be a rule or a (rule, hyper-dict) pair, got {_describe(config)}"
+    )
+
+
+def race(surface, configs, steps: int = 500, tol: float = 1e-6) -> dict[str, RaceRun]:
+    r"""Run several optimizers from the same start on the same surface.
+
+    Parameters
+    ----------
+    surface : Surface or str
+    configs : dict of str -> rule or (rule, hyper dict)
+        E.g. ``{"SGD": ("sgd", {"lr": 0.2}), "Nesterov (Sutskever)": ("momentum",
+        {"lr": 0.1, "mu": 0.9, "lookahead": True})}``; ``lookahead`` and ``x0`` in the dict
+        go to `run_optimizer`.
+    steps : int >= 0, default 500
+    tol : float > 0, default 1e-6
+        Threshold on :math:`f - f_{\min}` for `RaceRun.steps`.
+
+    Returns
+    -------
+    dict of str -> RaceRun, in the order of `configs`.
+
+    Examples
+    --------
+    >>> runs = race("s1_quadratic", {"GD": ("sgd", {"lr": 0.2}), "GD .24": ("sgd", {"lr": 0.24})})
+    >>> {name: run.steps for name, run in runs.items()}
+    {'GD': 20, 'GD .24': 212}
+    """
+    s = get_surface(surface)
+    tol = _positive(tol, "tol")
+    if not isinstance(configs, dict) or not configs:
+        raise TypeError(
+            f"configs must be a non-empty dict of name -> rule, got {_describe(configs)}"
+        )
+    out = {}
+    for name, config in configs.items():
+        rule, hyper = _config(name, config)
+        la, x0 = hyper.pop("lookahead", False), hyper.pop("x0", None)
+        path = _run(rule, s, steps, x0, la, hyper)
+        gap = s.f(path) - s.f_min
+        hits = np.flatnonzero(gap < tol)
+        out[name] = RaceRun(path, gap, int(hits[0]) if hits.size else None)
+    return out
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """The result of `tune_lr`.
+
+    Attributes
+    ----------
+    lr : float or None
+        The grid's learning rate that reached the tolerance in the fewest steps (the first
+        such in the grid on a tie); None if none did.
+    steps : int or None
+        Its number of steps.
+    by_lr : dict of float -> int or None
+        Steps for every learning rate of the grid (None: not within the budget).
+    """
+
+    lr: float | None
+    steps: int | None
+    by_lr: dict
+
+
+def tune_lr(rule, surface, grid, tol: float = 1e-6, steps: int = 5000, lookahead=False,
+            **hyper) -> Tuned:  # fmt: skip
+    r"""Best-of-grid learning rate: the fewest steps to :math:`f - f_{\min} <` `tol`.
+
+    A race is fair only if every method gets its own best learning rate; this runs `rule`
+    once per ``lr`` in `grid` (each run stops as soon as it reaches `tol`) and keeps the
+    fastest.
+
+    Parameters
+    ----------
+    rule, surface, lookahead, **hyper
+        As in `run_optimizer` (`hyper` without ``lr``).
+    grid : 1-D array_like of float > 0
+        Learning rates, e.g. ``np.geomspace(1e-3, 1, 31)``.
+    tol : float > 0, default 1e-6
+    steps : int >= 1, default 5000
+        Budget per run.
+
+    Returns
+    -------
+    Tuned
+
+    Examples
+    --------
+    >>> tune_lr("sgd", "s1_quadratic", [0.1, 0.2, 0.24, 0.25], steps=300).by_lr
+    {0.1: 39, 0.2: 20, 0.24: 212, 0.25: None}
+    """
+    s = get_surface(surface)
+    tol = _positive(tol, "tol")
+    grid = as_array(grid, "grid", ndim=1, finite=True)
+    if grid.size == 0 or (grid <= 0).any():
+        raise ValueError(f"grid must be a non-empty list of learning rates > 0, got {grid}")
+    if "lr" in hyper:
+        raise TypeError("tune_lr chooses lr from grid: do not pass lr")
+    by_lr = {}
+    for lr in grid.tolist():
+        path = _run(rule, s, steps, None, lookahead, {**hyper, "lr": lr}, tol=tol)
+        reached = s.f(path[-1]) - s.f_min < tol
+        by_lr[lr] = len(path) - 1 if reached else None
+    done = {lr: n for lr, n in by_lr.items() if n is not None}
+    best = min(done, key=done.get) if done else None
+    return Tuned(best, done.get(best), by_lr)
+
+
+# --------------------------------------------------------------------------------------
+# d2l's conventions (chapter 12), to reproduce its printed traces (FACTS F3)
+# --------------------------------------------------------------------------------------
+
+
+def adagrad_eps_inside(w, dw, state, lr=0.01, eps=1e-6):
+    r"""AdaGrad with :math:`\epsilon` **inside** the square root, as d2l (sec. 12.7) writes it.
+
+    .. math:: s_t = s_{t-1} + g_t^2, \qquad w_t = w_{t-1} - \mathrm{lr}\,
+              \frac{g_t}{\sqrt{s_t + \epsilon}}
+
+    `nnlib.optimizers.adagrad` (PyTorch, Duchi et al.) divides by
+    :math:`\sqrt{s_t} + \epsilon`. The two differ only where :math:`s_t` is of the order of
+    :math:`\epsilon` (inside: a floor of :math:`\sqrt\epsilon = 10^{-3}` for d2l's 1e-6); on
+    d2l's quadratic they part in the 6th decimal after 20 steps (-2.382563 here, -2.382564
+    with nnlib's form). ``w``, ``dw``: arrays of one shape; ``state["s"]`` is kept.
+
+    Examples
+    --------
+    >>> adagrad_eps_inside(np.array([1.0]), np.array([2.0]), {}, lr=0.5)  # 1 - .5*2/sqrt(4+1e-6)
+    array([0.50000006])
+    """
+    s = state.get("s", 0.0) + dw * dw
+    state["s"] = s
+    return w - lr * dw / np.sqrt(s + eps)
+
+
+def rmsprop_eps_inside(w, dw, state, lr=0.01, gamma=0.9, eps=1e-6):
+    r"""RMSProp with :math:`\epsilon` inside the square root, as d2l (sec. 12.8) writes it.
+
+    .. math:: s_t = \gamma s_{t-1} + (1 - \gamma) g_t^2, \qquad
+              w_t = w_{t-1} - \mathrm{lr}\,\frac{g_t}{\sqrt{s_t + \epsilon}}
+
+    d2l's :math:`\gamma` is nnlib's ``alpha`` (`nnlib.optimizers.rmsprop`, which divides by
+    :math:`\sqrt{s_t} + \epsilon`, as PyTorch and Hinton's lecture 6e). ``state["s"]`` is
+    kept.
+
+    Examples
+    --------
+    >>> rmsprop_eps_inside(np.array([1.0]), np.array([1.0]), {}, lr=0.1)  # 1 - 0.1/sqrt(0.1 + 1e-6)
+    array([0.683774])
+    """
+    s = gamma * state.get("s", 0.0) + (1 - gamma) * dw * dw
+    state["s"] = s
+    return w - lr * dw / np.sqrt(s + eps)
+
+
+# --------------------------------------------------------------------------------------
+# The seeds' wrong formulas, as written (historical; for "spot the error" cells)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedRule:
+    """A formula from a seed deck, kept **as written** (labelled historical / wrong).
+
+    Attributes
+    ----------
+    name : str
+    rule : callable
+        ``kind == "update"``: ``rule(w, dw, state, **hyper) -> w`` (or, when
+        `takes_grad_fn`, ``rule(w, grad, state, **hyper)`` with ``grad`` the gradient
+        function, for a formula that evaluates gradients elsewhere). ``kind ==
+        "schedule"``: ``rule(k, **params) -> learning rate`` (vectorized over ``k``).
+    source : str
+        Where it is written.
+    as_written : str
+        The formula, copied.
+    verdict : str
+        What is wrong with it (LESSONS.md §2).
+    correct : str
+        The correct form, and where nnlib has it.
+    takes_grad_fn : bool
+    kind : {"update", "schedule"}
+    """
+
+    name: str
+    rule: object
+    source: str
+    as_written: str
+    verdict: str
+    correct: str
+    takes_grad_fn: bool = False
+    kind: str = "update"
+
+    def __call__(self, *args, **kwargs):
+        """Call `rule`."""
+        return self.rule(*args, **kwargs)
+
+
+def _s0_momentum(w, dw, state, alpha=0.1, beta=0.9):
+    # W_{k+1} = W_k - rho_k,  rho_k = alpha grad J(W_k) + beta grad J(W_{k-1})  (grad J(W_-1) = 0)
+    rho = alpha * dw + beta * state.get("g_prev", 0.0)
+    state["g_prev"] = dw
+    return w - rho
+
+
+def _s0_momentum_code(w, dw, state, eta=0.1, alpha=0.9):
+    # Larson's notebook: W -= eta * g + alpha * (eta * g_prev)
+    step = eta * dw + alpha * (eta * state.get("g_prev", 0.0))
+    state["g_prev"] = dw
+    return w - step
+
+
+def _s0_nesterov(w, grad, state, alpha=0.1, beta=0.9):
+    # rho_k = beta grad J(W_k + alpha grad J(W_{k-1})) + alpha grad J(W_{k-1})
+    # W_{k+1} = W_k - rho_k
+    g_prev = state.get("g_prev", np.zeros_like(w))
+    rho = beta * grad(w + alpha * g_prev) + alpha * g_prev
+    state["g_prev"] = grad(w)
+    return w - rho
+
+
+def _s0_cooling_1(k, eta0=0.1, d=0.5, k_max=100):
+    k = np.asarray(k, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = eta0 * d ** np.floor(k_max / k)
+    return np.where(k > 0, out, np.nan)  # undefined at k = 0 (division by zero)
+
+
+def _s0_cooling_2(k, eta0=0.1, d=0.01):
+    return eta0 ** (1 + np.asarray(k, dtype=float) * d)
+
+
+#: The seeds' wrong update rules, as written; **historical / wrong**, never in `optimizers`.
+SEED_RULES: dict[str, SeedRule] = {
+    "s0_momentum": SeedRule(
+        "s0_momentum", _s0_momentum, "S0 (Larson), slide 'Momentum'",
+        "W_{k+1} = W_k − ρ_k,  ρ_k = α∇J(W_k) + β∇J(W_{k−1})",
+        "not momentum: a two-tap filter of the last two gradients, with β unscaled by α; "
+        "with a constant gradient the step tends to α + β, and it diverges on S1's "
+        "quadratic for α = 0.05–0.1 with β = 0.5 or 0.9",
+        "heavy ball ρ_k = α∇J(W_k) + βρ_{k−1}: nnlib.optimizers.momentum (lr = α, mu = β)",
+    ),
+    "s0_momentum_code": SeedRule(
+        "s0_momentum_code", _s0_momentum_code, "S0's demo notebook (eclarson, "
+        "'08. Practical_NeuralNets')", "W -= eta*g + alpha*(eta*g_prev)",
+        "still a two-tap filter, not momentum: with a constant gradient the step tends to "
+        "(1 + α)η (1.9η for α = 0.9), heavy ball's to η/(1 − α) (10η)",
+        "nnlib.optimizers.momentum",
+    ),
+    "s0_nesterov": SeedRule(
+        "s0_nesterov", _s0_nesterov, "S0 (Larson), slide 'Nesterov's Accelerated Gradient'",
+        "ρ_k = β∇J(W_k + α∇J(W_{k−1})) + α∇J(W_{k−1}),  W_{k+1} = W_k − ρ_k",
+        "three errors: the look-ahead goes uphill (+α∇J), α and β are swapped relative to "
+        "the momentum line, and it uses the previous gradient instead of the velocity; "
+        "diverges on S1's quadratic for (α, β) = (0.05, 0.9), (0.1, 0.5), (0.1, 0.9)",
+        "Sutskever et al. 2013: v = μv − ε∇J(W + μv), W += v: run_optimizer('momentum', "
+        "..., lookahead=True); PyTorch's form nnlib.optimizers.nesterov",
+        takes_grad_fn=True,
+    ),
+}  # fmt: skip
+
+#: S0's two "cooling" formulas, as written (rate as a function of the epoch k >= 1).
+SEED_SCHEDULES: dict[str, SeedRule] = {
+    "s0_cooling_1": SeedRule(
+        "s0_cooling_1", _s0_cooling_1, "S0 (Larson), slide 'Cooling'",
+        "η_k = η_0 · d^⌊k_max / k⌋  ('drop by d every ...')",
+        "the rate increases with k: η_0 = 0.1, d = 0.5, k_max = 100 gives 7.9e-32 at k = 1, "
+        "0.025 at k = 50, 0.05 at k = 100 (and k = 0 divides by zero)",
+        "step decay η_0 d^⌊k / k_step⌋: nnlib.schedules.StepDecay(lr0, drop=d, every=k_step)",
+        kind="schedule",
+    ),
+    "s0_cooling_2": SeedRule(
+        "s0_cooling_2", _s0_cooling_2, "S0 (Larson), slide 'Cooling'",
+        "η_k = η_0^(1 + k·d)  ('drop a little every epoch')",
+        "decays only when η_0 < 1 and grows when η_0 > 1 (η_0 = 2, d = 0.1: 2048 at k = 100); "
+        "Larson's code is eta / (1 + decrease_const * i)",
+        "inverse-time decay η_0 / (1 + d k): nnlib.schedules.InverseTime(lr0, k=d)",
+        kind="schedule",
+    ),
+}  # fmt: skip
