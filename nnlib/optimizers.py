@@ -8,13 +8,15 @@ Two layers:
   "t": 1}`` for Adam after it); each call stores new arrays in it. Use one state dict
   per parameter. Read them to learn a rule; use them to check a student's rule.
 - **Optimizer classes** (:class:`SGD`, :class:`Momentum`, :class:`EMAMomentum`,
-  :class:`Nesterov`, :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`) update the arrays
-  of ``params`` **in place** in ``step(params, grads)``, keeping the state of each
-  parameter under its name: ``opt.state["W1"]``. ``lr`` is a plain, mutable (validated)
-  attribute: a schedule sets it every epoch. ``fit`` steps a whole `MLP` at once with
-  ``step_flat`` (one call per step on its ``flat_params``); the state is then kept as
-  vectors laid out the same way, and ``opt.state["W1"]["m"]`` is a view into them (see
-  :class:`Optimizer`).
+  :class:`Nesterov`, :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`, :class:`AdamW`)
+  update the arrays of ``params`` **in place** in ``step(params, grads)``, keeping the
+  state of each parameter under its name: ``opt.state["W1"]``. ``lr`` is a plain, mutable
+  (validated) attribute: a schedule sets it every epoch (or every step). ``fit`` steps a
+  whole `MLP` at once with ``step_flat`` (one call per step on its ``flat_params``); the
+  state is then kept as vectors laid out the same way, and ``opt.state["W1"]["m"]`` is a
+  view into them (see :class:`Optimizer`).
+- :func:`ema` is the exponential moving average of a whole sequence, the building block
+  of momentum, RMSProp and Adam, on its own (vectorized over time).
 
 The classes run private in-place kernels, the training hot path: they write into a
 scratch buffer with ``out=`` and allocate nothing per step (except ``g + weight_decay *
@@ -31,7 +33,8 @@ Conventions (PyTorch's ``torch.optim``, which follows the papers):
 
 - ``g`` is the gradient of the loss at the current ``w``; with ``weight_decay > 0`` it is
   replaced by ``g + weight_decay * w`` (L2 penalty added to the gradient, as in
-  ``torch.optim``; for Adam this is *not* AdamW's decoupled decay).
+  ``torch.optim``; for Adam this is *not* AdamW's decoupled decay, which :func:`adamw`
+  and :class:`AdamW` apply to ``w`` directly).
 - epsilon is added *outside* the square root; Adam's step counter ``t`` is incremented
   *before* it is used, so the first step has ``t = 1``.
 - float32 parameters stay float32: state buffers take the parameter's dtype.
@@ -48,7 +51,8 @@ Examples
 >>> params["w"]
 array([ 0.9, -1.9])
 >>> opt
-Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, amsgrad=False, weight_decay=0.0)
+Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, amsgrad=False, weight_decay=0.0,
+     bias_correction=True)
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ __all__ = [
     "SGD",
     "AdaGrad",
     "Adam",
+    "AdamW",
     "EMAMomentum",
     "Momentum",
     "Nesterov",
@@ -81,6 +86,7 @@ __all__ = [
     "StateView",
     "adagrad",
     "adam",
+    "adamw",
     "ema",
     "ema_momentum",
     "get_optimizer",
@@ -242,13 +248,13 @@ def _blocks(*arrays):
         yield [f[start : start + _BLOCK] for f in flat]
 
 
-def _adam_kernel(w, g, state, tmp, lr, beta1, beta2, eps, amsgrad):
+def _adam_kernel(w, g, state, tmp, lr, beta1, beta2, eps, amsgrad, bias_correction=True):
     m = _buffer(state, "m", w)
     v = _buffer(state, "v", w)
     v_max = _buffer(state, "v_max", w) if amsgrad else v
     state["t"] = t = state.get("t", 0) + 1  # incremented before use: first step t = 1
-    bias_correction1 = 1.0 - beta1**t
-    sqrt_bc2 = math.sqrt(1.0 - beta2**t)
+    bias_correction1 = 1.0 - beta1**t if bias_correction else 1.0
+    sqrt_bc2 = math.sqrt(1.0 - beta2**t) if bias_correction else 1.0
     # torch.optim.Adam: w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps). Multiplying the
     # fraction through by sqrt(bc2) gives the same update in fewer passes over memory:
     # w -= (lr sqrt(bc2) / bc1) m / (sqrt(v) + eps sqrt(bc2)).
@@ -835,22 +841,61 @@ def rmsprop(w, dw, state, lr=0.01, alpha=0.99, eps=1e-8, *, weight_decay=0.0):
     return w - lr * g / (np.sqrt(s) + eps)
 
 
+def _adam_hyper(lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction) -> tuple:
+    """Adam's and AdamW's hyper-parameters, validated, in the order given."""
+    return (
+        _positive(lr, "lr"),
+        _unit(beta1, "beta1"),
+        _unit(beta2, "beta2"),
+        _positive(eps, "eps"),
+        check_bool(amsgrad, "amsgrad"),
+        _nonnegative(weight_decay, "weight_decay"),
+        check_bool(bias_correction, "bias_correction"),
+    )
+
+
+def _adam_moments(g, state, beta1, beta2, amsgrad, bias_correction):
+    """Run the middle lines of Adam's box: update ``state`` from `g`; return m_hat, v_hat."""
+    m, v, t = state.get("m", 0.0), state.get("v", 0.0), state.get("t", 0)
+    t = t + 1  # before use: the first step has t = 1
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    v_hat = v
+    if amsgrad:
+        v_hat = state["v_max"] = np.maximum(state.get("v_max", 0.0), v)
+    m_hat = m
+    if bias_correction:
+        m_hat, v_hat = m / (1 - beta1**t), v_hat / (1 - beta2**t)
+    state["m"], state["v"], state["t"] = m, v, t
+    return m_hat, v_hat
+
+
 def adam(
-    w, dw, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, *, weight_decay=0.0
+    w,
+    dw,
+    state,
+    lr=1e-3,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    amsgrad=False,
+    *,
+    weight_decay=0.0,
+    bias_correction=True,
 ):
     r"""Adam: momentum on the gradient, RMSProp on its square, both bias-corrected.
 
     Algorithm (``torch.optim.Adam``; Kingma & Ba, alg. 1)::
 
-        input: lr, beta1, beta2, eps, amsgrad, weight_decay, w, g = dL/dw at w
+        input: lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction, w, g at w
         initialize: m = 0, v = 0, t = 0, v_max = 0    (kept in state["m"], ...)
         t <- t + 1                                    (before use: the first step has t = 1)
         g <- g + weight_decay * w                     (if weight_decay > 0)
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g**2
         v_max <- max(v_max, v)                        (if amsgrad)
-        m_hat <- m / (1 - beta1**t)
-        v_hat <- v / (1 - beta2**t)                   (v_max / (1 - beta2**t) if amsgrad)
+        m_hat <- m / (1 - beta1**t)                   (m if not bias_correction)
+        v_hat <- v / (1 - beta2**t)                   (v_max if amsgrad; v if not corrected)
         w <- w - lr * m_hat / (sqrt(v_hat) + eps)
 
     .. math:: w_t = w_{t-1} - \mathrm{lr}\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
@@ -877,7 +922,9 @@ def adam(
         taken over the *uncorrected* `v` and then divided by :math:`1 - \beta_2^t`.
     weight_decay : float, default 0.0
         L2 coefficient added to the gradient (coupled, as ``torch.optim.Adam``; AdamW's
-        decoupled decay is different).
+        decoupled decay is :func:`adamw`).
+    bias_correction : bool, default True
+        Divide `m` and `v` by :math:`1 - \beta^t` (the paper); ``False``: the raw averages.
 
     Returns
     -------
@@ -893,12 +940,14 @@ def adam(
     Notes
     -----
     The first step is :math:`\mathrm{lr}\,\mathrm{sign}(g)` (up to `eps`), and with a
-    constant gradient *every* step is exactly ``lr``. Without bias correction the first
-    steps would be :math:`(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}` = 3.16, 4.25, 4.95 times
-    too large. Other defaults: Keras ``epsilon=1e-7`` and it applies the correction to
-    the step size, :math:`\mathrm{lr}_t = \mathrm{lr}\sqrt{1 - \beta_2^t}/(1 - \beta_1^t)`,
-    with :math:`\hat\epsilon` added to :math:`\sqrt{v_t}` (the paper's "epsilon hat"
-    form, sec. 2); d2l uses ``eps = 1e-6``.
+    constant gradient *every* step is exactly ``lr``. With ``bias_correction=False`` the
+    first steps are :math:`(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}` = 3.16, 4.25, 4.95
+    times larger (`v` starts further below its target than `m`); MLX's
+    ``optimizers.Adam`` defaults to ``bias_correction=False``. Keras
+    uses ``epsilon=1e-7`` and applies the correction to the step size,
+    :math:`\mathrm{lr}_t = \mathrm{lr}\sqrt{1 - \beta_2^t}/(1 - \beta_1^t)`, with
+    :math:`\hat\epsilon` added to the uncorrected :math:`\sqrt{v_t}` (the paper's
+    "epsilon hat" form, sec. 2); d2l uses ``eps = 1e-6``.
 
     References
     ----------
@@ -913,25 +962,110 @@ def adam(
     >>> state["t"], state["m"], state["v"]       # m = 0.1 g, v = 0.001 g**2
     (1, array([ 0.5 , -0.05]), array([0.025  , 0.00025]))
     """
-    lr, eps = _positive(lr, "lr"), _positive(eps, "eps")
-    beta1, beta2 = _unit(beta1, "beta1"), _unit(beta2, "beta2")
-    amsgrad = check_bool(amsgrad, "amsgrad")
-    weight_decay = _nonnegative(weight_decay, "weight_decay")
+    hyper = _adam_hyper(lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction)
+    lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction = hyper
     w, g = _inputs(w, dw, state)
 
-    m, v, t = state.get("m", 0.0), state.get("v", 0.0), state.get("t", 0)
-    t = t + 1
     if weight_decay > 0:
         g = g + weight_decay * w
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g**2
-    if amsgrad:
-        v_max = np.maximum(state.get("v_max", 0.0), v)
-        state["v_max"] = v_max
-    m_hat = m / (1 - beta1**t)
-    v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
-    state["m"], state["v"], state["t"] = m, v, t
+    m_hat, v_hat = _adam_moments(g, state, beta1, beta2, amsgrad, bias_correction)
     return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def adamw(
+    w,
+    dw,
+    state,
+    lr=1e-3,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    amsgrad=False,
+    *,
+    weight_decay=0.01,
+    bias_correction=True,
+):
+    r"""AdamW: Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's form.
+
+    Algorithm (``torch.optim.AdamW``)::
+
+        input: lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction, w, g at w
+        initialize: m = 0, v = 0, t = 0, v_max = 0    (kept in state, as in `adam`)
+        t <- t + 1
+        m <- beta1 * m + (1 - beta1) * g              (g itself: no weight_decay * w in it)
+        v <- beta2 * v + (1 - beta2) * g**2
+        m_hat, v_hat <- as in `adam`
+        w <- w - lr * (m_hat / (sqrt(v_hat) + eps) + weight_decay * w)
+
+    .. math:: w_t = w_{t-1} - \mathrm{lr}\left(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+              + \lambda\, w_{t-1}\right)
+
+    PyTorch writes the same update in two steps, :math:`w \leftarrow w\,(1 -
+    \mathrm{lr}\,\lambda)` and then Adam's step; as Adam's step does not depend on `w`,
+    the result is the same.
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Current parameter (not modified).
+    dw : array_like, same shape as `w`
+        Gradient of the loss at `w` (without any penalty term).
+    state : dict
+        This parameter's state, ``{}`` on the first call (the same keys as `adam`'s).
+    lr, beta1, beta2, eps, amsgrad, bias_correction
+        As in :func:`adam` (defaults 1e-3, 0.9, 0.999, 1e-8, False, True).
+    weight_decay : float, default 0.01
+        Decoupled decay :math:`\lambda \ge 0`: each step shrinks `w` by the factor
+        :math:`1 - \mathrm{lr}\,\lambda`, outside the moment averages. 0.01 is
+        ``torch.optim.AdamW``'s default. ``weight_decay=0`` is :func:`adam`.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as `w`
+        The updated parameter, a new array.
+
+    Raises
+    ------
+    ValueError
+        `w` or `dw` contains NaN or infinity (the error names which), their shapes
+        differ, or a hyper-parameter is out of range.
+
+    Notes
+    -----
+    **Why "decoupled".** :func:`adam` with ``weight_decay`` adds :math:`\lambda w` to the
+    gradient (an L2 penalty :math:`\tfrac{\lambda}{2}\|w\|^2`), so the decay term
+    then passes through the division by :math:`\sqrt{\hat v}`: weights with large
+    gradients are hardly decayed. For plain SGD the two are the same; for Adam they
+    differ, and AdamW keeps the decay at :math:`\mathrm{lr}\,\lambda\, w` for every weight.
+
+    **Where conventions differ.** The paper (alg. 2) writes
+    :math:`w \leftarrow w - \eta_t(\alpha\,\hat m / (\sqrt{\hat v} + \epsilon) +
+    \lambda w)` with a schedule multiplier :math:`\eta_t`: its decay is not multiplied by
+    the learning rate :math:`\alpha`, so its :math:`\lambda` is :math:`\alpha` times
+    PyTorch's. PyTorch, Keras, optax and MLX multiply the decay by the learning rate, as
+    here.
+
+    References
+    ----------
+    I. Loshchilov and F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+
+    Examples
+    --------
+    >>> adamw(np.array([2.0]), np.array([0.5]), {}, lr=0.1, weight_decay=0.5)
+    array([1.8])
+
+    Adam's first step 0.1, plus the decay 0.1 * 0.5 * 2 = 0.1; Adam with the same
+    coefficient as L2 steps 0.1 only (its first step is lr * sign(g) whatever g is):
+
+    >>> adam(np.array([2.0]), np.array([0.5]), {}, lr=0.1, weight_decay=0.5)
+    array([1.9])
+    """
+    hyper = _adam_hyper(lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction)
+    lr, beta1, beta2, eps, amsgrad, weight_decay, bias_correction = hyper
+    w, g = _inputs(w, dw, state)
+
+    m_hat, v_hat = _adam_moments(g, state, beta1, beta2, amsgrad, bias_correction)
+    return w - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * w)
 
 
 # --------------------------------------------------------------------------------------
@@ -1124,6 +1258,9 @@ class Optimizer:
     #: only, so stepping a concatenation of tensors equals stepping each one (`step_flat`
     #: relies on this, and ``fit`` checks it before calling `step_flat`).
     elementwise: bool = True
+    #: ``weight_decay`` is an L2 term added to the gradient before ``_update`` (False:
+    #: the subclass applies it itself, decoupled, as `AdamW`).
+    _decay_in_gradient: bool = True
     _checks: ClassVar[dict[str, Callable]] = {}
 
     def __init__(self):
@@ -1217,7 +1354,7 @@ class Optimizer:
         if self._flat is not None:  # after step_flat: a plain dict per name, same arrays
             self._flat = None
             self.state.update({name: dict(view) for name, view in self.state.items()})
-        weight_decay = self.weight_decay
+        weight_decay = self.weight_decay if self._decay_in_gradient else 0.0
         for key, p, g in pairs:
             state = self.state.get(key)
             if state is None:
@@ -1271,7 +1408,8 @@ class Optimizer:
             or unflatten != flat.unflatten
         ):
             flat = self._bind_flat(flat_params, flat_grads, unflatten)
-        g = _with_decay(flat_params, flat.grads, self.weight_decay)
+        weight_decay = self.weight_decay if self._decay_in_gradient else 0.0
+        g = _with_decay(flat_params, flat.grads, weight_decay)
         self._update(flat_params, g, flat.state, flat.tmp)
 
     def _bind_flat(self, flat_params, flat_grads, unflatten) -> _FlatState:
@@ -1625,13 +1763,16 @@ class Adam(Optimizer):
         Use the running maximum of `v` (AMSGrad) in the denominator.
     weight_decay : float, default 0.0, keyword-only
         L2 coefficient in [0, inf), added to the gradient.
+    bias_correction : bool, default True, keyword-only
+        Divide `m` and `v` by :math:`1 - \beta^t`. ``False`` (MLX's default) makes the
+        first steps 3.16, 4.25, 4.95 times larger (see :func:`adam`).
 
     Notes
     -----
     Defaults as ``torch.optim.Adam`` (``betas=(beta1, beta2)`` there). Keras ``Adam``
-    uses ``epsilon=1e-7``, in the paper's "epsilon hat" form. ``weight_decay`` here is
-    the coupled L2 of ``torch.optim.Adam``, not AdamW's decoupled decay
-    (``torch.optim.AdamW``, default 0.01).
+    uses ``epsilon=1e-7``, in the paper's "epsilon hat" form, and applies the correction
+    to the step size. ``weight_decay`` here is the coupled L2 of ``torch.optim.Adam``,
+    not the decoupled decay of :class:`AdamW`.
 
     ``step`` multiplies the box's last line through by :math:`\sqrt{1 - \beta_2^t}`,
     which saves two passes over memory:
@@ -1661,17 +1802,95 @@ class Adam(Optimizer):
         "eps": _positive,
         "amsgrad": check_bool,
         "weight_decay": _nonnegative,
+        "bias_correction": check_bool,
     }
 
     def __init__(
-        self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, *, weight_decay=0.0
+        self,
+        lr=1e-3,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        amsgrad=False,
+        *,
+        weight_decay=0.0,
+        bias_correction=True,
     ):
         super().__init__()
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.amsgrad, self.weight_decay = amsgrad, weight_decay
+        self.bias_correction = bias_correction
 
     def _update(self, w, g, state, tmp):
-        _adam_kernel(w, g, state, tmp, self.lr, self.beta1, self.beta2, self.eps, self.amsgrad)
+        _adam_kernel(
+            w,
+            g,
+            state,
+            tmp,
+            self.lr,
+            self.beta1,
+            self.beta2,
+            self.eps,
+            self.amsgrad,
+            self.bias_correction,
+        )
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay, PyTorch's implementation.
+
+    .. math:: w \leftarrow w - \mathrm{lr}\left(\frac{\hat m}{\sqrt{\hat v} + \epsilon}
+              + \lambda w\right)
+
+    See the algorithm box and the notes in :func:`adamw`. ``step`` first shrinks `w` by
+    :math:`1 - \mathrm{lr}\,\lambda` in place, then takes Adam's step from the raw
+    gradient, as ``torch.optim.AdamW`` does.
+
+    Parameters
+    ----------
+    lr, beta1, beta2, eps, amsgrad, bias_correction
+        As in :class:`Adam`.
+    weight_decay : float, default 0.01, keyword-only
+        Decoupled decay :math:`\lambda` in [0, inf) (``torch.optim.AdamW``'s default);
+        never added to the gradient. 0 gives :class:`Adam`.
+
+    Examples
+    --------
+    >>> params = {"w": np.array([2.0, -2.0])}
+    >>> AdamW(lr=0.1, weight_decay=0.5).step(params, {"w": np.array([0.5, 0.5])})
+    >>> params["w"]        # 2 * (1 - 0.05) - 0.1 and -2 * (1 - 0.05) - 0.1
+    array([ 1.8, -2. ])
+    """
+
+    name = "adamw"
+    rule = staticmethod(adamw)
+    _decay_in_gradient = False
+
+    def __init__(
+        self,
+        lr=1e-3,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        amsgrad=False,
+        *,
+        weight_decay=0.01,
+        bias_correction=True,
+    ):
+        super().__init__(
+            lr,
+            beta1,
+            beta2,
+            eps,
+            amsgrad,
+            weight_decay=weight_decay,
+            bias_correction=bias_correction,
+        )
+
+    def _update(self, w, g, state, tmp):
+        if self.weight_decay > 0:
+            w *= 1.0 - self.lr * self.weight_decay  # decoupled: outside the moments
+        super()._update(w, g, state, tmp)
 
 
 # --------------------------------------------------------------------------------------
@@ -1679,7 +1898,7 @@ class Adam(Optimizer):
 # --------------------------------------------------------------------------------------
 
 _CLASSES: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, EMAMomentum, Nesterov, AdaGrad, RMSProp, Adam)
+    cls.name: cls for cls in (SGD, Momentum, EMAMomentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW)
 }
 OPTIMIZERS: tuple[str, ...] = tuple(_CLASSES)
 
@@ -1691,7 +1910,7 @@ def get_optimizer(name_or_optimizer, **hyper) -> Optimizer:
     ----------
     name_or_optimizer : str or Optimizer
         One of `OPTIMIZERS`: ``'sgd', 'momentum', 'ema_momentum', 'nesterov', 'adagrad',
-        'rmsprop', 'adam'``.
+        'rmsprop', 'adam', 'adamw'``.
     **hyper
         The class's hyper-parameters, e.g. ``lr=0.1``. An unknown one raises a
         ``TypeError`` listing the valid ones.
@@ -1708,7 +1927,7 @@ def get_optimizer(name_or_optimizer, **hyper) -> Optimizer:
     Traceback (most recent call last):
     ...
     TypeError: unknown hyper-parameter 'betas' for optimizer 'adam'; valid: lr, beta1, beta2,
-    eps, amsgrad, weight_decay
+    eps, amsgrad, weight_decay, bias_correction
     """
     if isinstance(name_or_optimizer, Optimizer):
         if hyper:

@@ -20,6 +20,8 @@ CLASSES = {
     "rmsprop": (O.RMSProp, {"lr": 0.01, "weight_decay": 0.01}),
     "adam": (O.Adam, {"lr": 0.01, "weight_decay": 0.01}),
     "amsgrad": (O.Adam, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.01}),
+    "adam_uncorrected": (O.Adam, {"lr": 0.01, "bias_correction": False}),
+    "adamw": (O.AdamW, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
 }
 # What each one keeps per parameter.
 STATE_KEYS = {
@@ -31,6 +33,8 @@ STATE_KEYS = {
     "rmsprop": {"s"},
     "adam": {"m", "v", "t"},
     "amsgrad": {"m", "v", "v_max", "t"},
+    "adam_uncorrected": {"m", "v", "t"},
+    "adamw": {"m", "v", "v_max", "t"},
 }
 
 
@@ -215,7 +219,7 @@ def test_step_on_named_arrays_keeps_plain_dicts_as_before():
     np.testing.assert_allclose(params["b"], np.full(2, 1.1), rtol=1e-7)
 
 
-@pytest.mark.parametrize("case", ["momentum", "amsgrad", "ema_momentum"])
+@pytest.mark.parametrize("case", ["momentum", "amsgrad", "ema_momentum", "adamw"])
 def test_switching_between_step_and_step_flat_keeps_the_state(case):
     # 3 steps one way then 3 the other equal 6 steps of step() alone, bit for bit
     cls, hyper = CLASSES[case]

@@ -511,6 +511,7 @@ NON_DEFAULT = {
         "eps": 1e-6,
         "amsgrad": True,
         "weight_decay": 0.01,
+        "bias_correction": False,
     },
 }
 
@@ -757,15 +758,16 @@ def test_repr_shows_hyperparameters():
 
 
 def test_get_optimizer_registry():
-    assert tuple(NAMES) == O.OPTIMIZERS
+    assert (*NAMES, "adamw") == O.OPTIMIZERS  # AdamW: tests/test_adamw.py
     for name in NAMES:
         assert type(O.get_optimizer(name)) is RULES[name][1]
     opt = O.get_optimizer("rmsprop", lr=0.001, alpha=0.9)
     assert (opt.lr, opt.alpha) == (0.001, 0.9)
     adam = O.Adam(lr=0.5)
     assert O.get_optimizer(adam) is adam
-    with pytest.raises(ValueError, match="unknown optimizer 'adamw'; valid names are: 'sgd'"):
-        O.get_optimizer("adamw")
+    assert O.OPTIMIZERS[-1] == "adamw" and type(O.get_optimizer("adamw")) is O.AdamW
+    with pytest.raises(ValueError, match="unknown optimizer 'adam_w'; valid names are: 'sgd'"):
+        O.get_optimizer("adam_w")
     with pytest.raises(TypeError, match="unknown hyper-parameter 'momentum' for optimizer 'sgd'"):
         O.get_optimizer("sgd", momentum=0.9)
     with pytest.raises(TypeError, match="cannot be given together"):
@@ -826,6 +828,8 @@ def _torch_optimizer(torch, name, x, hyper):
         return torch.optim.RMSprop(
             [x], lr=hyper["lr"], alpha=hyper.get("alpha", 0.99), eps=1e-8, weight_decay=wd
         )
+    if name == "adamw":
+        return torch.optim.AdamW([x], lr=hyper["lr"], weight_decay=wd)
     return torch.optim.Adam(
         [x],
         lr=hyper["lr"],
@@ -840,6 +844,7 @@ TORCH_CASES = [
     *RACE,
     ("adam", {"lr": 0.05, "weight_decay": 0.1}, 50),
     ("momentum", {"lr": 0.05, "mu": 0.9, "weight_decay": 0.01}, 50),
+    ("adamw", {"lr": 0.05, "weight_decay": 0.1}, 50),
 ]
 
 
