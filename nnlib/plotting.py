@@ -50,6 +50,8 @@ __all__ = [
     "line_in_view",
     "plot_criterion_landscape",
     "plot_decision_boundary",
+    "plot_ema",
+    "plot_gaps",
     "plot_gate_sweep",
     "plot_gradient_stats",
     "plot_hidden_layer",
@@ -64,7 +66,9 @@ __all__ = [
     "plot_neuron_sketch",
     "plot_novikoff_proof",
     "plot_novikoff_runs",
+    "plot_paths",
     "plot_perceptron_update",
+    "plot_schedules",
     "plot_solution_counts",
     "plot_unit_steps",
     "unit_legend",
@@ -2258,3 +2262,248 @@ def _draw_history_panel(ax, metric: str, curves, epochs: np.ndarray, names) -> N
     ax.set_ylabel(metric)
     ax.set_title(f"{metric}\nfinal: {', '.join(parts)}")
     ax.legend(loc="best")
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def _finite_rows(arr: np.ndarray) -> np.ndarray:
+    """`arr` without its trailing non-finite rows (a diverged run's NaN tail); >= 1 row."""
+    ok = np.flatnonzero(np.isfinite(arr).all(axis=1))
+    return arr[: ok[-1] + 1] if ok.size else arr[:1]
+
+
+def plot_paths(surface, paths, ax=None, title: str | None = None, levels=30,
+               resolution: int = 200):  # fmt: skip
+    r"""Draw optimizer paths on a named surface's contours, with its minimum starred.
+
+    A thin layer over `plot_loss_surface` for the surfaces of `nnlib.surfaces` (passed in,
+    not imported: any object with ``on_grid(X1, X2)``, ``xlim``, ``ylim``, ``x_min`` and
+    ``formula`` will do). A diverged path's trailing NaN rows are dropped, so its filled end
+    marker sits on its last finite iterate.
+
+    Parameters
+    ----------
+    surface : Surface
+        E.g. ``nnlib.surfaces.SURFACES["rotated_valley"]``.
+    paths : dict of str -> array_like (T, 2)
+        Iterates as rows, e.g. `nnlib.experiments.run_optimizer`'s output, or the
+        ``path`` of each `nnlib.experiments.race` run.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default: the surface's formula.
+    levels, resolution
+        As in `plot_loss_surface`.
+
+    Returns
+    -------
+    matplotlib Axes
+        The minimum is a black star with ``gid="minimum"`` (none for a surface without one).
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        runs = experiments.race("valley", {"SGD": ("sgd", {"lr": 0.039})})
+        plot_paths(surfaces.SURFACES["valley"], {k: r.path for k, r in runs.items()})
+    """
+    for attr in ("on_grid", "xlim", "ylim", "x_min"):
+        if not hasattr(surface, attr):
+            raise TypeError(
+                f"surface must be an nnlib.surfaces.Surface (with .{attr}), "
+                f"got {type(surface).__name__}"
+            )
+    paths = {} if paths is None else paths
+    if not isinstance(paths, Mapping):
+        raise TypeError(f"paths must be a dict of name -> (T, 2) array, got {type(paths).__name__}")
+    checked = {k: _finite_rows(v) for k, v in _check_paths(dict(paths)).items()}
+    if title is None:
+        title = getattr(surface, "formula", "") or "Loss surface"
+    ax = plot_loss_surface(surface.on_grid, surface.xlim, surface.ylim, paths=checked, ax=ax,
+                           levels=levels, resolution=resolution, title=title)  # fmt: skip
+    if surface.x_min is not None:
+        ax.plot(*surface.x_min, marker="*", markersize=14, color=OKABE_ITO["black"],
+                linestyle="none", label="minimum", gid="minimum", zorder=5)  # fmt: skip
+        ax.legend(loc="best", framealpha=0.9, title="hollow: start, filled: end")
+    return ax
+
+
+def plot_gaps(gaps, tol: float | None = None, ax=None, title: str | None = None):
+    r"""Plot :math:`f(w_t) - f_{\min}` against the step ``t`` (log scale), one line per run.
+
+    Parameters
+    ----------
+    gaps : dict of str -> array_like (T,) or object with ``.gap``
+        Per run, the gap at steps ``t = 0 .. T-1`` (NaN after a divergence is left blank),
+        e.g. the `nnlib.experiments.race` result itself. Gaps of exactly 0 are drawn at
+        1e-16 (a log axis has no 0).
+    tol : float > 0, optional
+        Draws a dashed horizontal line (``gid="tol"``) and adds to each label the first step
+        below it: ``"SGD: 20 steps"`` (or ``"SGD: not within T-1"``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        plot_gaps(experiments.race("valley", configs), tol=1e-6)
+    """
+    if not isinstance(gaps, Mapping) or not gaps:
+        raise TypeError(f"gaps must be a non-empty dict of name -> (T,) array, got {gaps!r:.60}")
+    if tol is not None:
+        tol = check_number(tol, "tol", low=0, low_open=True, finite=True)
+    ax = _new_axes(ax)
+    for i, (name, g) in enumerate(gaps.items()):
+        arr = as_array(getattr(g, "gap", g), f"gaps[{name!r}]", ndim=1)
+        label = str(name)
+        if tol is not None:
+            hits = np.flatnonzero(arr < tol)
+            label += f": {hits[0]} steps" if hits.size else f": not within {arr.size - 1}"
+        colour, marker = _colour_and_marker(i)
+        ax.plot(np.arange(arr.size), np.maximum(arr, 1e-16), color=colour, label=label,
+                marker=marker, markevery=max(1, arr.size // 10), markersize=4)  # fmt: skip
+    if tol is not None:
+        ax.axhline(tol, color=OKABE_ITO["black"], linestyle="--", linewidth=1, gid="tol",
+                   label=f"tol = {tol:g}")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel("f − f_min (log scale)")
+    ax.set_title("Distance to the minimum per step" if title is None else title)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def _ema(x: np.ndarray, beta: float) -> np.ndarray:
+    """Raw EMA ``v_t = beta v_{t-1} + (1 - beta) x_t``, ``v_0 = 0`` (as optimizers.ema)."""
+    v = np.empty_like(x)
+    acc = 0.0
+    for t, xt in enumerate(x):  # a recursion in time: sequential by nature
+        acc = beta * acc + (1.0 - beta) * xt
+        v[t] = acc
+    return v
+
+
+def plot_ema(x, betas=(0.5, 0.9, 0.98), ax=None, title: str | None = None):
+    r"""Plot a series and its exponential moving averages, raw and bias-corrected.
+
+    .. math:: v_0 = 0, \qquad v_t = \beta v_{t-1} + (1-\beta)\,x_t, \qquad
+              \hat v_t = \frac{v_t}{1 - \beta^t}
+
+    (t = 1, 2, ... as in Adam). The raw average starts near 0 and needs about
+    :math:`1/(1-\beta)` steps to catch up; the corrected one does not, because the weights
+    :math:`(1-\beta)\beta^{t-i}` of :math:`v_t` sum to :math:`1-\beta^t`, not 1.
+
+    Parameters
+    ----------
+    x : array_like (T,)
+        The series, :math:`x_1 .. x_T` (drawn as grey dots at t = 1..T).
+    betas : sequence of float in [0, 1), default (0.5, 0.9, 0.98)
+        One colour per :math:`\beta`: raw dashed (``gid="raw_<beta>"``), corrected solid
+        (``gid="corrected_<beta>"``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        plot_ema(np.full(50, 10.0), betas=(0.9, 0.98))  # raw: 0.2, 0.396, ... corrected: 10
+    """
+    x = as_array(x, "x", ndim=1, finite=True)
+    if x.size == 0:
+        raise ValueError("x must hold at least one value, got an empty array")
+    if isinstance(betas, (int, float)):
+        betas = (betas,)
+    betas = [check_number(b, "betas", low=0, high=1, high_open=True) for b in betas]
+    if not betas:
+        raise ValueError("betas must hold at least one beta in [0, 1)")
+    t = np.arange(1, x.size + 1)
+    ax = _new_axes(ax)
+    ax.plot(t, x, linestyle="none", marker="o", markersize=3, color="0.6", label="x_t",
+            gid="data")  # fmt: skip
+    for i, beta in enumerate(betas):
+        colour, _ = _colour_and_marker(i)
+        v = _ema(x, beta)
+        ax.plot(t, v, color=colour, linestyle="--", label=f"β = {beta:g}, raw",
+                gid=f"raw_{beta:g}")  # fmt: skip
+        ax.plot(t, v / (1.0 - beta**t), color=colour, linewidth=2,
+                label=f"β = {beta:g}, corrected", gid=f"corrected_{beta:g}")  # fmt: skip
+    ax.set_xlabel("t")
+    ax.set_ylabel("value")
+    ax.set_title("EMA: raw (dashed) and bias-corrected (solid)" if title is None else title)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_schedules(schedules, epochs, ax=None, logy: bool = False, title: str | None = None,
+                   xlabel: str = "epoch t"):  # fmt: skip
+    """Plot learning-rate schedules against the epoch (or step) index.
+
+    Parameters
+    ----------
+    schedules : dict of str -> callable or array_like
+        A callable ``s(t) -> lr`` (an `nnlib.schedules` object, a lambda, a
+        `nnlib.experiments.SEED_SCHEDULES` rule with its parameters bound), called once per
+        ``t``; or the rates already computed, one per ``t``. Non-finite rates are left blank.
+    epochs : int >= 1 or 1-D array_like
+        ``n``: t = 0, 1, ..., n-1 (nnlib's schedules count epochs from 0); or the t values.
+    ax : matplotlib Axes, optional
+    logy : bool, default False
+        Log-scale y axis (for exponential decays, or a seed formula's 1e-32).
+    title : str, optional
+    xlabel : str, default "epoch t"
+        Say "step t" or "samples seen" when the schedule counts those.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per schedule, ``gid="schedule_<i>"`` (0-based, in dict order).
+
+    Examples
+    --------
+    Not run here (it draws a figure)::
+
+        plot_schedules({"step": schedules.StepDecay(0.1, 0.5, 10),
+                        "1/t": schedules.InverseTime(0.1, 0.1)}, 50)
+    """
+    if not isinstance(schedules, Mapping) or not schedules:
+        raise TypeError(
+            f"schedules must be a non-empty dict of name -> schedule, got {schedules!r:.60}"
+        )
+    if isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool):
+        ts = np.arange(check_int(epochs, "epochs", low=1))
+    else:
+        ts = as_array(epochs, "epochs", ndim=1, finite=True)
+        if ts.size == 0:
+            raise ValueError("epochs must be an int >= 1 or a non-empty 1-D array of t values")
+    logy = check_bool(logy, "logy", meaning="True: log-scale y axis")
+    ax = _new_axes(ax)
+    for i, (name, s) in enumerate(schedules.items()):
+        if callable(s):
+            lr = np.array([float(s(int(t) if float(t).is_integer() else t)) for t in ts])
+        else:
+            lr = as_array(s, f"schedules[{name!r}]", ndim=1)
+            if lr.shape != ts.shape:
+                raise ValueError(
+                    f"schedules[{name!r}] holds {lr.size} rates but epochs gives {ts.size} t values"
+                )
+        colour, marker = _colour_and_marker(i)
+        shown = np.where(np.isfinite(lr) & ((lr > 0) if logy else True), lr, np.nan)
+        ax.plot(ts, shown, color=colour, marker=marker, markevery=max(1, ts.size // 12),
+                markersize=4, label=str(name), gid=f"schedule_{i}")  # fmt: skip
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("learning rate" + (" (log scale)" if logy else ""))
+    ax.set_title("Learning-rate schedules" if title is None else title)
+    ax.legend(loc="best", fontsize=8)
+    return ax

@@ -20,6 +20,8 @@ from nnlib.plotting import (
     layer_statistics,
     plot_criterion_landscape,
     plot_decision_boundary,
+    plot_ema,
+    plot_gaps,
     plot_gate_sweep,
     plot_gradient_stats,
     plot_hidden_layer,
@@ -34,7 +36,9 @@ from nnlib.plotting import (
     plot_neuron_sketch,
     plot_novikoff_proof,
     plot_novikoff_runs,
+    plot_paths,
     plot_perceptron_update,
+    plot_schedules,
     plot_solution_counts,
     plot_unit_steps,
 )
@@ -1287,3 +1291,115 @@ def test_line_in_view():
     assert not plotting.line_in_view([1, 0], 1.01, (0, 1), (0, 1))
     assert not plotting.line_in_view([0, -1], 0.5, (0, 1), (0, 1))  # x2 = -0.5: below
     assert not plotting.line_in_view([0, 0], 0, (0, 1), (0, 1))  # w = 0: no line
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def test_plot_paths_draws_each_path_and_stars_the_minimum():
+    from nnlib import experiments
+    from nnlib.surfaces import SURFACES
+
+    s = SURFACES["valley"]
+    paths = {
+        "SGD": experiments.run_optimizer("sgd", s, 30, lr=0.03),
+        "diverged": experiments.run_optimizer("sgd", s, 3000, lr=0.05),  # NaN tail
+    }
+    assert np.isnan(paths["diverged"][-1]).all()
+    ax = plot_paths(s, paths, resolution=40)
+    lines = ax.get_lines()
+    np.testing.assert_array_equal(lines[0].get_xydata(), paths["SGD"])
+    finite = paths["diverged"][np.isfinite(paths["diverged"]).all(axis=1)]
+    np.testing.assert_array_equal(lines[3].get_xydata(), finite)  # NaN tail dropped
+    np.testing.assert_array_equal(lines[5].get_xydata(), finite[-1:])  # end = last finite
+    star = [ln for ln in lines if ln.get_gid() == "minimum"]
+    assert len(star) == 1 and star[0].get_xydata().tolist() == [[0.0, 0.0]]
+    assert star[0].get_marker() == "*"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["SGD", "diverged", "minimum"]
+    assert ax.get_title() == s.formula
+    assert ax.get_xlim() == s.xlim and ax.get_ylim() == s.ylim
+    # contours are the surface's own values
+    g1, g2 = np.meshgrid(np.linspace(*s.xlim, 40), np.linspace(*s.ylim, 40))
+    assert ax.collections[0].levels[-1] == pytest.approx(s.on_grid(g1, g2).max())
+    # the saddle has no minimum: no star
+    ax = plot_paths(SURFACES["saddle"], {}, resolution=20)
+    assert not [ln for ln in ax.get_lines() if ln.get_gid() == "minimum"]
+    with pytest.raises(TypeError, match=r"nnlib\.surfaces\.Surface"):
+        plot_paths(lambda a, b: a, {})
+
+
+def test_plot_gaps_log_scale_tol_line_and_step_counts():
+    gaps = {"fast": 10.0 ** -np.arange(0, 10.0), "slow": np.full(10, 1.0), "exact": np.zeros(3)}
+    ax = plot_gaps(gaps, tol=1e-6)
+    lines = ax.get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), gaps["fast"])
+    np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(10))
+    np.testing.assert_allclose(lines[2].get_ydata(), 1e-16)  # 0 drawn at the floor
+    assert ax.get_yscale() == "log"
+    tol = [ln for ln in lines if ln.get_gid() == "tol"]
+    assert len(tol) == 1 and tol[0].get_ydata()[0] == 1e-6
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["fast: 7 steps", "slow: not within 9", "exact: 0 steps"]
+    # a race's result is accepted as it is (objects with .gap)
+    from nnlib import experiments
+
+    runs = experiments.race("s1_quadratic", {"GD": ("sgd", {"lr": 0.2})}, steps=40)
+    ax = plot_gaps(runs, tol=1e-6)
+    assert ax.get_legend().get_texts()[0].get_text() == "GD: 20 steps"
+    with pytest.raises(TypeError, match="gaps must be"):
+        plot_gaps([1.0, 2.0])
+
+
+def test_plot_ema_raw_and_corrected_curves():
+    # FACTS: a constant 10 with beta = 0.98: raw 0.200, 0.396, 0.588; corrected 10 each time
+    ax = plot_ema(np.full(20, 10.0), betas=(0.98, 0.5))
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(lines["raw_0.98"].get_ydata()[:3], [0.2, 0.396, 0.58808])
+    np.testing.assert_allclose(lines["corrected_0.98"].get_ydata(), 10.0)
+    np.testing.assert_allclose(lines["corrected_0.5"].get_ydata(), 10.0)
+    np.testing.assert_array_equal(lines["data"].get_xdata(), np.arange(1, 21))  # t from 1
+    assert (
+        lines["raw_0.98"].get_linestyle() == "--" and lines["corrected_0.98"].get_linestyle() == "-"
+    )
+    assert lines["raw_0.98"].get_color() == lines["corrected_0.98"].get_color()
+    # a varying series: the raw EMA is the recursion, the corrected one divides by 1 - beta^t
+    x = np.array([1.0, 3.0, -2.0, 5.0])
+    ax = plot_ema(x, betas=0.9)
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    v, raw = 0.0, []
+    for xt in x:
+        v = 0.9 * v + 0.1 * xt
+        raw.append(v)
+    np.testing.assert_allclose(lines["raw_0.9"].get_ydata(), raw)
+    np.testing.assert_allclose(
+        lines["corrected_0.9"].get_ydata(), raw / (1 - 0.9 ** np.arange(1, 5))
+    )
+    with pytest.raises(ValueError, match="betas"):
+        plot_ema(x, betas=(1.0,))
+
+
+def test_plot_schedules_callables_and_arrays():
+    from nnlib import experiments, schedules
+
+    step = schedules.StepDecay(0.1, drop=0.5, every=10)
+    seed = experiments.SEED_SCHEDULES["s0_cooling_1"]
+    ax = plot_schedules(
+        {"step": step, "given": np.linspace(0.1, 0.0, 30), "S0 as written": lambda k: seed(k)},
+        30,
+        logy=True,
+    )
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    np.testing.assert_array_equal(lines["schedule_0"].get_xdata(), np.arange(30))
+    np.testing.assert_allclose(lines["schedule_0"].get_ydata(), [step(t) for t in range(30)])
+    assert lines["schedule_0"].get_ydata()[[0, 10, 29]].tolist() == [0.1, 0.05, 0.025]
+    given = lines["schedule_1"].get_ydata()
+    assert np.isnan(given[-1]) and given[0] == 0.1  # lr = 0 is blank on a log axis
+    s0 = lines["schedule_2"].get_ydata()
+    assert np.isnan(s0[0]) and s0[1] == pytest.approx(0.1 * 0.5**100)  # k = 0 undefined
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch t"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["step", "given", "S0 as written"]
+    ax = plot_schedules({"1/t": schedules.InverseTime(0.2, 1)}, np.arange(1, 5), xlabel="step t")
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.1, 0.2 / 3, 0.05, 0.04])  # S2
+    with pytest.raises(ValueError, match="holds 3 rates but epochs gives 5"):
+        plot_schedules({"a": [1.0, 2.0, 3.0]}, 5)
