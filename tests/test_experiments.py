@@ -593,3 +593,33 @@ def test_bad_arguments_are_named():
         ex.tune_lr("sgd", "valley", [0.1], lr=0.1)
     with pytest.raises(TypeError, match="configs"):
         ex.race("valley", {"a": ("sgd", 0.1)})
+
+
+def _hyper(rule):
+    return {"mu": 0.9} if rule in ("momentum", "nesterov") else {}
+
+
+@pytest.mark.parametrize("surface", sorted(ex.TUNED))
+def test_tuned_table_steps_and_neighbourhood(surface):
+    # each stored lr reaches 1e-6 in the stored steps, and its grid neighbours are not
+    # faster (the full 41-point search takes ~100 s: its neighbourhood is rerun here)
+    grid = ex.TUNE_GRID
+    for rule, (lr, n) in ex.TUNED[surface].items():
+        if lr is None:
+            continue
+        path = ex.run_optimizer(rule, surface, n, lr=lr, **_hyper(rule))
+        assert ex.steps_to_tol(path, surface) == n, (surface, rule)
+        k = int(np.argmin(abs(grid - lr)))
+        near = grid[max(0, k - 1) : k + 2]
+        tuned = ex.tune_lr(rule, surface, near, steps=n, **_hyper(rule))
+        assert tuned.lr == lr and tuned.steps == n, (surface, rule, tuned.by_lr)
+
+
+def test_tuned_table_tells_the_rotation_story():
+    v, r = ex.TUNED["valley"], ex.TUNED["rotated_valley"]
+    for rule in ("sgd", "momentum", "nesterov"):
+        assert v[rule] == r[rule]
+    for rule in ("adagrad", "rmsprop"):
+        assert v[rule][1] < 10 and r[rule][1] > 190
+    assert min(n for _, n in v.values()) == v["rmsprop"][1]
+    assert min(n for _, n in r.values()) == r["nesterov"][1]
