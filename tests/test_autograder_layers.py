@@ -31,6 +31,7 @@ LEVELS = {
     "rebuild": 1,  # parses cells within the scan's limit
     "confine": 1,
     "specs.a1": 1,
+    "specs.a2": 1,
     "specs.a3": 1,
     "specs.examples": 1,
     # 2
@@ -47,6 +48,7 @@ LEVELS = {
     # 5
     "engine": 5,
     "mutants.examples": 5,
+    "mutants.a2": 5,  # imports mutants.a1 (Mutant, source)
     "mutants.a3": 5,  # imports mutants.a1 (Mutant)
     # 6
     "mutants": 6,

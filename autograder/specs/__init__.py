@@ -14,9 +14,9 @@ each up with `get_spec` and runs it with `autograder.checks.run_check`.
 from __future__ import annotations
 
 from autograder.checks import Spec, run_check
-from autograder.specs import a1, a3
+from autograder.specs import a1, a2, a3
 
-__all__ = ["SPECS", "a1", "a3", "assert_check", "get_spec", "register"]
+__all__ = ["SPECS", "a1", "a2", "a3", "assert_check", "get_spec", "register"]
 
 #: Registered specs by name.
 SPECS: dict[str, Spec] = {}
@@ -50,5 +50,5 @@ def assert_check(name: str, student_fn, seed: int | None = None) -> None:
     print(res.message)
 
 
-for _spec in (*a1.SPECS_A1, *a3.SPECS_A3):
+for _spec in (*a1.SPECS_A1, *a2.SPECS_A2, *a3.SPECS_A3):
     register(_spec)
