@@ -1,8 +1,17 @@
-"""Learning-rate schedules: callables ``lr(t) -> float`` with ``t`` the epoch index from 0.
+r"""Learning-rate schedules: callables ``lr(t) -> float``; ``t`` counts epochs or steps from 0.
 
-A training loop sets ``optimizer.lr = schedule(epoch)`` at the start of each epoch. Every
-schedule validates its parameters when it is built, refuses a negative or non-integer
-``t``, and returns a positive Python float: ``max(formula, min_lr)``.
+A training loop sets ``optimizer.lr = schedule(t)``: at the start of each epoch ``t``
+(`nnlib.training.fit`'s default, ``schedule_unit="epoch"``), or before each optimizer
+step, ``t`` then counting minibatches over the whole run (``schedule_unit="step"``).
+Every schedule validates its parameters when it is built, refuses a negative or
+non-integer ``t``, and returns a positive Python float: ``max(formula, min_lr)``.
+
+**Which unit.** A formula does not say what ``t`` counts, and texts differ: S2's
+:math:`k/\sqrt{t}` decays per step, Keras's schedules count steps, PyTorch's
+``lr_scheduler`` counts calls of its ``step()`` (usually epochs), and scikit-learn's
+``learning_rate="invscaling"`` (:math:`\eta_0 / t^{\mathrm{power\_t}}`) counts training
+*samples* seen. ``InverseSqrt(0.1)`` per step with 100 steps per epoch has decayed to
+0.01 after one epoch; per epoch, only after 99 epochs. Say which.
 
 **Floor and underflow.** Every schedule takes a keyword ``min_lr`` (default 0.0, which
 leaves the formulas below unchanged). Decaying formulas reach exactly 0.0 in floating
@@ -22,7 +31,13 @@ schedule                          lr(t)
 ``Linear(lr0, lr_final, n)``      ``lr0 + (lr_final - lr0) * min(t, n) / n``
 ``Table({0: lr0, t1: lr1})``      the value of the largest key ``<= t``
 ``ReduceOnPlateau(lr0, ...)``     ``lr0``, times ``factor`` whenever ``step(metric)`` stalls
+``BoldDriver(lr0, up, down)``     ``lr0``, times ``up`` after a step that lowered the loss,
+                                  times ``down`` (and the step undone) after one that
+                                  raised it
 ================================  ======================================================
+
+``Exponential(lr0, k=-math.log(0.95))`` is :math:`\mathrm{lr}_0 \cdot 0.95^t` (5% less
+every epoch or step).
 
 Examples
 --------
@@ -45,6 +60,7 @@ import numpy as np
 from nnlib._checks import check_int, check_number
 
 __all__ = [
+    "BoldDriver",
     "Constant",
     "Exponential",
     "InverseSqrt",
@@ -84,7 +100,7 @@ class Schedule:
     min_lr: float = 0.0
 
     def __call__(self, t) -> float:
-        """Learning rate for epoch `t` (an int >= 0): ``max(formula, min_lr)``.
+        """Learning rate at epoch (or step) `t`, an int >= 0: ``max(formula, min_lr)``.
 
         Raises
         ------
@@ -157,6 +173,7 @@ class StepDecay(Schedule):
     -----
     PyTorch's ``StepLR(step_size=every, gamma=drop)``. With ``min_lr = 0`` the value
     underflows to 0.0 after about 1070 halvings and the call raises ``ValueError``.
+    ``t`` counts epochs, or optimizer steps with ``fit(..., schedule_unit="step")``.
 
     Examples
     --------
@@ -198,14 +215,19 @@ class Exponential(Schedule):
 
     Notes
     -----
-    PyTorch's ``ExponentialLR(gamma)`` is the same with :math:`\gamma = e^{-k}`. With
-    ``min_lr = 0`` the value underflows to 0.0 once :math:`k t` exceeds about 745 (plus
-    :math:`\ln \mathrm{lr}_0`) and the call raises ``ValueError``.
+    PyTorch's ``ExponentialLR(gamma)`` is the same with :math:`\gamma = e^{-k}`, so a
+    factor :math:`\gamma` per unit of ``t`` is ``k = -math.log(gamma)``: ``k =
+    -math.log(0.95)`` gives :math:`\mathrm{lr}_0 \cdot 0.95^t`. With ``min_lr = 0`` the
+    value underflows to 0.0 once :math:`k t` exceeds about 745 (plus
+    :math:`\ln \mathrm{lr}_0`) and the call raises ``ValueError``. ``t`` counts epochs,
+    or optimizer steps with ``fit(..., schedule_unit="step")``.
 
     Examples
     --------
     >>> Exponential(0.1, k=0.5)(2)          # 0.1 * exp(-1)
     0.036787944117144235
+    >>> Exponential(1.0, k=-math.log(0.95))(2)   # 0.95**2
+    0.9025
     >>> Exponential(0.1, k=0.5, min_lr=0.05)(2)
     0.05
     """
@@ -237,8 +259,11 @@ class InverseTime(Schedule):
     -----
     The :math:`\sum_t \mathrm{lr}(t) = \infty,\ \sum_t \mathrm{lr}(t)^2 < \infty` schedule
     of Robbins and Monro (1951). Keras ``InverseTimeDecay(lr0, decay_steps=1,
-    decay_rate=k)``. Only a huge :math:`k t` (or a tiny ``lr0``) underflows to 0.0,
-    which raises ``ValueError`` when ``min_lr = 0``.
+    decay_rate=k)`` (which counts steps). Only a huge :math:`k t` (or a tiny ``lr0``)
+    underflows to 0.0, which raises ``ValueError`` when ``min_lr = 0``. S2's table
+    (:math:`\alpha_0 = 0.2`, :math:`\delta = 1`: 0.1, 0.2/3, 0.05, 0.04 at epochs 1-4)
+    is ``InverseTime(0.2, 1)`` at ``t = 1 ... 4``. ``t`` counts epochs, or optimizer
+    steps with ``fit(..., schedule_unit="step")``.
 
     Examples
     --------
@@ -268,6 +293,15 @@ class InverseSqrt(Schedule):
         Learning rate at ``t = 0``, > 0.
     min_lr : float, default 0.0, keyword-only
         Floor, in [0, lr0]: the schedule returns :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
+
+    Notes
+    -----
+    ``t`` counts epochs, or optimizer steps with ``fit(..., schedule_unit="step")``.
+    S2's :math:`k\,\alpha_0/\sqrt{t}` is undefined at :math:`t = 0`; counted from 0,
+    ``InverseSqrt(k * lr0)`` per step is the same formula shifted by one step.
+    scikit-learn's ``learning_rate="invscaling"`` (:math:`\eta_0 / t^{0.5}` at its default
+    ``power_t``) counts training *samples* seen: with batches of ``B`` rows its ``t``
+    grows ``B`` times faster than a count of steps.
 
     Examples
     --------
@@ -301,10 +335,14 @@ class Linear(Schedule):
         Learning rate from ``t = n_epochs`` on, > 0 (optimizers refuse ``lr = 0``). It may
         exceed `lr0`: a linear warm-up.
     n_epochs : int
-        Length of the ramp, >= 1.
+        Length of the ramp, >= 1, in the unit ``t`` counts (epochs, or steps).
     min_lr : float, default 0.0, keyword-only
         Floor, in [0, max(lr0, lr_final)]: the schedule returns
         :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
+
+    Notes
+    -----
+    ``t`` counts epochs, or optimizer steps with ``fit(..., schedule_unit="step")``.
 
     Examples
     --------
@@ -335,8 +373,8 @@ class Table(Schedule):
     Parameters
     ----------
     table : mapping int -> float
-        Epoch at which each learning rate starts. Keys are integers >= 0 and must include
-        0; values are > 0.
+        Epoch (or step, see the module notes) at which each learning rate starts. Keys are
+        integers >= 0 and must include 0; values are > 0.
     min_lr : float, default 0.0, keyword-only
         Floor, in [0, largest value]: the schedule returns
         :math:`\max(\mathrm{lr}(t), \mathrm{min\_lr})`.
@@ -415,7 +453,9 @@ class ReduceOnPlateau(Schedule):
     -----
     A NaN metric (a diverged epoch) counts as no improvement. Keras's
     ``ReduceLROnPlateau`` uses an absolute ``min_delta`` and reduces after ``patience``
-    bad epochs, one earlier than here.
+    bad epochs, one earlier than here. ``t`` is ignored: ``fit`` calls ``step`` once per
+    epoch whatever its ``schedule_unit``, so ``patience`` counts epochs. It lowers the
+    rate when the loss *stalls*; :class:`BoldDriver` acts on every rise and fall.
 
     Examples
     --------
@@ -476,3 +516,139 @@ class ReduceOnPlateau(Schedule):
 
     def _lr(self, t):
         return self.lr
+
+
+class BoldDriver(Schedule):
+    r"""Bold driver: grow the rate after a step that lowered the loss; undo one that raised it.
+
+    Call ``step(loss)`` with the loss after each step (or epoch); it says whether to keep
+    that step and returns the rate for the next one. ``schedule(t)`` returns the current
+    rate, whatever ``t`` is.
+
+    Algorithm (Vogl et al. 1988; Battiti 1989)::
+
+        initialize: lr = lr0, loss_ref = None       (loss_ref: the loss of the kept weights)
+        start(loss):  loss_ref = loss                (the loss before the first step)
+        step(loss):                                  (the loss after a step made with lr)
+            if loss_ref is None:  start(loss), accept  (a first call only sets the reference)
+            elif loss <= loss_ref:  accept,  loss_ref = loss,  lr = up * lr
+            else:                   reject (the caller restores the weights),
+                                    lr = max(down * lr, min_lr)
+            return lr, accept
+
+    Parameters
+    ----------
+    lr0 : float
+        Initial learning rate, > 0.
+    up : float, default 1.05
+        Growth after an accepted step, >= 1 (``up = 1``: never grow).
+    down : float, default 0.5
+        Cut after a rejected step, in (0, 1).
+    min_lr : float, default 0.0, keyword-only
+        Floor for the cuts, in [0, lr0].
+
+    Attributes
+    ----------
+    lr : float
+        Current learning rate.
+    loss : float or None
+        The reference: the loss of the last accepted weights (None before the first call).
+    n_accepted, n_rejected : int
+        Steps kept and undone so far.
+
+    Notes
+    -----
+    This is one reading of S0's "adjust on plateau" (larger while the loss falls,
+    smaller when it rises) and, with ``up = 1``, S2's "baby sitter" (after a step that
+    raised the cost, undo it and halve the rate). It differs from
+    :class:`ReduceOnPlateau`, which lowers the rate when the loss *stalls* and never
+    undoes a step. A NaN loss is rejected. The rule suits full-batch gradient descent,
+    where the loss is exact; with minibatches, noise alone makes some losses rise.
+
+    In `nnlib.training.fit` it acts once per epoch: fit gives it the training loss at
+    the starting weights, then after each epoch the training loss at the epoch's end
+    weights (an extra forward pass over the data, in evaluation mode, without the weight
+    penalty); on a rejection fit restores the weights of the epoch's start and resets the
+    optimizer's state (Vogl et al. also set the momentum to zero after a rejected step).
+    ``t`` counts epochs there; ``schedule_unit="step"`` is refused.
+
+    References
+    ----------
+    T. P. Vogl, J. K. Mangis, A. K. Rigler, W. T. Zink and D. L. Alkon, "Accelerating the
+    convergence of the back-propagation method", Biol. Cybern. 1988. R. Battiti,
+    "Accelerated backpropagation learning: two optimization methods", Complex Systems 1989.
+
+    Examples
+    --------
+    >>> driver = BoldDriver(0.1)
+    >>> driver.start(1.0)
+    >>> driver.step(0.8)              # lower: keep the step, 0.1 * 1.05
+    (0.10500000000000001, True)
+    >>> driver.step(0.9)              # higher than 0.8: undo it, 0.105 * 0.5
+    (0.052500000000000005, False)
+    >>> driver.loss, driver(7)        # still the reference of the kept weights
+    (0.8, 0.052500000000000005)
+    """
+
+    _args = ("lr0", "up", "down", "min_lr")
+
+    def __init__(self, lr0, up=1.05, down=0.5, *, min_lr=0.0):
+        self.lr0 = _positive(lr0, "lr0")
+        self.up = check_number(up, "up", low=1, finite=True)
+        self.down = check_number(down, "down", low=0, low_open=True, high=1, high_open=True)
+        self.min_lr = _floor(min_lr, self.lr0)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to ``lr0``, with no reference loss and no steps counted."""
+        self.lr = self.lr0
+        self.loss: float | None = None
+        self.n_accepted = self.n_rejected = 0
+
+    def start(self, loss) -> None:
+        """Set the reference `loss` (of the weights before any step); the rate is unchanged."""
+        loss = _loss_value(loss)
+        if math.isnan(loss):
+            raise ValueError("loss must be a number to start from, got nan")
+        self.loss = loss
+
+    def step(self, loss) -> tuple[float, bool]:
+        """Judge the step that led to `loss`; return ``(lr for the next step, accept)``.
+
+        Parameters
+        ----------
+        loss : float
+            The loss after the step; NaN is rejected.
+
+        Returns
+        -------
+        lr : float
+            The rate for the next step: ``up * lr`` after an accepted step, ``max(down *
+            lr, min_lr)`` after a rejected one.
+        accept : bool
+            Whether to keep the step (``False``: restore the weights from before it).
+        """
+        loss = _loss_value(loss)
+        if self.loss is None:
+            self.start(loss)
+            return self.lr, True
+        accept = loss <= self.loss  # False for NaN
+        if accept:
+            self.loss, self.lr = loss, self.lr * self.up
+            self.n_accepted += 1
+        else:
+            self.lr = max(self.lr * self.down, self.min_lr)
+            self.n_rejected += 1
+        return self.lr, accept
+
+    def _lr(self, t):
+        return self.lr
+
+
+def _loss_value(loss) -> float:
+    """Return `loss` as a float (a 0-d array is accepted); TypeError naming `loss`."""
+    if isinstance(loss, np.ndarray) and loss.ndim == 0:
+        loss = loss.item()
+    if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+        raise TypeError(f"loss must be a real number, got {type(loss).__name__}")
+    return float(loss)

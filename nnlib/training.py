@@ -8,12 +8,14 @@ r"""Training loops: shuffled minibatches and `fit`, which returns a `History`.
     for epoch t = 0 .. epochs-1:
         optimizer.lr <- schedule(t)                       (if a schedule is given)
         train an epoch: for each minibatch (X_b, y_b) of a fresh shuffle:
+            optimizer.lr <- schedule(k)     (instead, with schedule_unit="step": k-th step)
             logits  <- model.forward(X_b, train=True)
             L, dZ   <- loss and its gradient at the logits (+ weight penalty)
             model.backward(dZ)                            (fills model.grads)
             optimizer.step(model.params, model.grads)     (in place)
         check divergence: stop on a NaN/inf loss, warn once on a loss 100x its minimum
         record train/validation loss and accuracy, lr, gradient and weight norms
+        BoldDriver: keep the epoch if the training loss did not rise, else undo it
         early-stop: early stopping, ReduceOnPlateau and callbacks see the monitored loss
 
 Because the data set is validated once before the first step, the steps themselves run
@@ -34,10 +36,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ._checks import _describe, as_rng, check_batch, check_bool, check_int
+from ._checks import _describe, as_rng, check_batch, check_bool, check_choice, check_int
 from .losses import check_loss_targets, check_pairing, get_loss
 from .metrics import CLASSIFIER_OUTPUTS, n_correct
 from .model import MLP
+from .schedules import BoldDriver
 
 __all__ = ["History", "TrainingWarning", "fit", "minibatches"]
 
@@ -129,7 +132,7 @@ def _check_callbacks(callbacks) -> list[Callable]:
 
 
 def _lr_from(schedule, epoch: int) -> float:
-    """schedule(epoch) as a positive float, or an error naming the schedule and epoch."""
+    """schedule(epoch) (or step) as a positive float, or an error naming schedule and t."""
     value = schedule(epoch)
     try:
         lr = float(value)
@@ -159,6 +162,8 @@ class History:
       mode (no dropout), *without* the penalty.
     - ``grad_norm``: mean over the epoch's batches of the global L2 norm of all gradients.
     - ``weight_norm``: global L2 norm of all parameters at the end of the epoch.
+    - ``lr``: the learning rate at the end of the epoch (of its last step, when a
+      schedule sets it every step).
 
     Attributes
     ----------
@@ -171,6 +176,9 @@ class History:
         Whether early stopping or a callback ended the run before `epochs`.
     restored_best : bool
         Whether the weights were restored to those of `best_epoch`.
+    rejected : list of int
+        Epochs a `BoldDriver` schedule undid (their statistics are recorded as they were
+        before the weights went back).
     """
 
     def __init__(self):
@@ -179,6 +187,7 @@ class History:
         self.best_epoch: int | None = None
         self.stopped_early = False
         self.restored_best = False
+        self.rejected: list[int] = []
 
     def __getitem__(self, key: str) -> list[float]:
         if key not in self._data:
@@ -386,8 +395,14 @@ def _optimizer_step(model: MLP, optimizer) -> Callable[[], None]:
     return functools.partial(optimizer.step, model.params, model.grads)
 
 
-def _train_epoch(model: MLP, data, loss, optimizer, batch_size: int, rng, epoch: int) -> dict:
+def _train_epoch(
+    model: MLP, data, loss, optimizer, batch_size: int, rng, epoch: int, scheduling=None
+) -> dict:
     """One pass over the training data in shuffled minibatches; the epoch's statistics.
+
+    ``scheduling.start_epoch(epoch)`` (a `_Scheduling`) sets the epoch's rate first, or
+    gives ``(schedule, k)``: then ``optimizer.lr = schedule(k)``, ``schedule(k + 1)``, ...
+    before each step (``schedule_unit="step"``, ``k`` the run's step count so far).
 
     ``data`` is ``(X, y)`` as checked by `_check_data`, so every batch goes through the
     unchecked kernels. A NaN or infinite loss stops training at once (before the
@@ -404,7 +419,11 @@ def _train_epoch(model: MLP, data, loss, optimizer, batch_size: int, rng, epoch:
     classify = model.output in CLASSIFIER_OUTPUTS
     optimizer_step = _optimizer_step(model, optimizer)
     total, correct, grad_norm_sum, batches = 0.0, 0, 0.0, 0
+    per_step = scheduling.start_epoch(epoch) if scheduling is not None else None
+    schedule, first_step = per_step if per_step is not None else (None, 0)
     for Xb, yb in minibatches(X, y, batch_size, rng):
+        if schedule is not None:
+            optimizer.lr = _lr_from(schedule, first_step + batches)
         logits = model._forward(Xb, True)
         value, dlogits = model._loss_from_logits(logits, yb, loss)
         if not math.isfinite(value):
@@ -497,16 +516,70 @@ class _EarlyStopping:
                 self.best_weights = model.get_weights()
         else:
             self.waited += 1
-        if hasattr(self.schedule, "step"):
-            self.schedule.step(value)
+        if hasattr(self.schedule, "step") and not isinstance(self.schedule, BoldDriver):
+            self.schedule.step(value)  # ReduceOnPlateau; fit runs a BoldDriver itself
         stop = any([bool(cb(epoch, history, model)) for cb in self.callbacks])
         return stop or (self.patience is not None and self.waited >= self.patience)
+
+    def announce(self, progress: _Progress) -> None:
+        """Say once that early stopping monitors the training loss (no validation data)."""
+        if self.patience is not None and self.monitor == "loss":
+            progress.note("early stopping monitors the training loss: no validation_data given")
 
     def restore(self, model: MLP, history: History) -> None:
         """Put back the best epoch's weights if training ended after it."""
         if self.best_weights is not None and history.best_epoch != history.epoch[-1]:
             model.set_weights(self.best_weights)
             history.restored_best = True
+
+
+class _Scheduling:
+    """The schedule's part of `fit`: set the rate per epoch or per step; run a `BoldDriver`.
+
+    A BoldDriver judges the training data loss at the epoch's end weights (eval mode, no
+    weight penalty; one extra forward pass). On a rejection the weights go back to the
+    epoch's start and the optimizer's state is reset (its velocities and averages were
+    built on the undone steps).
+    """
+
+    def __init__(self, schedule, unit, model: MLP, data, loss, batch_size: int, optimizer):
+        unit = check_choice(unit, "schedule_unit", ("epoch", "step"))
+        self.driver = schedule if isinstance(schedule, BoldDriver) else None
+        if unit == "step" and self.driver is not None:
+            raise ValueError(
+                'schedule_unit="step" cannot be used with a BoldDriver schedule: fit judges '
+                '(and may undo) whole epochs; use schedule_unit="epoch"'
+            )
+        self.schedule, self.per_step = schedule, schedule is not None and unit == "step"
+        self.steps_per_epoch = math.ceil(len(data[0]) / batch_size)
+        self.model, self.data, self.loss = model, data, loss
+        self.batch_size, self.optimizer, self.saved = batch_size, optimizer, None
+
+    def _training_loss(self) -> float:
+        return _evaluate(self.model, self.data, self.loss, self.batch_size)[0]
+
+    def start_epoch(self, epoch: int):
+        """Set the epoch's rate (or return ``(schedule, first step)`` for `_train_epoch`)."""
+        if self.driver is not None:
+            if epoch == 0:
+                self.driver.start(self._training_loss())
+            self.saved = self.model.get_weights()
+        if self.per_step:
+            return self.schedule, epoch * self.steps_per_epoch
+        if self.schedule is not None:
+            self.optimizer.lr = _lr_from(self.schedule, epoch)
+        return None
+
+    def end_epoch(self, epoch: int, history: History) -> None:
+        """Let a BoldDriver judge the epoch; undo it if the training loss rose."""
+        if self.driver is None:
+            return
+        _, accept = self.driver.step(self._training_loss())
+        if not accept:
+            self.model.set_weights(self.saved)
+            if hasattr(self.optimizer, "reset"):
+                self.optimizer.reset()
+            history.rejected.append(epoch)
 
 
 # ------------------------------------------------------------------ fit
@@ -527,6 +600,7 @@ def fit(
     callbacks: Iterable[Callable] = (),
     verbose: bool = True,
     rng=None,
+    schedule_unit: str = "epoch",
 ) -> History:
     r"""Train `model` by minibatch gradient descent and return its `History`.
 
@@ -541,15 +615,13 @@ def fit(
         ``"softmax_cross_entropy"``, ``"bce_with_logits"``, ``"bce"`` or ``"mse"``; it
         must suit the model's output activation (`nnlib.losses.check_pairing`).
     optimizer : Optimizer
-        Its ``lr`` is set each epoch by a `schedule`. An elementwise optimizer (all of
-        nnlib's) steps `flat_params` as one tensor (`Optimizer.step_flat`), its state
-        readable by name: ``optimizer.state["W1"]["m"]`` is a view into
-        ``optimizer.flat_state["m"]``. The state carries over to the next `fit` call;
-        use a new optimizer, or ``optimizer.reset()``, for a new model.
+        Steps `flat_params` as one tensor (`Optimizer.step_flat`), its state readable by
+        name (``optimizer.state["W1"]["m"]``). The state carries over to the next `fit`
+        call: use a new optimizer, or ``optimizer.reset()``, for a new model.
     epochs, batch_size : int >= 1, default 10 and 32
     schedule : callable ``t -> lr``, optional
-        Called at the start of epoch ``t`` (from 0). A schedule with a ``step(metric)``
-        method (`ReduceOnPlateau`) is also fed the monitored loss after each epoch.
+        Sets ``optimizer.lr`` before epoch (or step) ``t``; `ReduceOnPlateau` gets the
+        monitored loss, and a `BoldDriver` undoes epochs that raised the training loss.
     validation_data : tuple (X_val, y_val), optional
     early_stopping : int, optional
         Patience: stop when the monitored loss (``val_loss`` if validation data is
@@ -562,6 +634,8 @@ def fit(
         A progress bar in a terminal or notebook, about ten lines in a log, or nothing.
     rng : Generator, int or None
         Shuffles the minibatches.
+    schedule_unit : {"epoch", "step"}, default "epoch"
+        What ``t`` counts: epochs, or optimizer steps over the run (S2's 1/sqrt(t)).
 
     Returns
     -------
@@ -594,18 +668,17 @@ def fit(
     verbose, loss = check_bool(verbose, "verbose"), get_loss(loss)
     options = _check_options(model, loss, optimizer, schedule, early_stopping, restore_best)
     X, y, validation = _check_data(model, loss, X, y, validation_data, batch_size)
+    scheduling = _Scheduling(schedule, schedule_unit, model, (X, y), loss, batch_size, optimizer)
     stopping = _EarlyStopping(*options, callbacks, schedule, "val_loss" if validation else "loss")
     rng, history, warned = as_rng(rng), History(), False
     with _Progress(epochs, verbose) as progress, np.errstate(over="ignore", invalid="ignore"):
-        if early_stopping is not None and validation is None:
-            progress.note("early stopping monitors the training loss: no validation_data given")
+        stopping.announce(progress)
         for epoch in range(epochs):
-            if schedule is not None:
-                optimizer.lr = _lr_from(schedule, epoch)
-            stats = _train_epoch(model, (X, y), loss, optimizer, batch_size, rng, epoch)
+            stats = _train_epoch(model, (X, y), loss, optimizer, batch_size, rng, epoch, scheduling)
             warned = warned or _warn_if_diverging(history, stats["loss"], epoch, optimizer.lr)
             stats.update(_epoch_end_stats(model, optimizer, validation, loss, batch_size))
             history.append(epoch, **stats)
+            scheduling.end_epoch(epoch, history)
             progress.update(epoch, stats)
             if stopping.after_epoch(epoch, history, model):
                 history.stopped_early = epoch + 1 < epochs

@@ -228,6 +228,7 @@ ALL = [
     S.Linear(0.1, 0.01, 10),
     S.Table({0: 0.1, 5: 0.01}),
     S.ReduceOnPlateau(0.1),
+    S.BoldDriver(0.1),
 ]
 
 
@@ -281,6 +282,13 @@ BAD = [
     (S.InverseSqrt, (0.1,), {"min_lr": "0"}, TypeError, "min_lr"),
     (S.Linear, (0.01, 0.1, 5), {"min_lr": 0.2}, ValueError, "min_lr"),
     (S.Table, ({0: 0.1, 5: 0.3},), {"min_lr": 0.5}, ValueError, "min_lr"),
+    (S.BoldDriver, (0.0,), {}, ValueError, "lr0"),
+    (S.BoldDriver, ("0.1",), {}, TypeError, "lr0"),
+    (S.BoldDriver, (0.1,), {"up": 0.9}, ValueError, "up"),
+    (S.BoldDriver, (0.1,), {"up": math.inf}, ValueError, "up"),
+    (S.BoldDriver, (0.1,), {"down": 1.0}, ValueError, "down"),
+    (S.BoldDriver, (0.1,), {"down": 0.0}, ValueError, "down"),
+    (S.BoldDriver, (0.1,), {"min_lr": 0.2}, ValueError, "min_lr"),
 ]
 
 
@@ -319,3 +327,90 @@ def test_repr():
     assert repr(S.ReduceOnPlateau(0.1, patience=3)) == (
         "ReduceOnPlateau(lr0=0.1, factor=0.1, patience=3, threshold=0.0001, min_lr=0.0)"
     )
+    assert repr(S.BoldDriver(0.1)) == "BoldDriver(lr0=0.1, up=1.05, down=0.5, min_lr=0.0)"
+
+
+# ----------------------------------------------------------------------------------------
+# Exponential as gamma**t, and the bold driver
+# ----------------------------------------------------------------------------------------
+
+
+def test_exponential_with_k_minus_log_095_is_095_to_the_t():
+    sched = S.Exponential(0.1, k=-math.log(0.95))
+    t = np.arange(200)
+    np.testing.assert_allclose([sched(int(k)) for k in t], 0.1 * 0.95**t, rtol=1e-12)
+    assert round(sched(1), 12) == 0.095 and round(sched(2), 12) == 0.09025
+
+
+def test_bold_driver_by_hand():
+    d = S.BoldDriver(0.1, up=1.05, down=0.5)
+    d.start(1.0)
+    assert d.lr == 0.1 and d.loss == 1.0  # start changes no rate
+    assert d.step(0.8) == (pytest.approx(0.105), True)  # lower: keep, grow 5%
+    assert d.step(0.9) == (pytest.approx(0.0525), False)  # above 0.8: undo, halve
+    assert d.loss == 0.8  # the reference stays that of the kept weights
+    assert d.step(0.85) == (pytest.approx(0.02625), False)  # still above 0.8
+    assert d.step(0.8) == (pytest.approx(0.02625 * 1.05), True)  # equal: not worse, keep
+    assert d.step(0.5) == (pytest.approx(0.02625 * 1.05**2), True)
+    assert (d.n_accepted, d.n_rejected, d.loss) == (3, 2, 0.5)
+    assert d(0) == d(123) == d.lr  # t is ignored
+
+
+def test_bold_driver_first_call_sets_the_reference_and_nan_is_rejected():
+    d = S.BoldDriver(0.2)
+    assert d.loss is None
+    assert d.step(3.0) == (0.2, True)  # nothing to compare with yet
+    assert (d.loss, d.n_accepted) == (3.0, 0)
+    assert d.step(math.nan) == (0.1, False)  # a diverged step is undone
+    assert d.step(np.float64(2.0)) == (pytest.approx(0.105), True)
+    assert d.step(np.array(1.0))[1] is True  # a 0-d array is a number
+    d.reset()
+    assert (d.lr, d.loss, d.n_accepted, d.n_rejected) == (0.2, None, 0, 0)
+
+
+def test_bold_driver_min_lr_and_baby_sitter():
+    d = S.BoldDriver(0.1, down=0.5, min_lr=0.03)
+    d.start(1.0)
+    assert [d.step(2.0)[0] for _ in range(3)] == [0.05, 0.03, 0.03]
+    # S2's baby sitter: up = 1, only halve after a rise
+    b = S.BoldDriver(0.1, up=1.0)
+    b.start(1.0)
+    assert [b.step(loss)[0] for loss in (0.9, 0.8, 0.85, 0.7)] == [0.1, 0.1, 0.05, 0.05]
+
+
+def test_bold_driver_bad_losses():
+    d = S.BoldDriver(0.1)
+    with pytest.raises(TypeError, match=r"^loss must be a real number, got str"):
+        d.step("1.0")
+    with pytest.raises(TypeError, match=r"^loss must be a real number, got ndarray"):
+        d.step(np.array([1.0]))
+    with pytest.raises(TypeError, match=r"^loss must be a real number, got bool"):
+        d.start(True)
+    with pytest.raises(ValueError, match=r"^loss must be a number to start from, got nan"):
+        d.start(math.nan)
+    assert d.loss is None and d.lr == 0.1
+
+
+def test_bold_driver_on_gradient_descent_keeps_the_loss_non_increasing():
+    # f(w) = 0.5 * (w1^2 + 10 w2^2): GD diverges for lr > 0.2. The driver starts at
+    # lr = 1, undoes the diverging steps, and the kept losses never rise.
+    def f(w):
+        return 0.5 * (w[0] ** 2 + 10 * w[1] ** 2)
+
+    def grad(w):
+        return np.array([w[0], 10 * w[1]])
+
+    w, d = np.array([3.0, 1.0]), S.BoldDriver(1.0)
+    d.start(f(w))
+    kept, decisions = [f(w)], []
+    for _ in range(60):
+        trial = w - d.lr * grad(w)
+        _, accept = d.step(f(trial))
+        decisions.append(accept)
+        if accept:
+            w = trial
+            kept.append(f(w))
+    assert np.all(np.diff(kept) <= 0)
+    assert decisions[:3] == [False, False, False]  # lr 1, 0.5, 0.25 all overshoot
+    assert True in decisions[3:] and False in decisions[4:]  # grows, then is cut again
+    assert kept[-1] < 1e-3 * kept[0]

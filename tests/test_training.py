@@ -645,3 +645,152 @@ def test_a_silent_fit_prints_nothing_not_even_its_notes(capsys):
     X, y = _tiny_problem(20)
     _fit(nnlib.MLP([2, 3, 2], output="softmax", rng=0), X, y, epochs=2, early_stopping=1)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------ schedule_unit and BoldDriver
+
+
+class _Recorder:
+    """A schedule that records every t it is asked for: lr(t) = 0.01 (t + 1)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, t):
+        self.seen.append(t)
+        return 0.01 * (t + 1)
+
+
+def test_schedule_unit_step_counts_steps_over_the_whole_run():
+    X, y = _tiny_problem(100)  # 100 rows in batches of 32: 4 steps per epoch
+    sched = _Recorder()
+    h = fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, "softmax_cross_entropy",
+        optimizers.SGD(lr=1.0), epochs=3, batch_size=32, schedule=sched,
+        schedule_unit="step", verbose=False, rng=0,
+    )  # fmt: skip
+    assert sched.seen == list(range(12))
+    # history["lr"] is the rate of each epoch's last step: t = 3, 7, 11
+    assert h["lr"] == pytest.approx([0.04, 0.08, 0.12])
+    by_epoch = _Recorder()
+    fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, "softmax_cross_entropy",
+        optimizers.SGD(lr=1.0), epochs=3, batch_size=32, schedule=by_epoch, verbose=False,
+        rng=0,
+    )  # fmt: skip
+    assert by_epoch.seen == [0, 1, 2]
+
+
+def test_per_step_schedule_matches_a_hand_written_loop():
+    # fit with schedule_unit="step" = the loop that sets lr = schedule(k) before step k
+    X, y = _tiny_problem(50)
+    sched = schedules.InverseSqrt(0.5)
+    model = nnlib.MLP([2, 4, 2], hidden="tanh", output="softmax", rng=1)
+    fit(
+        model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=1.0), epochs=2,
+        batch_size=16, schedule=sched, schedule_unit="step", verbose=False, rng=3,
+    )  # fmt: skip
+    ref = nnlib.MLP([2, 4, 2], hidden="tanh", output="softmax", rng=1)
+    opt, rng, k = optimizers.SGD(lr=1.0), np.random.default_rng(3), 0
+    for _ in range(2):
+        for Xb, yb in minibatches(X, y, 16, rng):
+            opt.lr = sched(k)
+            ref.loss_and_grad(Xb, yb, "softmax_cross_entropy")
+            opt.step(ref.params, ref.grads)
+            k += 1
+    assert k == 8  # 50 rows in batches of 16: 4 steps per epoch
+    for name in ref.params:
+        np.testing.assert_allclose(model.params[name], ref.params[name], rtol=1e-12, atol=1e-15)
+    # per epoch the same schedule decays 4 times more slowly: other weights
+    per_epoch = nnlib.MLP([2, 4, 2], hidden="tanh", output="softmax", rng=1)
+    fit(
+        per_epoch, X, y, "softmax_cross_entropy", optimizers.SGD(lr=1.0), epochs=2,
+        batch_size=16, schedule=sched, verbose=False, rng=3,
+    )  # fmt: skip
+    assert not np.allclose(per_epoch.params["W1"], model.params["W1"])
+
+
+def test_schedule_unit_is_validated():
+    X, y = _tiny_problem(20)
+    args = (nnlib.MLP([2, 2], output="softmax", rng=0), X, y, "softmax_cross_entropy")
+    with pytest.raises(ValueError, match=r"unknown schedule_unit 'batch'; valid names are"):
+        fit(*args, optimizers.SGD(), schedule=schedules.Constant(0.1), schedule_unit="batch")
+    with pytest.raises(TypeError, match=r"^schedule_unit must be a string"):
+        fit(*args, optimizers.SGD(), schedule_unit=1, verbose=False)
+    with pytest.raises(ValueError, match=r'schedule_unit="step" cannot be used with a BoldDriver'):
+        fit(*args, optimizers.SGD(), schedule=schedules.BoldDriver(0.1), schedule_unit="step")
+
+
+def _weights_after_each_epoch(model):
+    snapshots = []
+
+    def keep(epoch, history, m):
+        snapshots.append({k: v.copy() for k, v in m.params.items()})
+
+    return snapshots, keep
+
+
+def test_fit_with_a_bold_driver_undoes_epochs_that_raise_the_loss():
+    # Full-batch gradient descent with a rate far too large: the driver must reject the
+    # first epochs (restoring the weights) and halve the rate until steps go downhill.
+    # Overlapping blobs (std 4): the loss cannot reach 0, so the rate keeps being tested.
+    X, y = datasets.blobs(60, centers=2, std=4.0, rng=0)
+    model = nnlib.MLP([2, 8, 2], hidden="tanh", output="softmax", rng=0)
+    start = {k: v.copy() for k, v in model.params.items()}
+    driver = schedules.BoldDriver(50.0, up=1.05, down=0.5)
+    snapshots, keep = _weights_after_each_epoch(model)
+    h = fit(
+        model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=1.0), epochs=25,
+        batch_size=60, schedule=driver, callbacks=[keep], verbose=False, rng=0,
+    )  # fmt: skip
+    assert h.rejected[0] == 0
+    # and later, after the rate has grown again, another rejection (epochs 5-6 accepted)
+    assert any(e - 1 not in h.rejected for e in h.rejected[1:])
+    assert driver.n_rejected == len(h.rejected) and driver.n_accepted == 25 - len(h.rejected)
+    # a rejected epoch leaves the weights as they were before it
+    for epoch in h.rejected:
+        before = start if epoch == 0 else snapshots[epoch - 1]
+        for name in before:
+            np.testing.assert_array_equal(snapshots[epoch][name], before[name])
+    # the rate of each epoch: halved after a rejection, 1.05x after an acceptance
+    for epoch in range(1, 25):
+        factor = 0.5 if epoch - 1 in h.rejected else 1.05
+        assert h["lr"][epoch] == pytest.approx(h["lr"][epoch - 1] * factor, rel=1e-12)
+    # the loss of the kept weights never rose: non-increasing over the run
+    kept = [model_loss(snapshots[e], model, X, y) for e in range(25)]
+    assert np.all(np.diff(kept) <= 1e-12)
+    assert kept[-1] < model_loss(start, model, X, y)
+    assert driver.loss == pytest.approx(kept[-1], rel=1e-12)
+
+
+def model_loss(params, model, X, y):
+    """The data loss of `model` with `params` in place of its weights (restored after)."""
+    saved = model.get_weights()
+    for name, value in params.items():
+        model.params[name][...] = value
+    value = model.loss_from_logits(model.forward(X), y, "softmax_cross_entropy", grad=False)
+    model.set_weights(saved)
+    return value[0] if isinstance(value, tuple) else value
+
+
+def test_fit_with_a_bold_driver_resets_the_optimizer_after_a_rejection():
+    X, y = _tiny_problem(40)
+    opt = optimizers.Momentum(lr=1.0, mu=0.9)
+    h = fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, "softmax_cross_entropy", opt,
+        epochs=1, batch_size=40, schedule=schedules.BoldDriver(500.0), verbose=False, rng=0,
+    )  # fmt: skip
+    assert h.rejected == [0]
+    assert opt.state == {}  # the velocity built on the undone step is gone
+
+
+def test_bold_driver_is_not_fed_as_a_plateau_schedule():
+    # fit runs the driver itself (once per epoch); _EarlyStopping must not call step again
+    X, y = _tiny_problem(40)
+    driver = schedules.BoldDriver(0.1)
+    fit(
+        nnlib.MLP([2, 4, 2], output="softmax", rng=0), X, y, "softmax_cross_entropy",
+        optimizers.SGD(), epochs=4, batch_size=40, schedule=driver,
+        validation_data=(X, y), verbose=False, rng=0,
+    )  # fmt: skip
+    assert driver.n_accepted + driver.n_rejected == 4
