@@ -34,15 +34,15 @@ import inspect
 import numpy as np
 
 from autograder.checks import Case, QuestionResult, run_check
-from autograder.specs import a1, a3, get_spec
+from autograder.specs import a1, a2, a3, get_spec
 
 __all__ = ["HELPERS", "PUBLIC", "cases", "check"]
 
 #: Spec name -> its public cases, for every assignment.
-PUBLIC: dict[str, tuple[Case, ...]] = {**a1.PUBLIC_A1, **a3.PUBLIC_A3}
+PUBLIC: dict[str, tuple[Case, ...]] = {**a1.PUBLIC_A1, **a2.PUBLIC_A2, **a3.PUBLIC_A3}
 
 #: Spec name -> {helper the answer may call: that helper's spec name}.
-HELPERS: dict[str, dict[str, str]] = {**a1.HELPERS_A1, **a3.HELPERS_A3}
+HELPERS: dict[str, dict[str, str]] = {**a1.HELPERS_A1, **a2.HELPERS_A2, **a3.HELPERS_A3}
 
 
 def cases(name: str) -> tuple[Case, ...]:

@@ -1415,5 +1415,102 @@ SPECS_A2 = (
 #: Spec name -> {helper the answer may call: its spec}; see `autograder.public`.
 HELPERS_A2: dict[str, dict[str, str]] = {"a2.adam_trajectory": {"adam": "a2.adam"}}
 
-#: Spec name -> the public cases of its question (filled in below).
-PUBLIC_A2: dict[str, tuple[Case, ...]] = {}
+# ----------------------------------------------------------------------------- public cases
+# The released notebook's public tests (`autograder.public`): each question's worked example
+# or published figure, then the spec's own cases drawn once from a fixed seed, on which
+# every mutant of `autograder.mutants.a2` fails already, with its hint
+# (tests/test_assignment_a2_public.py).
+
+_PUBLIC_RNG_SEED = 2026
+
+
+def _drawn(cases) -> tuple[Case, ...]:
+    return tuple(cases(np.random.default_rng(_PUBLIC_RNG_SEED)))
+
+
+def _cs231n_fixture() -> Case:
+    """cs231n's published momentum test (assignment 2, ``sgd_momentum``): w =
+    linspace(-0.4, 0.6), dw = linspace(-0.6, 0.4), v = linspace(0.6, 0.9), each (4, 5),
+    lr = 1e-3, mu = 0.9, in their form v <- mu v - lr dw, w <- w + v: next_w[0, 0] =
+    0.1406, velocity[0, 0] = 0.5406. Our velocity holds gradients: v = -v_cs / lr."""
+    w = np.linspace(-0.4, 0.6, 20).reshape(4, 5)
+    dw = np.linspace(-0.6, 0.4, 20).reshape(4, 5)
+    v_cs = np.linspace(0.6, 0.9, 20).reshape(4, 5)
+    return Case(
+        (w, dw, -v_cs / 1e-3, 1e-3, 0.9),
+        "cs231n's fixture in our form (v = -v_cs / lr): next_w[0, 0] = 0.1406, "
+        "v[0, 0] = -0.5406 / lr = -540.6",
+    )
+
+
+def _facts_ema(corrected: bool) -> Case:
+    """FACTS: a constant 10 with beta = 0.98 averages to 0.200, 0.396, 0.588 raw and to 10
+    corrected (5 steps there: two cases with equal inputs would make an answer that ignores
+    the flag look hard-coded)."""
+    if corrected:
+        return Case(
+            (np.full(5, 10.0), 0.98, True),
+            "the worked example: a constant 10 for 5 steps, beta = 0.98, corrected: 10 each time",
+        )
+    return Case(
+        (np.full(3, 10.0), 0.98, False),
+        "a constant 10 for 3 steps, beta = 0.98, not corrected: 0.2, 0.396, 0.588",
+    )
+
+
+def _adam_worked_example() -> Case:
+    w, g = np.array([1.0, 1.0]), np.array([5.0, -0.5])
+    return Case(
+        (w, g, np.zeros(2), np.zeros(2), 1, 0.1, 0.9, 0.999, 1e-8),
+        "the worked example: the first step (t = 1) is lr * sign(g): w = [1, 1], g = [5, -0.5], "
+        "lr = 0.1 give [0.9, 1.1] (up to eps), m = [0.5, -0.05], v = [0.025, 0.00025]",
+    )
+
+
+def _schedule_example(args, label) -> Case:
+    return Case((np.arange(args[0]) if isinstance(args[0], int) else args[0], *args[1:]), label)
+
+
+#: Spec name -> the public cases of its question, in the order they are checked.
+PUBLIC_A2: dict[str, tuple[Case, ...]] = {
+    "a2.ema": (_facts_ema(True), *_drawn(_ema_cases), _facts_ema(False)),
+    "a2.sgd_momentum": (_cs231n_fixture(), *_drawn(_momentum_cases)),
+    "a2.ema_momentum": _drawn(_ema_momentum_cases),
+    "a2.nesterov": _drawn(_momentum_cases),
+    "a2.nesterov_lookahead": _drawn(_lookahead_cases),
+    "a2.adagrad": _drawn(lambda rng: _adaptive_cases(rng, with_alpha=False)),
+    "a2.rmsprop": _drawn(lambda rng: _adaptive_cases(rng, with_alpha=True)),
+    "a2.adam": (_adam_worked_example(), *_drawn(_adam_cases)),
+    "a2.adam_trajectory": _drawn(_trajectory_cases),
+    "a2.step_decay": (
+        _schedule_example(
+            (np.array([0, 9, 10, 25]), 0.1, 0.5, 10),
+            "the worked example: lr0 = 0.1, drop 0.5 every 10, t = 0, 9, 10, 25 give 0.1, "
+            "0.1, 0.05, 0.025",
+        ),
+        *_drawn(_step_cases),
+    ),
+    "a2.exponential_decay": (
+        _schedule_example(
+            (4, 0.1, -np.log(0.95)),
+            "S2's 0.95 ** t: lr0 = 0.1, k = -ln 0.95, t = 0..3 give 0.1, 0.095, 0.09025, 0.0857375",
+        ),
+        *_drawn(_exp_cases),
+    ),
+    "a2.inverse_time_decay": (
+        _schedule_example(
+            (4, 0.1, 0.5),
+            "S2's table: lr0 = 0.1, k = 0.5, t = 0..3 give 0.1, 0.0667, 0.05, 0.04",
+        ),
+        *_drawn(_inv_cases),
+    ),
+    "a2.linear_decay": (
+        _schedule_example(
+            (np.array([0, 5, 10, 50]), 0.1, 0.01, 10),
+            "the worked example: from 0.1 to 0.01 over 10 epochs, t = 0, 5, 10, 50 give "
+            "0.1, 0.055, 0.01, 0.01",
+        ),
+        *_drawn(_linear_cases),
+    ),
+    "a2.tune_momentum": _drawn(TUNE_MOMENTUM.cases),
+}
