@@ -62,12 +62,20 @@ from .plotting import (
 
 __all__ = [
     "DEPTH_ACTIVATIONS",
+    "EMA_BETAS",
+    "EMA_SERIES",
     "HEBB_ENCODINGS",
     "HEBB_GATES",
     "INIT_ACTIVATIONS",
     "MAX_DEPTH",
     "MAX_INIT_LAYERS",
     "MAX_INIT_WIDTH",
+    "MAX_RACE_STEPS",
+    "RACE_RULES",
+    "RACE_SURFACES",
+    "SCHEDULE_KINDS",
+    "ema_view",
+    "ema_widget",
     "gradient_depth_view",
     "gradient_depth_widget",
     "hebb_view",
@@ -76,8 +84,12 @@ __all__ = [
     "init_widget",
     "mcp_view",
     "mcp_widget",
+    "optimizer_race_view",
+    "optimizer_race_widget",
     "perceptron_view",
     "perceptron_widget",
+    "schedule_view",
+    "schedule_widget",
 ]
 
 #: Encodings of `hebb_view`: key -> description.
@@ -1102,5 +1114,398 @@ def init_widget(scheme="lecun", activation="tanh", n_layers=10, width=500, dist=
         header = ["layer", "mean", "std", "mean field", word, "dW std", "dX std"]
         caption = f"{n} inputs, seed 0; mean field: q₁ = g, q_(l+1) = g·E[f(√q_l z)²]"
         return view, _table_html(header, rows, caption=caption)
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- optimizers (lesson 06)
+
+#: Update rules `optimizer_race_view` offers (names of `nnlib.optimizers` pure rules).
+RACE_RULES: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+#: Surfaces `optimizer_race_view` offers (keys of `nnlib.surfaces.SURFACES`).
+RACE_SURFACES: tuple[str, ...] = (
+    "s1_quadratic", "valley", "rotated_valley", "rosenbrock", "saddle", "beale", "d2l_quadratic",
+)  # fmt: skip
+MAX_RACE_STEPS = 2000
+_MU_RULES = ("momentum", "nesterov")
+
+
+def _check_race_args(surface, rule, lr, mu, steps, tol):
+    surface = check_choice(surface, "surface", RACE_SURFACES)
+    rule = check_choice(rule, "rule", RACE_RULES)
+    lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
+    mu = check_number(mu, "mu", low=0, high=1, high_open=True)
+    steps = check_int(steps, "steps", low=1)
+    if steps > MAX_RACE_STEPS:
+        raise ValueError(f"steps must be between 1 and {MAX_RACE_STEPS}, got {steps}")
+    tol = check_number(tol, "tol", low=0, low_open=True, finite=True)
+    return surface, rule, lr, mu, steps, tol
+
+
+def _rule_label(rule: str, hyper: dict) -> str:
+    text = f"{rule} lr {hyper['lr']:.3g}"
+    return text + (f" μ {hyper['mu']:g}" if "mu" in hyper else "")
+
+
+def optimizer_race_view(surface="rotated_valley", rule="momentum", lr=0.02, mu=0.9, steps=100,
+                        tol=1e-6, tuned=True, fig=None):  # fmt: skip
+    r"""Run one optimizer on a named surface, beside the others at their tuned learning rates.
+
+    Runs `nnlib.experiments.run_optimizer(rule, surface, steps, lr=lr[, mu=mu])` (``mu``
+    only for momentum and Nesterov) and draws its path on the surface's contours; with
+    `tuned`, the other rules of `RACE_RULES` run too, each at its best-of-grid learning rate
+    from `nnlib.experiments.TUNED` (μ = 0.9), drawn behind. The title says whether the
+    chosen run reached :math:`f - f_{\min} <` `tol` and in how many steps.
+
+    Parameters
+    ----------
+    surface : str, one of `RACE_SURFACES`, default "rotated_valley"
+    rule : str, one of `RACE_RULES`, default "momentum"
+    lr : float > 0, default 0.02
+    mu : float in [0, 1), default 0.9
+        Momentum coefficient (momentum and Nesterov only).
+    steps : int, 1..`MAX_RACE_STEPS`, default 100
+    tol : float > 0, default 1e-6
+    tuned : bool, default True
+        Also run the other rules at their tuned learning rates (when `surface` has them).
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    dict
+        ``fig``; ``runs``: name -> `nnlib.experiments.RaceRun` (the chosen run first, named
+        ``"you: <rule>"``); ``steps``: the chosen run's steps to `tol` (None if not
+        within `steps`); ``gap``: its last :math:`f - f_{\min}`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> optimizer_race_view("s1_quadratic", "sgd", lr=0.2, steps=40, tuned=False)["steps"]
+    20
+    """
+    from . import experiments
+    from .plotting import plot_paths
+
+    surface, rule, lr, mu, steps, tol = _check_race_args(surface, rule, lr, mu, steps, tol)
+    hyper = {"lr": lr, "mu": mu} if rule in _MU_RULES else {"lr": lr}
+    mine = f"you: {rule}"
+    configs = {mine: (rule, hyper)}
+    if tuned:
+        for other, (best_lr, _) in experiments.TUNED.get(surface, {}).items():
+            if other != rule and best_lr is not None:
+                h = {"lr": best_lr, "mu": 0.9} if other in _MU_RULES else {"lr": best_lr}
+                configs[f"{other} (tuned)"] = (other, h)
+    runs = experiments.race(surface, configs, steps=steps, tol=tol)
+    fig = _figure(fig)
+    ax = _view_axes(fig)
+    s = experiments.SURFACES[surface]
+    plot_paths(s, {k: r.path for k, r in runs.items()}, ax=ax, resolution=120)
+    unit_legend(ax, ncol=3)
+    run = runs[mine]
+    last = run.gap[np.isfinite(run.gap)][-1]
+    diverged = not np.isfinite(run.gap[-1])
+    if run.steps is not None:
+        outcome = f"f − f_min < {tol:g} after {run.steps} steps"
+    elif diverged:
+        outcome = "diverged"
+    else:
+        outcome = f"not within {steps} steps (f − f_min = {last:.3g})"
+    _fixed_title(ax, f"{s.formula}\n{_rule_label(rule, hyper)}: {outcome}")
+    return {"fig": fig, "runs": runs, "steps": run.steps, "gap": float(last)}
+
+
+def optimizer_race_widget(surface="rotated_valley", rule="momentum", lr=0.02, mu=0.9, steps=100,
+                          tol=1e-6):  # fmt: skip
+    """Show drop-downs and sliders (surface, rule, lr, mu, steps) for `optimizer_race_view`.
+
+    Beside the figure, a table of every run: its learning rate and the steps it took to
+    reach ``f - f_min < tol`` (the goal of the lesson's exercise: reach 1e-6 within 100
+    steps), or its final gap.
+
+    Parameters
+    ----------
+    surface, rule, lr, mu, steps, tol
+        Initial values, as in `optimizer_race_view`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"surface"``, ``"rule"``, ``"lr"``, ``"mu"``,
+        ``"steps"``, ``"tuned"``), ``image``, ``info``, ``update()`` and ``view``.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.optimizer_race_widget("rotated_valley", "adam", lr=0.1)
+    """
+    import ipywidgets as widgets
+
+    surface, rule, lr, mu, steps, tol = _check_race_args(surface, rule, lr, mu, steps, tol)
+    narrow = widgets.Layout(width="200px")
+    controls = {
+        "surface": widgets.Dropdown(value=surface, options=list(RACE_SURFACES),
+                                    description="surface", layout=narrow),
+        "rule": widgets.Dropdown(value=rule, options=list(RACE_RULES), description="rule",
+                                 layout=narrow),
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05,
+                                     description="lr", readout_format=".3g"),
+        "mu": widgets.FloatSlider(value=mu, min=0.0, max=0.99, step=0.01, description="μ"),
+        "steps": widgets.IntSlider(value=steps, min=10, max=500, step=10, description="steps"),
+        "tuned": widgets.Checkbox(value=True, description="tuned others"),
+    }  # fmt: skip
+
+    def render(surface, rule, lr, mu, steps, tuned, fig):
+        view = optimizer_race_view(surface, rule, lr, mu, steps, tol, tuned, fig=fig)
+        rows = []
+        for name, run in view["runs"].items():
+            finite = run.gap[np.isfinite(run.gap)]
+            reached = "—" if run.steps is None else run.steps
+            rows.append((name, reached, f"{finite[-1]:.2e}" if finite.size else "nan"))
+        header = ["run", f"steps to {tol:g}", "final f − f_min"]
+        return view, _table_html(header, rows, highlight=0, caption="goal: within 100 steps")
+
+    return _build(controls, render)
+
+
+#: Series `ema_view` offers.
+EMA_SERIES: tuple[str, ...] = ("constant", "noisy", "jump")
+#: Betas `ema_widget`'s slider offers.
+EMA_BETAS: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999)
+
+
+def _ema_series(series: str, n: int) -> np.ndarray:
+    """FACTS' constant 10; a noisy wave (seed 0); a jump from 0 to 10 halfway."""
+    t = np.arange(1, n + 1)
+    if series == "constant":
+        return np.full(n, 10.0)
+    if series == "jump":
+        return np.where(t > n // 2, 10.0, 0.0)
+    rng = np.random.default_rng(0)
+    return 10.0 + 3.0 * np.sin(2 * np.pi * t / n) + rng.normal(0.0, 2.0, n)
+
+
+def ema_view(beta=0.9, series="constant", n=60, fig=None):
+    r"""Draw a series with its exponential moving average, raw and bias-corrected.
+
+    :math:`v_t = \beta v_{t-1} + (1-\beta) x_t` from :math:`v_0 = 0`, and
+    :math:`\hat v_t = v_t / (1 - \beta^t)` (`nnlib.plotting.plot_ema`). The title gives the
+    window :math:`1/(1-\beta)` and the first raw and corrected values.
+
+    Parameters
+    ----------
+    beta : float in [0, 1), default 0.9
+    series : {"constant", "noisy", "jump"}, default "constant"
+        A constant 10 (FACTS: raw 0.200, 0.396, 0.588 for β = 0.98, corrected 10), a noisy
+        wave around 10 (seed 0), or a jump from 0 to 10 at the middle.
+    n : int >= 2, default 60
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    dict
+        ``fig``, ``x`` (n,), ``raw`` (n,), ``corrected`` (n,).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = ema_view(0.98, "constant", n=5)
+    >>> view["raw"][:3].round(3), view["corrected"][:3]
+    (array([0.2  , 0.396, 0.588]), array([10., 10., 10.]))
+    """
+    from .plotting import plot_ema
+
+    beta = check_number(beta, "beta", low=0, high=1, high_open=True)
+    series = check_choice(series, "series", EMA_SERIES)
+    n = check_int(n, "n", low=2)
+    x = _ema_series(series, n)
+    fig = _figure(fig)
+    ax = _view_axes(fig)
+    plot_ema(x, betas=(beta,), ax=ax)
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    raw = np.asarray(lines[f"raw_{beta:g}"].get_ydata(), float)
+    corrected = np.asarray(lines[f"corrected_{beta:g}"].get_ydata(), float)
+    unit_legend(ax)
+    _fixed_title(
+        ax,
+        f"EMA, β = {beta:g}: window ≈ 1/(1 − β) = {1 / (1 - beta):.3g} steps\n"
+        f"t = 1: raw {raw[0]:.3g}, corrected {corrected[0]:.3g} (x₁ = {x[0]:.3g})",
+    )
+    return {"fig": fig, "x": x, "raw": raw, "corrected": corrected}
+
+
+def ema_widget(beta=0.9, series="constant", n=60):
+    """Show a β slider and a series drop-down for `ema_view`, with a table of the first steps.
+
+    Parameters
+    ----------
+    beta, series, n
+        Initial values, as in `ema_view` (`beta` is snapped to the nearest of `EMA_BETAS`).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"beta"``, ``"series"``), ``image``, ``info``,
+        ``update()`` and ``view``.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.ema_widget(beta=0.98)
+    """
+    import ipywidgets as widgets
+
+    check_number(beta, "beta", low=0, high=1, high_open=True)
+    series = check_choice(series, "series", EMA_SERIES)
+    n = check_int(n, "n", low=2)
+    nearest = min(EMA_BETAS, key=lambda b: abs(b - beta))
+    controls = {
+        "beta": widgets.SelectionSlider(value=nearest, options=list(EMA_BETAS), description="β"),
+        "series": widgets.Dropdown(value=series, options=list(EMA_SERIES), description="series",
+                                   layout=widgets.Layout(width="200px")),
+    }  # fmt: skip
+
+    def render(beta, series, fig):
+        view = ema_view(beta, series, n, fig=fig)
+        rows = [(t + 1, f"{view['x'][t]:.3g}", f"{view['raw'][t]:.3f}",
+                 f"{view['corrected'][t]:.3f}", f"{1 - beta ** (t + 1):.3f}")
+                for t in range(min(8, n))]  # fmt: skip
+        header = ["t", "x_t", "raw v_t", "corrected", "1 − β^t"]
+        return view, _table_html(header, rows, caption="corrected = raw / (1 − β^t)")
+
+    return _build(controls, render)
+
+
+#: Schedules `schedule_view` offers: name -> (the nnlib.schedules class, its decay parameter).
+SCHEDULE_KINDS: dict[str, str] = {
+    "step": "StepDecay(lr0, drop=0.5, every=param)",
+    "exponential": "Exponential(lr0, k=param): lr0 e^(-k t)",
+    "inverse_time": "InverseTime(lr0, k=param): lr0 / (1 + k t)",
+    "inverse_sqrt": "InverseSqrt(lr0): lr0 / sqrt(1 + t) (param unused)",
+    "linear": "Linear(lr0, lr0 * param, epochs)",
+}
+
+_SEED_PARTNER = {"step": "s0_cooling_1", "inverse_time": "s0_cooling_2"}
+
+
+def _schedule(kind: str, lr0: float, param: float, epochs: int):
+    from . import schedules
+
+    if kind == "step":
+        return schedules.StepDecay(lr0, drop=0.5, every=max(1, round(param)))
+    if kind == "exponential":
+        return schedules.Exponential(lr0, k=param)
+    if kind == "inverse_time":
+        return schedules.InverseTime(lr0, k=param)
+    if kind == "inverse_sqrt":
+        return schedules.InverseSqrt(lr0)
+    return schedules.Linear(lr0, lr0 * min(param, 1.0), epochs)
+
+
+def schedule_view(kind="step", lr0=0.1, param=10.0, epochs=100, show_seed=True, logy=False,
+                  fig=None):  # fmt: skip
+    r"""Plot one `nnlib.schedules` schedule over the epochs, and S0's formula beside it.
+
+    With `show_seed`, the step decay is drawn with S0's "drop by d every ..." as written,
+    :math:`\eta_0 d^{\lfloor k_{max}/k \rfloor}` (d = 0.5, :math:`k_{max}` = `epochs`),
+    and the inverse-time decay with S0's :math:`\eta_0^{1 + k d}` (d = `param`): the seed's
+    formulas from `nnlib.experiments.SEED_SCHEDULES`, which rise instead of falling.
+
+    Parameters
+    ----------
+    kind : str, a key of `SCHEDULE_KINDS`, default "step"
+    lr0 : float > 0, default 0.1
+    param : float > 0, default 10.0
+        The decay parameter (`SCHEDULE_KINDS` says which).
+    epochs : int >= 2, default 100
+        t = 0 .. epochs-1 (nnlib's schedules count epochs from 0).
+    show_seed : bool, default True
+    logy : bool, default False
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    dict
+        ``fig``, ``t`` (epochs,), ``lr`` (epochs,), ``seed`` (epochs,) or None.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> schedule_view("inverse_time", 0.2, 1.0, epochs=5, show_seed=False)["lr"].round(4)
+    array([0.2   , 0.1   , 0.0667, 0.05  , 0.04  ])
+    """
+    from .experiments import SEED_SCHEDULES
+    from .plotting import plot_schedules
+
+    kind = check_choice(kind, "kind", SCHEDULE_KINDS)
+    lr0 = check_number(lr0, "lr0", low=0, low_open=True, finite=True)
+    param = check_number(param, "param", low=0, low_open=True, finite=True)
+    epochs = check_int(epochs, "epochs", low=2)
+    sched = _schedule(kind, lr0, param, epochs)
+    t = np.arange(epochs)
+    lr = np.array([sched(int(k)) for k in t])
+    name = repr(sched).replace(", min_lr=0.0", "")
+    curves = {name: lr}
+    seed = None
+    if show_seed and kind in _SEED_PARTNER:
+        rule = SEED_SCHEDULES[_SEED_PARTNER[kind]]
+        if kind == "step":
+            seed = rule(t, eta0=lr0, d=0.5, k_max=epochs)
+        else:
+            seed = rule(t, eta0=lr0, d=param)
+        curves[f"S0 as written: {rule.as_written.split('  ')[0]}"] = seed
+    fig = _figure(fig)
+    ax = _view_axes(fig)
+    plot_schedules(curves, t, ax=ax, logy=logy)
+    unit_legend(ax, ncol=1)
+    _fixed_title(ax, f"{name}\nlr at t = 0, {epochs - 1}: {lr[0]:.3g}, {lr[-1]:.3g}")
+    return {"fig": fig, "t": t, "lr": lr, "seed": seed}
+
+
+def schedule_widget(kind="step", lr0=0.1, param=10.0, epochs=100):
+    """Show a schedule drop-down and sliders (lr0, param, epochs) for `schedule_view`.
+
+    Beside the figure, the rates at a few epochs, with S0's formula where it has one.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"kind"``, ``"lr0"``, ``"param"``, ``"show_seed"``,
+        ``"logy"``), ``image``, ``info``, ``update()`` and ``view``.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.schedule_widget("inverse_time", lr0=0.2, param=1.0)
+    """
+    import ipywidgets as widgets
+
+    kind = check_choice(kind, "kind", SCHEDULE_KINDS)
+    epochs = check_int(epochs, "epochs", low=2)
+    controls = {
+        "kind": widgets.Dropdown(value=kind, options=list(SCHEDULE_KINDS), description="schedule",
+                                 layout=widgets.Layout(width="220px")),
+        "lr0": widgets.FloatLogSlider(value=lr0, base=10, min=-3, max=0.5, step=0.05,
+                                      description="lr0", readout_format=".3g"),
+        "param": widgets.FloatLogSlider(value=param, base=10, min=-3, max=2, step=0.05,
+                                        description="param", readout_format=".3g"),
+        "show_seed": widgets.Checkbox(value=True, description="S0's formula"),
+        "logy": widgets.Checkbox(value=False, description="log scale"),
+    }  # fmt: skip
+
+    def render(kind, lr0, param, show_seed, logy, fig):
+        view = schedule_view(kind, lr0, param, epochs, show_seed, logy, fig=fig)
+        shown = sorted({0, 1, 2, 5, 10, epochs // 2, epochs - 1} & set(range(epochs)))
+        seed = view["seed"]
+        rows = [
+            (k, f"{view['lr'][k]:.3g}", "—" if seed is None else f"{seed[k]:.3g}") for k in shown
+        ]
+        return view, _table_html(["t", "nnlib", "S0 as written"], rows,
+                                 caption="t counts epochs from 0")  # fmt: skip
 
     return _build(controls, render)

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from nnlib import MLP, activations, classic, widgets
 from nnlib.widgets import (
     HEBB_ENCODINGS,
+    ema_view,
+    ema_widget,
     gradient_depth_view,
     gradient_depth_widget,
     hebb_view,
@@ -24,8 +26,12 @@ from nnlib.widgets import (
     init_widget,
     mcp_view,
     mcp_widget,
+    optimizer_race_view,
+    optimizer_race_widget,
     perceptron_view,
     perceptron_widget,
+    schedule_view,
+    schedule_widget,
 )
 
 ipywidgets = pytest.importorskip("ipywidgets")
@@ -600,3 +606,112 @@ def test_long_titles_are_wrapped_not_cut():
     assert len(lines) == widgets._TITLE_LINES
     assert all(len(line) <= widgets._TITLE_WIDTH for line in lines)
     assert lines[-1].endswith("…")  # shortened visibly, not silently dropped
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def test_optimizer_race_view_runs_the_chosen_rule_and_the_tuned_others():
+    from nnlib import experiments
+
+    view = optimizer_race_view("s1_quadratic", "sgd", lr=0.2, steps=40)
+    assert view["steps"] == 20  # F5: lr 0.2 reaches f < 1e-6 in 20 steps
+    names = list(view["runs"])
+    assert names[0] == "you: sgd"
+    assert set(names[1:]) == {f"{r} (tuned)" for r in widgets.RACE_RULES if r != "sgd"}
+    expected = experiments.run_optimizer("sgd", "s1_quadratic", 40, lr=0.2)
+    np.testing.assert_array_equal(view["runs"][names[0]].path, expected)
+    _, n = experiments.TUNED["s1_quadratic"]["nesterov"]
+    assert view["runs"]["nesterov (tuned)"].steps == n  # tuned others at their best lr
+    ax = view["fig"].axes[0]
+    assert "after 20 steps" in ax.get_title() and "x1² + x1·x2 + 4·x2²" in ax.get_title()
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xydata(), expected)
+    assert ax.get_legend() is not None
+
+
+def test_optimizer_race_view_mu_only_for_momentum_and_outcomes():
+    view = optimizer_race_view("valley", "momentum", lr=0.02, mu=0.5, steps=50, tuned=False)
+    assert list(view["runs"]) == ["you: momentum"]
+    assert "momentum lr 0.02 μ 0.5" in view["fig"].axes[0].get_title()
+    view = optimizer_race_view("valley", "adam", lr=0.1, mu=0.5, steps=20, tuned=False)
+    assert list(view["runs"]) == ["you: adam"] and view["steps"] is None
+    assert "not within 20 steps" in view["fig"].axes[0].get_title()
+    view = optimizer_race_view("s1_quadratic", "sgd", lr=1.0, steps=500, tuned=False)
+    assert view["steps"] is None and "diverged" in view["fig"].axes[0].get_title()
+    with pytest.raises(ValueError, match="steps must be"):
+        optimizer_race_view(steps=0)
+    with pytest.raises(ValueError, match="rule"):
+        optimizer_race_view(rule="lbfgs")
+
+
+def test_optimizer_race_widget_redraws_and_tabulates():
+    n_figs = plt.get_fignums()
+    w = optimizer_race_widget("rotated_valley", "momentum", lr=0.02, steps=100)
+    assert list(w.controls) == ["surface", "rule", "lr", "mu", "steps", "tuned"]
+    assert w.info.value.count("<tr") == 1 + len(widgets.RACE_RULES)
+    for name, value in [("rule", "adam"), ("lr", 0.1), ("surface", "valley"), ("steps", 200),
+                        ("tuned", False), ("mu", 0.5)]:  # fmt: skip
+        view = w.view
+        w.controls[name].value = value
+        assert w.view is not view and bytes(w.image.value).startswith(PNG)
+        assert plt.get_fignums() == n_figs
+    assert w.info.value.count("<tr") == 1 + 1
+    assert list(w.view["runs"]) == ["you: adam"]
+
+
+def test_ema_view_matches_facts_and_the_recursion():
+    view = ema_view(0.98, "constant", n=10)
+    np.testing.assert_allclose(view["raw"][:3], [0.2, 0.396, 0.58808])
+    np.testing.assert_allclose(view["corrected"], 10.0)
+    view = ema_view(0.9, "jump", n=20)
+    x, v = view["x"], 0.0
+    for t in range(20):
+        v = 0.9 * v + 0.1 * x[t]
+        assert view["raw"][t] == pytest.approx(v)
+        assert view["corrected"][t] == pytest.approx(v / (1 - 0.9 ** (t + 1)))
+    assert x[:10].max() == 0 and x[10:].min() == 10
+    title = view["fig"].axes[0].get_title()
+    assert "window ≈ 1/(1 − β) = 10 steps" in title
+    with pytest.raises(ValueError, match="series"):
+        ema_view(series="sine")
+
+
+def test_ema_widget_table_and_controls():
+    w = ema_widget(beta=0.97)
+    assert w.controls["beta"].value == 0.98  # snapped to the nearest offered beta
+    assert w.info.value.count("<tr") == 1 + 8 and "0.200" in w.info.value  # FACTS' 0.200
+    w.controls["series"].value = "noisy"
+    w.controls["beta"].value = 0.5
+    assert f"{w.view['raw'][0]:.3f}" in w.info.value
+
+
+def test_schedule_view_nnlib_schedule_and_s0_formula():
+    from nnlib import schedules
+
+    view = schedule_view("step", lr0=0.1, param=10, epochs=100)
+    np.testing.assert_allclose(
+        view["lr"], [schedules.StepDecay(0.1, 0.5, 10)(t) for t in range(100)]
+    )
+    assert np.isnan(view["seed"][0]) and view["seed"][1] == pytest.approx(0.1 * 0.5**100)
+    assert view["seed"][99] > view["seed"][50] > view["seed"][1]  # S0's rises
+    view = schedule_view("inverse_time", lr0=2.0, param=0.1, epochs=101)
+    assert view["seed"][100] == pytest.approx(2048.0)  # S0's eta0^(1 + k d) grows for eta0 > 1
+    assert view["lr"][100] == pytest.approx(2.0 / 11)
+    view = schedule_view("exponential", lr0=0.1, param=0.05129, epochs=3)
+    assert view["seed"] is None and view["lr"][1] == pytest.approx(0.095, rel=1e-4)  # .95^t
+    labels = [t.get_text() for t in view["fig"].axes[0].get_legend().get_texts()]
+    assert labels == ["Exponential(lr0=0.1, k=0.05129)"]
+    with pytest.raises(ValueError, match="kind"):
+        schedule_view("cosine")
+
+
+def test_schedule_widget_redraws():
+    w = schedule_widget()
+    assert list(w.controls) == ["kind", "lr0", "param", "show_seed", "logy"]
+    assert "S0 as written" in w.info.value
+    for name, value in [("show_seed", False), ("kind", "linear"), ("lr0", 0.5), ("param", 0.5),
+                        ("logy", True)]:  # fmt: skip
+        png = bytes(w.image.value)
+        w.controls[name].value = value
+        assert bytes(w.image.value) != png
+    assert w.view["lr"][0] == pytest.approx(0.5) and w.view["seed"] is None
