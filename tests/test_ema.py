@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from nnlib import optimizers as O
 
@@ -48,6 +51,25 @@ def test_matches_the_loop(beta, T, bias_correction):
     ref = ema_loop(x, beta, bias_correction)
     assert got.shape == x.shape and got.dtype == np.float64
     np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=70),
+        elements=st.floats(-1e6, 1e6, width=64),
+    ),
+    beta=st.floats(0.0, 0.9999),
+    bias_correction=st.booleans(),
+)
+def test_matches_the_loop_for_any_beta_and_shape(x, beta, bias_correction):
+    # Any beta in [0, 1), any shape: within a few roundings of the largest |x| (the scan
+    # adds the same terms in another order).
+    got = O.ema(x, beta, bias_correction)
+    ref = ema_loop(x, beta, bias_correction)
+    scale = max(1.0, float(np.max(np.abs(x))))
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-13 * scale)
 
 
 def test_matches_the_loop_on_signed_data_in_several_dimensions():
