@@ -136,6 +136,10 @@ class Constant(Schedule):
     min_lr : float, default 0.0, keyword-only
         Floor, in [0, lr]; kept for a uniform interface (it cannot change a constant).
 
+    Notes
+    -----
+    ``t`` (epochs, or steps with ``fit(..., schedule_unit="step")``) is ignored.
+
     Examples
     --------
     >>> Constant(0.01)(5)
