@@ -62,6 +62,8 @@ array([0.628, 0.486, 0.228])
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import math
 import numbers
@@ -671,6 +673,19 @@ def _positive(value, name: str) -> float:
 DIVERGED = 1e12
 
 
+@functools.cache
+def _pure_rules() -> tuple[str, ...]:
+    """Names of `nnlib.optimizers`' pure update rules: functions of ``(w, dw, state, ...)``."""
+    names = []
+    for name in optimizers.__all__:
+        fn = getattr(optimizers, name)
+        if inspect.isfunction(fn) and list(inspect.signature(fn).parameters)[:3] == [
+            "w", "dw", "state",
+        ]:  # fmt: skip
+            names.append(name)
+    return tuple(names)
+
+
 def _rule_function(rule):
     """Resolve `rule` to ``(function, takes_grad_fn)``.
 
@@ -682,11 +697,10 @@ def _rule_function(rule):
             raise ValueError(f"{rule.name!r} is a schedule, not an update rule")
         return rule.rule, rule.takes_grad_fn
     if isinstance(rule, str):
-        fn = getattr(optimizers, rule, None) if rule in optimizers.__all__ else None
-        if fn is None or not rule.islower() or not callable(fn) or rule == "get_optimizer":
-            names = [n for n in optimizers.__all__ if n.islower() and n != "get_optimizer"]
+        names = _pure_rules()
+        if rule not in names:
             raise ValueError(f"rule must be one of {names}, a callable or a SeedRule, got {rule!r}")
-        return fn, False
+        return getattr(optimizers, rule), False
     if callable(rule):
         return rule, False
     raise TypeError(

@@ -623,3 +623,24 @@ def test_tuned_table_tells_the_rotation_story():
         assert v[rule][1] < 10 and r[rule][1] > 190
     assert min(n for _, n in v.values()) == v["rmsprop"][1]
     assert min(n for _, n in r.values()) == r["nesterov"][1]
+
+
+def test_every_pure_rule_of_optimizers_runs_and_only_those():
+    assert set(ex._pure_rules()) >= {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+    assert "ema" not in ex._pure_rules() and "get_optimizer" not in ex._pure_rules()
+    with pytest.raises(ValueError, match="rule must be one of"):
+        ex.run_optimizer("ema", "valley", 3, beta=0.9)
+    for rule in ex._pure_rules():
+        path = ex.run_optimizer(rule, "valley", 5, lr=0.01)
+        assert np.isfinite(path).all() and not np.array_equal(path[5], path[0]), rule
+
+
+def test_adam_without_bias_correction_first_step_through_run_optimizer():
+    # hyper-parameters pass through: Adam's first corrected step is lr * sign(g) per
+    # coordinate; uncorrected it is lr (1 - beta1) / sqrt(1 - beta2) = 3.16 lr (FACTS)
+    lr = 0.01
+    on = ex.run_optimizer("adam", "valley", 1, lr=lr)
+    off = ex.run_optimizer("adam", "valley", 1, lr=lr, bias_correction=False)
+    np.testing.assert_allclose(np.abs(on[1] - on[0]), lr, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(off[1] - off[0]), lr * 0.1 / np.sqrt(0.001), rtol=1e-6)
+    assert round(float(np.abs(off[1] - off[0])[0] / lr), 2) == 3.16

@@ -1403,3 +1403,16 @@ def test_plot_schedules_callables_and_arrays():
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.1, 0.2 / 3, 0.05, 0.04])  # S2
     with pytest.raises(ValueError, match="holds 3 rates but epochs gives 5"):
         plot_schedules({"a": [1.0, 2.0, 3.0]}, 5)
+
+
+def test_plot_ema_equals_optimizers_ema():
+    from nnlib import optimizers
+
+    x = np.random.default_rng(0).normal(5.0, 2.0, 40)
+    ax = plot_ema(x, betas=(0.9, 0.99))
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    for beta in (0.9, 0.99):
+        raw = optimizers.ema(x, beta)
+        corrected = optimizers.ema(x, beta, bias_correction=True)
+        np.testing.assert_allclose(lines[f"raw_{beta:g}"].get_ydata(), raw, rtol=1e-12)
+        np.testing.assert_allclose(lines[f"corrected_{beta:g}"].get_ydata(), corrected, rtol=1e-12)
