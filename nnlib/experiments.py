@@ -1,4 +1,4 @@
-r"""Experiments on deep nets: the statistics of activations and gradients layer by layer.
+r"""Experiments: deep-net statistics layer by layer, and optimizer races on 2-D surfaces.
 
 This module runs cs231n's 10-layer experiment (lecture 6, "Training Neural Networks,
 Part I") and predicts its outcome. A stack of ``L`` weight matrices with one activation
@@ -50,6 +50,18 @@ for smooth integrands, is wrong for ``tanh`` at large ``q``, where :math:`f(\sqr
 almost a step) and gives the predicted mean and std of every layer's activations. For
 ReLU, :math:`\mathbb E[\mathrm{relu}(\sqrt q z)^2] = q/2` exactly: each layer halves the
 second moment, which He's factor 2 undoes.
+
+Optimizer races on 2-D surfaces (lesson 06)
+-------------------------------------------
+`run_optimizer` drives a pure rule of `nnlib.optimizers` (or any ``rule(w, dw, state,
+**hyper)``) over a named surface of `nnlib.surfaces` (re-exported here as `SURFACES`) and
+returns the iterates; ``lookahead=True`` with ``"momentum"`` is Sutskever et al.'s Nesterov
+form. `race` runs several from one start, `tune_lr` picks each method's best learning rate
+on a grid (a fair race), `TUNED` holds the results for the lesson's surfaces, and
+`steps_to_tol` counts steps to :math:`f - f_{\min} < 10^{-6}`. `adagrad_eps_inside` and
+`rmsprop_eps_inside` are d2l's conventions (its printed traces, FACTS F3). `SEED_RULES` and
+`SEED_SCHEDULES` keep the seed decks' wrong formulas **as written**, labelled, for
+"spot the error" exercises; they are not in `nnlib.optimizers`.
 
 Examples
 --------

@@ -190,7 +190,7 @@ LEVELS = {
     "metrics": 1,
     "surfaces": 1,  # 2-D test functions for optimizer races: numpy and _checks only
     "losses": 2,
-    "experiments": 2,  # deep-net statistics: _checks and activations only
+    "experiments": 2,  # deep-net statistics, optimizer races: activations, optimizers, surfaces
     "layers": 2,
     "selfcheck": 2,
     "model": 3,
