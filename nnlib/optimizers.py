@@ -342,13 +342,14 @@ def ema(x, beta, bias_correction=False):
     :math:`\beta^d v_{t-d}` to :math:`v_t`, every :math:`v_t` holds
     :math:`\sum_s \beta^{t-s} b_s`. That is :math:`\lceil \log_2 T \rceil` vectorized passes
     (14 for T = 10,000). Every weight :math:`\beta^d` is at most 1, so nothing overflows,
-    and a weight that underflows to 0 (``beta = 0``, or :math:`\beta^d` below 1e-308) ends
-    the passes early. The textbook shortcut
-    :math:`\beta^t \sum_s \beta^{-s} b_s` (one ``cumsum``) overflows: :math:`0.9^{-s}`
-    passes the float64 limit at :math:`s \approx 6700`.
+    and a weight that underflows to 0 (``beta = 0``, or :math:`\beta^d` below 5e-324) ends
+    the passes early. The shortcut :math:`\beta^t \sum_s \beta^{-s} b_s` (one ``cumsum``)
+    overflows: :math:`0.9^{-s}` passes the float64 limit at :math:`s \approx 6700`.
 
-    **Conventions differ.** This is the lecture's (Ng; d2l's "leaky average") and
-    Adam's: :math:`v_0 = 0`, time from 1, correction :math:`1 - \beta^t`. pandas'
+    **Conventions differ.** This is the lecture's (Ng) and Adam's: :math:`v_0 = 0`, time
+    from 1, correction :math:`1 - \beta^t`. d2l's "leaky average"
+    :math:`v_t = \beta v_{t-1} + x_t` has no :math:`1 - \beta` (it is
+    :math:`1 / (1 - \beta)` times larger: :func:`momentum`'s velocity). pandas'
     ``Series.ewm(alpha=1 - beta, adjust=False)`` starts from :math:`v_1 = x_1` instead
     (no bias, nothing to correct), and ``adjust=True`` (its default) equals the
     *corrected* average here. Some texts write :math:`\alpha = 1 - \beta` for the weight of
