@@ -1175,7 +1175,8 @@ def optimizer_race_view(surface="rotated_valley", rule="momentum", lr=0.02, mu=0
     dict
         ``fig``; ``runs``: name -> `nnlib.experiments.RaceRun` (the chosen run first, named
         ``"you: <rule>"``); ``steps``: the chosen run's steps to `tol` (None if not
-        within `steps`); ``gap``: its last :math:`f - f_{\min}`.
+        within `steps`); ``f``: its last finite value of f; ``gap``: ``f - f_min``
+        (``inf`` on the saddle).
 
     Examples
     --------
@@ -1203,16 +1204,24 @@ def optimizer_race_view(surface="rotated_valley", rule="momentum", lr=0.02, mu=0
     plot_paths(s, {k: r.path for k, r in runs.items()}, ax=ax, resolution=120)
     unit_legend(ax, ncol=3)
     run = runs[mine]
-    last = run.gap[np.isfinite(run.gap)][-1]
-    diverged = not np.isfinite(run.gap[-1])
+    f_last = _final_f(s, run.path)
+    diverged = not np.isfinite(run.path[-1]).all() or abs(run.path[-1]).max() > experiments.DIVERGED
     if run.steps is not None:
         outcome = f"f − f_min < {tol:g} after {run.steps} steps"
     elif diverged:
         outcome = "diverged"
+    elif s.x_min is None:
+        outcome = f"f = {f_last:.3g} after {steps} steps (f has no minimum)"
     else:
-        outcome = f"not within {steps} steps (f − f_min = {last:.3g})"
+        outcome = f"not within {steps} steps (f − f_min = {f_last - s.f_min:.3g})"
     _fixed_title(ax, f"{s.formula}\n{_rule_label(rule, hyper)}: {outcome}")
-    return {"fig": fig, "runs": runs, "steps": run.steps, "gap": float(last)}
+    return {"fig": fig, "runs": runs, "steps": run.steps, "f": f_last, "gap": f_last - s.f_min}
+
+
+def _final_f(surface, path: np.ndarray) -> float:
+    """Return f at the last finite iterate of `path` (a diverged run's NaN tail skipped)."""
+    ok = np.flatnonzero(np.isfinite(path).all(axis=1))
+    return float(surface.f(path[ok[-1]]))
 
 
 def optimizer_race_widget(surface="rotated_valley", rule="momentum", lr=0.02, mu=0.9, steps=100,
@@ -1258,12 +1267,14 @@ def optimizer_race_widget(surface="rotated_valley", rule="momentum", lr=0.02, mu
 
     def render(surface, rule, lr, mu, steps, tuned, fig):
         view = optimizer_race_view(surface, rule, lr, mu, steps, tol, tuned, fig=fig)
-        rows = []
+        from .surfaces import SURFACES
+
+        s, rows = SURFACES[surface], []
+        f_min = 0.0 if s.x_min is None else s.f_min  # no minimum: show f itself
         for name, run in view["runs"].items():
-            finite = run.gap[np.isfinite(run.gap)]
             reached = "—" if run.steps is None else run.steps
-            rows.append((name, reached, f"{finite[-1]:.2e}" if finite.size else "nan"))
-        header = ["run", f"steps to {tol:g}", "final f − f_min"]
+            rows.append((name, reached, f"{_final_f(s, run.path) - f_min:.2e}"))
+        header = ["run", f"steps to {tol:g}", "final f" + (" − f_min" if s.x_min else "")]
         return view, _table_html(header, rows, highlight=0, caption="goal: within 100 steps")
 
     return _build(controls, render)

@@ -1,6 +1,7 @@
 """Tests of nnlib.widgets: the views draw and return the right numbers; the widgets redraw
 one figure in place, headless."""
 
+import math
 import subprocess
 import sys
 
@@ -715,3 +716,17 @@ def test_schedule_widget_redraws():
         w.controls[name].value = value
         assert bytes(w.image.value) != png
     assert w.view["lr"][0] == pytest.approx(0.5) and w.view["seed"] is None
+
+
+def test_optimizer_race_on_every_surface_including_the_saddle():
+    for surface in widgets.RACE_SURFACES:
+        view = optimizer_race_view(surface, "adam", lr=0.05, steps=30)
+        assert np.isfinite(view["f"]), surface
+    view = optimizer_race_view("saddle", "sgd", lr=0.1, steps=30, tuned=False)
+    # x1 shrinks by 0.8 per step, x2 grows by 1.2 from 0.01: f = x1^2 - x2^2
+    x1, x2 = -1.5 * 0.8**30, 0.01 * 1.2**30
+    assert view["f"] == pytest.approx(x1**2 - x2**2)
+    assert view["gap"] == math.inf and view["steps"] is None
+    assert "f has no minimum" in view["fig"].axes[0].get_title().replace("\n", " ")
+    w = optimizer_race_widget("saddle", "sgd", lr=0.1, steps=30)
+    assert "final f</th>" in w.info.value
