@@ -1200,6 +1200,7 @@ def optimizer_race_view(surface="rotated_valley", rule="momentum", lr=0.02, mu=0
     runs = experiments.race(surface, configs, steps=steps, tol=tol)
     fig = _figure(fig)
     ax = _view_axes(fig)
+    ax.set_box_aspect(1)  # the square box of every view: the plot does not jump
     s = experiments.SURFACES[surface]
     plot_paths(s, {k: r.path for k, r in runs.items()}, ax=ax, resolution=120)
     unit_legend(ax, ncol=3)
@@ -1334,6 +1335,7 @@ def ema_view(beta=0.9, series="constant", n=60, fig=None):
     x = _ema_series(series, n)
     fig = _figure(fig)
     ax = _view_axes(fig)
+    ax.set_box_aspect(1)
     plot_ema(x, betas=(beta,), ax=ax)
     lines = {ln.get_gid(): ln for ln in ax.get_lines()}
     raw = np.asarray(lines[f"raw_{beta:g}"].get_ydata(), float)
@@ -1471,6 +1473,7 @@ def schedule_view(kind="step", lr0=0.1, param=10.0, epochs=100, show_seed=True, 
         curves[f"S0 as written: {rule.as_written.split('  ')[0]}"] = seed
     fig = _figure(fig)
     ax = _view_axes(fig)
+    ax.set_box_aspect(1)
     plot_schedules(curves, t, ax=ax, logy=logy)
     unit_legend(ax, ncol=1)
     _fixed_title(ax, f"{name}\nlr at t = 0, {epochs - 1}: {lr[0]:.3g}, {lr[-1]:.3g}")

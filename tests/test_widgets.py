@@ -558,6 +558,11 @@ def _views(fig):
     yield hebb_view("binary_bipolar", "nand", step=3, fig=fig)
     yield perceptron_view(widgets._DEMO_X, widgets._DEMO_Y, 0, fig=fig)
     yield perceptron_view(widgets._DEMO_X, widgets._DEMO_Y, 11, fig=fig)
+    yield optimizer_race_view(fig=fig)  # 7 legend entries in 3 columns
+    yield optimizer_race_view("saddle", "sgd", lr=0.1, steps=30, fig=fig)  # 3-line title
+    yield ema_view(0.9, "noisy", fig=fig)
+    yield schedule_view("step", fig=fig)
+    yield schedule_view("inverse_time", 0.1, 0.01, fig=fig, logy=True)
 
 
 def test_views_keep_the_axes_fixed_legend_below_and_title_inside():
