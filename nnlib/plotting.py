@@ -2339,7 +2339,7 @@ def plot_gaps(gaps, tol: float | None = None, ax=None, title: str | None = None)
         1e-16 (a log axis has no 0).
     tol : float > 0, optional
         Draws a dashed horizontal line (``gid="tol"``) and adds to each label the first step
-        below it: ``"SGD: 20 steps"`` (or ``"SGD: not within T-1"``).
+        below it: ``"SGD: 20 steps"`` (or ``"SGD: not within T-1 steps"``).
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -2363,7 +2363,7 @@ def plot_gaps(gaps, tol: float | None = None, ax=None, title: str | None = None)
         label = str(name)
         if tol is not None:
             hits = np.flatnonzero(arr < tol)
-            label += f": {hits[0]} steps" if hits.size else f": not within {arr.size - 1}"
+            label += f": {hits[0]} steps" if hits.size else f": not within {arr.size - 1} steps"
         colour, marker = _colour_and_marker(i)
         ax.plot(np.arange(arr.size), np.maximum(arr, 1e-16), color=colour, label=label,
                 marker=marker, markevery=max(1, arr.size // 10), markersize=4)  # fmt: skip

@@ -1339,7 +1339,7 @@ def test_plot_gaps_log_scale_tol_line_and_step_counts():
     tol = [ln for ln in lines if ln.get_gid() == "tol"]
     assert len(tol) == 1 and tol[0].get_ydata()[0] == 1e-6
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:3] == ["fast: 7 steps", "slow: not within 9", "exact: 0 steps"]
+    assert labels[:3] == ["fast: 7 steps", "slow: not within 9 steps", "exact: 0 steps"]
     # a race's result is accepted as it is (objects with .gap)
     from nnlib import experiments
 
