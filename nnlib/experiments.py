@@ -1100,6 +1100,30 @@ def _s0_nesterov(w, grad, state, alpha=0.1, beta=0.9):
     return w - rho
 
 
+def _s1_sgd_code(w, dw, state, learning_rate=0.01):
+    # S1's code: x += learning_rate * dx  (its formula has the minus)
+    return w + learning_rate * dw
+
+
+def _s1_momentum_code(w, dw, state, learning_rate=0.01, rho=0.9):
+    # S1's code: vx = rho * vx + dx;  x += learning_rate * vx
+    vx = rho * state.get("vx", 0.0) + dw
+    state["vx"] = vx
+    return w + learning_rate * vx
+
+
+def _s1_adam_code(w, dw, state, learning_rate=1e-3, beta1=0.9, beta2=0.999):
+    # S1's loop: for t in range(num_iterations): ... / (1 - beta1 ** t): t = 0 first
+    t = state.get("t", 0)
+    state["t"] = t + 1
+    m = state["first_moment"] = beta1 * state.get("first_moment", 0.0) + (1 - beta1) * dw
+    v = state["second_moment"] = beta2 * state.get("second_moment", 0.0) + (1 - beta2) * dw * dw
+    with np.errstate(divide="ignore", invalid="ignore"):  # 1 - beta ** 0 = 0
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        return w - learning_rate * m_hat / (np.sqrt(v_hat) + 1e-7)
+
+
 def _s0_cooling_1(k, eta0=0.1, d=0.5, k_max=100):
     k = np.asarray(k, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -1111,7 +1135,9 @@ def _s0_cooling_2(k, eta0=0.1, d=0.01):
     return eta0 ** (1 + np.asarray(k, dtype=float) * d)
 
 
-#: The seeds' wrong update rules, as written; **historical / wrong**, never in `optimizers`.
+#: The seeds' wrong update rules, as written (S0's momentum and Nesterov lines and Larson's
+#: code, S1's code with its sign errors and its t = 0 Adam loop); **historical / wrong**,
+#: never in `optimizers`.
 SEED_RULES: dict[str, SeedRule] = {
     "s0_momentum": SeedRule(
         "s0_momentum", _s0_momentum, "S0 (Larson), slide 'Momentum'",
@@ -1137,6 +1163,25 @@ SEED_RULES: dict[str, SeedRule] = {
         "Sutskever et al. 2013: v = μv − ε∇J(W + μv), W += v: run_optimizer('momentum', "
         "..., lookahead=True); PyTorch's form nnlib.optimizers.nesterov",
         takes_grad_fn=True,
+    ),
+    "s1_sgd_code": SeedRule(
+        "s1_sgd_code", _s1_sgd_code, "S1 (Courty), slide 'SGD', code",
+        "x += learning_rate * dx",
+        "sign error: a step uphill (gradient ascent); the slide's own formula has the minus",
+        "x -= learning_rate * dx: nnlib.optimizers.sgd",
+    ),
+    "s1_momentum_code": SeedRule(
+        "s1_momentum_code", _s1_momentum_code, "S1 (Courty), slide 'SGD+Momentum', code",
+        "vx = rho * vx + dx;  x += learning_rate * vx",
+        "sign error: ascent with momentum (the formula beside it has x − αv)",
+        "x -= learning_rate * vx: nnlib.optimizers.momentum (mu = rho)",
+    ),
+    "s1_adam_code": SeedRule(
+        "s1_adam_code", _s1_adam_code, "S1 (Courty), slide 'Adam', full form, code",
+        "for t in range(num_iterations): ... first_unbias = first_moment / (1 - beta1 ** t) ...",
+        "t starts at 0, so the first step divides by 1 − β⁰ = 0 and the iterate becomes NaN "
+        "(the last line also has an extra ')')",
+        "for t in range(1, num_iterations + 1): nnlib.optimizers.adam (t counts from 1)",
     ),
 }  # fmt: skip
 

@@ -17,6 +17,7 @@ import pytest
 from finite_differences import central_difference_4th, rel_error_elementwise
 
 from nnlib import experiments as ex
+from nnlib import optimizers
 
 N, D, L = 1000, 500, 10
 
@@ -517,9 +518,12 @@ def test_tuned_race_adaptive_wins_axis_aligned_and_loses_rotated():
 
 def test_seed_rules_as_written_and_labelled():
     rules = ex.SEED_RULES
-    assert set(rules) == {"s0_momentum", "s0_momentum_code", "s0_nesterov"}
+    assert set(rules) == {
+        "s0_momentum", "s0_momentum_code", "s0_nesterov", "s1_sgd_code", "s1_momentum_code",
+        "s1_adam_code",
+    }  # fmt: skip
     for r in rules.values():
-        assert r.source.startswith("S0") and "→" not in r.verdict and r.correct
+        assert r.source.startswith(("S0", "S1")) and r.verdict and r.correct and r.as_written
     # S0's two-tap filter is not heavy ball: with a constant gradient its step tends to
     # alpha + beta (slide) or (1 + alpha) eta (code), heavy ball's to lr / (1 - mu)
     state, w = {}, np.zeros(1)
@@ -644,3 +648,23 @@ def test_adam_without_bias_correction_first_step_through_run_optimizer():
     np.testing.assert_allclose(np.abs(on[1] - on[0]), lr, rtol=1e-6)
     np.testing.assert_allclose(np.abs(off[1] - off[0]), lr * 0.1 / np.sqrt(0.001), rtol=1e-6)
     assert round(float(np.abs(off[1] - off[0])[0] / lr), 2) == 3.16
+
+
+def test_s1_code_as_written_climbs_and_its_adam_divides_by_zero():
+    rules, s = ex.SEED_RULES, ex.SURFACES["s1_quadratic"]
+    up = ex.run_optimizer(rules["s1_sgd_code"], s, 5, learning_rate=0.05)
+    down = ex.run_optimizer("sgd", s, 5, lr=0.05)
+    assert np.all(np.diff(s.f(up)) > 0) and np.all(np.diff(s.f(down)) < 0)
+    np.testing.assert_allclose(up[1] - up[0], -(down[1] - down[0]))  # the mirror step
+    climb = ex.run_optimizer(rules["s1_momentum_code"], s, 5, learning_rate=0.05, rho=0.9)
+    assert np.all(np.diff(s.f(climb)) > 0)
+    # t = 0 first: 1 - beta^0 = 0, the first iterate is NaN and the run stops (no warning)
+    path = ex.run_optimizer(rules["s1_adam_code"], s, 10, learning_rate=0.1)
+    assert np.isfinite(path[0]).all() and np.isnan(path[1:]).all()
+    # from t = 1 on, the same loop is nnlib's Adam with eps = 1e-7
+    state, w = {"t": 1}, np.array(s.x0)
+    state_nn, w_nn = {}, np.array(s.x0)
+    for _ in range(5):
+        w = rules["s1_adam_code"](w, s.grad(w), state, learning_rate=0.1)
+        w_nn = optimizers.adam(w_nn, s.grad(w_nn), state_nn, lr=0.1, eps=1e-7)
+    np.testing.assert_allclose(w, w_nn, rtol=1e-12)
