@@ -10,17 +10,24 @@ the grader's `run_check` and hints, on the reference, every correct answer of
 * every mutant fails its question's public test with the hint the grader gives it, also
   when its source is pasted alone (what an answer cell holds);
 * a right `adam_trajectory` that calls a wrong `adam` is told where the mistake is;
-* the published figures the labels state are what the reference computes.
+* the published figures the labels state are what the reference computes;
+* the released notebook's test cells hold only these public tests, the reference passes
+  them and every mutant pasted into its answer cell fails them with its hint.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import assignment_harness as harness
+import nbformat
 import numpy as np
 import pytest
 
 from autograder import public
 from autograder.mutants import a2 as m2
 from autograder.mutants.a2 import CORRECT, MUTANTS, source
+from autograder.rebuild import student_version
 from autograder.specs import a2, get_spec
 
 
@@ -100,3 +107,68 @@ def test_the_published_figures_are_what_the_reference_computes():
     np.testing.assert_allclose(step, [0.1, 0.1, 0.05, 0.025])
     lin = a2.linear_decay_reference(*public.cases("a2.linear_decay")[0].args)
     np.testing.assert_allclose(lin, [0.1, 0.055, 0.01, 0.01])
+
+
+# ------------------------------------------------------------------ the released notebook
+
+SOURCE = (
+    Path(__file__).resolve().parents[1]
+    / "autograder"
+    / "source"
+    / "a2_update_rules"
+    / "a2_update_rules.ipynb"
+)
+FUNCTIONS = [spec.function for spec in a2.SPECS_A2]
+
+
+@pytest.fixture(autouse=True)
+def _restore_printoptions():
+    """The release's setup cell sets numpy's print options for the student (precision 6):
+    restore them after each test, or every later doctest prints 6 digits instead of 8."""
+    with np.printoptions(**np.get_printoptions()):
+        yield
+
+
+@pytest.fixture(scope="module")
+def released():
+    return harness.by_id(student_version(SOURCE))
+
+
+@pytest.fixture(scope="module")
+def instructor():
+    return harness.by_id(nbformat.read(SOURCE, as_version=4))
+
+
+def test_the_released_test_cells_hold_only_the_public_tests(released):
+    for fn in FUNCTIONS:
+        text = released[f"test_{fn}"].source
+        assert "assert_check" not in text and "HIDDEN" not in text, fn
+        assert f'check("a2.{fn}", {fn})' in text, fn
+        assert text.rstrip().endswith(f'visible_tests_passed("{fn}")'), fn
+
+
+def test_the_reference_passes_every_released_public_test(released, instructor, capsys):
+    ns = harness.namespace(released, instructor)
+    for fn in FUNCTIONS:
+        assert f"Public tests for {fn} passed" in harness.public_test(released, ns, fn, capsys), fn
+    assert ns["valley_steps"](*ns["tune_momentum"]()) == 46  # the valley cell, on their rule
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_every_mutant_fails_its_released_public_test_with_its_hint(
+    released, instructor, capsys, mutant
+):
+    fn = get_spec(mutant.question).function
+    ns = harness.namespace(released, instructor, {fn: source(mutant.fn, fn)})
+    with pytest.raises(AssertionError) as failed:
+        harness.public_test(released, ns, fn, capsys)
+    assert f"Hint [{mutant.hint}]" in str(failed.value), str(failed.value)
+    assert "passed" not in capsys.readouterr().out
+
+
+def test_a_stub_raises_not_implemented(released, capsys):
+    ns: dict = {}
+    for gid in ("setup", "ema"):
+        exec(released[gid].source, ns)
+    with pytest.raises(NotImplementedError):
+        harness.public_test(released, ns, "ema", capsys)

@@ -10,7 +10,6 @@ sum, in-place updates on a copy, a namedtuple), which must score full marks.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
 
 import numpy as np
@@ -144,10 +143,10 @@ def adam_efficient_form(w, dw, m, v, t, lr, beta1, beta2, eps):
     return w - lr_t * m / (np.sqrt(v) + eps_hat), m, v
 
 
-AdamState = namedtuple("AdamState", "w m v")
-
-
 def adam_namedtuple(w, dw, m, v, t, lr, beta1, beta2, eps):
+    from collections import namedtuple
+
+    AdamState = namedtuple("AdamState", "w m v")
     m = beta1 * m + (1 - beta1) * dw
     v = beta2 * v + (1 - beta2) * dw**2
     step = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
