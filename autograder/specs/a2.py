@@ -25,7 +25,7 @@ References are adapters over `nnlib.optimizers` and `nnlib.schedules`: e.g. `ada
 calls ``optimizers.adam(w, dw, {"m": m, "v": v, "t": t - 1}, ...)`` (nnlib increments t
 before use, so it gets t - 1) and returns ``(new_w, state["m"], state["v"])``. `t` is the
 1-based index of this step. The exponential moving average is computed by its recursion
-(`ema_reference`): `nnlib.optimizers` has no ``ema`` yet.
+(`nnlib.optimizers.ema`); the tuning goal's valley is `nnlib.surfaces`' ``rotated_valley``.
 
 **Cases** (4-9 per question, drawn from the logged seed): shapes (k,), (1, k), non-square
 (n, k), a column (k, 1) and a single weight (1,); w, dw ~ N(0, 1); a velocity or m ~ N(0, 0.1)
@@ -55,7 +55,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import Case, Hint, Satisfies, Spec, Tolerance
-from nnlib import optimizers, schedules
+from nnlib import optimizers, schedules, surfaces
 
 __all__ = [
     "HELPERS_A2",
@@ -422,20 +422,15 @@ def _grad(rng, shape, kind):
 
 
 def ema_reference(x, beta, bias_correction):
-    r"""Exponential moving average along axis 0 (time), v_0 = 0, t = 1..T.
+    r"""Exponential moving average along axis 0 (time), v_0 = 0, t = 1..T
+    (`nnlib.optimizers.ema`).
 
     .. math:: v_t = \beta v_{t-1} + (1 - \beta) x_t, \qquad
               \hat v_t = \frac{v_t}{1 - \beta^t}\ \text{(if bias_correction)}
 
     x (T,) or (T, d) -> v of the same shape.
     """
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    v = np.zeros(x.shape[1:])
-    for t in range(1, x.shape[0] + 1):
-        v = beta * v + (1.0 - beta) * x[t - 1]
-        out[t - 1] = v / (1.0 - beta**t) if bias_correction else v
-    return out
+    return optimizers.ema(x, beta, bias_correction=bias_correction)
 
 
 def _ema_variant(x, beta, bias_correction, **m):
@@ -1312,17 +1307,13 @@ LINEAR_DECAY = _schedule_spec(
 STEPS, TARGET = 120, 1e-6
 
 
-def _rotated_valley():
-    """The valley f(x) = (x1**2 + 50 x2**2) / 2 rotated by 45 degrees, started at the
-    rotation of (-4, 1) (f = 33): Hessian H = R diag(1, 50) R.T (LESSONS.md §5.2).
-    Defined here until nnlib names its test surfaces."""
-    c = s = np.sqrt(0.5)
-    R = np.array([[c, -s], [s, c]])
-    return {"H": R @ np.diag([1.0, 50.0]) @ R.T, "x0": R @ np.array([-4.0, 1.0])}
-
-
-#: The rotated valley of the tuning goal: Hessian "H" and start "x0".
-VALLEY = _rotated_valley()
+#: The rotated valley of the tuning goal, `nnlib.surfaces`' ``rotated_valley``: f(x) =
+#: x @ H @ x / 2 with H = R diag(1, 50) R.T (R a 45-degree rotation), started at R (-4, 1),
+#: where f = 33 (LESSONS.md §5.2): its Hessian "H" and start "x0".
+VALLEY = {
+    "H": np.array(surfaces.SURFACES["rotated_valley"].A),
+    "x0": np.array(surfaces.SURFACES["rotated_valley"].x0),
+}
 
 
 def momentum_run(lr, mu, steps: int = STEPS) -> list[float]:
