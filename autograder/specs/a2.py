@@ -623,7 +623,7 @@ def _momentum_cases(rng, states="signed"):
         ("row", "zero", "random", 0.99, "the first step, v = 0"),
         ("col", states, "zero", "u", "a zero gradient"),
         ("one", "zero", "constant", 0.5, "a constant gradient from v = 0"),
-        ("nk", states, "random", 0.0, "mu = 0"),
+        ("nk", states, "random", 0.0, "a random velocity"),
     )
     for shape_kind, v_kind, g_kind, mu_kind, what in plan:
         shape = _shape(rng, shape_kind)
@@ -1238,41 +1238,39 @@ _LINEAR_MISTAKES = (
 
 def _epochs(rng, top):
     """Epochs 0..top in order, then a shuffled sample of them (vectorized over any t)."""
-    yield np.arange(0, top + 1)
-    yield rng.permutation(np.arange(0, top + 1))[: int(rng.integers(5, 12))]
+    yield np.arange(0, top + 1), f"epochs 0..{top}"
+    sample = rng.permutation(np.arange(0, top + 1))[: int(rng.integers(5, 12))]
+    yield sample, f"{sample.size} epochs of 0..{top} in random order"
 
 
 def _step_cases(rng):
     for _ in range(2):
-        lr0, drop, every = float(10 ** rng.uniform(-2, 0)), float(rng.uniform(0.1, 0.9)), 0
-        every = int(rng.integers(3, 11))  # every = 2: ceil(t / 2) = (t + 1) // 2
-        for t in _epochs(rng, 4 * every + int(rng.integers(1, every))):
-            yield Case((t, lr0, drop, every), f"{t.size} epochs, drop {drop:.3g} every {every}")
+        lr0, drop = float(10 ** rng.uniform(-2, 0)), float(rng.uniform(0.1, 0.9))
+        every = int(rng.integers(3, 11))  # not 2: ceil(t / 2) = (t + 1) // 2, two mistakes
+        for t, when in _epochs(rng, 4 * every + int(rng.integers(1, every))):
+            yield Case((t, lr0, drop, every), f"{when}, drop {drop:.3g} every {every}")
 
 
 def _exp_cases(rng):
     for _ in range(2):
         lr0, k = float(10 ** rng.uniform(-2, 0.5)), float(rng.uniform(0.02, 0.4))
-        for t in _epochs(rng, int(rng.integers(20, 60))):
-            yield Case((t, lr0, k), f"{t.size} epochs, lr0 = {lr0:.3g}, k = {k:.3g}")
+        for t, when in _epochs(rng, int(rng.integers(20, 60))):
+            yield Case((t, lr0, k), f"{when}, lr0 = {lr0:.3g}, k = {k:.3g}")
 
 
 def _inv_cases(rng):
     for _ in range(2):
         lr0, k = float(10 ** rng.uniform(-2, 0.5)), float(rng.uniform(0.05, 1.0))
-        for t in _epochs(rng, int(rng.integers(20, 60))):
-            yield Case((t, lr0, k), f"{t.size} epochs, lr0 = {lr0:.3g}, k = {k:.3g}")
+        for t, when in _epochs(rng, int(rng.integers(20, 60))):
+            yield Case((t, lr0, k), f"{when}, lr0 = {lr0:.3g}, k = {k:.3g}")
 
 
 def _linear_cases(rng):
     for _ in range(2):
         lr0 = float(10 ** rng.uniform(-2, 0))
         lr_final, n = lr0 * float(rng.uniform(0.05, 0.5)), int(rng.integers(5, 30))
-        for t in _epochs(rng, n + int(rng.integers(5, 15))):
-            yield Case(
-                (t, lr0, lr_final, n),
-                f"{t.size} epochs, from {lr0:.3g} to {lr_final:.3g} over {n}",
-            )
+        for t, when in _epochs(rng, n + int(rng.integers(5, 15))):
+            yield Case((t, lr0, lr_final, n), f"{when}, from {lr0:.3g} to {lr_final:.3g} over {n}")
 
 
 def _schedule_spec(function, cases, reference, variant, mistakes):
