@@ -35,6 +35,11 @@ be neither imported nor read. On top of that, importing ``nnlib`` (and
 ``autograder.specs``/``autograder.mutants``) raises ImportError via a meta path finder
 installed at kernel start; that alone would be a speed bump, not a boundary.
 
+A spec's cases go into the kernel in one call (`autograder.wire`'s batch: one cell per
+question, not one per case, each cell costing the kernel about 5 ms beyond the student's
+code); the time limit stays per case: when a batch times out after some of its replies,
+the kernel is restarted and the remaining cases get a call each.
+
 Student exceptions, per-call timeouts and a dead kernel become failed `QuestionResult` s
 with a message; the kernel is then restarted and the notebook's cells re-run, so the
 remaining specs are still graded.
@@ -371,10 +376,31 @@ class Judge:
         text = self.kernel.pop_reply(token)
         if text is None:
             raise KernelLost(f"the call did not complete ({error_text(reply)})")
+        return _read_reply(text)
+
+    def _call_batch(self, function: str, requests: list[dict]):
+        """Send `requests` in one call (`autograder.wire`'s batch): ``(replies, lost)``, the
+        replies that came, in order, and the `KernelLost` that ended the call early, if any
+        (the kernel is then not recovered yet)."""
+        token = secrets.token_hex(8)
+        tokens = [f"{token}.{i}" for i in range(len(requests))]
+        for t in tokens:
+            self.kernel.forget_reply(t)
+        code = f"{self._helper}({function!r}, {json.dumps({'batch': requests})!r}, {token!r})"
+        lost, reply = None, {}
         try:
-            return json.loads(text)
-        except (ValueError, RecursionError) as exc:  # e.g. nested deeper than json can read
-            return {"malformed": type(exc).__name__}  # fails this call only (decode_reply)
+            reply = self.kernel.run(code)
+        except KernelLost as exc:
+            lost = exc
+        replies = []
+        for t in tokens:
+            text = self.kernel.pop_reply(t)  # pops every token: none stays awaited
+            if text is not None and len(replies) == tokens.index(t):
+                replies.append(_read_reply(text))
+        stopped = replies and ("error" in replies[-1] or "notcallable" in replies[-1])
+        if lost is None and len(replies) < len(requests) and not stopped:
+            lost = KernelLost(f"the call did not complete ({error_text(reply)})")
+        return replies, lost
 
     # -- one spec
 
@@ -393,37 +419,61 @@ class Judge:
 
     def _check(self, name: str, seed: int) -> QuestionResult:
         spec = get_spec(name)
-        try:
-            probe = self._call(spec.function, {"probe": True})
-        except KernelLost as exc:
-            self.kernel.recover()
-            return run_check(spec, _replay([_Outcome(error=_error("KernelError", str(exc)))]), seed)
-        if "notcallable" in probe:
-            stand_in = type(_safe_name(probe["notcallable"]), (), {})()
+        cases = list(spec.cases(np.random.default_rng(seed)))
+        watch = [int(p) for p in spec.unchanged_args]
+        requests = [
+            {"args": [encode_input(a) for a in case.args], "watch": watch} for case in cases
+        ]
+        replies, lost = self._call_batch(spec.function, requests)
+        if lost is not None:
+            self.kernel.recover()  # before anything returns: the next spec needs a kernel
+        if replies and "notcallable" in replies[0]:
+            stand_in = type(_safe_name(replies[0]["notcallable"]), (), {})()
             return run_check(spec, stand_in, seed)
-        outcomes = self._outcomes(spec, seed)
+        outcomes = []
+        for reply in replies:
+            outcomes.append(_decoded(reply, watch))
+            if outcomes[-1].error is not None:
+                return run_check(spec, _replay(outcomes), seed)  # run_check stops there too
+        if lost is not None:
+            if lost.kind == "TimeoutError" and replies:
+                # The time limit is per call: the cases after the last reply get a call each,
+                # as if sent one by one (a case that loops forever alone was the first one).
+                outcomes += self._one_by_one(spec.function, requests[len(replies) :], watch)
+            else:
+                outcomes.append(_Outcome(error=_error(lost.kind, str(lost))))
         return run_check(spec, _replay(outcomes), seed)
 
-    def _outcomes(self, spec, seed: int) -> list[_Outcome]:
-        cases: Iterable = spec.cases(np.random.default_rng(seed))
+    def _one_by_one(self, function: str, requests: list[dict], watch) -> list[_Outcome]:
+        """One call per request, stopping at the first error (the kernel recovered if lost)."""
         outcomes: list[_Outcome] = []
-        watch = [int(p) for p in spec.unchanged_args]
-        for case in cases:
-            request = {"args": [encode_input(a) for a in case.args], "watch": watch}
+        for request in requests:
             try:
-                reply = self._call(spec.function, request)
+                reply = self._call(function, request)
             except KernelLost as exc:
                 outcomes.append(_Outcome(error=_error(exc.kind, str(exc))))
                 self.kernel.recover()
                 break
-            try:  # the reply comes from the student's process: a malformed one fails the call
-                outcome = decode_reply(reply, watch)
-            except Exception as exc:
-                outcome = _Outcome(error=_error("MalformedReply", f"unreadable reply: {exc}"))
-            outcomes.append(outcome)
-            if outcome.error is not None:
-                break  # run_check stops at the first exception
+            outcomes.append(_decoded(reply, watch))
+            if outcomes[-1].error is not None:
+                break
         return outcomes
+
+
+def _read_reply(text: str) -> dict:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # e.g. nested deeper than json can read
+        return {"malformed": type(exc).__name__}  # fails this call only (decode_reply)
+
+
+def _decoded(reply: dict, watch: list[int]) -> _Outcome:
+    """`decode_reply`; the reply comes from the student's process: a malformed one fails the
+    call, never the grader."""
+    try:
+        return decode_reply(reply, watch)
+    except Exception as exc:
+        return _Outcome(error=_error("MalformedReply", f"unreadable reply: {exc}"))
 
 
 def judge_notebook(

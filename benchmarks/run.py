@@ -14,8 +14,8 @@ comparison on a shared machine) and once with two threads. ``OPENBLAS_THREAD_TIM
 is set before import because PyTorch slows down 2-6x beside numpy's OpenBLAS otherwise.
 
 A section times the course's autograde (``python -m autograder autograde``) on a batch of
-assignment-1 submissions against plain ``nbgrader autograde`` on the same batch, then on a
-batch of assignment-3 submissions (see ``autograde_bench``). The last grades the
+assignment-1 submissions against plain ``nbgrader autograde`` on the same batch, then on
+batches of assignment-2 and assignment-3 submissions (see ``autograde_bench``). The last grades the
 adversarial suite's batch (``tests/adversarial_a1.py``) with the suite's limits and prints
 the grader's own peak memory: a submission's floods, huge messages or million-line cells
 must not push it past what a kernel may use (``Limits().memory_mb``). A printed figure,
@@ -26,6 +26,7 @@ Usage::
     .venv/bin/python benchmarks/run.py                     # everything (what make bench runs)
     .venv/bin/python benchmarks/run.py --quick             # fewer repeats, for a smoke test
     .venv/bin/python benchmarks/run.py --only autograde    # just the autograde section
+    .venv/bin/python benchmarks/run.py --only autograde-a2 # autograde of assignment 2 only
     .venv/bin/python benchmarks/run.py --only autograde-a3 # autograde of assignment 3 only
     .venv/bin/python benchmarks/run.py --only adversarial  # the grader's peak memory
 """
@@ -279,13 +280,19 @@ def worker(name: str, dtype_name: str, threads: int, repeats: int) -> dict:
 
 # --------------------------------------------------------------------------- autograde
 
-ASSIGNMENTS = {"a1": "a1_gradients", "a3": "a3_activation_statistics"}  # short name: folder
-AUTOGRADE_N = {"a1": 20, "a3": 20}  # submissions per batch (--quick: 4): the same fixed start-up
+ASSIGNMENTS = {  # short name: folder
+    "a1": "a1_gradients",
+    "a2": "a2_update_rules",
+    "a3": "a3_activation_statistics",
+}
+#: submissions per batch (--quick: 4): the same for every assignment, so each amortizes the
+#: same fixed start-up (imports, the gradebook) and their per-core figures compare
+AUTOGRADE_N = {"a1": 20, "a2": 20, "a3": 20}
 AUTOGRADE_TIMEOUT = 900  # s per timed run; release and collect get 120 s each
 
 
 def _submissions(short: str, release_nb: Path, n: int) -> dict:
-    """`n` varied notebooks of assignment `short` ("a1", "a3"), by student id.
+    """`n` varied notebooks of assignment `short` ("a1", "a2", "a3"), by student id.
 
     The reference solution, the blank release, the release with the textbook answers of
     ``autograder.mutants.<short>.CORRECT`` pasted in, then the reference with two or three
@@ -525,9 +532,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (smoke test)")
     parser.add_argument(
         "--only",
-        choices=["autograde", "autograde-a1", "autograde-a3", "adversarial"],
-        help="run just this section (autograde: grading time of assignments 1 and 3, or of "
-        "one with autograde-a1 / autograde-a3; adversarial: grader memory)",
+        choices=["autograde", "autograde-a1", "autograde-a2", "autograde-a3", "adversarial"],
+        help="run just this section (autograde: grading time of assignments 1, 2 and 3, or of "
+        "one with autograde-a1 / -a2 / -a3; adversarial: grader memory)",
     )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -8,6 +8,7 @@ The grading itself (rebuild, scan, judge) is tested end to end in
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -160,3 +161,23 @@ def test_peak_mb_follows_an_allocation():
     high = engine.peak_mb()
     del block
     assert high >= low + 90, (low, high)
+
+
+@pytest.mark.parametrize("given", [None, "2"])
+def test_the_command_runs_single_threaded_blas_unless_told_otherwise(given):
+    # one worker per core: BLAS threads on top oversubscribe the cores (a reference's small
+    # matrix products took 4-5 times longer); the setting must precede numpy's import
+    code = (
+        "import os, runpy, sys\n"
+        "sys.argv = ['autograder', '--help']\n"
+        "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    ).stdout.split()[-2:]
+    assert out == [given or "1", "1"], out

@@ -794,3 +794,56 @@ def test_the_grader_compares_the_arguments_it_gets_back_itself():
     ints = np.array([3, 4])
     _mark_changed(ints)
     assert not np.any(ints == [3, 4])
+
+
+# ------------------------------------------------------------ a spec's cases in one call
+
+
+def _sigmoid_grad_sleeping(seconds, busy=False):
+    """A correct sigmoid_grad that sleeps `seconds` on every call (or spends them computing:
+    where the kernel's CPU time is measured, its limit counts CPU time)."""
+    wait = (
+        f"t0 = time.process_time()\n    while time.process_time() - t0 < {seconds}:\n        pass"
+        if busy
+        else f"time.sleep({seconds})"
+    )
+    return _correct("a1.sigmoid_grad").replace(
+        "def sigmoid_grad(z):", f"def sigmoid_grad(z):\n    import time\n    {wait}", 1
+    )
+
+
+def test_a_spec_s_cases_go_to_the_kernel_in_one_call():
+    nb = _rebuilt(
+        {"sigmoid_grad": _correct("a1.sigmoid_grad"), "tanh_grad": _correct("a1.tanh_grad")}
+    )
+    with Judge(nb, timeout=5) as judge:
+        before = len(judge.kernel.executed)
+        results = [judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad")]
+        calls = judge.kernel.executed[before:]
+    assert all(r.passed for r in results), [r.message for r in results]
+    assert len(calls) == 2 and all('"batch"' in c for c in calls), calls
+    n_cases = len(list(get_spec("a1.sigmoid_grad").cases(np.random.default_rng(SEED))))
+    assert n_cases >= 4  # one call instead of one per case (and a probe)
+
+
+def test_cases_slow_together_but_each_within_the_limit_still_pass():
+    # 4+ cases of 0.7 s each exceed the 2 s limit together, never alone: the time limit is
+    # per call, so after the batch's timeout the remaining cases get a call each.
+    nb = _rebuilt({"sigmoid_grad": _sigmoid_grad_sleeping(0.7, busy=True)})
+    with Judge(nb, timeout=2) as judge:
+        res = judge.check("a1.sigmoid_grad", SEED)
+        restarts = judge.kernel.restarts
+    assert res.passed, res.message
+    assert restarts == 1  # the batch's timeout; the cases sent one by one finished
+
+
+def test_a_case_that_hangs_alone_times_out_once():
+    nb = _rebuilt(
+        {"sigmoid_grad": _sigmoid_grad_sleeping(60), "tanh_grad": _correct("a1.tanh_grad")}
+    )
+    with Judge(nb, timeout=2) as judge:
+        sig, tanh = (judge.check(n, SEED) for n in ("a1.sigmoid_grad", "a1.tanh_grad"))
+        restarts = judge.kernel.restarts
+    assert not sig.passed and "TimeoutError" in sig.message and "case 1/" in sig.message
+    assert restarts == 1  # the first case had the whole call: no second try
+    assert tanh.passed, tanh.message
