@@ -1,5 +1,5 @@
 """Assignment 2's specs against their reference, correct answers and mutants, run directly
-with `run_check` (the notebook and `make autograde`: tests/test_assignment_a2_mutants.py).
+with `run_check` (the notebook and `make autograde`: tests/test_assignments_end_to_end.py).
 
 Each question: the reference and every correct answer of `autograder.mutants.a2.CORRECT`
 (other orders of operations, the paper's efficient Adam with eps-hat, an EMA as a
