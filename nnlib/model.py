@@ -434,6 +434,20 @@ class MLP(FlatParameters):
                     dW += self.l1 * np.sign(W)
         return dX
 
+    def post_step(self, lr) -> None:
+        r"""Apply the constraints that follow each optimizer step (`nnlib.training.fit` calls it).
+
+        ``fit`` calls ``model.post_step(lr)`` after every update, with the step's learning
+        rate. Nothing to do for this model's settings: the penalties' gradients are
+        added in `backward`.
+
+        Parameters
+        ----------
+        lr : float >= 0
+            The learning rate of the step just taken.
+        """
+        check_number(lr, "lr", low=0, finite=True)
+
     trace = trace  # per-layer Z, A, dA, dZ, dW, db of one batch: `nnlib.model.trace`
 
     # ----------------------------------------------------------------------- prediction

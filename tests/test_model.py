@@ -810,3 +810,12 @@ def test_the_unchecked_passes_fit_uses_match_the_public_ones():
     checked.backward(dZ, input_grad=False)
     np.testing.assert_array_equal(unchecked.flat_grads, checked.flat_grads)  # penalty too
     np.testing.assert_array_equal(unchecked._forward(X, False), checked.forward(X))
+
+
+def test_post_step_is_a_no_op_by_default():
+    model = MLP([3, 4, 2], rng=0, l2=0.1, l1=0.01)
+    before = model.flat_params.copy()
+    model.post_step(0.5)
+    np.testing.assert_array_equal(model.flat_params, before)
+    with pytest.raises(ValueError, match="lr"):
+        model.post_step(-1.0)
