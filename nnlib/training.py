@@ -387,12 +387,27 @@ def _optimizer_step(model: MLP, optimizer) -> Callable[[], None]:
     parameters concatenated into one vector as on each tensor apart, so the optimizer
     updates everything in one call per step on the model's flat vectors; its state stays
     readable by parameter name (``optimizer.state["W1"]``, see `Optimizer.step_flat`).
+
+    A model with a ``post_step(lr)`` method (`MLP.post_step`: proximal L1, max-norm) gets
+    it called after every step with the step's learning rate (read at each step, so a
+    per-step schedule is followed). The lookup is made here, once per epoch, so the batch
+    loop of a model without it is unchanged.
     """
     if getattr(optimizer, "elementwise", False):
-        return functools.partial(
+        step = functools.partial(
             optimizer.step_flat, model.flat_params, model.flat_grads, model.unflatten
         )
-    return functools.partial(optimizer.step, model.params, model.grads)
+    else:
+        step = functools.partial(optimizer.step, model.params, model.grads)
+    post_step = getattr(model, "post_step", None)
+    if post_step is None:
+        return step
+
+    def step_then_constrain() -> None:
+        step()
+        post_step(optimizer.lr)
+
+    return step_then_constrain
 
 
 def _train_epoch(

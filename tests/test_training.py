@@ -794,3 +794,64 @@ def test_bold_driver_is_not_fed_as_a_plateau_schedule():
         validation_data=(X, y), verbose=False, rng=0,
     )  # fmt: skip
     assert driver.n_accepted + driver.n_rejected == 4
+
+
+# ------------------------------------------------------------ post_step (proximal L1, max-norm)
+
+
+class _PostStepRecorder(nnlib.MLP):
+    """An MLP whose ``post_step(lr)`` records its calls and clips W1 to [-c, c].
+
+    The clip is a constraint the gradient step alone would break, so a fit that skipped
+    the hook (or called it before the step) would leave entries of W1 beyond c.
+    """
+
+    def __init__(self, *args, clip=0.05, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls, self.clip = [], clip
+
+    def post_step(self, lr):
+        self.calls.append((lr, float(np.abs(self.params["W1"]).max())))
+        np.clip(self.params["W1"], -self.clip, self.clip, out=self.params["W1"])
+
+
+def test_fit_calls_post_step_after_every_step_with_the_steps_rate():
+    X, y = _tiny_problem(100)  # batches of 32: 4 steps per epoch
+    model = _PostStepRecorder([2, 4, 2], output="softmax", rng=0)
+    sched = _Recorder()
+    fit(
+        model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=1.0), epochs=3,
+        batch_size=32, schedule=sched, schedule_unit="step", verbose=False, rng=0,
+    )  # fmt: skip
+    assert [lr for lr, _ in model.calls] == pytest.approx([0.01 * (t + 1) for t in range(12)])
+    # called after the update: He-init W1 (std 1) has entries far beyond 0.05 at the first
+    # call, and after the clip every entry stays within it
+    assert model.calls[0][1] > 0.05
+    assert np.abs(model.params["W1"]).max() <= 0.05
+
+
+def test_post_step_runs_for_the_flat_and_the_per_parameter_optimizer_paths():
+    X, y = _tiny_problem(40)
+    for opt in (optimizers.Adam(lr=0.1), optimizers.SGD(lr=0.5)):
+        model = _PostStepRecorder([2, 4, 2], output="softmax", rng=0, clip=0.2)
+        fit(model, X, y, "softmax_cross_entropy", opt, epochs=2, batch_size=20,
+            verbose=False, rng=0)  # fmt: skip
+        assert len(model.calls) == 4
+        assert np.abs(model.params["W1"]).max() <= 0.2
+
+
+def test_the_post_step_lookup_is_made_once_per_epoch_not_per_batch(monkeypatch):
+    X, y = _tiny_problem(96)  # 3 batches of 32 per epoch
+    model = nnlib.MLP([2, 4, 2], output="softmax", rng=0)
+    looked_up = []
+    original = type(model).__getattribute__
+
+    def counting(self, name):
+        if name == "post_step":
+            looked_up.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(type(model), "__getattribute__", counting)
+    fit(model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=0.1), epochs=2,
+        batch_size=32, verbose=False, rng=0)  # fmt: skip
+    assert len(looked_up) == 2  # one per epoch, while 6 steps were taken
