@@ -60,6 +60,8 @@ from nnlib._erf import normal_cdf
 
 __all__ = [
     "ACTIVATIONS",
+    "SELU_ALPHA",
+    "SELU_LAMBDA",
     "ActivationFunction",
     "elu",
     "elu_grad",
@@ -72,6 +74,8 @@ __all__ = [
     "leaky_relu_grad",
     "relu",
     "relu_grad",
+    "selu",
+    "selu_grad",
     "sigmoid",
     "sigmoid_grad",
     "softmax",
@@ -90,6 +94,11 @@ _INV_SQRT_2PI = 0.39894228040143267794  # 1 / sqrt(2 pi), the normal density's f
 _SQRT_2_OVER_PI = 0.79788456080286535588  # sqrt(2 / pi), GELU's tanh approximation
 _GELU_CUBIC = 0.044715  # the cubic coefficient of GELU's tanh approximation
 _APPROXIMATE_MEANING = "True: the tanh approximation"  # for gelu's `approximate` message
+
+#: SELU's scale :math:`\lambda` and :math:`\alpha` (Klambauer et al. 2017, eq. 14, to 16
+#: digits): the values for which mean 0 and variance 1 are a fixed point of a layer.
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
 
 
 # ----------------------------------------------------------------------------------------
@@ -476,6 +485,70 @@ def elu_grad(z, alpha=1.0):
     return np.where(z > 0, 1.0, g)
 
 
+def selu(z):
+    r"""Scaled exponential linear unit (Klambauer et al. 2017, arXiv:1706.02515).
+
+    .. math::
+
+        f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+
+    with :math:`\lambda \approx 1.0507009873554805` (`SELU_LAMBDA`) and
+    :math:`\alpha \approx 1.6732632423543772` (`SELU_ALPHA`): an ELU scaled so that, with
+    LeCun-normal weights (variance :math:`1/n_{in}`), activations of mean 0 and variance 1
+    keep mean 0 and variance 1 from layer to layer (the "self-normalizing" fixed point).
+    The constants are fixed, not parameters: other values lose that fixed point.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape as `z`, values in :math:`(-\lambda\alpha, \infty)`,
+    :math:`\lambda\alpha \approx 1.7581`
+
+    Examples
+    --------
+    >>> selu([-1000.0, -1.0, 0.0, 2.0])
+    array([-1.75809934, -1.11133074,  0.        ,  2.10140197])
+    """
+    z = _as_input(z)
+    neg = np.minimum(z, 0.0, out=np.empty_like(z))  # expm1 of z > 0 is unused: no overflow
+    np.expm1(neg, out=neg)
+    neg *= SELU_ALPHA
+    out = np.where(z > 0, z, neg)
+    out *= SELU_LAMBDA
+    return out
+
+
+def selu_grad(z):
+    r"""Differentiate SELU: :math:`f'(z) = \lambda` (z > 0), else :math:`\lambda\alpha e^{z}`.
+
+    For :math:`z \le 0` this equals :math:`f(z) + \lambda\alpha`. At the kink :math:`z = 0`
+    we return the left derivative :math:`\lambda\alpha \approx 1.7581` (the right one is
+    :math:`\lambda \approx 1.0507`), as for `elu_grad`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activation.
+
+    Returns
+    -------
+    ndarray, same shape as `z`
+
+    Examples
+    --------
+    >>> selu_grad([-1.0, 0.0, 2.0])
+    array([0.6467686 , 1.75809934, 1.05070099])
+    """
+    z = _as_input(z)
+    g = np.minimum(z, 0.0, out=np.empty_like(z))
+    np.exp(g, out=g)
+    g *= SELU_LAMBDA * SELU_ALPHA
+    return np.where(z > 0, SELU_LAMBDA, g).astype(z.dtype, copy=False)
+
+
 def swish(z, beta=1.0):
     r"""Swish activation, elementwise: :math:`f(z) = z\,\sigma(\beta z)`.
 
@@ -786,6 +859,7 @@ _FUNCTIONS: dict[str, tuple[Callable, Callable | None, dict]] = {
     "leaky_relu": (leaky_relu, leaky_relu_grad, {"alpha": 0.01}),
     "softplus": (softplus, softplus_grad, {}),
     "elu": (elu, elu_grad, {"alpha": 1.0}),
+    "selu": (selu, selu_grad, {}),
     "swish": (swish, swish_grad, {"beta": 1.0}),
     "gelu": (gelu, gelu_grad, {"approximate": False}),
     "softmax": (softmax, None, {}),

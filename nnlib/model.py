@@ -272,6 +272,28 @@ def trace(model, X, y=None, loss=None) -> list[dict]:
     return records
 
 
+def _mlp_repr(model) -> str:
+    """``MLP([...], hidden=..., output=..., init=..., <settings that differ>, params=N)``."""
+    parts = [
+        f"{model.sizes}",
+        f"hidden={_activation_repr(model._hidden_act)}",
+        f"output={_activation_repr(model._output_act)}",
+        f"init={model.init!r}",
+    ]
+    if model.dropout:
+        parts.append(f"dropout={model.dropout!r}")
+    if model.batchnorm:
+        parts.append("batchnorm=True")
+    if model.l2:
+        parts.append(f"l2={model.l2!r}")
+    if model.l1:
+        parts.append(f"l1={model.l1!r}")
+    if model.dtype != np.float64:
+        parts.append(f"dtype='{model.dtype}'")
+    parts.append(f"params={model.n_params():,}")
+    return f"MLP({', '.join(parts)})"
+
+
 class MLP(FlatParameters):
     r"""Multilayer perceptron with named parameters.
 
@@ -617,21 +639,4 @@ class MLP(FlatParameters):
     # ----------------------------------------------------------------------- display
 
     def __repr__(self) -> str:
-        parts = [
-            f"{self.sizes}",
-            f"hidden={_activation_repr(self._hidden_act)}",
-            f"output={_activation_repr(self._output_act)}",
-            f"init={self.init!r}",
-        ]
-        if self.dropout:
-            parts.append(f"dropout={self.dropout!r}")
-        if self.batchnorm:
-            parts.append("batchnorm=True")
-        if self.l2:
-            parts.append(f"l2={self.l2!r}")
-        if self.l1:
-            parts.append(f"l1={self.l1!r}")
-        if self.dtype != np.float64:
-            parts.append(f"dtype='{self.dtype}'")
-        parts.append(f"params={self.n_params():,}")
-        return f"MLP({', '.join(parts)})"
+        return _mlp_repr(self)
