@@ -183,7 +183,7 @@ LEVELS = {
     "schedules": 1,
     "gradcheck": 1,
     "datasets": 1,
-    "plotting": 1,
+    "plotting": 2,  # plot_activations resolves activation names: activations
     "diagrams": 1,
     "classic": 1,
     "_flat": 1,
