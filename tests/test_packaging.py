@@ -195,7 +195,7 @@ LEVELS = {
     "selfcheck": 2,
     "model": 3,
     "training": 4,
-    "widgets": 4,  # lesson 04's gradient-depth widget builds an MLP
+    "widgets": 5,  # lesson 04 builds an MLP; lesson 08 trains one (training)
 }
 
 
