@@ -63,6 +63,12 @@ on a grid (a fair race), `TUNED` holds the results for the lesson's surfaces, an
 `SEED_SCHEDULES` keep the seed decks' wrong formulas **as written**, labelled, for
 "spot the error" exercises; they are not in `nnlib.optimizers`.
 
+Practical training (lessons 07 and 08)
+--------------------------------------
+`dead_units` and `saturation` measure a trained MLP's hidden layers on a data set: the
+fraction of ReLU units that output 0 on every row (dead: their gradient is 0 too), and
+the fraction of tanh or sigmoid activations pinned near a bound of their range.
+
 Examples
 --------
 >>> stats = activation_statistics("lecun", "tanh", rng=0)
@@ -85,7 +91,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import optimizers
-from nnlib._checks import _describe, as_array, as_rng, check_bool, check_choice, check_int
+from nnlib._checks import (
+    _describe,
+    as_array,
+    as_rng,
+    check_batch,
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+)
 from nnlib.activations import ACTIVATIONS, ActivationFunction, get_activation
 from nnlib.surfaces import SURFACES, Surface, get_surface
 
@@ -94,6 +109,7 @@ __all__ = [
     "DIVERGED",
     "EXPERIMENT_ACTIVATIONS",
     "INIT_SCHEMES",
+    "SATURATING",
     "SEED_RULES",
     "SEED_SCHEDULES",
     "SURFACES",
@@ -107,6 +123,7 @@ __all__ = [
     "Tuned",
     "activation_statistics",
     "adagrad_eps_inside",
+    "dead_units",
     "deep_backward",
     "deep_forward",
     "get_surface",
@@ -116,6 +133,7 @@ __all__ = [
     "race",
     "rmsprop_eps_inside",
     "run_optimizer",
+    "saturation",
     "steps_to_tol",
     "tune_lr",
 ]
@@ -476,12 +494,12 @@ class ActStats:
         return "\n".join(rows)
 
 
-def _saturated(h: np.ndarray, name: str) -> float:
-    """Fraction of saturated units of one layer's activations `h`."""
+def _saturated(h: np.ndarray, name: str, threshold: float = _SAT) -> float:
+    """Fraction of saturated entries of one layer's activations `h` (0 for no saturation)."""
     if name == "tanh":
-        return float(np.mean(np.abs(h) > _SAT))
+        return float(np.mean(np.abs(h) > threshold))
     if name == "sigmoid":
-        return float(np.mean((h < 1.0 - _SAT) | (h > _SAT)))
+        return float(np.mean((h < 1.0 - threshold) | (h > threshold)))
     return 0.0
 
 
@@ -1242,3 +1260,155 @@ TUNED: dict[str, dict[str, tuple[float | None, int | None]]] = {
     }
     for surface, rules in _TUNED_INDEX.items()
 }
+
+
+# --------------------------------------------------------------------------------------
+# Practical training (lessons 07 and 08): dead and saturated units, random search,
+# the babysitting sanity checks
+# --------------------------------------------------------------------------------------
+# These take an nnlib MLP but do not import nnlib.model (a higher layer): they use its
+# public methods and its `layers`, so any object with them works.
+
+#: Hidden activations that saturate, with the bounds of their range.
+SATURATING: dict[str, tuple[float, float]] = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+_MLP_NEEDS = ("sizes", "layers", "flat_params")
+
+
+def _check_model(model, needs: Sequence[str] = _MLP_NEEDS) -> None:
+    """Refuse what is not an nnlib MLP (duck-typed on the attributes used)."""
+    missing = [a for a in needs if not hasattr(model, a)]
+    if missing:
+        raise TypeError(
+            f"model must be an nnlib MLP (with {', '.join(needs)}), got {_describe(model)}, "
+            f"which has no {missing[0]!r}"
+        )
+
+
+def _hidden_outputs(model, X) -> list[np.ndarray]:
+    r"""Each hidden layer's output :math:`A^{[l]}` (N, sizes[l]) for `X`, in evaluation mode.
+
+    :math:`A^{[l]}` is the input of the ``(l+1)``-th layer with a weight matrix ``W``
+    (``Dense``, ``DropConnect``, ``Maxout``), so it is taken after everything that
+    follows the ``l``-th one: batch normalization (running statistics), the activation
+    (or an activation layer such as ``PReLU``), dropout (off in evaluation).
+    """
+    _check_model(model)
+    X = check_batch(X, model.sizes[0], dtype=getattr(model, "dtype", np.float64))
+    if len(X) == 0:
+        raise ValueError("X must have at least one row, got shape (0, ...)")
+    if not np.all(np.isfinite(model.flat_params)):
+        raise ValueError(
+            "the model's parameters contain NaN or inf (the training diverged): there are "
+            "no activations to measure"
+        )
+    n_weights = sum("W" in getattr(layer, "params", {}) for layer in model.layers)
+    outputs, seen, A = [], 0, X
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in model.layers:
+            if "W" in getattr(layer, "params", {}):
+                seen += 1
+                if seen > 1:
+                    outputs.append(A)
+                if seen == n_weights:
+                    break
+            A = layer._forward(A, False)
+    return outputs
+
+
+def dead_units(model, X) -> np.ndarray:
+    r"""Fraction of each hidden layer's units that are never active on `X`.
+
+    Unit :math:`j` of hidden layer :math:`l` is **dead** on the batch when its output is
+    exactly zero on every row:
+
+    .. math:: \mathrm{dead}_l = \frac{1}{D_l} \sum_{j=1}^{D_l}
+              \mathbb 1\!\left[A^{[l]}_{nj} = 0 \ \text{for all}\ n = 1..N\right]
+
+    For ReLU this means :math:`Z^{[l]}_{nj} \le 0` on every row, where ReLU's gradient is
+    0 too: no example can revive the unit's incoming weights (cs231n: "as much as 40% of
+    your network can be dead" with a too-high learning rate). The count is meaningful
+    for ReLU (and ReLU after batch normalization); leaky ReLU, ELU, SELU, GELU, swish,
+    tanh and sigmoid have no flat zero region, so their units are not dead in this sense.
+
+    One forward pass in evaluation mode (dropout off, batch normalization with its
+    running statistics); the model is not changed.
+
+    Parameters
+    ----------
+    model : MLP
+    X : array_like, shape (N, sizes[0]), N >= 1
+        Usually the whole training set: a unit active on one row is alive.
+
+    Returns
+    -------
+    ndarray, shape (L - 1,)
+        One fraction in [0, 1] per hidden layer, layer 1 first (``sizes[1:-1]`` units).
+
+    Raises
+    ------
+    TypeError
+        For a `model` that is not an nnlib MLP.
+    ValueError
+        For `X` of the wrong shape or with NaN, or a model with NaN or inf parameters.
+
+    Examples
+    --------
+    >>> from nnlib import MLP
+    >>> model = MLP([2, 3, 2], hidden="relu", output="softmax", init="zeros")
+    >>> model.params["W1"][:] = [[1.0, -1.0, 0.5], [1.0, -1.0, -2.0]]
+    >>> dead_units(model, [[1.0, 2.0], [0.5, 0.0]])   # Z1 = [[3, -3, -3.5], [0.5, -0.5, 0.25]]
+    array([0.333...])
+    """
+    return np.array([float(np.mean(np.all(A == 0.0, axis=0))) for A in _hidden_outputs(model, X)])
+
+
+def saturation(model, X, threshold: float = 0.99) -> np.ndarray:
+    r"""Fraction of each hidden layer's activations that are saturated on `X`.
+
+    An activation :math:`h` is **saturated** when it lies within :math:`1 - t` (``t`` the
+    `threshold`) of a bound of the activation's range (`SATURATING`), where the
+    derivative is almost zero and the gradient through the unit vanishes:
+
+    ==============  =====================================  ===========================
+    hidden          saturated when                         derivative there (t = 0.99)
+    ==============  =====================================  ===========================
+    ``"tanh"``      :math:`|h| > t`                        :math:`1 - h^2 < 0.0199`
+    ``"sigmoid"``   :math:`h < 1 - t` or :math:`h > t`     :math:`h(1 - h) < 0.0099`
+    ==============  =====================================  ===========================
+
+    .. math:: \mathrm{sat}_l = \frac{1}{N D_l} \sum_{n, j}
+              \mathbb 1\!\left[h^{[l]}_{nj}\ \text{saturated}\right]
+
+    the same rule as `activation_statistics`. Other hidden activations (ReLU and its
+    relatives, softplus, GELU, swish, ...) have no upper bound and do not saturate in
+    this sense: their layers get NaN ("does not apply"), not 0.
+
+    Parameters
+    ----------
+    model : MLP
+        Its ``hidden`` names the activation.
+    X : array_like, shape (N, sizes[0]), N >= 1
+    threshold : float in (0, 1), default 0.99
+
+    Returns
+    -------
+    ndarray, shape (L - 1,)
+        One fraction in [0, 1] per hidden layer (layer 1 first), or NaN for all of them.
+
+    Examples
+    --------
+    >>> from nnlib import MLP
+    >>> model = MLP([1, 2, 1], hidden="tanh", init="zeros")
+    >>> model.params["W1"][:] = [[1.0, 10.0]]       # tanh(x) and tanh(10 x)
+    >>> saturation(model, [[0.1], [1.0], [3.0]])    # x = 3: 0.995 and 1.0; x = 1: 1.0
+    array([0.5])
+    >>> saturation(MLP([1, 2, 1], hidden="relu"), [[0.1]])
+    array([nan])
+    """
+    threshold = check_number(threshold, "threshold", low=0, high=1, low_open=True, high_open=True)
+    outputs = _hidden_outputs(model, X)
+    name = getattr(model, "hidden", None)
+    if name not in SATURATING:
+        return np.full(len(outputs), np.nan)
+    return np.array([_saturated(A, name, threshold) for A in outputs])
