@@ -46,8 +46,10 @@ __all__ = [
     "OKABE_ITO",
     "OUTSIDE_VIEW",
     "PALETTE",
+    "activation_label",
     "layer_statistics",
     "line_in_view",
+    "plot_activations",
     "plot_criterion_landscape",
     "plot_decision_boundary",
     "plot_ema",
@@ -2507,3 +2509,158 @@ def plot_schedules(schedules, epochs, ax=None, logy: bool = False, title: str | 
     ax.set_title("Learning-rate schedules" if title is None else title)
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+# --------------------------------------------------------------------------- activations
+
+#: Greek letters for the hyper-parameters in `plot_activations`' labels.
+_PARAM_SYMBOLS = {"alpha": "α", "beta": "β"}
+#: The default grid of `plot_activations`: 401 points on [-4, 4], 0 among them.
+_ACTIVATION_GRID = (-4.0, 4.0, 401)
+#: Half-width of the one-sided limits that tell a jump of f' at 0 (ReLU) from a smooth f'.
+_JUMP_H = 1e-9
+
+
+def _activation_list(activations, params: dict) -> list:
+    """Resolve names and `ActivationFunction` objects; `params` go to the names taking them."""
+    from .activations import ActivationFunction, get_activation
+
+    if isinstance(activations, (str, ActivationFunction)):
+        activations = [activations]
+    if not isinstance(activations, Sequence) or not activations:
+        raise ValueError(
+            "activations must be a name, an ActivationFunction or a non-empty list of them, "
+            f"got {activations!r}"
+        )
+    resolved, used = [], set()
+    for item in activations:
+        if isinstance(item, str):
+            own = {k: v for k, v in params.items() if k in get_activation(item).params}
+            used.update(own)
+            item = get_activation(item, **own)
+        elif not isinstance(item, ActivationFunction):
+            raise TypeError(
+                "each activation must be a name (nnlib.activations.ACTIVATIONS) or an "
+                f"ActivationFunction, got {type(item).__name__}"
+            )
+        if not item.elementwise:
+            raise ValueError(f"activations must be elementwise; {item.name!r} is not")
+        resolved.append(item)
+    if set(params) - used:
+        raise TypeError(
+            f"parameter(s) {sorted(set(params) - used)} taken by none of the named activations "
+            f"{[a.name for a in resolved]}"
+        )
+    return resolved
+
+
+def activation_label(activation) -> str:
+    """Readable label of an `nnlib.activations.ActivationFunction`: ``swish (β = 2)``.
+
+    Hyper-parameters are shown with their Greek letter; GELU's ``approximate=True`` reads
+    ``gelu (tanh approx.)``.
+
+    Examples
+    --------
+    >>> from nnlib.activations import get_activation
+    >>> activation_label(get_activation("leaky_relu")), activation_label(get_activation("relu"))
+    ('leaky_relu (α = 0.01)', 'relu')
+    """
+    parts = [
+        f"{_PARAM_SYMBOLS.get(k, k)} = {v:g}"
+        for k, v in activation.params.items()
+        if k != "approximate"
+    ]
+    if activation.params.get("approximate"):
+        parts.append("tanh approx.")
+    return activation.name + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _derivative_curve(act, x: np.ndarray):
+    """``(x, f'(x), f'(0), jump)``: NaN at 0 breaks the line where f' jumps there."""
+    df0 = float(act.grad(np.zeros(1))[0])
+    left, right = act.grad(np.array([-_JUMP_H, _JUMP_H]))
+    jump = (float(left), float(right)) if abs(left - right) > 1e-6 else None
+    df = act.grad(x)
+    if jump is not None and x[0] < 0 < x[-1]:
+        keep = x != 0
+        cut = int(np.searchsorted(x[keep], 0.0))
+        x = np.insert(x[keep], cut, 0.0)
+        df = np.insert(df[keep], cut, np.nan)
+    return x, df, df0, jump
+
+
+def plot_activations(activations, x=None, derivative=True, axes=None, **params):
+    r"""Plot activation functions f(z), and beside them their derivatives f'(z).
+
+    Each activation is one curve in the left panel; its derivative :math:`f'(z)`, as
+    nnlib's backward pass uses it (``ActivationFunction.grad``), is the curve of the same
+    colour in the right panel, with :math:`f'(0)` marked by a dot and given in the legend.
+    Where :math:`f'` jumps at 0 (ReLU, leaky ReLU, SELU) the curve is broken there and the
+    two one-sided limits are open circles, so the dot shows the convention nnlib picks at
+    the kink (``relu_grad(0) = 0``).
+
+    Parameters
+    ----------
+    activations : str, ActivationFunction, or a list of them
+        Names from `nnlib.activations.ACTIVATIONS` (not ``softmax``) and/or ready
+        activations, e.g. ``[get_activation("swish", beta=b) for b in (0, 1, 10)]``.
+    x : array_like, shape (M,), optional
+        Pre-activation values, M >= 2, finite; sorted here. Default 401 points on [-4, 4].
+    derivative : bool, default True
+        Draw the derivative panel.
+    axes : Axes, or a pair of Axes when `derivative`, optional
+        Where to draw (f first, then f'); a new figure when None.
+    **params
+        Hyper-parameters passed to every *named* activation that takes them:
+        ``beta=2.0`` reaches swish only, ``alpha=`` leaky_relu and elu. A parameter no
+        named activation takes is a ``TypeError``.
+
+    Returns
+    -------
+    ndarray of 2 Axes (f, f') when `derivative`, else the single Axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax_f, ax_df = plot_activations(["sigmoid", "relu", "swish"], beta=1.0)
+    >>> [line.get_label() for line in ax_df.get_lines() if not line.get_label().startswith("_")]
+    ['sigmoid: f′(0) = 0.25', 'relu: f′(0) = 0', 'swish (β = 1): f′(0) = 0.5']
+    """
+    acts = _activation_list(activations, params)
+    if x is None:
+        x = np.linspace(*_ACTIVATION_GRID)
+    x = np.sort(as_array(x, "x", ndim=1, finite=True))
+    if x.size < 2:
+        raise ValueError(f"x must hold at least 2 points, got {x.size}")
+    derivative = check_bool(derivative, "derivative")
+    panels = _axes_array(axes, 2 if derivative else 1, "axes", panel_width=4.2)
+    ax_f = panels[0]
+    for i, act in enumerate(acts):
+        colour, _ = _colour_and_marker(i)
+        style = LINESTYLES[i % len(LINESTYLES)]
+        label = activation_label(act)
+        ax_f.plot(x, act.forward(x), color=colour, linestyle=style, linewidth=2, label=label,
+                  gid=f"f_{i}")  # fmt: skip
+        if not derivative:
+            continue
+        xd, df, df0, jump = _derivative_curve(act, x)
+        ax = panels[1]
+        ax.plot(xd, df, color=colour, linestyle=style, linewidth=2,
+                label=f"{label}: f′(0) = {df0:.3g}", gid=f"df_{i}")  # fmt: skip
+        ax.plot([0.0], [df0], marker="o", color=colour, markersize=6, linestyle="none",
+                label="_nolegend_", gid=f"df0_{i}", zorder=4)  # fmt: skip
+        if jump is not None:
+            ax.plot([0.0, 0.0], jump, marker="o", markerfacecolor="white", color=colour,
+                    linestyle="none", label="_nolegend_", gid=f"jump_{i}")  # fmt: skip
+    titles = ("activation f(z)", "derivative f′(z)")
+    for ax, title, ylabel in zip(panels, titles, ("f(z)", "f′(z)"), strict=False):
+        ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
+        ax.set_xlabel("z (pre-activation)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        # below the panel, so no curve is hidden however many there are
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8)
+    return panels if derivative else ax_f

@@ -1416,3 +1416,99 @@ def test_plot_ema_equals_optimizers_ema():
         corrected = optimizers.ema(x, beta, bias_correction=True)
         np.testing.assert_allclose(lines[f"raw_{beta:g}"].get_ydata(), raw, rtol=1e-12)
         np.testing.assert_allclose(lines[f"corrected_{beta:g}"].get_ydata(), corrected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def _legend_labels(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_plot_activations_draws_f_and_the_derivative_nnlib_uses():
+    from nnlib import activations as A
+
+    ax_f, ax_df = plotting.plot_activations(["sigmoid", "tanh", "relu", "softplus"])
+    z = np.linspace(-4, 4, 401)
+    f = {ln.get_gid(): ln for ln in ax_f.get_lines()}
+    df = {ln.get_gid(): ln for ln in ax_df.get_lines()}
+    np.testing.assert_allclose(f["f_0"].get_ydata(), A.sigmoid(z))
+    np.testing.assert_allclose(f["f_3"].get_ydata(), np.log1p(np.exp(z)))
+    np.testing.assert_allclose(df["df_0"].get_ydata(), A.sigmoid(z) * (1 - A.sigmoid(z)))
+    np.testing.assert_allclose(df["df_1"].get_ydata(), 1 - np.tanh(z) ** 2)
+    # each function and its derivative share a colour; the series differ in colour and dash
+    for i in range(4):
+        assert f[f"f_{i}"].get_color() == df[f"df_{i}"].get_color() == df[f"df0_{i}"].get_color()
+    assert len({f[f"f_{i}"].get_color() for i in range(4)}) == 4
+    # f'(0) is marked at z = 0 with its value, and written in the legend
+    for i, value in enumerate([0.25, 1.0, 0.0, 0.5]):
+        assert list(df[f"df0_{i}"].get_xdata()) == [0.0]
+        assert df[f"df0_{i}"].get_ydata()[0] == pytest.approx(value)
+    assert _legend_labels(ax_df) == [
+        "sigmoid: f′(0) = 0.25", "tanh: f′(0) = 1", "relu: f′(0) = 0", "softplus: f′(0) = 0.5",
+    ]  # fmt: skip
+    assert _legend_labels(ax_f) == ["sigmoid", "tanh", "relu", "softplus"]
+    assert ax_f.get_title() == "activation f(z)" and ax_df.get_title() == "derivative f′(z)"
+    assert ax_f.get_xlabel() == ax_df.get_xlabel() == "z (pre-activation)"
+    plt.close("all")
+
+
+def test_plot_activations_breaks_the_derivative_where_it_jumps():
+    _, ax_df = plotting.plot_activations(["relu", "leaky_relu", "elu", "swish"])
+    df = {ln.get_gid(): ln for ln in ax_df.get_lines()}
+    # relu' jumps from 0 to 1 at 0: a gap in the line (no vertical segment), open circles
+    # at both one-sided limits, the dot at nnlib's convention relu_grad(0) = 0
+    x, y = df["df_0"].get_xdata(), df["df_0"].get_ydata()
+    gap = np.flatnonzero(np.isnan(y))
+    assert len(gap) == 1 and x[gap[0]] == 0.0
+    assert set(y[~np.isnan(y)]) == {0.0, 1.0}
+    assert sorted(df["jump_0"].get_ydata()) == [0.0, 1.0]
+    assert sorted(df["jump_1"].get_ydata()) == [pytest.approx(0.01), 1.0]
+    # elu (alpha = 1) and swish have a continuous derivative: no gap, no open circles
+    for i in (2, 3):
+        assert not np.isnan(df[f"df_{i}"].get_ydata()).any() and f"jump_{i}" not in df
+    assert len(df["df_2"].get_xdata()) == 401
+    plt.close("all")
+
+
+def test_plot_activations_parameters_reach_the_activations_that_take_them():
+    from nnlib.activations import get_activation, swish
+
+    z = np.linspace(-3, 3, 61)
+    ax_f, _ = plotting.plot_activations(["relu", "swish"], x=z, beta=0.0)
+    f = {ln.get_gid(): ln for ln in ax_f.get_lines()}
+    np.testing.assert_allclose(f["f_1"].get_ydata(), z / 2)  # beta = 0 gives x/2
+    assert _legend_labels(ax_f) == ["relu", "swish (β = 0)"]
+    # ready activations keep their own parameters; large beta approaches ReLU
+    ax_f, _ = plotting.plot_activations([get_activation("swish", beta=b) for b in (1, 50)], x=z)
+    f = {ln.get_gid(): ln for ln in ax_f.get_lines()}
+    np.testing.assert_allclose(f["f_0"].get_ydata(), swish(z, beta=1.0))
+    np.testing.assert_allclose(f["f_1"].get_ydata(), np.maximum(z, 0), atol=0.01)
+    assert _legend_labels(ax_f) == ["swish (β = 1)", "swish (β = 50)"]
+    lab = plotting.activation_label
+    assert lab(get_activation("gelu", approximate=True)) == "gelu (tanh approx.)"
+    assert lab(get_activation("elu", alpha=0.5)) == "elu (α = 0.5)"
+    plt.close("all")
+
+
+def test_plot_activations_axes_and_bad_input():
+    fig, (a, b) = plt.subplots(1, 2)
+    panels = plotting.plot_activations("tanh", axes=[a, b])
+    assert panels[0] is a and panels[1] is b
+    ax = plotting.plot_activations("tanh", derivative=False, axes=a)
+    assert ax is a and len(fig.axes) == 2
+    with pytest.raises(ValueError, match="activation"):
+        plotting.plot_activations("tahn")
+    with pytest.raises(ValueError, match="elementwise"):
+        plotting.plot_activations("softmax")
+    with pytest.raises(TypeError, match=r"\['beta'\] taken by none"):
+        plotting.plot_activations(["relu", "tanh"], beta=2.0)
+    with pytest.raises(TypeError, match="ActivationFunction, got ufunc"):
+        plotting.plot_activations([np.tanh])
+    with pytest.raises(ValueError, match="non-empty"):
+        plotting.plot_activations([])
+    with pytest.raises(ValueError, match="at least 2 points"):
+        plotting.plot_activations("relu", x=[0.0])
+    with pytest.raises(ValueError, match="2 Axes"):
+        plotting.plot_activations("relu", axes=a)
+    plt.close("all")
