@@ -26,6 +26,12 @@ cache of the last forward pass, and share one interface, used by `nnlib.model.ML
   for `nnlib.model.MLP`, which checks a batch once where it enters (each public function
   here validates, then calls an unchecked kernel such as `_dense`).
 
+Layers whose activation has learnable parameters, and a weight-dropping Dense, follow the
+same interface: `PReLU` (a slope per unit, ``{"alpha": (d,)}``), `Swish` (a trainable
+scalar ``{"beta": (1,)}``), `Maxout` (the max of k affine pieces, replacing a Dense and
+its activation, ``W (k, D_in, D_out)``) and `DropConnect` (a `Dense` that drops weights in
+training).
+
 Arrays keep their floating dtype: float32 in gives float32 out (benchmarks use float32;
 gradient checks use float64).
 """
@@ -38,7 +44,7 @@ import numpy as np
 
 from nnlib import activations as _activations
 from nnlib import initializers as _initializers
-from nnlib._checks import _describe, as_array, as_rng, check_int, check_number
+from nnlib._checks import _describe, as_array, as_rng, check_bool, check_int, check_number
 
 __all__ = [
     "Activation",
@@ -47,9 +53,13 @@ __all__ = [
     "BatchNormCache",
     "Dense",
     "DenseCache",
+    "DropConnect",
     "Dropout",
     "DropoutCache",
     "Layer",
+    "Maxout",
+    "PReLU",
+    "Swish",
     "activation_backward",
     "activation_forward",
     "batchnorm_backward",
@@ -956,3 +966,354 @@ class BatchNorm(Layer):
     def __repr__(self):
         extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
         return f"BatchNorm({self.d}, momentum={self.momentum!r}, eps={self.eps!r}{extra})"
+
+
+# ------------------------------------------------------------- learnable activations
+
+
+def _check_rows(X, d, name="X", what="units"):
+    """Validate a batch ``(N, d)`` for a layer with `d` units; return it as a float array."""
+    X = _float_array(X, name, 2)
+    if d is not None and X.shape[1] != d:
+        raise ValueError(
+            f"{name} must have shape (N, {d}) for a layer of {d} {what}, got {X.shape}"
+        )
+    return X
+
+
+class PReLU(Layer):
+    r"""Parametric ReLU (He et al. 2015): a leaky ReLU whose slopes are learned, one per unit.
+
+    .. math::
+        A_{nj} = \begin{cases} Z_{nj} & Z_{nj} > 0 \\ \alpha_j Z_{nj} & Z_{nj} \le 0
+        \end{cases}, \qquad
+        \frac{\partial L}{\partial \alpha_j} = \sum_n dA_{nj} \min(Z_{nj}, 0)
+
+    and :math:`dZ = dA` where :math:`Z > 0`, :math:`\alpha_j\,dA` elsewhere (at
+    :math:`Z = 0` the left slope :math:`\alpha_j`, as `nnlib.activations.leaky_relu_grad`).
+    He et al. start every :math:`\alpha` at 0.25 and do not penalize it (nnlib's
+    ``l1``/``l2`` penalize only weight matrices).
+
+    Parameters
+    ----------
+    d : int >= 1
+        Number of units (columns of the input).
+    alpha0 : finite float, default 0.25
+        Starting slope of every unit.
+    dtype : floating dtype, default float64
+
+    Attributes
+    ----------
+    params, grads : dict with key "alpha", shape (d,)
+
+    Examples
+    --------
+    >>> layer = PReLU(2)
+    >>> layer
+    PReLU(2, alpha0=0.25)
+    >>> layer.forward(np.array([[-4.0, 3.0]]))
+    array([[-1.,  3.]])
+    >>> layer.backward(np.array([[1.0, 1.0]])), layer.grads["alpha"]   # min(Z, 0) summed
+    (array([[0.25, 1.  ]]), array([-4.,  0.]))
+    """
+
+    def __init__(self, d, alpha0=0.25, dtype=np.float64):
+        super().__init__()
+        self.d = check_int(d, "d", low=1)
+        self.alpha0 = check_number(alpha0, "alpha0", finite=True)
+        self.dtype = _initializers._check_dtype(dtype)
+        self.params = {"alpha": np.full(self.d, self.alpha0, dtype=self.dtype)}
+        self.grads = {"alpha": np.zeros(self.d, dtype=self.dtype)}
+
+    def forward(self, X, train=False):
+        """Return ``where(X > 0, X, alpha * X)``, shape (N, d); `train` has no effect."""
+        return self._forward(_check_rows(X, self.d), train)
+
+    def _forward(self, X, train):
+        pos = X > 0
+        self._cache = (X, pos)
+        return np.where(pos, X, self.params["alpha"] * X)
+
+    def backward(self, dout):
+        """Fill ``grads["alpha"]`` (shape (d,)) and return dL/dX, shape (N, d)."""
+        X, _ = self._need_cache()
+        dout = _float_array(dout, "dout", 2)
+        _check_grad_shape(dout, X.shape, "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
+        X, pos = self._need_cache()
+        np.add.reduce(dout * np.minimum(X, 0.0), axis=0, out=self.grads["alpha"])
+        return np.where(pos, dout, self.params["alpha"] * dout)
+
+    def __repr__(self):
+        extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"PReLU({self.d}, alpha0={self.alpha0!r}{extra})"
+
+
+class Swish(Layer):
+    r"""Swish with a learnable :math:`\beta`: :math:`A = Z\,\sigma(\beta Z)`.
+
+    Ramachandran, Zoph & Le (2017), arXiv:1710.05941. One scalar :math:`\beta` for the
+    whole layer, as in the paper. With :math:`s = \sigma(\beta Z)`:
+
+    .. math::
+        \frac{\partial A}{\partial Z} = s\,\bigl(1 + \beta Z (1 - s)\bigr), \qquad
+        \frac{\partial A}{\partial \beta} = Z^2 s (1 - s), \qquad
+        \frac{\partial L}{\partial \beta} = \sum_{n,j} dA_{nj}\, Z_{nj}^2 s_{nj} (1 - s_{nj})
+
+    :math:`\beta = 0` gives :math:`Z/2`, :math:`\beta = 1` SiLU, :math:`\beta \to \infty`
+    ReLU (see `nnlib.activations.swish`).
+
+    Parameters
+    ----------
+    beta0 : finite float, default 1.0
+        Starting :math:`\beta`.
+    trainable : bool, default True
+        False keeps :math:`\beta` fixed (no parameter: ``params == {}``), i.e. the
+        activation ``swish(beta=beta0)``.
+    dtype : floating dtype, default float64
+
+    Attributes
+    ----------
+    params, grads : dict with key "beta", shape (1,) (empty when not trainable)
+    beta : float
+        The current :math:`\beta`.
+
+    Examples
+    --------
+    >>> layer = Swish(beta0=0.0)               # sigma(0) = 1/2: A = Z / 2
+    >>> layer.forward(np.array([[-2.0, 4.0]]))
+    array([[-1.,  2.]])
+    >>> layer.backward(np.array([[1.0, 1.0]])), layer.grads["beta"]  # (4 + 16) / 4
+    (array([[0.5, 0.5]]), array([5.]))
+    """
+
+    def __init__(self, beta0=1.0, trainable=True, dtype=np.float64):
+        super().__init__()
+        self.beta0 = check_number(beta0, "beta0", finite=True)
+        self.trainable = check_bool(trainable, "trainable")
+        self.dtype = _initializers._check_dtype(dtype)
+        self._fixed = np.array([self.beta0], dtype=self.dtype)
+        if self.trainable:
+            self.params = {"beta": self._fixed.copy()}
+            self.grads = {"beta": np.zeros(1, dtype=self.dtype)}
+
+    @property
+    def beta(self) -> float:
+        """The current beta (the parameter when trainable, else `beta0`)."""
+        return float(self.params["beta"][0] if self.trainable else self.beta0)
+
+    def forward(self, X, train=False):
+        """Return ``X * sigmoid(beta * X)``, shape of `X` (N, D); `train` has no effect."""
+        return self._forward(_check_rows(X, None), train)
+
+    def _forward(self, X, train):
+        beta = (self.params["beta"] if self.trainable else self._fixed).astype(X.dtype)
+        s, sc = _activations._sigmoid_parts(X * beta)
+        self._cache = (X, s, sc, beta)
+        return X * s
+
+    def backward(self, dout):
+        """Fill ``grads["beta"]`` (when trainable) and return dL/dX, shape of the input."""
+        X = self._need_cache()[0]
+        dout = _float_array(dout, "dout", 2)
+        _check_grad_shape(dout, X.shape, "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
+        X, s, sc, beta = self._need_cache()
+        s_sc = s * sc  # sigma'(u) = s (1 - s), with 1 - s computed without cancellation
+        if self.trainable:
+            self.grads["beta"][0] = np.vdot(dout, X * X * s_sc)
+        dX = X * s_sc
+        dX *= beta
+        dX += s
+        dX *= dout
+        return dX
+
+    def __repr__(self):
+        extra = "" if self.trainable else ", trainable=False"
+        extra += "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"Swish(beta0={self.beta0!r}{extra})"
+
+
+class Maxout(Layer):
+    r"""Maxout layer (Goodfellow et al. 2013): each unit is the max of `k` affine pieces.
+
+    .. math::
+        Z^{(i)} = X W^{(i)} + b^{(i)}, \quad i = 1..k, \qquad
+        A_{nj} = \max_i Z^{(i)}_{nj}
+
+    It replaces a `Dense` layer *and* its activation: with k = 2 and one piece fixed at
+    zero it would be ReLU; with two free pieces it learns a convex piecewise-linear
+    activation. The gradient flows only through the winning piece:
+    :math:`dZ^{(i)}_{nj} = dA_{nj}` if piece :math:`i` won at :math:`(n, j)` (the first
+    one on a tie), else 0; then :math:`dW^{(i)} = X^\top dZ^{(i)}`,
+    :math:`db^{(i)} = \sum_n dZ^{(i)}_{n\cdot}`, :math:`dX = \sum_i dZ^{(i)} W^{(i)\top}`.
+
+    Parameters
+    ----------
+    d_in, d_out : int >= 1
+    k : int >= 2
+        Pieces per unit.
+    init : str or callable, default "he_normal"
+        Initializer of each piece's ``(d_in, d_out)`` weights; biases start at zero.
+    rng : Generator, int seed or None
+    dtype : floating dtype, default float64
+
+    Attributes
+    ----------
+    params, grads : dict with keys "W" (k, d_in, d_out) and "b" (k, d_out)
+    needs_input_grad : bool, default True
+        As for `Dense`: when False, `backward` skips dX and returns None.
+
+    Examples
+    --------
+    >>> layer = Maxout(1, 1, k=2, init="zeros")
+    >>> layer.params["W"][:, 0, 0] = [1.0, -1.0]      # max(x, -x) = |x|
+    >>> layer.forward(np.array([[-3.0], [2.0]]))
+    array([[3.],
+           [2.]])
+    >>> layer.backward(np.array([[1.0], [1.0]]))      # d|x|/dx = sign(x)
+    array([[-1.],
+           [ 1.]])
+    """
+
+    def __init__(self, d_in, d_out, k, init="he_normal", rng=None, dtype=np.float64):
+        super().__init__()
+        self.d_in = check_int(d_in, "d_in", low=1)
+        self.d_out = check_int(d_out, "d_out", low=1)
+        self.k = check_int(k, "k", low=2)
+        self.dtype = _initializers._check_dtype(dtype)
+        initializer = _initializers.get_initializer(init)
+        self.init = init if isinstance(init, str) else initializer.name
+        rng = as_rng(rng)
+        W = np.empty((self.k, self.d_in, self.d_out), dtype=self.dtype)
+        for i in range(self.k):
+            W[i] = _init_weights(initializer, self.init, self.d_in, self.d_out, rng)
+        self.params = {"W": W, "b": np.zeros((self.k, self.d_out), dtype=self.dtype)}
+        self.grads = {key: np.zeros_like(v) for key, v in self.params.items()}
+        self.needs_input_grad = True
+
+    def forward(self, X, train=False):
+        """Return the max over the k pieces, shape (N, d_out); `train` has no effect."""
+        return self._forward(_check_rows(X, self.d_in, what="inputs"), train)
+
+    def _forward(self, X, train):
+        Z = np.matmul(X, self.params["W"])  # (k, N, d_out)
+        Z += self.params["b"][:, None, :]
+        win = Z.argmax(axis=0)[None]  # (1, N, d_out): the winning piece
+        self._cache = (X, win)
+        return np.take_along_axis(Z, win, axis=0)[0]
+
+    def backward(self, dout):
+        """Fill ``grads["W"]``, ``grads["b"]``; return dL/dX (N, d_in), or None."""
+        X, _ = self._need_cache()
+        dout = _float_array(dout, "dout", 2)
+        _check_grad_shape(dout, (X.shape[0], self.d_out), "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
+        X, win = self._need_cache()
+        dZ = np.zeros((self.k, *dout.shape), dtype=dout.dtype)
+        np.put_along_axis(dZ, win, dout[None], axis=0)
+        np.matmul(X.T, dZ, out=self.grads["W"])
+        np.add.reduce(dZ, axis=1, out=self.grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return np.matmul(dZ, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+
+    def __repr__(self):
+        extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"Maxout({self.d_in}, {self.d_out}, k={self.k}, init={self.init!r}{extra})"
+
+
+def _init_weights(initializer, name, d_in, d_out, rng):
+    """Call an initializer for a ``(d_in, d_out)`` matrix and check what it returns."""
+    W = as_array(initializer(d_in, d_out, rng), "init(d_in, d_out)")
+    if W.shape != (d_in, d_out):
+        raise ValueError(
+            f"init {name!r} must return shape (d_in, d_out) = {(d_in, d_out)}, got {W.shape}"
+        )
+    return W
+
+
+class DropConnect(Dense):
+    r"""A `Dense` layer whose *weights* are dropped in training (Wan et al. 2013).
+
+    Dropout zeroes units (rows of the activations); DropConnect zeroes connections
+    (entries of ``W``). In training, with one mask per batch,
+
+    .. math::
+        M_{ij} \sim \mathrm{Bernoulli}(1 - p), \qquad
+        Z = X \Bigl(W \odot \frac{M}{1 - p}\Bigr) + b
+
+    so :math:`\mathbb E[Z] = XW + b` and evaluation is the plain `Dense` layer
+    (inverted scaling, as `Dropout`; Wan et al. instead average sampled outputs at test
+    time). The biases are not masked. Backward: :math:`dW = (X^\top dZ) \odot M/(1-p)`,
+    :math:`db = \sum_n dZ_{n\cdot}`, :math:`dX = dZ\,(W \odot M/(1-p))^\top`. Wan et al.
+    draw one mask per example; one per batch is the usual cheap version (the
+    per-example one costs an ``(N, d_in, d_out)`` array).
+
+    Parameters
+    ----------
+    d_in, d_out : int >= 1
+    p : float in [0, 1)
+        Probability of dropping a weight.
+    init, rng, dtype
+        As for `Dense`; `rng` also draws the masks (successive batches get new ones).
+
+    Examples
+    --------
+    >>> layer = DropConnect(2, 2, p=0.5, init="zeros", rng=0)
+    >>> layer.params["W"][...] = 1.0
+    >>> layer
+    DropConnect(2, 2, p=0.5, init='zeros')
+    >>> layer.forward(np.ones((1, 2)))                # evaluation: X W + b
+    array([[2., 2.]])
+    >>> layer.forward(np.ones((1, 2)), train=True)    # kept weights count 1 / (1 - p) = 2
+    array([[2., 0.]])
+    >>> layer.mask                                    # that batch's scaled mask
+    array([[2., 0.],
+           [0., 0.]])
+    """
+
+    def __init__(self, d_in, d_out, p, init="he_normal", rng=None, dtype=np.float64):
+        rng = as_rng(rng)
+        super().__init__(d_in, d_out, init=init, rng=rng, dtype=dtype)
+        self.p = check_number(p, "p", low=0, high=1, high_open=True)
+        self.rng = rng
+        self.mask = None
+
+    def forward(self, X, train=False):
+        """Training: ``X @ (W * mask) + b`` with a new mask; evaluation: ``X @ W + b``."""
+        return self._forward(_check_rows(X, self.d_in, what="inputs"), train)
+
+    def _forward(self, X, train):
+        W = self.params["W"]
+        if not train or self.p == 0.0:
+            self.mask = None
+            return super()._forward(X, train)
+        mask = (self.rng.random(W.shape, dtype=W.dtype) >= self.p).astype(W.dtype)
+        mask *= 1.0 / (1.0 - self.p)
+        self.mask = mask
+        Z, self._cache = _dense(X, W * mask, self.params["b"])
+        return Z
+
+    def backward(self, dout):
+        """Fill ``grads["W"]`` (masked) and ``grads["b"]``; return dL/dX or None."""
+        X, W = self._need_cache()
+        dout = _float_array(dout, "dout", 2)
+        _check_grad_shape(dout, (X.shape[0], W.shape[1]), "dout")
+        return self._backward(dout)
+
+    def _backward(self, dout):
+        dX = super()._backward(dout)  # with the cached masked W: dX = dZ (W * M)^T
+        if self.mask is not None:
+            self.grads["W"] *= self.mask
+        return dX
+
+    def __repr__(self):
+        extra = "" if self.dtype == np.float64 else f", dtype='{self.dtype}'"
+        return f"DropConnect({self.d_in}, {self.d_out}, p={self.p!r}, init={self.init!r}{extra})"
