@@ -116,11 +116,15 @@ __all__ = [
     "TUNED",
     "TUNE_GRID",
     "ActStats",
+    "Choice",
+    "LogUniform",
     "MeanField",
     "RaceRun",
     "SeedRule",
     "Surface",
+    "Trial",
     "Tuned",
+    "Uniform",
     "activation_statistics",
     "adagrad_eps_inside",
     "dead_units",
@@ -131,6 +135,8 @@ __all__ = [
     "make_weights",
     "mean_field",
     "race",
+    "random_search",
+    "refine",
     "rmsprop_eps_inside",
     "run_optimizer",
     "saturation",
@@ -1412,3 +1418,268 @@ def saturation(model, X, threshold: float = 0.99) -> np.ndarray:
     if name not in SATURATING:
         return np.full(len(outputs), np.nan)
     return np.array([_saturated(A, name, threshold) for A in outputs])
+
+
+# --------------------------------------------------------------------------- random search
+
+
+def _bounds(lo, hi, what: str, *, positive: bool) -> tuple[float, float]:
+    low = 0 if positive else None
+    lo = check_number(lo, "lo", low=low, low_open=positive, finite=True)
+    hi = check_number(hi, "hi", low=low, low_open=positive, finite=True)
+    if not lo < hi:
+        raise ValueError(f"{what} needs lo < hi, got lo={lo!r} and hi={hi!r}")
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class LogUniform:
+    r"""A value drawn uniformly in log space, :math:`10^u` with :math:`u` uniform.
+
+    :math:`u \sim U(\log_{10} lo, \log_{10} hi)`.
+
+    Every decade between `lo` and `hi` gets the same share of the draws: for
+    ``LogUniform(1e-6, 1e-1)`` as many values fall in [1e-6, 1e-5] as in [1e-2, 1e-1],
+    where a uniform draw would put 90% of them in the last decade. Use it for scale
+    parameters (learning rate, regularization strength), whose effect is multiplicative.
+
+    Parameters
+    ----------
+    lo, hi : float, 0 < lo < hi
+
+    Examples
+    --------
+    >>> LogUniform(1e-4, 1e-1).sample(0, 3)     # one value in each decade, by chance
+    array([0.00814489, 0.0006447 , 0.00013272])
+    """
+
+    lo: float
+    hi: float
+
+    def __post_init__(self):
+        lo, hi = _bounds(self.lo, self.hi, "LogUniform", positive=True)
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        """Draw `n` values (shape (n,)); each in [lo, hi]."""
+        u = as_rng(rng).uniform(math.log10(self.lo), math.log10(self.hi), check_int(n, "n", low=0))
+        return np.clip(10.0**u, self.lo, self.hi)
+
+
+@dataclass(frozen=True)
+class Uniform:
+    r"""A value drawn uniformly from ``[lo, hi)``.
+
+    For parameters whose effect is additive (a dropout probability, say).
+
+    Examples
+    --------
+    >>> Uniform(0.2, 0.8).sample(0, 3).round(3)
+    array([0.582, 0.362, 0.225])
+    """
+
+    lo: float
+    hi: float
+
+    def __post_init__(self):
+        lo, hi = _bounds(self.lo, self.hi, "Uniform", positive=False)
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        """Draw `n` values (shape (n,))."""
+        return as_rng(rng).uniform(self.lo, self.hi, check_int(n, "n", low=0))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few options, each with probability ``1 / len(options)``.
+
+    Examples
+    --------
+    >>> Choice(["relu", "tanh"]).sample(0, 4)
+    ['tanh', 'tanh', 'tanh', 'relu']
+    """
+
+    options: tuple
+
+    def __post_init__(self):
+        options = self.options
+        if isinstance(options, (str, bytes)) or not isinstance(options, Sequence) or not options:
+            raise TypeError(
+                "Choice needs a non-empty list or tuple of options, e.g. Choice(['relu', "
+                f"'tanh']), got {_describe(options)}"
+            )
+        object.__setattr__(self, "options", tuple(options))
+
+    def sample(self, rng, n: int) -> list:
+        """Draw `n` options (a list)."""
+        idx = as_rng(rng).integers(len(self.options), size=check_int(n, "n", low=0))
+        return [self.options[i] for i in idx]
+
+
+_DISTRIBUTIONS = (LogUniform, Uniform, Choice)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluated point of a `random_search`.
+
+    Attributes
+    ----------
+    number : int
+        1-based position in the order of drawing.
+    params : dict
+        Name -> the value given to the objective (floats as Python floats).
+    score : float
+        What the objective returned; NaN when it raised ``FloatingPointError``.
+    error : str or None
+        That error's message.
+    """
+
+    number: int
+    params: dict
+    score: float
+    error: str | None = None
+
+    def __str__(self) -> str:
+        values = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v!r}"
+                          for k, v in self.params.items())  # fmt: skip
+        return f"trial {self.number}: score {self.score:.4g}  {values}"
+
+
+def _check_space(space) -> dict:
+    if not isinstance(space, dict) or not space:
+        raise TypeError(
+            "space must be a non-empty dict name -> LogUniform / Uniform / Choice (or a fixed "
+            f"value), e.g. {{'lr': LogUniform(1e-4, 1e-1)}}, got {_describe(space)}"
+        )
+    for name in space:
+        if not isinstance(name, str):
+            raise TypeError(f"space's keys must be parameter names (str), got {name!r}")
+    return space
+
+
+def _score(value, number: int) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"objective must return a number (the score), got {_describe(value)} in trial {number}"
+        )
+    return float(value)
+
+
+def random_search(space, objective, n_trials: int, rng=None, *, maximize: bool = False):
+    r"""Evaluate `objective` at `n_trials` random points of `space`; best trial first.
+
+    Bergstra & Bengio (2012) showed that random points beat a grid of the same size:
+    when only a few hyper-parameters matter, a grid tries few distinct values of each,
+    random points try `n_trials`. cs231n's recipe is **coarse to fine**: a first search
+    over wide ranges (``lr`` 10^U(-6, -3), ``reg`` 10^U(-5, 5)), each trial trained
+    briefly, then a second search with the ranges narrowed around the best trials
+    (`refine`), trained longer. Scale parameters are drawn in log space (`LogUniform`).
+
+    All the values are drawn first, dimension by dimension in the order of `space`,
+    ``n_trials`` at a time; then the objective is called on trial 1, 2, ... So the same
+    `rng` gives the same points whatever the objective does (give it its own seed for
+    its training).
+
+    Parameters
+    ----------
+    space : dict
+        Name -> `LogUniform`, `Uniform`, `Choice`, or a fixed value passed as is.
+    objective : callable ``objective(params) -> float``
+        Gets a new dict ``{name: value}`` per trial; returns the score (e.g. a validation
+        loss). A ``FloatingPointError`` (`nnlib.training.fit`'s diverged loss) is recorded
+        as a NaN score with its message; other errors propagate.
+    n_trials : int >= 1
+    rng : Generator, int seed or None
+    maximize : bool, default False
+        False: lower scores are better (a loss); True: higher (an accuracy).
+
+    Returns
+    -------
+    tuple of Trial
+        Sorted best first; NaN scores last; ties by trial number.
+
+    Examples
+    --------
+    >>> space = {"lr": LogUniform(1e-4, 1.0), "act": Choice(["relu", "tanh"])}
+    >>> trials = random_search(space, lambda p: (math.log10(p["lr"]) + 2) ** 2, 20, rng=0)
+    >>> for trial in trials[:3]:                 # the best lr is 10^-2
+    ...     print(trial)
+    trial 18: score 0.0275  lr=0.0147 act='tanh'
+    trial 9: score 0.03045  lr=0.0149 act='relu'
+    trial 20: score 0.09564  lr=0.00491 act='tanh'
+    """
+    space = _check_space(space)
+    if not callable(objective):
+        raise TypeError(f"objective must be a function params -> score, got {_describe(objective)}")
+    n_trials = check_int(n_trials, "n_trials", low=1)
+    maximize = check_bool(maximize, "maximize", meaning="True: higher scores are better")
+    rng = as_rng(rng)
+    draws = {
+        name: dist.sample(rng, n_trials) if isinstance(dist, _DISTRIBUTIONS) else [dist] * n_trials
+        for name, dist in space.items()
+    }
+    trials = []
+    for i in range(n_trials):
+        params = {k: v[i].item() if isinstance(v, np.ndarray) else v[i] for k, v in draws.items()}
+        try:
+            trials.append(Trial(i + 1, params, _score(objective(dict(params)), i + 1)))
+        except FloatingPointError as error:
+            trials.append(Trial(i + 1, params, math.nan, str(error)))
+    sign = -1.0 if maximize else 1.0
+    return tuple(sorted(trials, key=lambda t: (math.isnan(t.score), sign * t.score, t.number)))
+
+
+def refine(space, trials, top: int = 5) -> dict:
+    r"""Return the next, finer `space` of a coarse-to-fine search: the best trials' ranges.
+
+    Each `LogUniform` / `Uniform` becomes the same kind of range from the smallest to
+    the largest value among the `top` best finite trials (``trials[:top]`` of
+    `random_search`); a `Choice` keeps the options they used (in their original order);
+    fixed values stay. Look at where the best trials lie before narrowing: a best value
+    at the edge of a range says the range should move, not shrink.
+
+    Parameters
+    ----------
+    space : dict
+        The space the trials were drawn from.
+    trials : sequence of Trial, best first
+    top : int >= 2
+
+    Returns
+    -------
+    dict
+        A new space.
+
+    Examples
+    --------
+    >>> space = {"lr": LogUniform(1e-4, 1.0)}
+    >>> trials = random_search(space, lambda p: (math.log10(p["lr"]) + 2) ** 2, 20, rng=0)
+    >>> finer = refine(space, trials, top=3)   # the 3 best: lr 0.0147, 0.0149, 0.00491
+    >>> round(finer["lr"].lo, 5), round(finer["lr"].hi, 5)
+    (0.00491, 0.01495)
+    """
+    space = _check_space(space)
+    top = check_int(top, "top", low=2)
+    if not isinstance(trials, Sequence) or not all(isinstance(t, Trial) for t in trials):
+        raise TypeError(f"trials must be the tuple random_search returned, got {_describe(trials)}")
+    best = [t for t in trials if not math.isnan(t.score)][:top]
+    if len(best) < 2:
+        raise ValueError(
+            f"refine needs at least 2 trials with a finite score, got {len(best)} of {len(trials)}"
+        )
+    new = {}
+    for name, dist in space.items():
+        values = [t.params[name] for t in best]
+        if isinstance(dist, (LogUniform, Uniform)):
+            lo, hi = min(values), max(values)
+            new[name] = type(dist)(lo, hi) if lo < hi else lo
+        elif isinstance(dist, Choice):
+            kept = [o for o in dist.options if o in values]
+            new[name] = Choice(kept) if len(kept) > 1 else kept[0]
+        else:
+            new[name] = dist
+    return new

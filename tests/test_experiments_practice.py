@@ -5,6 +5,8 @@ dying-ReLU pattern of LESSONS.md §6.1.4 on digits; random search in log space; 
 babysitting sanity checks on a correct setup and on broken ones.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,131 @@ def test_a_diverged_model_is_reported_not_measured():
     model.params["W2"][0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or inf"):
         ex.dead_units(model, X_POS)
+
+
+# --------------------------------------------------------------------------- random search
+
+
+def _ks_uniform(u, a, b):
+    """Kolmogorov-Smirnov statistic of the sample `u` against the uniform on [a, b]."""
+    u = np.sort((np.asarray(u) - a) / (b - a))
+    n = len(u)
+    return max(np.max(np.arange(1, n + 1) / n - u), np.max(u - np.arange(n) / n))
+
+
+# A correct sampler exceeds c(alpha) / sqrt(n) with probability alpha (Kolmogorov's
+# asymptotic law, accurate for n = 4000): alpha = 1e-3 gives c = sqrt(ln(2 / alpha) / 2) =
+# 1.949. A sampler uniform in the linear range has D near 0.8 on LogUniform(1e-6, 1e-1).
+KS_N = 4000
+KS_BOUND = math.sqrt(math.log(2 / 1e-3) / 2) / math.sqrt(KS_N)
+
+
+def test_log_uniform_is_uniform_in_log_space_by_a_ks_check():
+    dist = ex.LogUniform(1e-6, 1e-1)
+    x = dist.sample(np.random.default_rng(0), KS_N)
+    assert x.shape == (KS_N,) and x.min() >= 1e-6 and x.max() <= 1e-1
+    assert _ks_uniform(np.log10(x), -6, -1) < KS_BOUND
+    # the statistic catches the classic mistake: uniform between lo and hi
+    wrong = np.random.default_rng(0).uniform(1e-6, 1e-1, KS_N)
+    assert _ks_uniform(np.log10(wrong), -6, -1) > 0.7
+    # each of the five decades holds a fifth of the draws (binomial sd 0.006)
+    counts = np.histogram(np.log10(x), bins=5, range=(-6, -1))[0] / KS_N
+    np.testing.assert_allclose(counts, 0.2, atol=0.03)
+
+
+def test_uniform_and_choice_draw_as_documented():
+    u = ex.Uniform(-2.0, 3.0).sample(1, KS_N)
+    assert _ks_uniform(u, -2, 3) < KS_BOUND and u.min() >= -2 and u.max() < 3
+    picks = ex.Choice(["relu", "tanh", 0.5]).sample(2, 3000)
+    freq = [picks.count(o) / 3000 for o in ("relu", "tanh", 0.5)]
+    np.testing.assert_allclose(freq, 1 / 3, atol=0.03)  # 3.5 binomial sd
+
+
+def _quadratic(params):
+    """Lowest at lr = 1e-2, reg = 1e-3; `params` is what the search passes."""
+    return (math.log10(params["lr"]) + 2) ** 2 + (math.log10(params["reg"]) + 3) ** 2
+
+
+SPACE = {"lr": ex.LogUniform(1e-5, 1.0), "reg": ex.LogUniform(1e-6, 1.0), "batch": 32}
+
+
+def test_random_search_sorts_best_first_and_is_reproducible_per_rng():
+    trials = ex.random_search(SPACE, _quadratic, 30, rng=0)
+    assert len(trials) == 30 and sorted(t.number for t in trials) == list(range(1, 31))
+    scores = [t.score for t in trials]
+    assert scores == sorted(scores)
+    assert all(t.score == _quadratic(t.params) and t.params["batch"] == 32 for t in trials)
+    assert all(type(t.params["lr"]) is float for t in trials)
+    assert ex.random_search(SPACE, _quadratic, 30, rng=0) == trials
+    assert ex.random_search(SPACE, _quadratic, 30, rng=1) != trials
+    best = ex.random_search(SPACE, lambda p: -_quadratic(p), 30, rng=0, maximize=True)
+    assert [t.params for t in best] == [t.params for t in trials]
+
+
+def test_random_search_draws_do_not_depend_on_the_objective():
+    # the points are drawn before any call, so an objective using randomness (or none)
+    # sees the same points; trial k is the k-th draw of each dimension
+    a = ex.random_search(SPACE, _quadratic, 10, rng=3)
+    b = ex.random_search(SPACE, lambda p: np.random.default_rng().random(), 10, rng=3)
+    by_number = {t.number: t.params for t in a}
+    assert all(by_number[t.number] == t.params for t in b)
+    lr = ex.LogUniform(1e-5, 1.0).sample(np.random.default_rng(3), 10)
+    assert [by_number[k]["lr"] for k in range(1, 11)] == lr.tolist()
+
+
+def test_a_diverged_trial_is_recorded_last_and_other_errors_propagate():
+    def objective(params):
+        if params["lr"] > 0.1:
+            raise FloatingPointError("the loss became nan")
+        return _quadratic(params)
+
+    trials = ex.random_search(SPACE, objective, 40, rng=0)
+    diverged = [t for t in trials if math.isnan(t.score)]
+    assert diverged and all(t.params["lr"] > 0.1 for t in diverged)
+    assert trials[-len(diverged) :] == tuple(diverged)
+    assert all(t.error == "the loss became nan" for t in diverged)
+    with pytest.raises(KeyError):
+        ex.random_search(SPACE, lambda p: p["missing"], 3, rng=0)
+
+
+def test_the_objective_gets_its_own_copy_and_trials_are_frozen():
+    trials = ex.random_search(SPACE, lambda p: p.pop("lr"), 3, rng=0)
+    assert all("lr" in t.params for t in trials)
+    with pytest.raises(AttributeError):
+        trials[0].score = 0.0
+
+
+def test_coarse_to_fine_narrows_around_the_best_trials():
+    coarse = ex.random_search(SPACE, _quadratic, 40, rng=0)
+    finer = ex.refine(SPACE, coarse, top=5)
+    lrs = [t.params["lr"] for t in coarse[:5]]
+    assert finer["lr"] == ex.LogUniform(min(lrs), max(lrs)) and finer["batch"] == 32
+    fine = ex.random_search(finer, _quadratic, 40, rng=1)
+    assert fine[0].score < coarse[0].score
+    assert np.median([t.score for t in fine]) < np.median([t.score for t in coarse]) / 10
+    choice = ex.refine({"act": ex.Choice(["relu", "tanh", "elu"])},
+                       [ex.Trial(1, {"act": "elu"}, 0.1), ex.Trial(2, {"act": "relu"}, 0.2),
+                        ex.Trial(3, {"act": "tanh"}, 0.3)], top=2)  # fmt: skip
+    assert choice == {"act": ex.Choice(["relu", "elu"])}
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: ex.LogUniform(0.0, 1.0), ValueError, "lo"),
+        (lambda: ex.LogUniform(1e-2, 1e-3), ValueError, "lo < hi"),
+        (lambda: ex.Uniform("0", 1.0), TypeError, "lo"),
+        (lambda: ex.Choice([]), TypeError, "non-empty"),
+        (lambda: ex.Choice("relu"), TypeError, "non-empty list"),
+        (lambda: ex.random_search([("lr", 1)], _quadratic, 3), TypeError, "space must be"),
+        (lambda: ex.random_search(SPACE, "loss", 3), TypeError, "objective must be"),
+        (lambda: ex.random_search(SPACE, _quadratic, 0), ValueError, "n_trials"),
+        (lambda: ex.random_search(SPACE, lambda p: "low", 3), TypeError, "return a number"),
+        (lambda: ex.random_search(SPACE, _quadratic, 3, maximize="yes"), TypeError, "maximize"),
+        (lambda: ex.refine(SPACE, [1, 2]), TypeError, "trials must be"),
+        (lambda: ex.refine(SPACE, (ex.Trial(1, {}, math.nan),) * 3), ValueError, "at least 2"),
+    ],
+)
+def test_random_search_rejects_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
