@@ -24,6 +24,12 @@ so softmax is never applied twice. Parameters are named as on the slides, 1-base
 ``W1, b1, W2, b2, ...``, and ``gamma1, beta1, ...`` for the batch normalization after the
 first hidden ``Dense``; they all live in one flat vector (`nnlib._flat.FlatParameters`).
 
+Activations with learnable parameters come in through ``hidden=`` as a layer factory
+(``hidden=layers.PReLU``), and ``maxout=k`` / ``dropconnect=p`` swap the layers with a
+weight matrix for `nnlib.layers.Maxout` / `nnlib.layers.DropConnect`. After each optimizer
+step ``fit`` calls `MLP.post_step`, which applies the proximal L1 step
+(``l1_mode="proximal"``) and the max-norm constraint (``max_norm=c``) when they are on.
+
 Input is validated once, at the public methods (`MLP.forward`, `MLP.predict`,
 `MLP.score`, `MLP.loss_and_grad`, ...). `nnlib.training.fit` validates the whole data set
 itself, then calls the unchecked ``_forward`` and ``_loss_from_logits`` for every batch.
@@ -47,6 +53,8 @@ from nnlib._checks import (
     as_rng,
     check_batch,
     check_bool,
+    check_choice,
+    check_int,
     check_number,
 )
 from nnlib._flat import FlatParameters, NamedArrays
@@ -93,28 +101,114 @@ def _activation_repr(act: _activations.ActivationFunction) -> str:
     return f"{act.name}({args})"
 
 
-def _build_layers(sizes, hidden, initializer, init_name, rng, dropout, batchnorm, dtype):
+def _hidden_spec(hidden):
+    """Split `hidden` into ``(ActivationFunction, None)`` or ``(None, layer factory)``."""
+    if isinstance(hidden, (str, _activations.ActivationFunction)) or not callable(hidden):
+        return _activations.get_activation(hidden), None
+    return None, hidden
+
+
+def _hidden_layer(factory, d, dtype):
+    """Call a ``hidden=`` layer factory for width `d`; check it gives an (N, d) -> (N, d) Layer."""
+    layer = factory(d)
+    if not isinstance(layer, _layers.Layer):
+        raise TypeError(
+            "hidden must be an activation name, an ActivationFunction, or a layer factory "
+            f"d -> Layer such as layers.PReLU or lambda d: layers.Swish(); the factory "
+            f"returned {_describe(layer)} for d = {d}"
+        )
+    out = layer.forward(np.zeros((2, d), dtype=dtype))
+    if out.shape != (2, d):
+        raise ValueError(
+            f"hidden's layer {layer!r} must map (N, {d}) to (N, {d}) (it follows Dense(.., {d})), "
+            f"got {out.shape} from (2, {d})"
+        )
+    return layer
+
+
+def _weight_layer(k, sizes, settings, initializer, rng, dtype):
+    """Layer k (1-based) with a weight matrix: Dense, DropConnect (k >= 2) or Maxout (hidden)."""
+    d_in, d_out = sizes[k - 1], sizes[k]
+    if settings["maxout"] and k < len(sizes) - 1:
+        return _layers.Maxout(d_in, d_out, settings["maxout"], initializer, rng, dtype)
+    if settings["dropconnect"] > 0 and k >= 2:
+        return _layers.DropConnect(d_in, d_out, settings["dropconnect"], initializer, rng, dtype)
+    return _layers.Dense(d_in, d_out, init=initializer, rng=rng, dtype=dtype)
+
+
+def _build_layers(sizes, hidden, initializer, init_name, rng, settings, dtype):
     """Build the stack ``Dense -> [BatchNorm] -> Activation -> [Dropout] -> ... -> Dense``.
 
-    Returns the layers and the parameter names, ``(model key, layer, layer key)``.
+    `hidden` is an ActivationFunction or a layer factory ``d -> Layer``; `settings` holds
+    dropout, batchnorm, maxout and dropconnect. Returns the layers and the parameter
+    names, ``(model key, layer, layer key)``.
     """
     layers, names = [], []
     n_dense = len(sizes) - 1
     for k in range(1, n_dense + 1):
-        dense = _layers.Dense(sizes[k - 1], sizes[k], init=initializer, rng=rng, dtype=dtype)
+        dense = _weight_layer(k, sizes, settings, initializer, rng, dtype)
         dense.init = init_name
         layers.append(dense)
         names += [(f"W{k}", dense, "W"), (f"b{k}", dense, "b")]
         if k == n_dense:
             break
-        if batchnorm:
+        if settings["batchnorm"]:
             bn = _layers.BatchNorm(sizes[k], dtype=dtype)
             layers.append(bn)
             names += [(f"gamma{k}", bn, "gamma"), (f"beta{k}", bn, "beta")]
-        layers.append(_layers.Activation(hidden))
-        if dropout > 0:
-            layers.append(_layers.Dropout(dropout, rng=rng))
+        if settings["maxout"]:
+            pass  # Maxout is its own activation
+        elif isinstance(hidden, _activations.ActivationFunction):
+            layers.append(_layers.Activation(hidden))
+        else:
+            act = _hidden_layer(hidden, sizes[k], dtype)
+            layers.append(act)
+            prefix = type(act).__name__.lower()
+            names += [(f"{prefix}_{key}{k}", act, key) for key in act.params]
+        if settings["dropout"] > 0:
+            layers.append(_layers.Dropout(settings["dropout"], rng=rng))
     return layers, names
+
+
+def _check_regularization(model, hidden, l1_mode, max_norm, maxout, dropconnect) -> None:
+    """Validate and store the settings beyond the plain MLP (all off by default)."""
+    model.l1_mode = check_choice(l1_mode, "l1_mode", ("subgradient", "proximal"))
+    if max_norm is not None:
+        max_norm = check_number(max_norm, "max_norm", low=0, low_open=True, finite=True)
+    model.max_norm = max_norm
+    model.maxout = None if maxout is None else check_int(maxout, "maxout", low=2)
+    model.dropconnect = check_number(dropconnect, "dropconnect", low=0, high=1, high_open=True)
+    if model.maxout and not (isinstance(hidden, str) and hidden == "relu"):
+        raise ValueError(
+            f"maxout={model.maxout} replaces the hidden activation (each unit is the max of "
+            f"its pieces); leave hidden at its default, got hidden={hidden!r}"
+        )
+    if model.maxout and model.batchnorm:
+        raise ValueError(
+            "maxout and batchnorm=True cannot be combined: a Maxout layer is its own "
+            "activation, with no pre-activation to normalize"
+        )
+    # the subgradient's l1 sign(W) goes into the gradient; the proximal step into post_step
+    model._l1_grad = model.l1 if model.l1_mode == "subgradient" else 0.0
+    model._constrained = bool(model.max_norm) or (model.l1_mode == "proximal" and model.l1 > 0)
+
+
+def _post_step(model, lr) -> None:
+    """`MLP.post_step`: the proximal L1 step, then the max-norm constraint, on every W."""
+    shrink = lr * model.l1 if model.l1_mode == "proximal" else 0.0
+    for layer in model._dense:
+        W = layer.params["W"]
+        if shrink:  # W <- sign(W) max(|W| - lr l1, 0), in place
+            smaller = np.abs(W)
+            smaller -= shrink
+            np.maximum(smaller, 0.0, out=smaller)
+            np.copysign(smaller, W, out=W)
+            W += 0.0  # -0.0 -> 0.0: the zeros print as 0
+        if model.max_norm:  # each column (a unit's incoming weights) to norm <= c
+            norms = np.sqrt(np.sum(W * W, axis=-2, keepdims=True))
+            too_long = norms > model.max_norm
+            if too_long.any():
+                W *= np.divide(model.max_norm, norms, out=np.ones_like(norms), where=too_long)
 
 
 def _through_layers(layers, X, train: bool, *, checked: bool) -> np.ndarray:
@@ -188,8 +282,8 @@ def _trace_backward(model, records, logits, y, loss) -> None:
             dW = dense.grads["W"].copy()
             if model.l2:
                 dW += model.l2 * record["W"]
-            if model.l1:
-                dW += model.l1 * np.sign(record["W"])
+            if model._l1_grad:
+                dW += model._l1_grad * np.sign(record["W"])
             record["dW"], record["db"] = dW, dense.grads["b"].copy()
     finally:
         model.flat_grads[...] = saved
@@ -265,6 +359,12 @@ def trace(model, X, y=None, loss=None) -> list[dict]:
             f"trace got {given} but no {missing}: pass both y and loss for the backward "
             "quantities (dA, dZ, dW, db), or neither for the forward ones only"
         )
+    if model.maxout:
+        raise ValueError(
+            f"trace records Z = A W + b and A = f(Z) per Dense layer; this model's hidden "
+            f"layers are Maxout(k={model.maxout}), whose k pieces have no single Z: "
+            "call layer.forward on model.layers instead"
+        )
     X = check_batch(X, model.sizes[0], dtype=model.dtype)
     records = _trace_forward(model, X)
     if loss is not None:
@@ -272,11 +372,28 @@ def trace(model, X, y=None, loss=None) -> list[dict]:
     return records
 
 
+def _hidden_name(model) -> str:
+    """``model.hidden``: the activation's name, ``"maxout"``, or the factory layer's class."""
+    if model.maxout:
+        return "maxout"
+    if model._hidden_act is not None:
+        return model._hidden_act.name
+    built = [layer for layer in model.layers if not isinstance(layer, _layers.Dense)]
+    built = [
+        layer for layer in built if not isinstance(layer, (_layers.BatchNorm, _layers.Dropout))
+    ]
+    return type(built[0]).__name__.lower() if built else "factory"
+
+
 def _mlp_repr(model) -> str:
     """``MLP([...], hidden=..., output=..., init=..., <settings that differ>, params=N)``."""
+    if model._hidden_act is not None:
+        hidden = f"hidden={_activation_repr(model._hidden_act)}"
+    else:
+        hidden = f"hidden={model._hidden_factory}"
     parts = [
         f"{model.sizes}",
-        f"hidden={_activation_repr(model._hidden_act)}",
+        f"maxout={model.maxout}" if model.maxout else hidden,
         f"output={_activation_repr(model._output_act)}",
         f"init={model.init!r}",
     ]
@@ -288,13 +405,112 @@ def _mlp_repr(model) -> str:
         parts.append(f"l2={model.l2!r}")
     if model.l1:
         parts.append(f"l1={model.l1!r}")
+    if model.l1_mode != "subgradient":
+        parts.append(f"l1_mode={model.l1_mode!r}")
+    for name in ("max_norm", "dropconnect"):
+        if getattr(model, name):
+            parts.append(f"{name}={getattr(model, name)!r}")
     if model.dtype != np.float64:
         parts.append(f"dtype='{model.dtype}'")
     parts.append(f"params={model.n_params():,}")
     return f"MLP({', '.join(parts)})"
 
 
-class MLP(FlatParameters):
+class _Penalties:
+    """`MLP`'s weight penalty and the constraints applied after each step (a mixin).
+
+    Uses the model's ``_dense`` (the layers with a weight matrix ``W``), ``l1``, ``l2``,
+    ``l1_mode`` and ``max_norm``.
+    """
+
+    _dense: list
+    l1: float
+    l2: float
+    _l1_grad: float
+    _constrained: bool
+
+    def penalty(self) -> float:
+        r"""Weight penalty :math:`\frac{\lambda_2}{2}\sum W^2 + \lambda_1 \sum |W|`.
+
+        The sums run over the weights of every layer with a weight matrix (Dense,
+        DropConnect, Maxout), not over biases, batchnorm or PReLU/swish parameters. Its
+        gradient is added by `backward`, except the L1 term with ``l1_mode="proximal"``,
+        which `post_step` applies instead; the value is the same in both modes.
+
+        Examples
+        --------
+        >>> model = MLP([2, 1], init="constant", l2=0.1, l1=0.01)
+        >>> model.params["W1"][:] = [[1.0], [-2.0]]
+        >>> round(model.penalty(), 6)         # 0.1/2 * (1 + 4) + 0.01 * (1 + 2)
+        0.28
+        """
+        total = 0.0
+        for dense in self._dense:
+            W = dense.params["W"]
+            if self.l2:
+                total += 0.5 * self.l2 * float(np.vdot(W, W))
+            if self.l1:
+                total += self.l1 * float(np.abs(W).sum())
+        return total
+
+    def _add_penalty_grads(self) -> None:
+        r"""Add :math:`\lambda_2 W + \lambda_1 \operatorname{sign}(W)` to every ``grads["W"]``.
+
+        The L1 term only for ``l1_mode="subgradient"`` (the proximal mode leaves it to
+        `post_step`).
+        """
+        for dense in self._dense:
+            W, dW = dense.params["W"], dense.grads["W"]
+            if self.l2:
+                dW += self.l2 * W
+            if self._l1_grad:
+                dW += self._l1_grad * np.sign(W)
+
+    def post_step(self, lr) -> None:
+        r"""Apply the proximal L1 step and the max-norm constraint (`nnlib.training.fit` calls it).
+
+        ``fit`` calls ``model.post_step(lr)`` after every optimizer step, with that step's
+        learning rate (call it yourself after a hand-written update). In order, on every
+        weight matrix (not biases, nor gamma/beta, nor PReLU/swish parameters):
+
+        - ``l1_mode="proximal"``: :math:`w \leftarrow \operatorname{sign}(w)\max(|w| -
+          \eta\lambda_1, 0)`, the proximal step of :math:`\lambda_1|w|`: exact zeros;
+        - ``max_norm=c``: each unit's incoming weights :math:`W_{:,j}` (a column; rows are
+          inputs) rescaled to norm :math:`\le c` when longer (Srivastava et al. 2014).
+
+        Nothing happens otherwise (the default settings).
+
+        The proximal step is exact for plain SGD: a gradient step on the loss, then the
+        minimizer of :math:`\frac{1}{2\eta}(v - w)^2 + \lambda_1|v|`. After an adaptive
+        optimizer (Adam) it is the same shrinkage by :math:`\eta\lambda_1`, an
+        approximation. TF Playground (``nn.ts``, ``updateWeights``) takes the data step,
+        then subtracts :math:`\eta\lambda_1\operatorname{sign}(w_{old})` with the sign
+        the weight had *before* that step, and when this crosses 0 sets the weight to 0
+        and marks the link dead for good. Ours gives the same result whenever the data
+        step keeps the weight's sign. It differs in two cases: a zero weight here can come
+        back when a later data step moves it more than :math:`\eta\lambda_1` (TF's
+        stays dead), and when the data step itself crosses 0, TF pushes the weight
+        further from 0 while we shrink it towards 0.
+
+        Parameters
+        ----------
+        lr : float >= 0
+            The learning rate :math:`\eta` of the step just taken.
+
+        Examples
+        --------
+        >>> model = MLP([2, 1], init="zeros", l1=0.5, l1_mode="proximal")
+        >>> model.params["W1"][:, 0] = [0.3, -2.0]
+        >>> model.post_step(lr=1.0)           # shrink by 1.0 * 0.5, stop at 0
+        >>> model.params["W1"].ravel()
+        array([ 0. , -1.5])
+        """
+        lr = check_number(lr, "lr", low=0, finite=True)
+        if self._constrained:
+            _post_step(self, lr)
+
+
+class MLP(_Penalties, FlatParameters):
     r"""Multilayer perceptron with named parameters.
 
     Hidden layers compute :math:`A^{[l]} = f(A^{[l-1]} W^{[l]} + b^{[l]})` (batches are
@@ -304,10 +520,15 @@ class MLP(FlatParameters):
     ----------
     sizes : list of int, length >= 2
         ``[D_in, hidden_1, ..., D_out]``.
-    hidden : str or nnlib.activations.ActivationFunction, default "relu"
+    hidden : str, nnlib.activations.ActivationFunction or callable, default "relu"
         Activation of the hidden layers: a name from `nnlib.activations.ACTIVATIONS`, or
         one with bound parameters, ``get_activation("leaky_relu", alpha=0.3)`` (shown
-        as ``hidden=leaky_relu(alpha=0.3)`` by ``repr``).
+        as ``hidden=leaky_relu(alpha=0.3)`` by ``repr``). For an activation with
+        learnable parameters, a **layer factory**: a callable ``d -> Layer`` called once
+        per hidden layer with its width ``d``, e.g. ``hidden=layers.PReLU`` or
+        ``hidden=lambda d: layers.Swish(beta0=1.0)``; its parameters join the model's,
+        named ``prelu_alpha1``, ``swish_beta1``, ... (class, key, layer number). A name
+        keeps the plain ``Dense -> Activation`` stack, as fast as before.
     output : str or nnlib.activations.ActivationFunction, default "identity"
         Output activation, applied by `predict_proba` (see the module docstring for how
         it pairs with the loss). ``"softmax"`` needs ``sizes[-1] >= 2``; for two classes
@@ -324,6 +545,19 @@ class MLP(FlatParameters):
         Penalty on the weights (not the biases, nor gamma/beta), see `penalty`.
     dtype : floating dtype, default float64
         float32 halves memory traffic (benchmarks); gradient checks need float64.
+    l1_mode : {"subgradient", "proximal"}, keyword only, default "subgradient"
+        How the L1 term trains: its subgradient :math:`\lambda_1 \operatorname{sign}(W)`
+        in the gradient (weights hover around 0, never exactly 0), or no gradient term
+        and instead the proximal step in `post_step` (exact zeros; see there).
+    max_norm : float > 0 or None, keyword only, default None
+        Cap on each unit's incoming weight norm, applied by `post_step`.
+    maxout : int >= 2 or None, keyword only, default None
+        Each hidden ``Dense`` and its activation become one `nnlib.layers.Maxout` with
+        this many pieces (``W1`` has shape (k, D_in, D_1)); `hidden` is not used then
+        and must stay at its default. Not with `batchnorm`.
+    dropconnect : float in [0, 1), keyword only, default 0.0
+        Layers 2..L (those whose inputs `dropout` would drop) become
+        `nnlib.layers.DropConnect` layers dropping weights with this probability.
 
     Attributes
     ----------
@@ -343,6 +577,9 @@ class MLP(FlatParameters):
     >>> X = np.ones((5, 64))
     >>> model.forward(X).shape, model.predict(X).shape
     ((5, 10), (5,))
+    >>> from nnlib import layers
+    >>> list(MLP([2, 3, 1], hidden=layers.PReLU, rng=0).params)
+    ['W1', 'b1', 'prelu_alpha1', 'W2', 'b2']
     """
 
     def __init__(
@@ -357,10 +594,11 @@ class MLP(FlatParameters):
         l2=0.0,
         l1=0.0,
         dtype=np.float64,
-    ):
-        self._hidden_act = _activations.get_activation(hidden)
+        *,
+        l1_mode="subgradient", max_norm=None, maxout=None, dropconnect=0.0,
+    ):  # fmt: skip
+        self._hidden_act, self._hidden_factory = _hidden_spec(hidden)
         self._output_act = _activations.get_activation(output)
-        self.hidden = self._hidden_act.name
         self.output = self._output_act.name
         self.sizes = _check_sizes(sizes, self.output)
         initializer = _initializers.get_initializer(init)
@@ -369,13 +607,19 @@ class MLP(FlatParameters):
         self.batchnorm = check_bool(batchnorm, "batchnorm")
         self.l2 = check_number(l2, "l2", low=0, finite=True)
         self.l1 = check_number(l1, "l1", low=0, finite=True)
+        _check_regularization(self, hidden, l1_mode, max_norm, maxout, dropconnect)
         self.dtype = _initializers._check_dtype(dtype)
+        settings = {k: getattr(self, k) for k in ("dropout", "batchnorm", "maxout", "dropconnect")}
         self.layers: list[_layers.Layer]
         self.layers, self._names = _build_layers(
-            self.sizes, self._hidden_act, initializer, self.init, as_rng(rng),
-            self.dropout, self.batchnorm, self.dtype,
+            self.sizes, self._hidden_act or self._hidden_factory, initializer, self.init,
+            as_rng(rng), settings, self.dtype,
         )  # fmt: skip
-        self._dense = [layer for layer in self.layers if isinstance(layer, _layers.Dense)]
+        self.hidden = _hidden_name(self)
+        if self._hidden_factory is not None:  # keep its name only: the model stays picklable
+            f = self._hidden_factory
+            self._hidden_factory = getattr(f, "__qualname__", None) or repr(f)
+        self._dense = [layer for layer in self.layers if "W" in layer.params]
         self._bns = [layer for layer in self.layers if isinstance(layer, _layers.BatchNorm)]
         self._pack()
 
@@ -447,28 +691,9 @@ class MLP(FlatParameters):
     def _backward(self, dlogits, input_grad=False, *, checked=False):
         """`backward` of checked dlogits (`fit` calls it per batch, after `_forward`)."""
         dX = _back_through_layers(self.layers, dlogits, input_grad, checked=checked)
-        if self.l2 or self.l1:  # the penalty's gradient, on the weights only
-            for dense in self._dense:
-                W, dW = dense.params["W"], dense.grads["W"]
-                if self.l2:
-                    dW += self.l2 * W
-                if self.l1:
-                    dW += self.l1 * np.sign(W)
+        if self.l2 or self._l1_grad:  # the penalty's gradient, on the weights only
+            self._add_penalty_grads()
         return dX
-
-    def post_step(self, lr) -> None:
-        r"""Apply the constraints that follow each optimizer step (`nnlib.training.fit` calls it).
-
-        ``fit`` calls ``model.post_step(lr)`` after every update, with the step's learning
-        rate. Nothing to do for this model's settings: the penalties' gradients are
-        added in `backward`.
-
-        Parameters
-        ----------
-        lr : float >= 0
-            The learning rate of the step just taken.
-        """
-        check_number(lr, "lr", low=0, finite=True)
 
     trace = trace  # per-layer Z, A, dA, dZ, dW, db of one batch: `nnlib.model.trace`
 
@@ -551,28 +776,6 @@ class MLP(FlatParameters):
         return _metrics.n_correct(self._forward(X, False), y, self.output) / (n * units)
 
     # ----------------------------------------------------------------------- loss
-
-    def penalty(self) -> float:
-        r"""Weight penalty :math:`\frac{\lambda_2}{2}\sum W^2 + \lambda_1 \sum |W|`.
-
-        The sums run over the weights of every Dense layer, not over biases or batchnorm
-        parameters; its gradient is added by `backward`.
-
-        Examples
-        --------
-        >>> model = MLP([2, 1], init="constant", l2=0.1, l1=0.01)
-        >>> model.params["W1"][:] = [[1.0], [-2.0]]
-        >>> round(model.penalty(), 6)         # 0.1/2 * (1 + 4) + 0.01 * (1 + 2)
-        0.28
-        """
-        total = 0.0
-        for dense in self._dense:
-            W = dense.params["W"]
-            if self.l2:
-                total += 0.5 * self.l2 * float(np.vdot(W, W))
-            if self.l1:
-                total += self.l1 * float(np.abs(W).sum())
-        return total
 
     def loss_and_grad(self, X, y, loss) -> float:
         r"""One training step's loss (batch mean plus `penalty`); fills `grads`.
