@@ -7,19 +7,28 @@ Every demo comes in two parts:
   Tests and notebooks call it directly; it needs no widget and no display;
 - a **widget**, ``*_widget()``: sliders and drop-downs whose callback calls the view.
 
-==================  ===========================================================
-`mcp_view`          a McCulloch-Pitts neuron ``(w1, w2, θ)``: its line, truth table
-                    and the named gate it computes (`nnlib.classic.identify_gate`)
-`hebb_view`         Hebb's rule on a logic gate after ``step`` patterns, in one of
-                    three encodings (`HEBB_ENCODINGS`): the trace and the line
-`perceptron_view`   the perceptron after ``step`` samples: the current sample, the
-                    line before and after, and the update
-`gradient_depth_    each layer's weight-gradient norm in a deep MLP at
-view`               initialization, for a depth and a hidden activation (lesson 04)
-`init_view`         cs231n's deep-net experiment for one initialization: per-layer
-                    std of activations, dW and dX, the mean-field prediction and
-                    histograms (lesson 05, `nnlib.experiments`)
-==================  ===========================================================
+=======================  =================================================================
+`mcp_view`               a McCulloch-Pitts neuron ``(w1, w2, θ)``: its line, truth table
+                         and the named gate it computes (`nnlib.classic.identify_gate`)
+`hebb_view`              Hebb's rule on a logic gate after ``step`` patterns, in one of
+                         three encodings (`HEBB_ENCODINGS`): the trace and the line
+`perceptron_view`        the perceptron after ``step`` samples: the current sample, the
+                         line before and after, and the update
+`gradient_depth_view`    each layer's weight-gradient norm in a deep MLP at
+                         initialization, for a depth and a hidden activation (lesson 04)
+`init_view`              cs231n's deep-net experiment for one initialization: per-layer
+                         std of activations, dW and dX, the mean-field prediction and
+                         histograms (lesson 05, `nnlib.experiments`)
+`optimizer_race_view`    optimizers racing on a 2-D surface (lesson 06)
+`ema_view`               an exponential moving average, raw and bias-corrected (lesson 06)
+`schedule_view`          a learning-rate schedule beside S0's formula (lesson 06)
+`activation_view`        an activation and its derivative (swish with its β), and the
+                         dead units it leaves in a digits net trained at a learning
+                         rate (lesson 07)
+`regularization_view`    the decision boundary of a small net on moons or spirals for an
+                         L2 λ, L1 λ and dropout p, with train/test accuracy and ‖W‖
+                         (lesson 08)
+=======================  =================================================================
 
 How the widgets draw (JupyterLab 4, ipywidgets 8, and headless)
 ----------------------------------------------------------------
@@ -44,36 +53,53 @@ load them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import io
 import textwrap
 
 import numpy as np
 
+from . import activations as _activations
 from . import classic
 from ._checks import as_array, check_choice, check_int, check_number
 from .plotting import (
+    OKABE_ITO,
     _draw_unit,
     _number_text,
     _unit_text,
+    activation_label,
     plot_linear_unit,
     unit_legend,
 )
 
 __all__ = [
+    "DEAD_EPOCHS",
+    "DEAD_LRS",
+    "DEAD_SIZES",
     "DEPTH_ACTIVATIONS",
     "EMA_BETAS",
     "EMA_SERIES",
     "HEBB_ENCODINGS",
     "HEBB_GATES",
     "INIT_ACTIVATIONS",
+    "MATCHED_INIT",
     "MAX_DEPTH",
     "MAX_INIT_LAYERS",
     "MAX_INIT_WIDTH",
     "MAX_RACE_STEPS",
     "RACE_RULES",
     "RACE_SURFACES",
+    "REG_DATASETS",
+    "REG_DROPOUTS",
+    "REG_EPOCHS",
+    "REG_LAMBDAS",
+    "REG_SIZES",
     "SCHEDULE_KINDS",
+    "SWISH_BETAS",
+    "VIEW_ACTIVATIONS",
+    "activation_view",
+    "activation_widget",
     "ema_view",
     "ema_widget",
     "gradient_depth_view",
@@ -88,6 +114,8 @@ __all__ = [
     "optimizer_race_widget",
     "perceptron_view",
     "perceptron_widget",
+    "regularization_view",
+    "regularization_widget",
     "schedule_view",
     "schedule_widget",
 ]
@@ -117,7 +145,7 @@ _BIPOLAR_LIM = (-1.6, 1.6)
 # --------------------------------------------------------------------------- helpers
 
 
-def _figure(fig):
+def _figure(fig, figsize=_FIGSIZE):
     """Return `fig` cleared, or a new pyplot figure (shown inline in a notebook) when None.
 
     The figure gets no layout engine: the views place their Axes at `_AXES_RECT`.
@@ -125,7 +153,7 @@ def _figure(fig):
     if fig is None:
         import matplotlib.pyplot as plt
 
-        return plt.figure(figsize=_FIGSIZE)
+        return plt.figure(figsize=figsize)
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
@@ -155,11 +183,11 @@ def _fixed_title(ax, text: str) -> None:
     ax.set_title("\n".join(lines), fontsize=10)
 
 
-def _widget_figure():
+def _widget_figure(figsize=_FIGSIZE):
     """Make a Figure outside pyplot: never auto-shown, never counted by ``plt.get_fignums()``."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=_FIGSIZE, dpi=90)
+    return Figure(figsize=figsize, dpi=90)
 
 
 def _png(fig) -> bytes:
@@ -215,7 +243,7 @@ def _table_html(header, rows, highlight: int | None = None, caption: str = "") -
     return f"<table>{cap}<tr>{th}</tr>{''.join(body)}</table>"
 
 
-def _build(controls: dict, render, *, width: str = "470px"):
+def _build(controls: dict, render, *, width: str = "470px", figsize=_FIGSIZE):
     """Assemble a widget: controls on top, the figure's PNG and an HTML panel below.
 
     `render(**values, fig=fig)` draws into the widget's figure and returns ``(view,
@@ -224,7 +252,7 @@ def _build(controls: dict, render, *, width: str = "470px"):
     """
     import ipywidgets as widgets
 
-    fig = _widget_figure()
+    fig = _widget_figure(figsize)
     image = widgets.Image(format="png", layout=widgets.Layout(width=width))
     info = widgets.HTML()
     box = widgets.VBox(
@@ -1521,5 +1549,418 @@ def schedule_widget(kind="step", lr0=0.1, param=10.0, epochs=100):
         ]
         return view, _table_html(["t", "nnlib", "S0 as written"], rows,
                                  caption="t counts epochs from 0")  # fmt: skip
+
+    return _build(controls, render)
+
+
+# --------------------------------------------------------------------------- activations
+
+#: Activations `activation_view` offers: the elementwise ones of `nnlib.activations`.
+VIEW_ACTIVATIONS: tuple[str, ...] = tuple(a for a in _activations.ACTIVATIONS if a != "softmax")
+#: β values of the swish slider: 0 gives x/2, 1 is SiLU, 20 is nearly ReLU.
+SWISH_BETAS: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 5.0, 10.0, 20.0)
+#: Learning rates of the dead-unit counter (LESSONS 6.1: ReLU dies from lr = 1).
+DEAD_LRS: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0)
+#: The dead-unit counter's net: digits (standardized) through two hidden layers of 100.
+DEAD_SIZES: tuple[int, ...] = (64, 100, 100, 10)
+DEAD_EPOCHS = 10
+#: The initialization matched to each activation (He for the ReLU family, Glorot for the
+#: saturating ones, LeCun for SELU).
+MATCHED_INIT: dict[str, str] = {
+    **dict.fromkeys(VIEW_ACTIVATIONS, "he_normal"),
+    **dict.fromkeys(("identity", "sigmoid", "tanh"), "xavier_normal"),
+    "selu": "lecun_normal",
+}
+_WIDE_FIGSIZE = (7.6, 5.6)
+_ACT_F_RECT = (0.08, 0.56, 0.38, 0.37)  # f and f', each with its legend below
+_ACT_DF_RECT = (0.59, 0.56, 0.38, 0.37)
+_ACT_DEAD_RECT = (0.17, 0.12, 0.64, 0.11)  # the counter; "k / 100 dead" on its right
+_ACT_XLIM, _ACT_YLIM, _ACT_DYLIM = (-4.0, 4.0), (-2.0, 4.0), (-0.3, 1.9)
+
+
+def _check_activation_args(activation, beta, lr):
+    activation = check_choice(activation, "activation", VIEW_ACTIVATIONS)
+    beta = check_number(beta, "beta", low=0, finite=True)
+    lr = check_number(lr, "lr", low=0, low_open=True, finite=True)
+    return activation, beta, lr
+
+
+def _bound_activation(activation: str, beta: float):
+    """Return the activation with its parameters: `beta` for swish, the defaults otherwise."""
+    if activation == "swish":
+        return _activations.get_activation("swish", beta=beta)
+    return _activations.get_activation(activation)
+
+
+@functools.cache
+def _standardized_digits() -> tuple[np.ndarray, np.ndarray]:
+    from .datasets import load_digits
+
+    X, y = load_digits()[:2]
+    return (X - X.mean(axis=0)) / np.maximum(X.std(axis=0), 1e-8), y
+
+
+@functools.lru_cache(maxsize=128)
+def _dead_run(activation: str, beta: float, lr: float) -> tuple:
+    """Train `DEAD_SIZES` on digits: (dead counts per hidden layer, accuracy, diverged, model).
+
+    A hidden unit is dead when :math:`f'(z) = 0` on every training example: no gradient
+    ever reaches its weights again. SGD, batch 32, `DEAD_EPOCHS` epochs, seed 0.
+    """
+    import warnings
+
+    from .model import MLP
+    from .optimizers import SGD
+    from .training import fit
+
+    X, y = _standardized_digits()
+    act = _bound_activation(activation, beta)
+    model = MLP(list(DEAD_SIZES), act, "softmax", init=MATCHED_INIT[activation], rng=0)
+    diverged = False
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # a diverging run warns; the widget says so instead
+        try:
+            fit(model, X, y, "softmax_cross_entropy", SGD(lr=lr), epochs=DEAD_EPOCHS,
+                batch_size=32, verbose=False, rng=0)  # fmt: skip
+        except FloatingPointError:
+            diverged = True
+        dead, A = [], X
+        for dense in model._dense[:-1]:  # the hidden layers' pre-activations, even diverged
+            Z = A @ dense.params["W"] + dense.params["b"]
+            dead.append(int(np.all(act.grad(Z) == 0, axis=0).sum()))
+            A = act.forward(Z)
+        accuracy = float("nan") if diverged else float(np.mean(model.predict(X) == y))
+    return tuple(dead), accuracy, diverged, model
+
+
+def _activation_panels(fig, act, activation: str):
+    """Draw f and f' (`nnlib.plotting.plot_activations`) at fixed limits; swish gets its limits."""
+    from .plotting import plot_activations
+
+    ax_f, ax_df = fig.add_axes(_ACT_F_RECT), fig.add_axes(_ACT_DF_RECT)
+    x = np.linspace(*_ACT_XLIM, 401)
+    plot_activations([act], x=x, axes=[ax_f, ax_df])
+    if activation == "swish":  # the two limits: beta = 0 gives x/2, beta -> inf gives ReLU
+        for ax, relu, half in (
+            (ax_f, np.maximum(x, 0), x / 2),
+            (ax_df, np.where(x > 0, 1.0, 0.0), np.full_like(x, 0.5)),
+        ):
+            ax.plot(
+                x,
+                relu,
+                color="0.55",
+                linestyle="--",
+                linewidth=1,
+                label="β → ∞: ReLU",
+                gid="limit_relu",
+            )
+            ax.plot(x, half, color="0.55", linestyle=":", linewidth=1, label="β = 0: x/2",
+                    gid="limit_half")  # fmt: skip
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8)
+    for ax, ylim in ((ax_f, _ACT_YLIM), (ax_df, _ACT_DYLIM)):
+        ax.set_xlim(*_ACT_XLIM)
+        ax.set_ylim(*ylim)
+    return ax_f, ax_df
+
+
+def activation_view(activation="swish", beta=1.0, lr=0.1, fig=None):
+    r"""Draw an activation and its derivative side by side, and count the dead units it leaves.
+
+    Top: :math:`f(z)` and :math:`f'(z)` (`nnlib.plotting.plot_activations`), :math:`f'(0)`
+    marked; for swish, :math:`f(z) = z\,\sigma(\beta z)` with
+    :math:`f' = \beta f + \sigma(\beta z)(1 - \beta f)`, and its two limits in grey
+    (β = 0: z/2; β → ∞: ReLU). Bottom, the dead-unit counter: ``MLP([64, 100, 100, 10],
+    activation, "softmax")`` with the activation's matched init (`MATCHED_INIT`), seed 0,
+    trained by SGD at `lr` (batch 32, `DEAD_EPOCHS` epochs) on the 1797 standardized
+    digits; a hidden unit is dead when :math:`f'(z) = 0` on every training example, so no
+    gradient reaches its weights again. ReLU's units die at large `lr` (LESSONS 6.1: lr = 1
+    leaves most of layer 2 dead); units whose :math:`f'` is never 0 cannot die.
+
+    Parameters
+    ----------
+    activation : one of `VIEW_ACTIVATIONS`, default "swish"
+    beta : float >= 0, default 1.0
+        Swish's β (ignored by the other activations).
+    lr : float > 0, default 0.1
+        SGD's learning rate for the dead-unit counter.
+    fig : matplotlib Figure, optional
+        Cleared and redrawn; a new pyplot figure when None.
+
+    Returns
+    -------
+    dict
+        ``fig``; ``x`` (401,) on [-4, 4], ``f`` and ``df`` (401,), ``df0`` (f'(0)); ``dead``
+        ndarray (2,), the fraction of dead units per hidden layer; ``dead_counts`` tuple of
+        2 ints (of 100); ``train_accuracy`` (NaN when diverged); ``diverged`` (the loss
+        became NaN or infinite); ``model``, the trained MLP (cached: do not train it further).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> view = activation_view("swish", beta=0.0, lr=0.1)
+    >>> view["df0"], bool(np.allclose(view["f"], view["x"] / 2)), view["dead_counts"]
+    (0.5, True, (0, 0))
+    """
+    activation, beta, lr = _check_activation_args(activation, beta, lr)
+    act = _bound_activation(activation, beta)
+    x = np.linspace(*_ACT_XLIM, 401)
+    dead_counts, accuracy, diverged, model = _dead_run(activation, beta, lr)
+    dead = np.array(dead_counts) / np.array(DEAD_SIZES[1:-1])
+
+    fig = _figure(fig, figsize=_WIDE_FIGSIZE)
+    _activation_panels(fig, act, activation)
+    ax = fig.add_axes(_ACT_DEAD_RECT)
+    layers = [f"hidden layer {k}" for k in range(1, len(dead) + 1)]
+    bars = ax.barh(layers, dead, color=OKABE_ITO["vermillion"], gid="dead")
+    for bar, count, width in zip(bars, dead_counts, DEAD_SIZES[1:-1], strict=True):
+        ax.text(1.01, bar.get_y() + bar.get_height() / 2, f"{count} / {width} dead",
+                va="center", fontsize=8, transform=ax.get_yaxis_transform())  # fmt: skip
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("fraction of units with f′(z) = 0 on every training example", fontsize=9)
+    status = "diverged (loss NaN or infinite)" if diverged else f"training accuracy {accuracy:.0%}"
+    label = activation_label(act)
+    ax.set_title(
+        f"Dead units: digits, {list(DEAD_SIZES)} {label}, SGD lr = {lr:g}, "
+        f"{DEAD_EPOCHS} epochs: {status}",
+        fontsize=9,
+    )
+    return {
+        "fig": fig, "x": x, "f": act.forward(x), "df": act.grad(x),
+        "df0": float(act.grad(np.zeros(1))[0]), "dead": dead, "dead_counts": dead_counts,
+        "train_accuracy": accuracy, "diverged": diverged, "model": model,
+    }  # fmt: skip
+
+
+def activation_widget(activation="swish", beta=1.0, lr=0.1):
+    """Show an activation menu, swish's β slider and a learning-rate slider for `activation_view`.
+
+    Beside the figure: f(0), f'(0) and the dead units per hidden layer. The first change
+    of an (activation, β, lr) trains the digits net once (about 0.1-0.5 s); it is cached.
+
+    Parameters
+    ----------
+    activation, beta, lr
+        Initial values, as in `activation_view` (`beta` and `lr` snapped to the nearest
+        of `SWISH_BETAS` and `DEAD_LRS`).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"activation"``, ``"beta"``, ``"lr"``), ``image``,
+        ``info``, ``update()`` and ``view``.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.activation_widget("relu", lr=1.0)
+    """
+    import ipywidgets as widgets
+
+    activation, beta, lr = _check_activation_args(activation, beta, lr)
+    controls = {
+        "activation": widgets.Dropdown(value=activation, options=list(VIEW_ACTIVATIONS),
+                                       description="activation",
+                                       layout=widgets.Layout(width="220px")),
+        "beta": widgets.SelectionSlider(value=_nearest(SWISH_BETAS, beta),
+                                        options=list(SWISH_BETAS), description="swish β"),
+        "lr": widgets.SelectionSlider(value=_nearest(DEAD_LRS, lr), options=list(DEAD_LRS),
+                                      description="SGD lr"),
+    }  # fmt: skip
+
+    def render(activation, beta, lr, fig):
+        view = activation_view(activation, beta, lr, fig=fig)
+        rows = [(f"hidden layer {k}", f"{count} / {width}")
+                for k, (count, width) in enumerate(zip(view["dead_counts"], DEAD_SIZES[1:-1],
+                                                       strict=True), start=1)]  # fmt: skip
+        f0 = float(_bound_activation(activation, beta).forward(np.zeros(1))[0])
+        caption = f"f(0) = {f0:.3g}, f′(0) = {view['df0']:.3g}; dead units after training"
+        return view, _table_html(["layer", "dead"], rows, caption=caption)
+
+    return _build(controls, render, width="640px", figsize=_WIDE_FIGSIZE)
+
+
+def _nearest(options, value: float) -> float:
+    """Return the option closest to `value` (ties: the first)."""
+    return min(options, key=lambda o: abs(o - value))
+
+
+# --------------------------------------------------------------------------- regularization
+
+#: Data sets of `regularization_view`: name -> (generator of nnlib.datasets, its keywords).
+#: 300 points, seed 0: the first 100 train the net, the other 200 test it.
+REG_DATASETS: dict[str, tuple[str, dict]] = {
+    "moons": ("moons", {"noise": 0.3}),
+    "spirals": ("spirals", {"classes": 2, "noise": 0.5}),
+}
+#: Strengths on the sliders: S1's panels are λ = 0.001, 0.01, 0.1.
+REG_LAMBDAS: tuple[float, ...] = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+REG_DROPOUTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
+#: The net and its training: MLP([2, 50, 50, 2], relu, softmax), Adam(lr = 0.01), full batch.
+REG_SIZES: tuple[int, ...] = (2, 50, 50, 2)
+REG_EPOCHS = 300
+_REG_N_TRAIN = 100
+
+
+@functools.cache
+def _reg_data(dataset: str):
+    from . import datasets
+
+    generator, kwargs = REG_DATASETS[dataset]
+    X, y = getattr(datasets, generator)(300, rng=0, **kwargs)
+    n = _REG_N_TRAIN
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+@functools.lru_cache(maxsize=128)
+def _reg_model(l2: float, l1: float, dropout: float, dataset: str, l1_mode: str):
+    """Train the regularization view's net once per setting (about 0.1-0.2 s)."""
+    from .model import MLP
+    from .optimizers import Adam
+    from .training import fit
+
+    X, y, _, _ = _reg_data(dataset)
+    extra = {} if l1_mode == "subgradient" else {"l1_mode": l1_mode}
+    model = MLP(list(REG_SIZES), "relu", "softmax", rng=0, l2=l2, l1=l1, dropout=dropout,
+                **extra)  # fmt: skip
+    fit(model, X, y, "softmax_cross_entropy", Adam(lr=0.01), epochs=REG_EPOCHS,
+        batch_size=len(X), verbose=False, rng=0)  # fmt: skip
+    return model
+
+
+def _check_reg_args(l2, l1, dropout, dataset, l1_mode):
+    l2 = check_number(l2, "l2", low=0, finite=True)
+    l1 = check_number(l1, "l1", low=0, finite=True)
+    dropout = check_number(dropout, "dropout", low=0, high=1, high_open=True)
+    dataset = check_choice(dataset, "dataset", REG_DATASETS)
+    l1_mode = check_choice(l1_mode, "l1_mode", ("subgradient", "proximal"))
+    return l2, l1, dropout, dataset, l1_mode
+
+
+def regularization_view(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="subgradient",
+                        fig=None):  # fmt: skip
+    r"""Draw the decision boundary of a small net trained with a given regularization.
+
+    ``MLP([2, 50, 50, 2], "relu", "softmax", rng=0, l2=, l1=, dropout=)`` is trained on the
+    first 100 of 300 points of `dataset` (seed 0) by Adam (lr 0.01, full batch, `REG_EPOCHS`
+    epochs) on the penalized objective
+
+    .. math:: J = \frac1N \sum_n \ell_n + \tfrac{\lambda_2}{2} \sum_l \lVert W^{[l]}\rVert_F^2
+              + \lambda_1 \sum_l \sum_{ij} |W^{[l]}_{ij}|
+
+    (weights only, never the biases), with inverted dropout of drop-probability `dropout`
+    on the hidden layers. The plot shows the training points and the regions the net
+    assigns (`nnlib.plotting.plot_decision_boundary`); the title gives training and test
+    accuracy (the other 200 points) and :math:`\lVert W\rVert = \sqrt{\sum_l \lVert
+    W^{[l]}\rVert_F^2}`. Stronger regularization: smaller weights, a smoother boundary,
+    and at last a worse fit of both sets (S1's panels λ = 0.001, 0.01, 0.1).
+
+    Parameters
+    ----------
+    l2, l1 : float >= 0, default 0.0
+        λ₂ and λ₁ (`nnlib.model.MLP`'s ``l2`` and ``l1``).
+    dropout : float in [0, 1), default 0.0
+        Drop-probability p of each hidden unit (nnlib's convention; keep-p is 1 − p).
+    dataset : {"moons", "spirals"}, default "moons"
+        `REG_DATASETS`: moons with noise 0.3, two spiral arms with noise 0.5.
+    l1_mode : {"subgradient", "proximal"}, default "subgradient"
+        How L1 is applied (`nnlib.model.MLP`): the proximal step leaves exact zeros.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    dict
+        ``fig``, ``model`` (the trained MLP, cached: do not train it further),
+        ``train_accuracy``, ``test_accuracy``, ``weight_norm``, ``zero_weights`` (weights
+        exactly 0) and ``n_weights``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> free, strong = regularization_view(l2=0.0), regularization_view(l2=0.1)
+    >>> bool(strong["weight_norm"] < free["weight_norm"] / 4)
+    True
+    """
+    from .plotting import plot_decision_boundary
+
+    l2, l1, dropout, dataset, l1_mode = _check_reg_args(l2, l1, dropout, dataset, l1_mode)
+    model = _reg_model(l2, l1, dropout, dataset, l1_mode)
+    X, y, X_test, y_test = _reg_data(dataset)
+    weights = [dense.params["W"] for dense in model._dense]
+    view = {
+        "model": model,
+        "train_accuracy": float(np.mean(model.predict(X) == y)),
+        "test_accuracy": float(np.mean(model.predict(X_test) == y_test)),
+        "weight_norm": float(np.sqrt(sum(np.vdot(W, W) for W in weights))),
+        "zero_weights": int(sum(np.count_nonzero(W == 0) for W in weights)),
+        "n_weights": int(sum(W.size for W in weights)),
+    }
+    fig = _figure(fig)
+    ax = _view_axes(fig)
+    ax.set_box_aspect(1)
+    plot_decision_boundary(model.predict, X, y, ax=ax, resolution=150)
+    unit_legend(ax)
+    l1_text = f"L1 λ = {l1:g}" + (" (proximal)" if l1 and l1_mode == "proximal" else "")
+    _fixed_title(
+        ax,
+        f"{dataset}, {list(REG_SIZES)} ReLU, {_REG_N_TRAIN} training points\n"
+        f"L2 λ = {l2:g}, {l1_text}, dropout p = {dropout:g}\n"
+        f"train {view['train_accuracy']:.0%}, test {view['test_accuracy']:.0%}, "
+        f"‖W‖ = {view['weight_norm']:.3g}\n"
+        f"{view['zero_weights']:,} of {view['n_weights']:,} weights exactly 0",
+    )
+    return {"fig": fig, **view}
+
+
+def regularization_widget(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="subgradient"):
+    """Show sliders for L2 λ, L1 λ and dropout p, and a data-set menu, for `regularization_view`.
+
+    Each new setting trains the net once (about 0.1-0.2 s) and is cached, so moving back
+    is instant. Beside the figure: the accuracies and the weights' size.
+
+    Parameters
+    ----------
+    l2, l1, dropout, dataset, l1_mode
+        Initial values, as in `regularization_view` (the strengths snapped to the nearest
+        of `REG_LAMBDAS` and `REG_DROPOUTS`); `l1_mode` stays fixed.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``fig``, ``controls`` (``"l2"``, ``"l1"``, ``"dropout"``, ``"dataset"``),
+        ``image``, ``info``, ``update()`` and ``view``.
+
+    Examples
+    --------
+    Not run here (it builds widgets)::
+
+        nnlib.widgets.regularization_widget(l2=0.01, dataset="spirals")
+    """
+    import ipywidgets as widgets
+
+    l2, l1, dropout, dataset, l1_mode = _check_reg_args(l2, l1, dropout, dataset, l1_mode)
+    controls = {
+        "l2": widgets.SelectionSlider(value=_nearest(REG_LAMBDAS, l2), options=list(REG_LAMBDAS),
+                                      description="L2 λ"),
+        "l1": widgets.SelectionSlider(value=_nearest(REG_LAMBDAS, l1), options=list(REG_LAMBDAS),
+                                      description="L1 λ"),
+        "dropout": widgets.SelectionSlider(value=_nearest(REG_DROPOUTS, dropout),
+                                           options=list(REG_DROPOUTS), description="dropout p"),
+        "dataset": widgets.Dropdown(value=dataset, options=list(REG_DATASETS),
+                                    description="data", layout=widgets.Layout(width="200px")),
+    }  # fmt: skip
+
+    def render(l2, l1, dropout, dataset, fig):
+        view = regularization_view(l2, l1, dropout, dataset, l1_mode, fig=fig)
+        rows = [
+            ("training accuracy", f"{view['train_accuracy']:.1%}"),
+            ("test accuracy", f"{view['test_accuracy']:.1%}"),
+            ("‖W‖", f"{view['weight_norm']:.3g}"),
+            ("weights exactly 0", f"{view['zero_weights']:,} of {view['n_weights']:,}"),
+        ]
+        return view, _table_html(["", ""], rows, caption="100 training, 200 test points")
 
     return _build(controls, render)

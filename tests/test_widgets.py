@@ -1,6 +1,7 @@
 """Tests of nnlib.widgets: the views draw and return the right numbers; the widgets redraw
 one figure in place, headless."""
 
+import itertools
 import math
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from matplotlib.figure import Figure
 from nnlib import MLP, activations, classic, widgets
 from nnlib.widgets import (
     HEBB_ENCODINGS,
+    activation_view,
+    activation_widget,
     ema_view,
     ema_widget,
     gradient_depth_view,
@@ -31,6 +34,8 @@ from nnlib.widgets import (
     optimizer_race_widget,
     perceptron_view,
     perceptron_widget,
+    regularization_view,
+    regularization_widget,
     schedule_view,
     schedule_widget,
 )
@@ -563,6 +568,7 @@ def _views(fig):
     yield ema_view(0.9, "noisy", fig=fig)
     yield schedule_view("step", fig=fig)
     yield schedule_view("inverse_time", 0.1, 0.01, fig=fig, logy=True)
+    yield regularization_view(l2=0.01, fig=fig)  # 4-line title
 
 
 def test_views_keep_the_axes_fixed_legend_below_and_title_inside():
@@ -735,3 +741,146 @@ def test_optimizer_race_on_every_surface_including_the_saddle():
     assert "f has no minimum" in view["fig"].axes[0].get_title().replace("\n", " ")
     w = optimizer_race_widget("saddle", "sgd", lr=0.1, steps=30)
     assert "final f</th>" in w.info.value
+
+
+# --------------------------------------------------------------------------- activations
+
+
+def _gid_lines(ax):
+    return {ln.get_gid(): ln for ln in ax.get_lines()}
+
+
+def test_activation_view_swish_between_its_limits():
+    x = np.linspace(-4, 4, 401)
+    view = activation_view("swish", beta=0.0)
+    np.testing.assert_allclose(view["x"], x)
+    np.testing.assert_allclose(view["f"], x / 2)  # beta = 0: x sigma(0) = x/2
+    np.testing.assert_allclose(view["df"], 0.5)
+    assert view["df0"] == 0.5
+    view = activation_view("swish", beta=20.0)
+    np.testing.assert_allclose(view["f"], np.maximum(x, 0), atol=0.278 / 20 + 1e-12)  # -> ReLU
+    # FACTS' minimum -0.27846 (beta = 1), scaled by 1/beta; the grid misses its exact place
+    assert view["f"].min() == pytest.approx(-0.27846 / 20, rel=5e-3)
+    ax_f, ax_df = view["fig"].axes[:2]
+    f, df = _gid_lines(ax_f), _gid_lines(ax_df)
+    np.testing.assert_allclose(f["f_0"].get_ydata(), view["f"])
+    np.testing.assert_allclose(df["df_0"].get_ydata(), activations.swish_grad(x, beta=20.0))
+    np.testing.assert_allclose(f["limit_relu"].get_ydata(), np.maximum(x, 0))
+    np.testing.assert_allclose(f["limit_half"].get_ydata(), x / 2)
+    labels = [t.get_text() for t in ax_df.get_legend().get_texts()]
+    assert labels == ["swish (β = 20): f′(0) = 0.5", "β → ∞: ReLU", "β = 0: x/2"]
+    # other activations ignore beta and draw no limits; the axes limits never move
+    view = activation_view("relu", beta=5.0)
+    ax_f, ax_df = view["fig"].axes[:2]
+    assert "limit_relu" not in _gid_lines(ax_f) and view["df0"] == 0.0
+    assert ax_f.get_ylim() == widgets._ACT_YLIM and ax_df.get_ylim() == widgets._ACT_DYLIM
+
+
+def test_activation_view_counts_the_dead_relu_units_of_a_high_learning_rate():
+    from nnlib.widgets import _standardized_digits
+
+    X, _ = _standardized_digits()
+    low, high = activation_view("relu", lr=0.1), activation_view("relu", lr=1.0)
+    # LESSONS 6.1: lr 0.01-0.5 leaves no dead unit (95-100% accuracy); lr = 1 kills 83-95%
+    # of layer 2 (18-31% accuracy)
+    assert low["dead_counts"] == (0, 0) and low["train_accuracy"] > 0.95
+    assert 80 <= high["dead_counts"][1] <= 100 and high["train_accuracy"] < 0.4
+    assert not high["diverged"]
+    # the count, recomputed from the trained model: outputs exactly 0 on every example
+    trace = high["model"].trace(X)
+    dead = [int(np.all(layer["A"] == 0, axis=0).sum()) for layer in trace[:-1]]
+    assert tuple(dead) == high["dead_counts"]
+    np.testing.assert_allclose(high["dead"], np.array(dead) / 100)
+    # the bars show the fractions, the title the setting and the accuracy
+    ax = high["fig"].axes[2]
+    bars = list(ax.patches)
+    np.testing.assert_allclose([b.get_width() for b in bars], high["dead"])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{c} / 100 dead" for c in high["dead_counts"]]
+    title = ax.get_title()
+    assert "relu, SGD lr = 1, 10 epochs" in title
+    assert f"training accuracy {high['train_accuracy']:.0%}" in title
+    # a leaky unit always passes gradient (f' >= alpha): never dead, whatever the rate
+    assert activation_view("leaky_relu", lr=1.0)["dead_counts"] == (0, 0)
+
+
+def test_activation_widget_redraws_for_each_control():
+    w = activation_widget("swish", beta=0.9, lr=0.2)
+    assert list(w.controls) == ["activation", "beta", "lr"]
+    assert w.controls["beta"].value == 1.0 and w.controls["lr"].value == 0.3  # snapped
+    assert "f′(0) = 0.5" in w.info.value and w.info.value.count("<tr") == 1 + 2
+    for name, value in [("activation", "relu"), ("lr", 1.0), ("activation", "swish"),
+                        ("beta", 0.0)]:  # fmt: skip
+        png, view = bytes(w.image.value), w.view
+        w.controls[name].value = value
+        assert w.view is not view and bytes(w.image.value) != png
+        assert len(w.fig.axes) == 3
+    assert w.view["dead_counts"] == activation_view("swish", 0.0, 1.0)["dead_counts"]
+    assert "f(0) = 0" in w.info.value
+
+
+def test_activation_view_bad_input():
+    with pytest.raises(ValueError, match="activation"):
+        activation_view("softmax")
+    with pytest.raises(ValueError, match="beta"):
+        activation_view("swish", beta=-1.0)
+    with pytest.raises(ValueError, match="lr"):
+        activation_view("relu", lr=0.0)
+
+
+# --------------------------------------------------------------------------- regularization
+
+
+def test_regularization_view_stronger_l2_gives_smaller_weights_and_a_worse_fit():
+    views = [regularization_view(l2=lam) for lam in (0.0, 0.001, 0.01, 0.1)]
+    norms = [v["weight_norm"] for v in views]
+    assert all(a > b for a, b in itertools.pairwise(norms))  # ‖W‖ falls with λ
+    assert norms[0] > 4 * norms[-1]
+    assert views[0]["train_accuracy"] == 1.0  # unregularized: it fits the 100 points
+    assert views[-1]["train_accuracy"] < 0.95  # λ = 0.1: a smooth boundary misses some
+    for lam, view in zip((0.0, 0.001, 0.01, 0.1), views, strict=True):
+        model = view["model"]
+        assert model.l2 == lam and model.sizes == [2, 50, 50, 2]
+        weights = [d.params["W"] for d in model._dense]
+        assert view["weight_norm"] == pytest.approx(np.sqrt(sum((W**2).sum() for W in weights)))
+        assert view["n_weights"] == 2 * 50 + 50 * 50 + 50 * 2
+        assert (view["test_accuracy"] * 200) == pytest.approx(round(view["test_accuracy"] * 200))
+    title = views[2]["fig"].axes[0].get_title().replace("\n", " ")
+    assert "L2 λ = 0.01, L1 λ = 0, dropout p = 0" in title
+    assert f"train {views[2]['train_accuracy']:.0%}, test {views[2]['test_accuracy']:.0%}" in title
+
+
+def test_regularization_view_l1_dropout_and_the_data_sets():
+    l1 = regularization_view(l1=0.01)
+    drop = regularization_view(dropout=0.5)
+    free = regularization_view()
+    assert l1["model"].l1 == 0.01 and drop["model"].dropout == 0.5
+    assert l1["weight_norm"] < free["weight_norm"] / 3
+    assert drop["weight_norm"] != free["weight_norm"]
+    spirals = regularization_view(dataset="spirals")
+    X, y, X_test, y_test = widgets._reg_data("spirals")
+    assert len(X) == 100 and len(X_test) == 200 and set(np.unique(y)) == {0, 1}
+    pred = spirals["model"].predict(X_test)
+    assert spirals["test_accuracy"] == pytest.approx(np.mean(pred == y_test))
+    # the regions drawn are the model's predictions on the grid
+    ax = spirals["fig"].axes[0]
+    offsets = {c.get_label(): c.get_offsets() for c in ax.collections if c.get_label()}
+    np.testing.assert_allclose(offsets["class 0"], X[y == 0])
+    with pytest.raises(ValueError, match="dataset"):
+        regularization_view(dataset="circles")
+    with pytest.raises(ValueError, match="dropout"):
+        regularization_view(dropout=1.0)
+    with pytest.raises(ValueError, match="l2"):
+        regularization_view(l2=-0.1)
+
+
+def test_regularization_widget_redraws_for_each_control():
+    w = regularization_widget(l2=0.0009)
+    assert list(w.controls) == ["l2", "l1", "dropout", "dataset"]
+    assert w.controls["l2"].value == 0.001
+    for name, value in [("l2", 0.01), ("l1", 0.001), ("dropout", 0.2), ("dataset", "spirals")]:
+        png, view = bytes(w.image.value), w.view
+        w.controls[name].value = value
+        assert w.view is not view and bytes(w.image.value) != png
+    assert f"{w.view['test_accuracy']:.1%}" in w.info.value
+    assert f"{w.view['weight_norm']:.3g}" in w.info.value
