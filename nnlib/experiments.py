@@ -68,6 +68,12 @@ Practical training (lessons 07 and 08)
 `dead_units` and `saturation` measure a trained MLP's hidden layers on a data set: the
 fraction of ReLU units that output 0 on every row (dead: their gradient is 0 too), and
 the fraction of tanh or sigmoid activations pinned near a bound of their range.
+`random_search` draws hyper-parameters from `LogUniform`, `Uniform` and `Choice` ranges
+and returns the `Trial` records best first; `refine` narrows the ranges around the best
+ones (coarse to fine). `sanity_checks` runs cs231n's babysitting checks before a long
+run (initial loss near ln C, overfitting 20 examples, learning rates too low and too
+high) and returns a `SanityReport` that prints as a table. They use an MLP's public
+methods and never import `nnlib.model`.
 
 Examples
 --------
@@ -102,6 +108,7 @@ from nnlib._checks import (
     check_number,
 )
 from nnlib.activations import ACTIVATIONS, ActivationFunction, get_activation
+from nnlib.metrics import CLASSIFIER_OUTPUTS
 from nnlib.surfaces import SURFACES, Surface, get_surface
 
 __all__ = [
@@ -120,6 +127,8 @@ __all__ = [
     "LogUniform",
     "MeanField",
     "RaceRun",
+    "SanityCheck",
+    "SanityReport",
     "SeedRule",
     "Surface",
     "Trial",
@@ -139,6 +148,7 @@ __all__ = [
     "refine",
     "rmsprop_eps_inside",
     "run_optimizer",
+    "sanity_checks",
     "saturation",
     "steps_to_tol",
     "tune_lr",
@@ -1683,3 +1693,339 @@ def refine(space, trials, top: int = 5) -> dict:
         else:
             new[name] = dist
     return new
+
+
+# --------------------------------------------------------------------------- sanity checks
+
+#: What a model must have for `sanity_checks` (an nnlib MLP has all of it).
+_SANITY_NEEDS = (
+    "sizes", "output", "params", "grads", "flat_grads", "forward", "loss_from_logits",
+    "loss_and_grad", "score", "get_weights", "set_weights",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SanityCheck:
+    """One line of a `SanityReport`.
+
+    Attributes
+    ----------
+    name : str
+    passed : bool or None
+        None when the check does not apply (no reference initial loss for ``mse``).
+    measured, expected : str
+        What happened and what a healthy setup gives, in words and numbers.
+    note : str
+        Why it failed and what to look at ("" when it passed).
+    """
+
+    name: str
+    passed: bool | None
+    measured: str
+    expected: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SanityReport:
+    """The result of `sanity_checks`: one `SanityCheck` per check, and the loss curves.
+
+    ``str(report)`` is a table; ``report["overfit"]`` one check by name (``"initial
+    loss"``, ``"overfit"``, ``"lr too low"``, ``"lr too high"``); ``report.passed`` is
+    True when no check failed. ``curves`` maps the last three names to the loss before
+    each step (an ndarray; the last entry is after the last step).
+    """
+
+    checks: tuple
+    initial_loss: float
+    curves: dict
+
+    @property
+    def passed(self) -> bool:
+        """True when every check that applies passed."""
+        return all(c.passed is not False for c in self.checks)
+
+    def __getitem__(self, name: str) -> SanityCheck:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(f"no check named {name!r}; the checks are {[c.name for c in self.checks]}")
+
+    def __str__(self) -> str:
+        width = max(len(c.measured) for c in self.checks)
+        rows = [f"{'check':<12} {'result':<6}  {'measured':<{width}}  expected"]
+        for c in self.checks:
+            result = {True: "pass", False: "FAIL", None: "n/a"}[c.passed]
+            rows.append(f"{c.name:<12} {result:<6}  {c.measured:<{width}}  {c.expected}")
+        rows += [f"{c.name}: {c.note}" for c in self.checks if c.note]
+        return "\n".join(rows)
+
+
+def _reference_loss(loss_name, n_classes: int) -> tuple[float | None, str]:
+    """Return the loss of uniform predictions: ln C (softmax), ln 2 (sigmoid units)."""
+    if loss_name == "softmax_cross_entropy":
+        return math.log(n_classes), f"ln {n_classes} = {math.log(n_classes):.4f}"
+    if loss_name in ("bce", "bce_with_logits"):
+        return math.log(2.0), f"ln 2 = {math.log(2.0):.4f} per output"
+    return None, "no reference value for this loss"
+
+
+def _steps(model, X, y, loss, optimizer, n_steps: int, until=None) -> np.ndarray:
+    """Take up to `n_steps` full-batch steps; the loss before each and after the last.
+
+    Stops early when the loss is not finite or ``until()`` is true after a step.
+    """
+    post_step = getattr(model, "post_step", None)
+    losses = []
+    for _ in range(n_steps):
+        losses.append(model.loss_and_grad(X, y, loss))
+        if not math.isfinite(losses[-1]):
+            return np.array(losses)
+        optimizer.step(model.params, model.grads)
+        if post_step is not None:
+            post_step(optimizer.lr)
+        if until is not None and until():
+            break
+    losses.append(model.loss_and_grad(X, y, loss))
+    return np.array(losses)
+
+
+def _guarded(name: str, expected: str, run) -> tuple[SanityCheck, np.ndarray | None]:
+    """Run one check; an exception becomes a failed check that names it."""
+    try:
+        return run()
+    except Exception as error:  # a broken model is reported, not raised
+        note = f"raised {type(error).__name__}: {error}"
+        return SanityCheck(name, False, "error", expected, note), None
+
+
+def _initial_loss_check(model, X, y, loss, init_tol: float):
+    value = model.loss_from_logits(model.forward(X), y, loss, penalty=False, grad=False)[0]
+    name = loss if isinstance(loss, str) else getattr(loss, "name", None)
+    reference, words = _reference_loss(name, model.sizes[-1])
+    if reference is None:
+        return SanityCheck("initial loss", None, f"{value:.4f}", words), value
+    passed = bool(abs(value - reference) <= init_tol * reference)
+    note = "" if passed else (
+        f"{value:.4g} is far from {reference:.4g}: the logits are not small at the start "
+        "(weights scaled wrongly? inputs not standardized?), or the loss is not a mean "
+        "over rows"
+    )  # fmt: skip
+    expected = f"{words} (within {init_tol:.0%})"
+    return SanityCheck("initial loss", passed, f"{value:.4f}", expected, note), value
+
+
+def _overfit_check(model, Xs, ys, loss, make_optimizer, lr: float, steps: int):
+    classify = model.output in CLASSIFIER_OUTPUTS
+    n = len(Xs)
+    if classify:
+        goal = lambda: model.score(Xs, ys) == 1.0  # noqa: E731
+        expected = f"100% of {n} rows in <= {steps} steps"
+    else:
+        first = model.loss_and_grad(Xs, ys, loss)
+        goal = lambda: model.loss_and_grad(Xs, ys, loss) < 0.01 * first  # noqa: E731
+        expected = f"loss below 1% of its start on {n} rows in <= {steps} steps"
+    curve = _steps(model, Xs, ys, loss, make_optimizer(lr=lr), steps, until=goal)
+    taken = len(curve) - 1
+    if classify:
+        accuracy = model.score(Xs, ys)
+        passed, measured = accuracy == 1.0, f"{accuracy:.0%} after {taken} steps"
+    else:
+        passed = bool(curve[-1] < 0.01 * curve[0])
+        measured = f"loss {curve[0]:.3g} -> {curve[-1]:.3g} in {taken} steps"
+    note = "" if passed else (
+        f"the model cannot fit {n} examples at lr {lr:g}: try another learning rate, check "
+        "the gradients (nnlib.gradcheck) and that X and y rows match"
+    )  # fmt: skip
+    return SanityCheck("overfit", bool(passed), measured, expected, note), curve
+
+
+def _probe_check(model, Xs, ys, loss, make_optimizer, lr: float, steps: int, low: bool):
+    model.loss_and_grad(Xs, ys, loss)  # a model broken from the start fails here, not below
+    with np.errstate(all="ignore"):
+        try:
+            curve = _steps(model, Xs, ys, loss, make_optimizer(lr=lr), steps)
+        except (FloatingPointError, ValueError):  # non-finite logits refused by the loss
+            if low:
+                raise
+            curve = np.array([np.inf])
+    if low:
+        change = abs(curve[-1] - curve[0]) / curve[0]
+        passed = bool(change < 0.01)
+        measured, expected = f"moved {change:.2%}", f"< 1% in {steps} steps at lr {lr:g}"
+        note = "" if passed else (
+            f"a tiny learning rate ({lr:g}) moved the loss by {change:.1%}: the gradients are "
+            "huge (unscaled inputs? a sum over rows instead of a mean?)"
+        )  # fmt: skip
+        return SanityCheck("lr too low", passed, measured, expected, note), curve
+    blown = not np.all(np.isfinite(curve))
+    worst = np.inf if blown else float(curve.max() / curve[0])
+    passed = bool(blown or worst > 3.0)
+    measured = "NaN or inf" if blown else f"max {worst:.3g}x the start"
+    expected = f"NaN, inf or > 3x in {steps} steps at lr {lr:g}"
+    note = "" if passed else (
+        f"a huge learning rate ({lr:g}) left the loss bounded: do the gradients reach the "
+        "weights? (all units dead, or gradients of zero)"
+    )  # fmt: skip
+    return SanityCheck("lr too high", passed, measured, expected, note), curve
+
+
+def _run_checks(model, runs: dict) -> SanityReport:
+    """Run each check from the model's starting weights, without L1/L2; restore it all."""
+    saved, grads = model.get_weights(), model.flat_grads.copy()
+    penalties = {k: getattr(model, k) for k in ("l1", "l2") if hasattr(model, k)}
+    checks, curves, initial = [], {}, math.nan
+    try:
+        for k in penalties:
+            setattr(model, k, 0.0)
+        for name, (expected, run) in runs.items():
+            model.set_weights(saved)
+            check, result = _guarded(name, expected, run)
+            checks.append(check)
+            if name == "initial loss":
+                initial = math.nan if result is None else float(result)
+            else:
+                curves[name] = result
+    finally:
+        for k, v in penalties.items():
+            setattr(model, k, v)
+        model.set_weights(saved)
+        model.flat_grads[...] = grads
+    return SanityReport(tuple(checks), initial, curves)
+
+
+def _sanity_runs(model, data, tiny, loss, make_optimizer, o: dict) -> dict:
+    """Return the four checks of `sanity_checks`: name -> (what is expected, the run)."""
+    (X, y), (Xs, ys) = data, tiny
+    lr, steps = o["lr"], o["probe_steps"]
+    return {
+        "initial loss": (
+            "about ln C",
+            lambda: _initial_loss_check(model, X, y, loss, o["init_tol"]),
+        ),
+        "overfit": (
+            f"100% training accuracy on {len(Xs)} rows",
+            lambda: _overfit_check(model, Xs, ys, loss, make_optimizer, lr, o["overfit_steps"]),
+        ),
+        "lr too low": (
+            f"the loss barely moves at lr {o['low_lr']:g}",
+            lambda: _probe_check(model, Xs, ys, loss, make_optimizer, o["low_lr"], steps, True),
+        ),
+        "lr too high": (
+            f"the loss explodes at lr {o['high_lr']:g}",
+            lambda: _probe_check(model, Xs, ys, loss, make_optimizer, o["high_lr"], steps, False),
+        ),
+    }
+
+
+def _check_sanity_args(model, X, y, loss, optimizer, settings: dict):
+    """Validate what `sanity_checks` is given (a broken model is not refused here).
+
+    `settings` holds the rates and the tolerance (floats >= 0) and the counts (ints >= 1).
+    """
+    for name, value in settings.items():
+        if name in ("lr", "low_lr", "high_lr", "init_tol"):
+            settings[name] = check_number(value, name, low=0, finite=True)
+        else:
+            settings[name] = check_int(value, name, low=1)
+    _check_model(model, _SANITY_NEEDS)
+    X = check_batch(X, model.sizes[0], dtype=getattr(model, "dtype", np.float64))
+    if len(X) == 0:
+        raise ValueError("X must have at least one row, got shape (0, ...)")
+    # the targets and the loss's pairing with the output, on logits that cannot be broken
+    model.loss_from_logits(np.zeros((len(X), model.sizes[-1])), y, loss, grad=False)
+    if optimizer is None:
+        optimizer = optimizers.Momentum
+    if not callable(optimizer):
+        raise TypeError(
+            "optimizer must make an optimizer from a learning rate, optimizer(lr=...), such "
+            f"as nnlib.optimizers.SGD, got {_describe(optimizer)}"
+        )
+    return X, optimizer, settings
+
+
+def sanity_checks(
+    model,
+    X,
+    y,
+    loss,
+    rng=None,
+    *,
+    optimizer=None,
+    lr: float = 0.1,
+    n_overfit: int = 20,
+    overfit_steps: int = 200,
+    low_lr: float = 1e-6,
+    high_lr: float = 1e6,
+    probe_steps: int = 10,
+    init_tol: float = 0.75,
+) -> SanityReport:
+    r"""Babysit a training setup before a long run: cs231n's four checks, as a report.
+
+    1. **Initial loss.** Small random weights give almost equal outputs, so softmax
+       cross-entropy starts near :math:`\ln C` (2.302585 for :math:`C = 10`) and binary
+       cross-entropy near :math:`\ln 2` per output. Measured on all of `X` without the
+       weight penalty; it passes within ``init_tol`` (relative). He-initialized nets start
+       above :math:`\ln C` (logits of variance about 1-2, so
+       :math:`L \approx \ln C + \mathrm{Var}(z)/2`; digits, He-ReLU [64, 100, 100, 10],
+       10 seeds: 2.53 to 3.38), which the default tolerance 0.75 allows; ten times too
+       large weights give 23.
+    2. **Overfit a tiny set.** `n_overfit` rows drawn by `rng`, full-batch steps with
+       ``optimizer(lr=lr)``, no L1/L2 penalty: 100% training accuracy within
+       `overfit_steps` steps (for a regression: the loss below 1% of its start).
+    3. **Learning rate too low.** `probe_steps` steps at `low_lr`: the loss barely moves
+       (less than 1%).
+    4. **Learning rate too high.** `probe_steps` steps at `high_lr`: the loss becomes NaN
+       or inf, or exceeds 3 times its start (cs231n: "cost > 3 x original cost, break out
+       early").
+
+    Each check starts from the model's weights as given, and they are put back at the
+    end (with the gradients and the ``l1``/``l2`` settings); a model's ``post_step``
+    runs after each step, as in `nnlib.training.fit`. A broken model never makes this
+    raise: an exception inside a check is that check's failure, with its message.
+
+    Parameters
+    ----------
+    model : MLP
+    X : array_like, shape (N, sizes[0])
+    y : array_like
+        Targets as `loss` expects them (integer labels for softmax cross-entropy).
+    loss : str or nnlib.losses.Loss
+    rng : Generator, int seed or None
+        Picks the rows to overfit.
+    optimizer : callable ``optimizer(lr=...) -> Optimizer``, default `optimizers.Momentum`
+        (``mu = 0.9``).
+    lr : float >= 0, default 0.1
+        The rate for the overfitting check.
+    n_overfit, overfit_steps, probe_steps : int >= 1
+    low_lr, high_lr, init_tol : float >= 0
+
+    Returns
+    -------
+    SanityReport
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments: `X`, `y` or `loss` that do not fit the model, a bad number.
+
+    Examples
+    --------
+    >>> from nnlib import MLP, datasets
+    >>> X, y = datasets.blobs(100, centers=3, rng=0)
+    >>> model = MLP([2, 16, 3], hidden="tanh", output="softmax", init="lecun_normal", rng=0)
+    >>> report = sanity_checks(model, X, y, "softmax_cross_entropy", rng=0)
+    >>> print(report)
+    check        result  measured                 expected
+    initial loss pass    1.1184                   ln 3 = 1.0986 (within 75%)
+    overfit      pass    100% after 2 steps       100% of 20 rows in <= 200 steps
+    lr too low   pass    moved 0.01%              < 1% in 10 steps at lr 1e-06
+    lr too high  pass    max 1.11e+06x the start  NaN, inf or > 3x in 10 steps at lr 1e+06
+    """
+    X, make_optimizer, o = _check_sanity_args(model, X, y, loss, optimizer, dict(
+        lr=lr, low_lr=low_lr, high_lr=high_lr, init_tol=init_tol, n_overfit=n_overfit,
+        overfit_steps=overfit_steps, probe_steps=probe_steps,
+    ))  # fmt: skip
+    rows = as_rng(rng).choice(len(X), size=min(o["n_overfit"], len(X)), replace=False)
+    Xs, ys = X[rows], np.asarray(y)[rows]
+    return _run_checks(model, _sanity_runs(model, (X, y), (Xs, ys), loss, make_optimizer, o))

@@ -273,3 +273,141 @@ def test_coarse_to_fine_narrows_around_the_best_trials():
 def test_random_search_rejects_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- sanity checks
+
+CE = "softmax_cross_entropy"
+
+
+def _digits_net(**kwargs):
+    return nnlib.MLP([64, 32, 10], hidden="relu", output="softmax", rng=0, **kwargs)
+
+
+def test_a_correct_setup_passes_every_check_and_reads_as_a_table(digits):
+    X, y = digits
+    report = ex.sanity_checks(_digits_net(), X, y, CE, rng=0)
+    assert report.passed and [c.passed for c in report.checks] == [True] * 4
+    assert [c.name for c in report.checks] == ["initial loss", "overfit", "lr too low",
+                                                "lr too high"]  # fmt: skip
+    text = str(report).splitlines()
+    assert len(text) == 5 and text[0].split()[:3] == ["check", "result", "measured"]
+    assert "ln 10 = 2.3026" in text[1] and "FAIL" not in str(report)
+    assert report["overfit"].measured.startswith("100% after")
+    # the curves: overfitting lowers the loss, the low probe barely moves it, the high
+    # one explodes; each starts from the same weights
+    low, high = report.curves["lr too low"], report.curves["lr too high"]
+    assert report.curves["overfit"][-1] < report.curves["overfit"][0] / 2
+    assert low[0] == high[0] == report.curves["overfit"][0]
+    assert abs(low[-1] / low[0] - 1) < 0.01 and not (np.max(high) < 3 * high[0])
+
+
+def test_the_initial_loss_is_the_data_loss_at_the_given_weights(digits):
+    X, y = digits
+    model = nnlib.MLP([64, 32, 10], output="softmax", init="zeros", l2=0.1)
+    report = ex.sanity_checks(model, X, y, CE, rng=0)
+    assert report.initial_loss == pytest.approx(math.log(10), abs=1e-12)  # equal logits
+    assert report["initial loss"].passed
+    # ... but with every weight 0 a ReLU net cannot learn: the overfit check catches it
+    assert report["overfit"].passed is False and "cannot fit 20 examples" in report["overfit"].note
+    assert not report.passed
+
+
+def test_the_model_comes_back_unchanged(digits):
+    X, y = digits
+    model = _digits_net(l2=0.01)
+    model.loss_and_grad(X[:5], y[:5], CE)
+    weights, grads = model.get_weights(), model.flat_grads.copy()
+    ex.sanity_checks(model, X, y, CE, rng=0)
+    for name, value in model.get_weights().items():
+        np.testing.assert_array_equal(value, weights[name])
+    np.testing.assert_array_equal(model.flat_grads, grads)
+    assert model.l2 == 0.01 and model.l1 == 0.0
+
+
+def test_a_wrongly_scaled_init_fails_the_initial_loss_check(digits):
+    X, y = digits
+    model = _digits_net()
+    for name in ("W1", "W2"):
+        model.params[name] *= 10  # logits 100 times too large
+    report = ex.sanity_checks(model, X, y, CE, rng=0)
+    check = report["initial loss"]
+    assert check.passed is False and report.initial_loss > 4 * math.log(10)
+    assert "far from 2.303" in check.note and check.note in str(report)
+
+
+def test_a_learning_rate_of_zero_fails_the_overfit_check_without_raising(digits):
+    X, y = digits
+    report = ex.sanity_checks(_digits_net(), X, y, CE, rng=0, lr=0.0)
+    assert report["overfit"].passed is False and "lr" in report["overfit"].note
+    assert report["initial loss"].passed and not report.passed
+    # a rate that is merely too small leaves the 20 rows unfitted after the steps
+    slow = ex.sanity_checks(_digits_net(), X, y, CE, rng=0, lr=1e-5, optimizer=optimizers.SGD)
+    assert slow["overfit"].passed is False and "after 200 steps" in slow["overfit"].measured
+
+
+def test_probes_fail_when_the_loss_does_not_respond_as_expected(digits):
+    X, y = digits
+    report = ex.sanity_checks(_digits_net(), X, y, CE, rng=0, low_lr=0.5, high_lr=1e-6)
+    assert report["lr too low"].passed is False and "moved the loss" in report["lr too low"].note
+    assert report["lr too high"].passed is False and "bounded" in report["lr too high"].note
+
+
+def test_a_broken_model_is_reported_check_by_check_not_raised(digits):
+    X, y = digits
+    model = _digits_net()
+    model.params["W2"][0, 0] = np.nan
+    report = ex.sanity_checks(model, X, y, CE, rng=0)
+    assert [c.passed for c in report.checks] == [False] * 4
+    assert all(c.measured == "error" and "NaN" in c.note for c in report.checks)
+    assert math.isnan(report.initial_loss) and np.isnan(model.params["W2"][0, 0])
+
+
+def test_regression_and_sigmoid_outputs_have_their_own_references():
+    r = np.random.default_rng(0)
+    X = r.standard_normal((60, 3))
+    reg = ex.sanity_checks(nnlib.MLP([3, 16, 1], hidden="tanh", rng=0), X, X[:, :1] ** 2,
+                           "mse", rng=0)  # fmt: skip
+    assert reg["initial loss"].passed is None and reg.passed
+    assert "n/a" in str(reg)
+    Y = (X[:, :2] > 0).astype(float)
+    model = nnlib.MLP([3, 8, 2], hidden="tanh", output="sigmoid", init="lecun_normal", rng=0)
+    binary = ex.sanity_checks(model, X, Y, "bce_with_logits", rng=0)
+    assert "ln 2 = 0.6931" in binary["initial loss"].expected and binary.passed
+
+
+def test_sanity_checks_are_reproducible_and_run_post_step(digits):
+    X, y = digits
+    calls = []
+
+    class Constrained(nnlib.MLP):
+        def post_step(self, lr):
+            calls.append(lr)
+
+    model = Constrained([64, 32, 10], output="softmax", rng=0)
+    a = ex.sanity_checks(model, X, y, CE, rng=5)
+    assert set(calls) == {0.1, 1e-6, 1e6}  # after every step of each check, with its rate
+    b, other = ex.sanity_checks(model, X, y, CE, rng=5), ex.sanity_checks(model, X, y, CE, rng=6)
+    assert a.checks == b.checks
+    assert all(np.array_equal(a.curves[k], b.curves[k]) for k in a.curves)
+    assert not np.array_equal(a.curves["overfit"], other.curves["overfit"])  # other rows
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (({"W1": 0},), {}, TypeError, "model must be an nnlib MLP"),
+        ((None, np.ones((4, 3))), {}, ValueError, r"X must have shape \(N, 64\)"),
+        ((None, None, np.full(1797, 10)), {}, ValueError, "label"),
+        ((None, None, None, "bce_with_logits"), {}, ValueError, "sigmoid"),
+        ((), {"optimizer": "adam"}, TypeError, "optimizer must make an optimizer"),
+        ((), {"n_overfit": 0}, ValueError, "n_overfit"),
+        ((), {"lr": -0.1}, ValueError, "lr"),
+        ((), {"init_tol": math.inf}, ValueError, "init_tol"),
+    ],
+)
+def test_sanity_checks_reject_bad_arguments(digits, args, kwargs, error, match):
+    full = [_digits_net(), *digits, CE]
+    full[: len(args)] = [a if a is not None else full[i] for i, a in enumerate(args)]
+    with pytest.raises(error, match=match):
+        ex.sanity_checks(*full, **kwargs)
