@@ -1604,6 +1604,8 @@ def _standardized_digits() -> tuple[np.ndarray, np.ndarray]:
 def _dead_run(activation: str, beta: float, lr: float) -> tuple:
     """Train `DEAD_SIZES` on digits: (dead counts per hidden layer, accuracy, diverged, model).
 
+    A run whose loss became NaN or infinite returns ``(None, nan, True, model)``.
+
     A hidden unit is dead when :math:`f'(z) = 0` on every training example: no gradient
     ever reaches its weights again. SGD, batch 32, `DEAD_EPOCHS` epochs, seed 0.
     """
@@ -1624,13 +1626,14 @@ def _dead_run(activation: str, beta: float, lr: float) -> tuple:
                 batch_size=32, verbose=False, rng=0)  # fmt: skip
         except FloatingPointError:
             diverged = True
-        dead, A = [], X
-        for dense in model._dense[:-1]:  # the hidden layers' pre-activations, even diverged
-            Z = A @ dense.params["W"] + dense.params["b"]
-            dead.append(int(np.all(act.grad(Z) == 0, axis=0).sum()))
-            A = act.forward(Z)
-        accuracy = float("nan") if diverged else float(np.mean(model.predict(X) == y))
-    return tuple(dead), accuracy, diverged, model
+    if diverged:  # inf/NaN weights: neither the dead units nor the accuracy mean anything
+        return None, float("nan"), True, model
+    dead, A = [], X
+    for dense in model._dense[:-1]:  # the hidden layers' pre-activations
+        Z = A @ dense.params["W"] + dense.params["b"]
+        dead.append(int(np.all(act.grad(Z) == 0, axis=0).sum()))
+        A = act.forward(Z)
+    return tuple(dead), float(np.mean(model.predict(X) == y)), False, model
 
 
 def _activation_panels(fig, act, activation: str):
@@ -1691,8 +1694,9 @@ def activation_view(activation="swish", beta=1.0, lr=0.1, fig=None):
     dict
         ``fig``; ``x`` (401,) on [-4, 4], ``f`` and ``df`` (401,), ``df0`` (f'(0)); ``dead``
         ndarray (2,), the fraction of dead units per hidden layer; ``dead_counts`` tuple of
-        2 ints (of 100); ``train_accuracy`` (NaN when diverged); ``diverged`` (the loss
-        became NaN or infinite); ``model``, the trained MLP (cached: do not train it further).
+        2 ints (of 100); ``train_accuracy``; ``diverged``: the loss became NaN or infinite
+        (then ``dead`` and ``train_accuracy`` are NaN and ``dead_counts`` is None);
+        ``model``, the trained MLP (cached: do not train it further).
 
     Examples
     --------
@@ -1706,16 +1710,20 @@ def activation_view(activation="swish", beta=1.0, lr=0.1, fig=None):
     act = _bound_activation(activation, beta)
     x = np.linspace(*_ACT_XLIM, 401)
     dead_counts, accuracy, diverged, model = _dead_run(activation, beta, lr)
-    dead = np.array(dead_counts) / np.array(DEAD_SIZES[1:-1])
+    widths = DEAD_SIZES[1:-1]
+    dead = np.full(len(widths), np.nan) if diverged else np.array(dead_counts) / np.array(widths)
 
     fig = _figure(fig, figsize=_WIDE_FIGSIZE)
     _activation_panels(fig, act, activation)
     ax = fig.add_axes(_ACT_DEAD_RECT)
     layers = [f"hidden layer {k}" for k in range(1, len(dead) + 1)]
-    bars = ax.barh(layers, dead, color=OKABE_ITO["vermillion"], gid="dead")
-    for bar, count, width in zip(bars, dead_counts, DEAD_SIZES[1:-1], strict=True):
-        ax.text(1.01, bar.get_y() + bar.get_height() / 2, f"{count} / {width} dead",
-                va="center", fontsize=8, transform=ax.get_yaxis_transform())  # fmt: skip
+    bars = ax.barh(layers, np.nan_to_num(dead), color=OKABE_ITO["vermillion"], gid="dead")
+    texts = ["diverged"] * len(widths) if diverged else [
+        f"{count} / {width} dead" for count, width in zip(dead_counts, widths, strict=True)
+    ]  # fmt: skip
+    for bar, text in zip(bars, texts, strict=True):
+        ax.text(1.01, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=8,
+                transform=ax.get_yaxis_transform())  # fmt: skip
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.set_xlabel("fraction of units with f′(z) = 0 on every training example", fontsize=9)
@@ -1772,9 +1780,10 @@ def activation_widget(activation="swish", beta=1.0, lr=0.1):
 
     def render(activation, beta, lr, fig):
         view = activation_view(activation, beta, lr, fig=fig)
+        counts = view["dead_counts"] or ["—"] * len(view["dead"])
         rows = [(f"hidden layer {k}", f"{count} / {width}")
-                for k, (count, width) in enumerate(zip(view["dead_counts"], DEAD_SIZES[1:-1],
-                                                       strict=True), start=1)]  # fmt: skip
+                for k, (count, width) in enumerate(zip(counts, DEAD_SIZES[1:-1], strict=True),
+                                                   start=1)]  # fmt: skip
         f0 = float(_bound_activation(activation, beta).forward(np.zeros(1))[0])
         caption = f"f(0) = {f0:.3g}, f′(0) = {view['df0']:.3g}; dead units after training"
         return view, _table_html(["layer", "dead"], rows, caption=caption)

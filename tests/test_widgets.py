@@ -802,6 +802,14 @@ def test_activation_view_counts_the_dead_relu_units_of_a_high_learning_rate():
     assert f"training accuracy {high['train_accuracy']:.0%}" in title
     # a leaky unit always passes gradient (f' >= alpha): never dead, whatever the rate
     assert activation_view("leaky_relu", lr=1.0)["dead_counts"] == (0, 0)
+    # at lr = 2 its loss overflows: no count is made on inf/NaN weights, the figure says so
+    view = activation_view("leaky_relu", lr=2.0)
+    assert view["diverged"] and view["dead_counts"] is None
+    assert np.isnan(view["dead"]).all() and np.isnan(view["train_accuracy"])
+    ax = view["fig"].axes[2]
+    assert [t.get_text() for t in ax.texts] == ["diverged", "diverged"]
+    assert "diverged (loss NaN or infinite)" in ax.get_title()
+    assert [p.get_width() for p in ax.patches] == [0.0, 0.0]
 
 
 def test_activation_widget_redraws_for_each_control():
@@ -817,6 +825,9 @@ def test_activation_widget_redraws_for_each_control():
         assert len(w.fig.axes) == 3
     assert w.view["dead_counts"] == activation_view("swish", 0.0, 1.0)["dead_counts"]
     assert "f(0) = 0" in w.info.value
+    w.controls["activation"].value = "leaky_relu"
+    w.controls["lr"].value = 2.0
+    assert w.view["diverged"] and w.info.value.count("— / 100") == 2
 
 
 def test_activation_view_bad_input():
