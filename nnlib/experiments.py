@@ -1773,20 +1773,27 @@ def _reference_loss(loss_name, n_classes: int) -> tuple[float | None, str]:
 def _steps(model, X, y, loss, optimizer, n_steps: int, until=None) -> np.ndarray:
     """Take up to `n_steps` full-batch steps; the loss before each and after the last.
 
-    Stops early when the loss is not finite or ``until()`` is true after a step.
+    The recorded loss is the data loss in evaluation mode (no dropout noise, no penalty),
+    so a curve moves only because the weights did. Stops early when it is not finite or
+    ``until()`` is true after a step.
     """
     post_step = getattr(model, "post_step", None)
+
+    def current() -> float:
+        return model.loss_from_logits(model.forward(X), y, loss, penalty=False, grad=False)[0]
+
     losses = []
     for _ in range(n_steps):
-        losses.append(model.loss_and_grad(X, y, loss))
+        losses.append(current())
         if not math.isfinite(losses[-1]):
             return np.array(losses)
+        model.loss_and_grad(X, y, loss)
         optimizer.step(model.params, model.grads)
         if post_step is not None:
             post_step(optimizer.lr)
         if until is not None and until():
             break
-    losses.append(model.loss_and_grad(X, y, loss))
+    losses.append(current())
     return np.array(losses)
 
 
@@ -1822,8 +1829,12 @@ def _overfit_check(model, Xs, ys, loss, make_optimizer, lr: float, steps: int):
         goal = lambda: model.score(Xs, ys) == 1.0  # noqa: E731
         expected = f"100% of {n} rows in <= {steps} steps"
     else:
-        first = model.loss_and_grad(Xs, ys, loss)
-        goal = lambda: model.loss_and_grad(Xs, ys, loss) < 0.01 * first  # noqa: E731
+
+        def data_loss() -> float:
+            return model.loss_from_logits(model.forward(Xs), ys, loss, grad=False)[0]
+
+        first = data_loss()
+        goal = lambda: data_loss() < 0.01 * first  # noqa: E731
         expected = f"loss below 1% of its start on {n} rows in <= {steps} steps"
     curve = _steps(model, Xs, ys, loss, make_optimizer(lr=lr), steps, until=goal)
     taken = len(curve) - 1
