@@ -1979,16 +1979,20 @@ def sanity_checks(
        weight penalty; it passes within ``init_tol`` (relative). He-initialized nets start
        above :math:`\ln C` (logits of variance about 1-2, so
        :math:`L \approx \ln C + \mathrm{Var}(z)/2`; digits, He-ReLU [64, 100, 100, 10],
-       10 seeds: 2.53 to 3.38), which the default tolerance 0.75 allows; ten times too
-       large weights give 23.
+       10 seeds: 2.53 to 3.38), which the default tolerance 0.75 allows; the same net
+       with its last weights ten times too large starts at 23.
     2. **Overfit a tiny set.** `n_overfit` rows drawn by `rng`, full-batch steps with
        ``optimizer(lr=lr)``, no L1/L2 penalty: 100% training accuracy within
        `overfit_steps` steps (for a regression: the loss below 1% of its start).
     3. **Learning rate too low.** `probe_steps` steps at `low_lr`: the loss barely moves
-       (less than 1%).
+       (less than 1%; S1: "Loss barely changing: Learning rate is probably too low").
     4. **Learning rate too high.** `probe_steps` steps at `high_lr`: the loss becomes NaN
-       or inf, or exceeds 3 times its start (cs231n: "cost > 3 x original cost, break out
-       early").
+       or inf, or exceeds 3 times its start (S1: "If the cost is ever > 3 * original
+       cost, break out early").
+
+    The defaults follow cs231n's demonstration in S1 (20 examples, no regularization,
+    rates 1e-6 and 1e6), with momentum instead of plain SGD for the overfit so that a
+    sigmoid net also gets there within 200 steps.
 
     Each check starts from the model's weights as given, and they are put back at the
     end (with the gradients and the ``l1``/``l2`` settings); a model's ``post_step``
