@@ -30,7 +30,8 @@ Layers whose activation has learnable parameters, and a weight-dropping Dense, f
 same interface: `PReLU` (a slope per unit, ``{"alpha": (d,)}``), `Swish` (a trainable
 scalar ``{"beta": (1,)}``), `Maxout` (the max of k affine pieces, replacing a Dense and
 its activation, ``W (k, D_in, D_out)``) and `DropConnect` (a `Dense` that drops weights in
-training).
+training). `nnlib.model.MLP` builds them through ``hidden=`` (a layer factory),
+``maxout=`` and ``dropconnect=``.
 
 Arrays keep their floating dtype: float32 in gives float32 out (benchmarks use float32;
 gradient checks use float64).
@@ -1067,8 +1068,9 @@ class Swish(Layer):
 
     Parameters
     ----------
-    beta0 : finite float, default 1.0
-        Starting :math:`\beta`.
+    beta0 : finite float, keyword only, default 1.0
+        Starting :math:`\beta` (keyword only, so that ``Swish(64)`` is not read as
+        :math:`\beta = 64`: in an MLP write ``hidden=lambda d: Swish()``).
     trainable : bool, default True
         False keeps :math:`\beta` fixed (no parameter: ``params == {}``), i.e. the
         activation ``swish(beta=beta0)``.
@@ -1089,7 +1091,7 @@ class Swish(Layer):
     (array([[0.5, 0.5]]), array([5.]))
     """
 
-    def __init__(self, beta0=1.0, trainable=True, dtype=np.float64):
+    def __init__(self, *, beta0=1.0, trainable=True, dtype=np.float64):
         super().__init__()
         self.beta0 = check_number(beta0, "beta0", finite=True)
         self.trainable = check_bool(trainable, "trainable")

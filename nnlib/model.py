@@ -110,7 +110,14 @@ def _hidden_spec(hidden):
 
 def _hidden_layer(factory, d, dtype):
     """Call a ``hidden=`` layer factory for width `d`; check it gives an (N, d) -> (N, d) Layer."""
-    layer = factory(d)
+    try:
+        layer = factory(d)
+    except TypeError as e:
+        raise TypeError(
+            f"hidden={getattr(factory, '__qualname__', factory)!r} is called with each hidden "
+            f"layer's width (d = {d}) and failed: {e}; a factory takes the width, e.g. "
+            "hidden=layers.PReLU or hidden=lambda d: layers.Swish()"
+        ) from e
     if not isinstance(layer, _layers.Layer):
         raise TypeError(
             "hidden must be an activation name, an ActivationFunction, or a layer factory "
@@ -480,8 +487,9 @@ class _Penalties:
 
         Nothing happens otherwise (the default settings).
 
-        The proximal step is exact for plain SGD: a gradient step on the loss, then the
-        minimizer of :math:`\frac{1}{2\eta}(v - w)^2 + \lambda_1|v|`. After an adaptive
+        The proximal step is exact for plain SGD: a gradient step on the loss gives
+        :math:`w`, then the new weight is the :math:`v` minimizing
+        :math:`\frac{1}{2\eta}(v - w)^2 + \lambda_1|v|`. After an adaptive
         optimizer (Adam) it is the same shrinkage by :math:`\eta\lambda_1`, an
         approximation. TF Playground (``nn.ts``, ``updateWeights``) takes the data step,
         then subtracts :math:`\eta\lambda_1\operatorname{sign}(w_{old})` with the sign
@@ -505,7 +513,8 @@ class _Penalties:
         >>> model.params["W1"].ravel()
         array([ 0. , -1.5])
         """
-        lr = check_number(lr, "lr", low=0, finite=True)
+        if not (type(lr) is float and 0.0 <= lr < math.inf):  # fit's floats: 0.1 us, not 1.7
+            lr = check_number(lr, "lr", low=0, finite=True)
         if self._constrained:
             _post_step(self, lr)
 

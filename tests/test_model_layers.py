@@ -83,6 +83,8 @@ def test_factory_model_trace_and_pickle():
 def test_bad_factories():
     with pytest.raises(TypeError, match="the factory returned int 7 for d = 4"):
         MLP([3, 4, 2], hidden=lambda d: 7)
+    with pytest.raises(TypeError, match=r"hidden='Swish' is called with each hidden layer's"):
+        MLP([3, 4, 2], hidden=L.Swish)  # Swish(4) would have meant beta = 4
     with pytest.raises(ValueError, match=r"must map \(N, 4\) to \(N, 4\)"):
         MLP([3, 4, 2], hidden=lambda d: L.Dense(d, d + 1))
 
