@@ -855,3 +855,22 @@ def test_the_post_step_lookup_is_made_once_per_epoch_not_per_batch(monkeypatch):
     fit(model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=0.1), epochs=2,
         batch_size=32, verbose=False, rng=0)  # fmt: skip
     assert len(looked_up) == 2  # one per epoch, while 6 steps were taken
+
+
+def test_fit_gives_exact_zeros_with_proximal_l1_and_keeps_the_max_norm_cap():
+    # MLP.post_step through fit: the proximal L1 step leaves exact zeros (the subgradient
+    # leaves none), and max-norm holds every unit's incoming weights to norm <= c
+    X, y = _tiny_problem(100)
+    zeros = {}
+    for mode in ("proximal", "subgradient"):
+        model = nnlib.MLP([2, 16, 2], output="softmax", rng=0, l1=0.05, l1_mode=mode)
+        fit(model, X, y, "softmax_cross_entropy", optimizers.SGD(lr=0.2), epochs=20,
+            verbose=False, rng=0)  # fmt: skip
+        zeros[mode] = int(np.sum(model.params["W1"] == 0.0))
+    assert zeros["proximal"] > 0 and zeros["subgradient"] == 0
+    capped = nnlib.MLP([2, 16, 2], output="softmax", rng=0, max_norm=0.5)
+    fit(capped, X, y, "softmax_cross_entropy", optimizers.SGD(lr=0.5), epochs=5,
+        verbose=False, rng=0)  # fmt: skip
+    for name in ("W1", "W2"):
+        assert np.linalg.norm(capped.params[name], axis=0).max() <= 0.5 + 1e-12
+    assert np.isclose(np.linalg.norm(capped.params["W1"], axis=0).max(), 0.5)  # reached
