@@ -421,3 +421,21 @@ def test_dropout_noise_does_not_move_the_probes_curves(digits):
     model = nnlib.MLP([64, 100, 100, 10], output="softmax", rng=0, dropout=0.5)
     report = ex.sanity_checks(model, X, y, CE, rng=0)
     assert report.passed and report["lr too low"].measured.startswith("moved 0.0")
+
+
+def test_layer_factory_models_are_measured_layer_by_layer():
+    # the hidden output l is the input of the (l+1)-th weight layer, whatever the stack:
+    # PReLU (alpha 0.25: never exactly 0 on the negative side), Maxout, DropConnect
+    from nnlib import layers
+
+    X = np.random.default_rng(0).standard_normal((50, 4))
+    for kwargs in ({"hidden": layers.PReLU}, {"maxout": 2}, {"dropconnect": 0.5}):
+        model = nnlib.MLP([4, 6, 5, 3], output="softmax", rng=0, **kwargs)
+        assert ex.dead_units(model, X).shape == (2,)
+        assert np.isnan(ex.saturation(model, X)).all()
+    prelu = nnlib.MLP([4, 6, 5, 3], hidden=layers.PReLU, output="softmax", rng=0)
+    relu = nnlib.MLP([4, 6, 5, 3], hidden="relu", output="softmax", rng=0)
+    prelu.params["W1"][:] = relu.params["W1"]
+    relu.params["b1"][:] = prelu.params["b1"][:] = -10.0  # Z1 < 0 on every row (|XW| < 5)
+    assert np.abs(X @ relu.params["W1"]).max() < 5
+    assert ex.dead_units(relu, X)[0] == 1.0 and ex.dead_units(prelu, X)[0] == 0.0
