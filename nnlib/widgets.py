@@ -83,6 +83,7 @@ __all__ = [
     "HEBB_ENCODINGS",
     "HEBB_GATES",
     "INIT_ACTIVATIONS",
+    "L1_MODES",
     "MATCHED_INIT",
     "MAX_DEPTH",
     "MAX_INIT_LAYERS",
@@ -94,6 +95,7 @@ __all__ = [
     "REG_DROPOUTS",
     "REG_EPOCHS",
     "REG_LAMBDAS",
+    "REG_LR",
     "REG_SIZES",
     "SCHEDULE_KINDS",
     "SWISH_BETAS",
@@ -1807,9 +1809,13 @@ REG_DATASETS: dict[str, tuple[str, dict]] = {
 #: Strengths on the sliders: S1's panels are λ = 0.001, 0.01, 0.1.
 REG_LAMBDAS: tuple[float, ...] = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 REG_DROPOUTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
-#: The net and its training: MLP([2, 50, 50, 2], relu, softmax), Adam(lr = 0.01), full batch.
+#: The net and its training: MLP([2, 50, 50, 2], relu, softmax), plain gradient descent
+#: (SGD, lr = `REG_LR`, full batch), so the proximal L1 step is exactly ISTA's.
 REG_SIZES: tuple[int, ...] = (2, 50, 50, 2)
-REG_EPOCHS = 300
+REG_EPOCHS = 500
+REG_LR = 1.0
+#: How `regularization_view` applies L1 (`nnlib.model.MLP`'s ``l1_mode``).
+L1_MODES: tuple[str, ...] = ("subgradient", "proximal")
 _REG_N_TRAIN = 100
 
 
@@ -1825,16 +1831,15 @@ def _reg_data(dataset: str):
 
 @functools.lru_cache(maxsize=128)
 def _reg_model(l2: float, l1: float, dropout: float, dataset: str, l1_mode: str):
-    """Train the regularization view's net once per setting (about 0.1-0.2 s)."""
+    """Train the regularization view's net once per setting (about 0.2-0.5 s)."""
     from .model import MLP
-    from .optimizers import Adam
+    from .optimizers import SGD
     from .training import fit
 
     X, y, _, _ = _reg_data(dataset)
-    extra = {} if l1_mode == "subgradient" else {"l1_mode": l1_mode}
     model = MLP(list(REG_SIZES), "relu", "softmax", rng=0, l2=l2, l1=l1, dropout=dropout,
-                **extra)  # fmt: skip
-    fit(model, X, y, "softmax_cross_entropy", Adam(lr=0.01), epochs=REG_EPOCHS,
+                l1_mode=l1_mode)  # fmt: skip
+    fit(model, X, y, "softmax_cross_entropy", SGD(lr=REG_LR), epochs=REG_EPOCHS,
         batch_size=len(X), verbose=False, rng=0)  # fmt: skip
     return model
 
@@ -1844,7 +1849,7 @@ def _check_reg_args(l2, l1, dropout, dataset, l1_mode):
     l1 = check_number(l1, "l1", low=0, finite=True)
     dropout = check_number(dropout, "dropout", low=0, high=1, high_open=True)
     dataset = check_choice(dataset, "dataset", REG_DATASETS)
-    l1_mode = check_choice(l1_mode, "l1_mode", ("subgradient", "proximal"))
+    l1_mode = check_choice(l1_mode, "l1_mode", L1_MODES)
     return l2, l1, dropout, dataset, l1_mode
 
 
@@ -1853,8 +1858,8 @@ def regularization_view(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="s
     r"""Draw the decision boundary of a small net trained with a given regularization.
 
     ``MLP([2, 50, 50, 2], "relu", "softmax", rng=0, l2=, l1=, dropout=)`` is trained on the
-    first 100 of 300 points of `dataset` (seed 0) by Adam (lr 0.01, full batch, `REG_EPOCHS`
-    epochs) on the penalized objective
+    first 100 of 300 points of `dataset` (seed 0) by gradient descent (SGD, lr `REG_LR`,
+    full batch, `REG_EPOCHS` epochs) on the penalized objective
 
     .. math:: J = \frac1N \sum_n \ell_n + \tfrac{\lambda_2}{2} \sum_l \lVert W^{[l]}\rVert_F^2
               + \lambda_1 \sum_l \sum_{ij} |W^{[l]}_{ij}|
@@ -1875,7 +1880,10 @@ def regularization_view(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="s
     dataset : {"moons", "spirals"}, default "moons"
         `REG_DATASETS`: moons with noise 0.3, two spiral arms with noise 0.5.
     l1_mode : {"subgradient", "proximal"}, default "subgradient"
-        How L1 is applied (`nnlib.model.MLP`): the proximal step leaves exact zeros.
+        How L1 is applied (`nnlib.model.MLP`): :math:`\lambda_1\,\mathrm{sign}(W)` in the
+        gradient, whose steps make small weights oscillate around 0; or after each step
+        :math:`W \leftarrow \mathrm{sign}(W)\max(|W| - \mathrm{lr}\,\lambda_1, 0)`, which
+        leaves exact zeros (TF Playground's links switching off).
     fig : matplotlib Figure, optional
 
     Returns
@@ -1924,23 +1932,24 @@ def regularization_view(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="s
     return {"fig": fig, **view}
 
 
-def regularization_widget(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="subgradient"):
-    """Show sliders for L2 λ, L1 λ and dropout p, and a data-set menu, for `regularization_view`.
+def regularization_widget(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="proximal"):
+    """Show sliders for L2 λ, L1 λ (and its step) and dropout p, and a data-set menu.
 
-    Each new setting trains the net once (about 0.1-0.2 s) and is cached, so moving back
-    is instant. Beside the figure: the accuracies and the weights' size.
+    The controls of `regularization_view`. Each new setting trains the net once (about
+    0.2-0.5 s) and is cached, so moving back is instant. Beside the figure: the
+    accuracies, the weights' size and how many are exactly 0.
 
     Parameters
     ----------
     l2, l1, dropout, dataset, l1_mode
         Initial values, as in `regularization_view` (the strengths snapped to the nearest
-        of `REG_LAMBDAS` and `REG_DROPOUTS`); `l1_mode` stays fixed.
+        of `REG_LAMBDAS` and `REG_DROPOUTS`), except that L1 starts proximal here.
 
     Returns
     -------
     ipywidgets.VBox
-        With ``fig``, ``controls`` (``"l2"``, ``"l1"``, ``"dropout"``, ``"dataset"``),
-        ``image``, ``info``, ``update()`` and ``view``.
+        With ``fig``, ``controls`` (``"l2"``, ``"l1"``, ``"l1_mode"``, ``"dropout"``,
+        ``"dataset"``), ``image``, ``info``, ``update()`` and ``view``.
 
     Examples
     --------
@@ -1956,13 +1965,15 @@ def regularization_widget(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode=
                                       description="L2 λ"),
         "l1": widgets.SelectionSlider(value=_nearest(REG_LAMBDAS, l1), options=list(REG_LAMBDAS),
                                       description="L1 λ"),
+        "l1_mode": widgets.Dropdown(value=l1_mode, options=list(L1_MODES), description="L1 step",
+                                    layout=widgets.Layout(width="200px")),
         "dropout": widgets.SelectionSlider(value=_nearest(REG_DROPOUTS, dropout),
                                            options=list(REG_DROPOUTS), description="dropout p"),
         "dataset": widgets.Dropdown(value=dataset, options=list(REG_DATASETS),
                                     description="data", layout=widgets.Layout(width="200px")),
     }  # fmt: skip
 
-    def render(l2, l1, dropout, dataset, fig):
+    def render(l2, l1, l1_mode, dropout, dataset, fig):
         view = regularization_view(l2, l1, dropout, dataset, l1_mode, fig=fig)
         rows = [
             ("training accuracy", f"{view['train_accuracy']:.1%}"),

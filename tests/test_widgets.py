@@ -863,10 +863,20 @@ def test_regularization_view_stronger_l2_gives_smaller_weights_and_a_worse_fit()
 
 def test_regularization_view_l1_dropout_and_the_data_sets():
     l1 = regularization_view(l1=0.01)
+    prox = regularization_view(l1=0.01, l1_mode="proximal")
     drop = regularization_view(dropout=0.5)
     free = regularization_view()
     assert l1["model"].l1 == 0.01 and drop["model"].dropout == 0.5
     assert l1["weight_norm"] < free["weight_norm"] / 3
+    # the subgradient leaves no weight at exactly 0; the proximal step (ISTA with plain
+    # gradient descent) zeroes most of them, for about the same boundary and accuracy
+    assert l1["zero_weights"] == free["zero_weights"] == 0
+    assert prox["zero_weights"] > 0.9 * prox["n_weights"]
+    assert prox["model"].l1_mode == "proximal"
+    assert abs(prox["test_accuracy"] - l1["test_accuracy"]) < 0.05
+    weights = [d.params["W"] for d in prox["model"]._dense]
+    assert prox["zero_weights"] == sum(int((W == 0).sum()) for W in weights)
+    assert "L1 λ = 0.01 (proximal)" in prox["fig"].axes[0].get_title().replace("\n", " ")
     assert drop["weight_norm"] != free["weight_norm"]
     spirals = regularization_view(dataset="spirals")
     X, y, X_test, y_test = widgets._reg_data("spirals")
@@ -883,13 +893,16 @@ def test_regularization_view_l1_dropout_and_the_data_sets():
         regularization_view(dropout=1.0)
     with pytest.raises(ValueError, match="l2"):
         regularization_view(l2=-0.1)
+    with pytest.raises(ValueError, match="l1_mode"):
+        regularization_view(l1_mode="clip")
 
 
 def test_regularization_widget_redraws_for_each_control():
     w = regularization_widget(l2=0.0009)
-    assert list(w.controls) == ["l2", "l1", "dropout", "dataset"]
-    assert w.controls["l2"].value == 0.001
-    for name, value in [("l2", 0.01), ("l1", 0.001), ("dropout", 0.2), ("dataset", "spirals")]:
+    assert list(w.controls) == ["l2", "l1", "l1_mode", "dropout", "dataset"]
+    assert w.controls["l2"].value == 0.001 and w.controls["l1_mode"].value == "proximal"
+    for name, value in [("l2", 0.01), ("l1", 0.001), ("l1_mode", "subgradient"), ("dropout", 0.2),
+                        ("dataset", "spirals")]:  # fmt: skip
         png, view = bytes(w.image.value), w.view
         w.controls[name].value = value
         assert w.view is not view and bytes(w.image.value) != png
