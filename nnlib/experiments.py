@@ -1977,7 +1977,7 @@ def sanity_checks(
        cross-entropy starts near :math:`\ln C` (2.302585 for :math:`C = 10`) and binary
        cross-entropy near :math:`\ln 2` per output. Measured on all of `X` without the
        weight penalty; it passes within ``init_tol`` (relative). He-initialized nets start
-       above it: with logits of variance :math:`s^2` (about 1-2 for them),
+       above it: with logits of variance :math:`s^2` (1.4 to 3 for them),
        :math:`L \approx \ln C + \frac{C-1}{2C} s^2` for small :math:`s` (digits, He-ReLU
        [64, 100, 100, 10], 10 seeds: 2.53 to 3.38), which the default tolerance 0.75
        allows; the same net with its last weights ten times too large starts at 23.
