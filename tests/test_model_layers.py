@@ -172,7 +172,7 @@ def test_proximal_training_gives_exact_zeros_and_the_subgradient_none():
         fit(model, X, y, "softmax_cross_entropy", SGD(lr=0.3), epochs=30, verbose=False, rng=0)
         zeros[mode] = int(sum(np.sum(model.params[k] == 0.0) for k in ("W1", "W2")))
     assert zeros["subgradient"] == 0  # it oscillates around 0, never lands on it
-    assert zeros["proximal"] > 20  # of 160 weights
+    assert zeros["proximal"] > 20  # of 160 weights (56 for these seeds)
 
 
 # -------------------------------------------------------------------------- max-norm
