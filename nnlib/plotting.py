@@ -73,6 +73,7 @@ __all__ = [
     "plot_schedules",
     "plot_solution_counts",
     "plot_unit_steps",
+    "plot_weights_hist",
     "unit_legend",
 ]
 
@@ -2664,3 +2665,84 @@ def plot_activations(activations, x=None, derivative=True, axes=None, **params):
         # below the panel, so no curve is hidden however many there are
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8)
     return panels if derivative else ax_f
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _weight_values(source, name: str) -> np.ndarray:
+    """All weights of `source` as one flat vector: a model's W1, W2, ... or arrays pooled."""
+    params = getattr(source, "params", None)
+    if isinstance(params, Mapping):  # a model: its weight matrices, never the biases
+        arrays = [np.asarray(v) for k, v in params.items() if k[:1] == "W" and k[1:].isdigit()]
+        if not arrays:
+            raise ValueError(f"{name}: the model has no parameters named W1, W2, ...")
+    elif isinstance(source, (list, tuple)):
+        arrays = [as_array(a, name, ndim=None, finite=True) for a in source]
+    else:
+        arrays = [as_array(source, name, ndim=None, finite=True)]
+    values = np.concatenate([a.ravel() for a in arrays]) if arrays else np.empty(0)
+    if values.size == 0:
+        raise ValueError(f"{name} holds no weights")
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or infinite weights")
+    return values
+
+
+def plot_weights_hist(weights, ax=None, bins=60, logy=False, title=None):
+    r"""Histogram the weights of one or more models, e.g. to compare L2 with L1.
+
+    L2 (:math:`\tfrac{\lambda}{2}\lVert W\rVert^2`) shrinks every weight in proportion,
+    so the histogram narrows; proximal L1 moves each weight towards 0 by a constant and
+    stops it there, so a spike of exact zeros appears. The legend gives each set's
+    standard deviation and its count of weights exactly 0.
+
+    Parameters
+    ----------
+    weights : model, array, list of arrays, or a mapping label -> one of those
+        A model is anything with a ``params`` mapping (`nnlib.model.MLP`): its ``W1``,
+        ``W2``, ... are used, never the biases. A list of arrays is pooled into one set.
+        A mapping draws one histogram per entry, in one colour each, on shared bins.
+    ax : matplotlib Axes, optional
+    bins : int >= 1, default 60
+        Equal-width bins over the range of all the sets together.
+    logy : bool, default False
+        Log-scale counts (makes a spike and a wide spread visible together).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_weights_hist({"wide": np.arange(-3.0, 4.0), "zeros": np.zeros(4)})
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['wide: std 2, 1 of 7 exactly 0', 'zeros: std 0, 4 of 4 exactly 0']
+    """
+    if isinstance(weights, Mapping):
+        if not weights:
+            raise ValueError("weights must hold at least one set, got an empty mapping")
+        values = {str(k): _weight_values(v, f"weights[{k!r}]") for k, v in weights.items()}
+    else:
+        values = {"weights": _weight_values(weights, "weights")}
+    bins = check_int(bins, "bins", low=1)
+    logy = check_bool(logy, "logy")
+    lo = min(v.min() for v in values.values())
+    hi = max(v.max() for v in values.values())
+    edges = np.linspace(lo, hi, bins + 1) if hi > lo else np.linspace(lo - 0.5, hi + 0.5, bins + 1)
+    ax = _new_axes(ax, layout="constrained")
+    for i, (label, v) in enumerate(values.items()):
+        colour, _ = _colour_and_marker(i)
+        zeros = int(np.count_nonzero(v == 0))
+        ax.hist(v, bins=edges, histtype="step", linewidth=2, color=colour, log=logy,
+                label=f"{label}: std {v.std():.3g}, {zeros:,} of {v.size:,} exactly 0",
+                gid=f"hist_{i}")  # fmt: skip
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("count (log scale)" if logy else "count")
+    ax.set_title("Weights (biases excluded)" if title is None else title)
+    # below the plot: a spike of zeros at the centre stays visible
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=8)
+    return ax

@@ -1512,3 +1512,48 @@ def test_plot_activations_axes_and_bad_input():
     with pytest.raises(ValueError, match="2 Axes"):
         plotting.plot_activations("relu", axes=a)
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def test_plot_weights_hist_uses_a_models_weights_not_its_biases():
+    from nnlib import MLP
+
+    model = MLP([3, 4, 2], rng=0)
+    model.params["b1"][...] = 100.0  # biases far out: they must not appear
+    ax = plotting.plot_weights_hist(model, bins=10)
+    W = np.concatenate([model.params["W1"].ravel(), model.params["W2"].ravel()])
+    patch = next(p for p in ax.patches if p.get_gid() == "hist_0")
+    xs = patch.get_xy()[:, 0]
+    assert xs.min() == pytest.approx(W.min()) and xs.max() == pytest.approx(W.max())
+    counts, _ = np.histogram(W, bins=np.linspace(W.min(), W.max(), 11))
+    assert patch.get_xy()[:, 1].max() == counts.max() and counts.sum() == 3 * 4 + 4 * 2
+    assert _legend_labels(ax) == [f"weights: std {W.std():.3g}, 0 of 20 exactly 0"]
+    assert ax.get_title() == "Weights (biases excluded)" and ax.get_xlabel() == "weight value"
+    plt.close("all")
+
+
+def test_plot_weights_hist_compares_sets_on_shared_bins():
+    sets = {"pooled": [np.array([-1.0, 0.0]), np.array([[0.0, 3.0]])], "spike": np.zeros(5)}
+    ax = plotting.plot_weights_hist(sets, bins=4, logy=True, title="L1")
+    assert _legend_labels(ax) == [
+        f"pooled: std {np.std([-1.0, 0, 0, 3]):.3g}, 2 of 4 exactly 0",
+        "spike: std 0, 5 of 5 exactly 0",
+    ]
+    patches = {p.get_gid(): p for p in ax.patches}
+    a, b = patches["hist_0"].get_xy()[:, 0], patches["hist_1"].get_xy()[:, 0]
+    assert a.min() == b.min() == -1.0 and a.max() == b.max() == 3.0  # one set of edges
+    assert patches["hist_0"].get_edgecolor() != patches["hist_1"].get_edgecolor()
+    assert ax.get_yscale() == "log" and ax.get_title() == "L1"
+    with pytest.raises(ValueError, match="weights must contain only finite values"):
+        plotting.plot_weights_hist(np.array([1.0, np.nan]))
+    with pytest.raises(ValueError, match=r"weights\['a'\] must contain only finite"):
+        plotting.plot_weights_hist({"a": [np.array([np.inf])]})
+    with pytest.raises(ValueError, match="no weights"):
+        plotting.plot_weights_hist([])
+    with pytest.raises(ValueError, match="at least one set"):
+        plotting.plot_weights_hist({})
+    with pytest.raises(ValueError, match="bins"):
+        plotting.plot_weights_hist(np.ones(3), bins=0)
+    plt.close("all")
