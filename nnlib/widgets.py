@@ -796,7 +796,9 @@ def perceptron_widget(X=None, y=None, lr=1.0, epochs=20):
 # --------------------------------------------------------------------------- backprop depth
 
 #: Hidden activations of `gradient_depth_view`.
-DEPTH_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
+DEPTH_ACTIVATIONS: tuple[str, ...] = (
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "gelu", "swish",
+)  # fmt: skip
 #: Deepest network `gradient_depth_view` draws (hidden layers).
 MAX_DEPTH = 12
 _DEPTH_WIDTH = 32  # units per hidden layer, and inputs
@@ -844,7 +846,7 @@ def gradient_depth_view(depth=8, hidden="sigmoid", fig=None):
     ----------
     depth : int, 1..`MAX_DEPTH`, default 8
         Number of hidden layers.
-    hidden : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+    hidden : one of `DEPTH_ACTIVATIONS`, default "sigmoid"
     fig : matplotlib Figure, optional
         Cleared and redrawn (a widget passes its own); a new pyplot figure when None.
 
@@ -904,7 +906,7 @@ def gradient_depth_widget(depth=8, hidden="sigmoid"):
     Parameters
     ----------
     depth : int, 1..`MAX_DEPTH`, default 8
-    hidden : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+    hidden : one of `DEPTH_ACTIVATIONS`, default "sigmoid"
 
     Returns
     -------

@@ -335,19 +335,28 @@ def test_perceptron_view_lr_and_epochs_and_bad_input():
 # --------------------------------------------------------------------------- gradient depth
 
 
-def test_gradient_depth_view_norms_are_the_backward_pass_of_that_network():
-    view = gradient_depth_view(depth=3, hidden="sigmoid")
+@pytest.mark.parametrize("hidden", ["sigmoid", "swish", "selu"])
+def test_gradient_depth_view_norms_are_the_backward_pass_of_that_network(hidden):
+    view = gradient_depth_view(depth=3, hidden=hidden)
     X, y = widgets._depth_batch()
-    model = MLP([32, 32, 32, 32, 10], hidden="sigmoid", output="softmax", init="xavier_normal",
+    model = MLP([32, 32, 32, 32, 10], hidden=hidden, output="softmax", init="xavier_normal",
                 rng=0)  # fmt: skip
     model.loss_and_grad(X, y, "softmax_cross_entropy")
     expected = [np.linalg.norm(model.grads[f"W{k}"]) for k in range(1, 5)]
     np.testing.assert_allclose(view["norms"], expected, rtol=1e-10)
     assert view["ratio"] == pytest.approx(expected[-1] / expected[0])
-    assert len(view["mean_slope"]) == 3 and all(0 < s <= 0.25 for s in view["mean_slope"])
-    line = _line(view["fig"].axes[0], "norms")
-    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
-    np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-10)
+    assert len(view["mean_slope"]) == 3
+    # the mean slope f'(Z) of each hidden layer, from the same network's forward pass
+    A, f = X, activations.get_activation(hidden)
+    for k in range(1, 4):
+        Z = A @ model.params[f"W{k}"] + model.params[f"b{k}"]
+        assert view["mean_slope"][k - 1] == pytest.approx(f.grad(Z).mean(), rel=1e-10)
+        A = f(Z)
+    if hidden == "sigmoid":
+        assert all(0 < s <= 0.25 for s in view["mean_slope"])
+        line = _line(view["fig"].axes[0], "norms")
+        np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+        np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-10)
 
 
 def test_gradient_depth_view_sigmoid_vanishes_and_the_axes_stay_fixed():
@@ -542,7 +551,7 @@ def test_widgets_validate_initial_values():
     with pytest.raises(ValueError, match="depth must be between 1 and 12"):
         gradient_depth_widget(depth=13)
     with pytest.raises(ValueError, match="unknown hidden"):
-        gradient_depth_widget(hidden="swish")
+        gradient_depth_widget(hidden="maxout")
     with pytest.raises(ValueError, match="n_layers must be between 1 and 20"):
         init_widget(n_layers=0)
 
