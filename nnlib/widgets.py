@@ -1,4 +1,4 @@
-r"""Interactive demos of the classic units, each a thin ipywidgets wrapper around a view.
+r"""Interactive demos of the course, each a thin ipywidgets wrapper around a view.
 
 Every demo comes in two parts:
 
