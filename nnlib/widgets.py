@@ -258,7 +258,11 @@ def _build(controls: dict, render, *, width: str = "470px", figsize=_FIGSIZE):
     image = widgets.Image(format="png", layout=widgets.Layout(width=width))
     info = widgets.HTML()
     box = widgets.VBox(
-        [widgets.HBox(list(controls.values())), widgets.HBox([image, info])],
+        [
+            # controls wrap onto a second row rather than run off a narrow notebook
+            widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([image, info]),
+        ],
     )
 
     def update(change=None):

@@ -909,6 +909,9 @@ def test_regularization_view_l1_dropout_and_the_data_sets():
 def test_regularization_widget_redraws_for_each_control():
     w = regularization_widget(l2=0.0009)
     assert list(w.controls) == ["l2", "l1", "l1_mode", "dropout", "dataset"]
+    # five controls wrap onto a second row in a narrow notebook instead of running off it
+    assert list(w.children[0].children) == list(w.controls.values())
+    assert w.children[0].layout.flex_flow == "row wrap"
     assert w.controls["l2"].value == 0.001 and w.controls["l1_mode"].value == "proximal"
     for name, value in [("l2", 0.01), ("l1", 0.001), ("l1_mode", "subgradient"), ("dropout", 0.2),
                         ("dataset", "spirals")]:  # fmt: skip
