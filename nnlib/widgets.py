@@ -94,6 +94,7 @@ __all__ = [
     "REG_DATASETS",
     "REG_DROPOUTS",
     "REG_EPOCHS",
+    "REG_KINDS",
     "REG_LAMBDAS",
     "REG_LR",
     "REG_SIZES",
@@ -116,6 +117,7 @@ __all__ = [
     "optimizer_race_widget",
     "perceptron_view",
     "perceptron_widget",
+    "regularization_panels",
     "regularization_view",
     "regularization_widget",
     "schedule_view",
@@ -1850,6 +1852,21 @@ def _reg_model(l2: float, l1: float, dropout: float, dataset: str, l1_mode: str)
     return model
 
 
+def _reg_numbers(l2, l1, dropout, dataset, l1_mode) -> dict:
+    """Train (or reuse) the net of one setting; its accuracies and weights' size."""
+    model = _reg_model(l2, l1, dropout, dataset, l1_mode)
+    X, y, X_test, y_test = _reg_data(dataset)
+    weights = [dense.params["W"] for dense in model._dense]
+    return {
+        "model": model,
+        "train_accuracy": float(np.mean(model.predict(X) == y)),
+        "test_accuracy": float(np.mean(model.predict(X_test) == y_test)),
+        "weight_norm": float(np.sqrt(sum(np.vdot(W, W) for W in weights))),
+        "zero_weights": int(sum(np.count_nonzero(W == 0) for W in weights)),
+        "n_weights": int(sum(W.size for W in weights)),
+    }
+
+
 def _check_reg_args(l2, l1, dropout, dataset, l1_mode):
     l2 = check_number(l2, "l2", low=0, finite=True)
     l1 = check_number(l1, "l1", low=0, finite=True)
@@ -1910,17 +1927,9 @@ def regularization_view(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode="s
     from .plotting import plot_decision_boundary
 
     l2, l1, dropout, dataset, l1_mode = _check_reg_args(l2, l1, dropout, dataset, l1_mode)
-    model = _reg_model(l2, l1, dropout, dataset, l1_mode)
-    X, y, X_test, y_test = _reg_data(dataset)
-    weights = [dense.params["W"] for dense in model._dense]
-    view = {
-        "model": model,
-        "train_accuracy": float(np.mean(model.predict(X) == y)),
-        "test_accuracy": float(np.mean(model.predict(X_test) == y_test)),
-        "weight_norm": float(np.sqrt(sum(np.vdot(W, W) for W in weights))),
-        "zero_weights": int(sum(np.count_nonzero(W == 0) for W in weights)),
-        "n_weights": int(sum(W.size for W in weights)),
-    }
+    view = _reg_numbers(l2, l1, dropout, dataset, l1_mode)
+    model = view["model"]
+    X, y, _, _ = _reg_data(dataset)
     fig = _figure(fig)
     ax = _view_axes(fig)
     ax.set_box_aspect(1)
@@ -1990,3 +1999,68 @@ def regularization_widget(l2=0.0, l1=0.0, dropout=0.0, dataset="moons", l1_mode=
         return view, _table_html(["", ""], rows, caption="100 training, 200 test points")
 
     return _build(controls, render)
+
+
+#: What `regularization_panels` varies: kind -> the keyword of `regularization_view`.
+REG_KINDS: dict[str, str] = {"l2": "L2 λ", "l1": "L1 λ", "dropout": "dropout p"}
+
+
+def regularization_panels(strengths=(0.001, 0.01, 0.1), kind="l2", dataset="moons",
+                          l1_mode="subgradient", axes=None):  # fmt: skip
+    r"""Draw S1's panels: one decision boundary per regularization strength, side by side.
+
+    Each panel is `regularization_view`'s net (same data, seed and training) with one
+    penalty set to a strength and the others 0; S1 (cs231n) shows L2 at λ = 0.001, 0.01,
+    0.1, the boundary smoothing as λ grows. The panel titles give the training and test
+    accuracy and :math:`\lVert W\rVert`.
+
+    Parameters
+    ----------
+    strengths : sequence of floats, default (0.001, 0.01, 0.1)
+        λ (>= 0) for ``kind="l2"`` or ``"l1"``, p in [0, 1) for ``"dropout"``.
+    kind : {"l2", "l1", "dropout"}, default "l2"
+    dataset : {"moons", "spirals"}, default "moons"
+    l1_mode : {"subgradient", "proximal"}, default "subgradient"
+    axes : sequence of len(strengths) Axes, optional
+        A new figure (one row) when None.
+
+    Returns
+    -------
+    dict
+        ``axes`` (ndarray of Axes) and ``rows``: one dict per strength, in order, with
+        ``strength``, ``train_accuracy``, ``test_accuracy``, ``weight_norm``,
+        ``zero_weights``, ``n_weights`` (as `regularization_view`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> panels = regularization_panels((0.0, 0.1))
+    >>> [round(r["weight_norm"], 1) for r in panels["rows"]]
+    [16.6, 1.9]
+    """
+    from .plotting import _axes_array, plot_decision_boundary
+
+    kind = check_choice(kind, "kind", REG_KINDS)
+    if isinstance(strengths, (int, float)):
+        strengths = (strengths,)
+    if len(strengths) == 0:
+        raise ValueError("strengths must hold at least one value, got an empty sequence")
+    settings = [{"l2": 0.0, "l1": 0.0, "dropout": 0.0, kind: s} for s in strengths]
+    checked = [_check_reg_args(**st, dataset=dataset, l1_mode=l1_mode) for st in settings]
+    panels = _axes_array(axes, len(checked), "axes", panel_width=3.6)
+    X, y, _, _ = _reg_data(checked[0][3])
+    rows = []
+    for ax, args, strength in zip(panels, checked, strengths, strict=True):
+        numbers = _reg_numbers(*args)
+        plot_decision_boundary(numbers.pop("model").predict, X, y, ax=ax, resolution=150)
+        ax.set_title(
+            f"{REG_KINDS[kind]} = {strength:g}\ntrain {numbers['train_accuracy']:.0%}, "
+            f"test {numbers['test_accuracy']:.0%}, ‖W‖ = {numbers['weight_norm']:.3g}",
+            fontsize=9,
+        )
+        ax.set_aspect("equal")
+        if ax is not panels[0]:
+            ax.get_legend().remove()
+        rows.append({"strength": float(strength), **numbers})
+    return {"axes": panels, "rows": rows}

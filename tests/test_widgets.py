@@ -34,6 +34,7 @@ from nnlib.widgets import (
     optimizer_race_widget,
     perceptron_view,
     perceptron_widget,
+    regularization_panels,
     regularization_view,
     regularization_widget,
     schedule_view,
@@ -920,3 +921,30 @@ def test_regularization_widget_redraws_for_each_control():
         assert w.view is not view and bytes(w.image.value) != png
     assert f"{w.view['test_accuracy']:.1%}" in w.info.value
     assert f"{w.view['weight_norm']:.3g}" in w.info.value
+
+
+def test_regularization_panels_are_the_views_nets_side_by_side():
+    panels = regularization_panels((0.001, 0.01, 0.1))
+    assert len(panels["axes"]) == 3
+    assert [r["strength"] for r in panels["rows"]] == [0.001, 0.01, 0.1]
+    for row, ax in zip(panels["rows"], panels["axes"], strict=True):
+        view = regularization_view(l2=row["strength"])  # the same cached net
+        for key in ("train_accuracy", "test_accuracy", "weight_norm", "zero_weights"):
+            assert row[key] == view[key]
+        assert ax.get_title().startswith(f"L2 λ = {row['strength']:g}\n")
+        assert f"test {row['test_accuracy']:.0%}" in ax.get_title()
+    assert [r["weight_norm"] for r in panels["rows"]] == sorted(
+        (r["weight_norm"] for r in panels["rows"]), reverse=True
+    )
+    # one legend for the row; dropout and proximal L1 vary the other penalties
+    assert [ax.get_legend() is not None for ax in panels["axes"]] == [True, False, False]
+    drop = regularization_panels(0.5, kind="dropout")["rows"][0]
+    assert drop["weight_norm"] == regularization_view(dropout=0.5)["weight_norm"]
+    prox = regularization_panels([0.01], kind="l1", l1_mode="proximal")["rows"][0]
+    assert prox["zero_weights"] == regularization_view(l1=0.01, l1_mode="proximal")["zero_weights"]
+    with pytest.raises(ValueError, match="kind"):
+        regularization_panels(kind="l3")
+    with pytest.raises(ValueError, match="at least one"):
+        regularization_panels(())
+    with pytest.raises(ValueError, match="dropout"):
+        regularization_panels((0.5, 1.0), kind="dropout")
