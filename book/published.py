@@ -657,6 +657,20 @@ fact(
     None,
     "Krizhevsky, Sutskever & Hinton (2012), ImageNet Classification with Deep CNNs, Fig. 1",
 )
+u = np.linspace(-12, 12, 240_001)  # E over z ~ N(0, 1) by the trapezoid rule
+weight = np.exp(-(u**2) / 2) / np.sqrt(2 * np.pi)
+moments = [np.trapezoid(activations.selu(u) ** k * weight, u) for k in (1, 2)]
+deep = experiments.activation_statistics("lecun", "selu", n_layers=10, width=250, n=500, rng=0,
+                                         backward=False)  # fmt: skip
+fact(
+    "SELU",
+    "lambda = 1.0507, alpha = 1.6733: mean 0 and variance 1 are a fixed point (LeCun init)",
+    "E[selu(z)] = 0, E[selu(z)^2] = 1 for z ~ N(0, 1)",
+    f"{moments[0]:.1e}, {moments[1]:.6f}; 10 layers of 250 (LeCun): layer-10 mean "
+    f"{deep.mean[-1]:.3f}, std {deep.std[-1]:.3f}",
+    abs(moments[0]) < 1e-6 and abs(moments[1] - 1) < 1e-6 and abs(deep.std[-1] - 1) < 0.05,
+    "Klambauer, Unterthiner, Mayr & Hochreiter (2017), Self-Normalizing Neural Networks",
+)
 dead_rows, X_z = [], datasets.StandardScaler().fit_transform(X_d)  # all 1797 digits, z-scored
 for lr in (0.1, 0.5, 1.0, 2.0):
     net = nnlib.MLP([64, 100, 100, 10], hidden="relu", output="softmax", init="he_normal", rng=0)
