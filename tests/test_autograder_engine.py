@@ -181,3 +181,27 @@ def test_the_command_runs_single_threaded_blas_unless_told_otherwise(given):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     ).stdout.split()[-2:]
     assert out == [given or "1", "1"], out
+
+
+def test_the_command_does_not_pay_for_jsonschema_s_iri_grammar():
+    # rfc3987_syntax builds a Lark grammar at import (1.4-2 s of every command's start);
+    # the command keeps it out, and nbformat still validates notebooks
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['autograder', '--help']\n"
+        "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nbformat.validate(nb)\n"
+        "cell = {'cell_type': 'bogus', 'source': 'x', 'metadata': {}}\n"
+        "bad = nbformat.from_dict({'cells': [cell], 'metadata': {}, 'nbformat': 4,\n"
+        "                          'nbformat_minor': 5})\n"
+        "try:\n    nbformat.validate(bad)\n    print('accepted')\n"
+        "except nbformat.ValidationError:\n    print('refused')\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    ).stdout.split()
+    assert out[-2:] == ["refused", "None"], out
