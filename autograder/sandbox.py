@@ -437,9 +437,9 @@ def _exec_kernel(cfg: dict, argv: list[str]) -> None:
         if inprocess:
             exec(hook, {})
             _run_kernel_here(cfg["env"], argv)
-        if kernel and hook:  # the same hook, then the kernel as `-m` would run it
+        if kernel:  # the hook, no debugger, then the kernel as `-m` would run it
             run = "import runpy\nrunpy.run_module('ipykernel_launcher', run_name='__main__')"
-            argv = [argv[0], "-c", f"{hook}\n{run}", *argv[3:]]
+            argv = [argv[0], "-c", f"{hook}\n{_NO_DEBUGGER}\n{run}", *argv[3:]]
         os.execve(argv[0], argv, cfg["env"])
     except BaseException as exc:
         os.write(2, f"sandbox: cannot start {argv[0]}: {type(exc).__name__}: {exc}\n".encode())
@@ -479,6 +479,12 @@ del _nnfp_process_limit
 """
 
 
+# A graded kernel has no debugger: ipykernel imports debugpy (and pydevd with it) when a
+# kernel starts if it can, about 0.1 s of every kernel's start and a debug server no
+# submission needs. An absent module makes ipykernel start without one.
+_NO_DEBUGGER = "import sys\nsys.modules['debugpy'] = None"
+
+
 def _limits_hook(processes) -> str:
     """The source of `_LIMITS_HOOK` for a limit of `processes` ("" without a limit)."""
     return _LIMITS_HOOK.replace("__LIMIT__", str(int(processes))) if processes else ""
@@ -491,6 +497,7 @@ def _run_kernel_here(env: dict, argv: list[str]) -> None:
     sys.argv = [argv[0], *argv[3:]]
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != here]
+    exec(_NO_DEBUGGER, {})
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()

@@ -847,3 +847,21 @@ def test_a_case_that_hangs_alone_times_out_once():
     assert not sig.passed and "TimeoutError" in sig.message and "case 1/" in sig.message
     assert restarts == 1  # the first case had the whole call: no second try
     assert tanh.passed, tanh.message
+
+
+def test_a_graded_kernel_starts_without_a_debugger():
+    # ipykernel would import debugpy and pydevd at every kernel's start (about 0.1 s) and
+    # serve a debugger no submission needs
+    nb = _rebuilt({"sigmoid_grad": _correct("a1.sigmoid_grad")})
+    probe = (
+        "import sys\n"
+        "loaded = sorted(m for m in sys.modules if 'pydev' in m and sys.modules[m] is not None)\n"
+        "try:\n    import debugpy\n    got = 'imported'\n"
+        "except ImportError:\n    got = 'absent'\n"
+        "raise ValueError(f'{got} {len(loaded)}')\n"
+    )
+    with Judge(nb, timeout=10) as judge:
+        reply = judge.kernel.run(probe)
+        sig = judge.check("a1.sigmoid_grad", SEED)
+    assert reply["evalue"] == "absent 0", reply["evalue"]
+    assert sig.passed, sig.message
