@@ -701,6 +701,135 @@ fact(
 )
 
 
+# ------------------------------------------------------------- regularization (lesson 08)
+# Ready to paste into book/published.py after lesson 07's rows (uses fact, fmt, np, nnlib,
+# datasets, layers, losses, optimizers already imported there). Runs in about 1 s.
+SRIVASTAVA = (
+    "Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov (2014), Dropout, JMLR 15, "
+    "sec. 11 and appendix A"
+)
+IOFFE = "Ioffe & Szegedy (2015), Batch Normalization, arXiv:1502.03167 (abstract, sec. 3)"
+LOSHCHILOV = "Loshchilov & Hutter (2019), Decoupled Weight Decay Regularization, arXiv:1711.05101"
+X_r = datasets.StandardScaler().fit_transform(X_d)  # all 1797 digits, z-scored
+epochs_95 = {}
+for p_drop in (0.0, 0.5):
+    runs = []
+    for seed in (1, 2, 3):
+        net = nnlib.MLP([64, 100, 10], output="softmax", rng=seed, dropout=p_drop)
+        hist = nnlib.fit(net, X_r[:1200], y_d[:1200], loss="softmax_cross_entropy",
+                         optimizer=optimizers.Adam(lr=1e-3), epochs=30, verbose=False,
+                         validation_data=(X_r[1200:], y_d[1200:]), rng=seed)  # fmt: skip
+        hit = np.flatnonzero(np.array(hist["val_accuracy"]) >= 0.95)
+        runs.append(int(hit[0]) + 1 if hit.size else 31)
+    epochs_95[p_drop] = runs
+fact(
+    "Dropout",
+    "training time with dropout",
+    '"a dropout network typically takes 2-3 times longer to train than a standard neural '
+    'network of the same architecture"',
+    f"quoted (their nets and data); ours, digits [64, 100, 10], Adam, epochs to 95% validation "
+    f"accuracy, seeds 1-3: {epochs_95[0.0]} without, {epochs_95[0.5]} with p_drop 0.5 "
+    f"({np.mean(epochs_95[0.5]) / np.mean(epochs_95[0.0]):.1f}x)",
+    None,
+    SRIVASTAVA,
+    "slide S3's 'significantly improves training speed' is wrong",
+)
+ones = np.ones((1000, 1000))
+kept = [float(np.mean(layers.dropout_forward(ones, 1 - p, rng=np.random.default_rng(0),
+                                             train=True)[0] > 0)) for p in (0.5, 0.8)]  # fmt: skip
+fact(
+    "Dropout",
+    "retention probability p (Srivastava's p keeps a unit): hidden units, inputs",
+    "p = 0.5 to 0.8 for hidden units, 0.8 for inputs",
+    f"nnlib's argument is the drop probability: Dropout(1 - p) keeps {fmt(kept, 4)} of the "
+    "units for p = (0.5, 0.8)",
+    np.allclose(kept, [0.5, 0.8], atol=0.003),
+    SRIVASTAVA,
+    "keep-p (Srivastava, cs231n, slide S3) against drop-p (nnlib, Keras, PyTorch, slide S4)",
+)
+A_r = np.random.default_rng(0).normal(size=(1, 5))
+mean_train = np.mean([layers.dropout_forward(A_r, 0.5, rng=np.random.default_rng(s), train=True)[0]
+                      for s in range(20_000)], axis=0)  # fmt: skip
+scale_gap = float(np.max(np.abs(mean_train - layers.dropout_forward(A_r, 0.5, train=False)[0])))
+fact(
+    "Dropout",
+    "test time: weights scaled by p, or (inverted dropout) survivors scaled by 1/p in training",
+    "the test-time output equals the expected training output",
+    f"max |mean of 20,000 training outputs - evaluation output| = {scale_gap:.3f} "
+    "(inverted dropout, p_drop 0.5, 5 units)",
+    scale_gap < 0.05,
+    SRIVASTAVA,
+    "scaling at test time on top of inverted dropout shrinks every activation twice",
+)
+fact(
+    "Dropout",
+    "max-norm constraint on each unit's incoming weights",
+    "c = 3 to 4 typical; learning rates 10-100 times larger, momentum 0.95-0.99",
+    "quoted (their experiments); lesson 08 writes the projection in numpy",
+    None,
+    SRIVASTAVA,
+)
+X_bn = np.random.default_rng(0).normal(5.0, 2.0, size=(32, 3))
+mu_bn, var_bn = X_bn.mean(axis=0), X_bn.var(axis=0)
+undo, _ = layers.batchnorm_forward(X_bn, np.sqrt(var_bn + 1e-5), mu_bn, eps=1e-5)
+fact(
+    "Batch normalization",
+    "gamma and beta can undo the normalization",
+    '"the transformation inserted in the network can represent the identity transform"',
+    f"gamma = sqrt(var + eps), beta = mean: max |output - input| = "
+    f"{np.max(np.abs(undo - X_bn)):.1e}",
+    np.allclose(undo, X_bn),
+    IOFFE,
+)
+fact(
+    "Batch normalization",
+    "ImageNet: steps to the same accuracy; ensemble's top-5 error",
+    "14 times fewer training steps; 4.9% top-5 validation error (4.8% test)",
+    "quoted (no ImageNet training here)",
+    None,
+    IOFFE,
+)
+w_wd, g_wd, lr_wd, lam_wd = np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.01
+l2_step = optimizers.sgd(w_wd, g_wd + lam_wd * w_wd, {}, lr=lr_wd)
+decay_step = optimizers.sgd(w_wd, g_wd, {}, lr=lr_wd, weight_decay=lam_wd)
+sgd_gap = np.max(np.abs(l2_step - decay_step))
+noise_wd = np.random.default_rng(0).normal(size=(2000, 2)) * np.array([0.0, 1.0])
+ends = {}
+for name, rule in (("adam", optimizers.adam), ("adamw", optimizers.adamw)):
+    w, state = np.ones(2), {}
+    for g in noise_wd:
+        w = rule(w, g, state, lr=1e-3, weight_decay=0.1)
+    ends[name] = w
+fact(
+    "Weight decay",
+    "L2 regularization against weight decay, SGD and Adam",
+    '"L2 regularization and weight decay regularization are equivalent for standard '
+    "stochastic gradient descent (when rescaled by the learning rate), but as we demonstrate "
+    'this is not the case for adaptive gradient algorithms, such as Adam"',
+    f"SGD: max |L2 step - decay step| = {sgd_gap:.1g}; 2000 Adam steps (lr 1e-3, lambda 0.1) on "
+    f"a weight with no data gradient: {ends['adam'][0]:.3f} with L2 in the gradient, "
+    f"{ends['adamw'][0]:.3f} with AdamW = (1 - lr lambda)^2000 = {(1 - 1e-4) ** 2000:.3f}",
+    sgd_gap < 1e-15 and abs(ends["adamw"][0] - (1 - 1e-4) ** 2000) < 1e-9 and ends["adam"][0] < 0.1,
+    LOSHCHILOV,
+    "abstract; torch.optim.Adam(weight_decay) and nnlib's Adam(weight_decay) are the L2 kind",
+)
+init_net = nnlib.MLP([64, 100, 10], output="softmax", init="normal", rng=0)  # std 0.01
+init_loss = init_net.loss_and_grad(X_r, y_d, "softmax_cross_entropy")
+uniform = losses.softmax_cross_entropy(np.zeros((5, 10)), np.arange(5))
+fact(
+    "Babysitting",
+    "initial softmax loss, 10 classes, small random weights",
+    "2.302603 printed (cs231n's CIFAR-10 net, tiny regularization); ln 10 = 2.302585",
+    f"{init_loss:.6f} (digits, [64, 100, 10], N(0, 0.01^2) weights); zero logits give "
+    f"{uniform:.6f}",
+    abs(init_loss - np.log(10)) < 0.01
+    and abs(uniform - np.log(10)) < 1e-12
+    and abs(2.302603 - np.log(10)) < 1e-4,
+    "cs231n, lecture 6 (2017): babysitting the learning process",
+    "both near ln C: predictions start uniform",
+)
+
+
 def markdown_table(rows=ROWS) -> str:
     """The page's table in Markdown: one row per published figure."""
 
