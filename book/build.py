@@ -215,7 +215,18 @@ def _alt_text_code() -> str:
     for f in [*sorted((ROOT / "nnlib").glob("*.py")), ROOT / "data" / "digits.npz"]:
         h.update(f.name.encode() + f.read_bytes())
     code = (BOOK / "alt_text.py").read_text(encoding="utf-8")
-    return f"{code}\n# nnlib sources and data: sha256 {h.hexdigest()[:16]}\n"
+    # run in a module of its own: a lesson's `plain = nnlib.MLP(...)` must not replace the
+    # helper's `plain` in the namespace the notebook shares (as lesson 08's once did)
+    private = (
+        "def _nnfp_alt_text():\n"
+        "    import types\n\n"
+        "    module = types.ModuleType('nnfp_alt_text')\n"
+        "    module.get_ipython = get_ipython  # noqa: F821 (IPython's builtin)\n"
+        f"    exec({code!r}, module.__dict__)\n\n\n"
+        "_nnfp_alt_text()\n"
+        "del _nnfp_alt_text\n"
+    )
+    return f"{private}# nnlib sources and data: sha256 {h.hexdigest()[:16]}\n"
 
 
 def alt_text_cell():

@@ -150,3 +150,26 @@ def test_every_registered_spec_is_described(build):
     assert {n.split(".")[0] for n in text} >= {"a1", "a3"}
     assert "Every case sets its own bounds instead, element by element" in text["a3.run_experiment"]
     assert "std of the layer" in text["a3.layer_statistics"]
+
+
+def test_the_alt_text_cell_keeps_its_names_out_of_the_notebook_s(build):
+    # lesson 08 named a net `plain`, which replaced the helper's `plain` in the namespace
+    # both shared, and every later figure's alt text raised TypeError on the site
+    import types
+
+    class Formatter:
+        def __init__(self):
+            self.type_printers = {}
+
+        def for_type(self, typ, func=None):
+            self.type_printers[typ] = func
+
+    formatter = Formatter()
+    shell = types.SimpleNamespace(
+        display_formatter=types.SimpleNamespace(formatters={"image/png": formatter})
+    )
+    ns = {"get_ipython": lambda: shell}
+    exec(build._alt_text_code(), ns)
+    assert set(ns) - {"__builtins__"} == {"get_ipython"}, sorted(ns)
+    assert "for_type" in vars(formatter)  # installed: the formatter's for_type is wrapped
+    assert "plain" not in ns and "describe_figure" not in ns
