@@ -479,9 +479,10 @@ del _nnfp_process_limit
 """
 
 
-# A graded kernel has no debugger: ipykernel imports debugpy (and pydevd with it) when a
-# kernel starts if it can, about 0.1 s of every kernel's start and a debug server no
-# submission needs. An absent module makes ipykernel start without one.
+# A graded kernel has no debugger: ipykernel imports debugpy (and pydevd with it) if it
+# can, when a kernel starts (7.x) or when ipykernel.ipkernel is imported (6.x, in the
+# zygote), about 0.1 s of every kernel's start and a debug server no submission needs.
+# An absent module makes ipykernel start without one.
 _NO_DEBUGGER = "import sys\nsys.modules['debugpy'] = None"
 
 
@@ -586,6 +587,7 @@ def zygote(path: str, parent: int) -> None:
     import selectors
     import socket
 
+    exec(_NO_DEBUGGER, {})  # before ipykernel: its older versions import debugpy at import
     import ipykernel.kernelapp  # noqa: F401  the imports every job would otherwise repeat
     import numpy  # noqa: F401
 
