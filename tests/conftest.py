@@ -2,6 +2,9 @@
 lesson's and the whole course's (issue 15: the course executes headless in <= 3 minutes on
 2 cores)."""
 
+import numpy as np
+import pytest
+
 NOTEBOOK_TIMES: dict[str, float] = {}
 
 #: The whole course's budget, seconds of headless execution on 2 cores.
@@ -20,3 +23,12 @@ def pytest_terminal_summary(terminalreporter):
         f"{f'all {len(NOTEBOOK_TIMES)} lessons':<40} {total:6.1f} s "
         f"({verdict} the course's {COURSE_BUDGET:.0f} s budget)"
     )
+
+
+@pytest.fixture(autouse=True)
+def _restore_printoptions():
+    """A released notebook's setup cell, run in-process by the public-test modules, sets
+    numpy's print options for the student (precision 6): restore them after every test, or
+    every later doctest prints 6 digits instead of 8."""
+    with np.printoptions(**np.get_printoptions()):
+        yield

@@ -47,14 +47,6 @@ FUNCTIONS = [spec.function for spec in SPECS_A1]
 LEFT_TO_GRADING: frozenset[str] = frozenset()
 
 
-@pytest.fixture(autouse=True)
-def _restore_printoptions():
-    """The release's setup cell sets numpy's print options for the student (precision 6):
-    restore them after each test, or every later doctest prints 6 digits instead of 8."""
-    with np.printoptions(**np.get_printoptions()):
-        yield
-
-
 @pytest.fixture(scope="module")
 def released():
     return harness.by_id(student_version(SOURCE))

@@ -132,14 +132,6 @@ SOURCE = (
 FUNCTIONS = [spec.function for spec in a3.SPECS_A3]
 
 
-@pytest.fixture(autouse=True)
-def _restore_printoptions():
-    """The release's setup cell sets numpy's print options for the student (precision 6):
-    restore them after each test, or every later doctest prints 6 digits instead of 8."""
-    with np.printoptions(**np.get_printoptions()):
-        yield
-
-
 @pytest.fixture(scope="module")
 def released():
     return harness.by_id(student_version(SOURCE))

@@ -51,6 +51,35 @@ def source(fn: Callable, function: str | None = None) -> str:
     return text
 
 
+def _helpers(fn: Callable) -> list[Callable]:
+    """The functions of `fn`'s own module that it calls, directly, in a nested function or
+    through each other: callees first."""
+    found: list[Callable] = []
+    here = fn.__globals__
+
+    def names(code) -> tuple:
+        nested = (c for c in code.co_consts if hasattr(c, "co_names"))
+        return code.co_names + tuple(n for c in nested for n in names(c))
+
+    def visit(f):
+        for name in names(f.__code__):
+            g = here.get(name)
+            ours = callable(g) and getattr(g, "__module__", None) == fn.__module__
+            if ours and g not in found and g is not fn and hasattr(g, "__code__"):
+                visit(g)
+                found.append(g)
+
+    visit(fn)
+    return found
+
+
+def source_with_helpers(fn: Callable, function: str | None = None) -> str:
+    """`source` of `fn` after the helpers of its module it calls (and ``import itertools``
+    if any uses it): what a student pastes into one answer cell, runnable alone."""
+    text = "\n\n".join([source(h) for h in _helpers(fn)] + [source(fn, function)])
+    return ("import itertools\n\n" + text) if "itertools." in text else text
+
+
 # ============================================================================ correct answers
 
 

@@ -20,27 +20,9 @@ from autograder.mutants.a1 import Mutant
 __all__ = ["ADVERSARIAL", "CORRECT", "MUTANTS", "source"]
 
 
-def _helpers(fn: Callable) -> list[Callable]:
-    """This module's functions that `fn` calls, directly or through each other, callees
-    first."""
-    found: list[Callable] = []
-
-    def visit(f):
-        for name in f.__code__.co_names:
-            g = globals().get(name)
-            ours = callable(g) and getattr(g, "__module__", None) == __name__
-            if ours and g not in found and g is not fn and hasattr(g, "__code__"):
-                visit(g)
-                found.append(g)
-
-    visit(fn)
-    return found
-
-
-def source(fn: Callable, function: str | None = None) -> str:
-    """Source of a mutant or correct answer renamed to the student's `function`, after the
-    helpers of this module it calls."""
-    return "\n\n".join([a1.source(h) for h in _helpers(fn)] + [a1.source(fn, function)])
+#: A mutant or correct answer's source, renamed to the student's function, after the helpers
+#: of this module it calls (`autograder.mutants.a1.source_with_helpers`).
+source = a1.source_with_helpers
 
 
 # ============================================================================ correct answers
